@@ -1,0 +1,18 @@
+# Every third-party dependency is found here, once, and exposed as an imported
+# target so the rest of the tree never spells include paths or library names.
+find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(Boost 1.81 REQUIRED CONFIG)
+find_package(simdjson REQUIRED CONFIG)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+
+find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
+add_library(civic_rapidjson INTERFACE)
+target_include_directories(civic_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIR})
+# std::string overloads in RapidJSON's API.
+target_compile_definitions(civic_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
+
+find_path(DOCTEST_INCLUDE_DIR doctest/doctest.h REQUIRED)
+add_library(civic_doctest INTERFACE)
+target_include_directories(civic_doctest SYSTEM INTERFACE ${DOCTEST_INCLUDE_DIR})

@@ -1,0 +1,63 @@
+#pragma once
+// Envelope v1: what every accepted citizen message becomes on feedback.ingested.
+// schemas/envelope.v1.schema.json is the contract; this type mirrors it member
+// for member, and every member is always present in the JSON (null when unknown).
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace civic::envelope {
+
+inline constexpr int current_version = 1;
+
+enum class feedback_kind { complaint, idea, praise, question };
+std::string_view to_string(feedback_kind kind);
+std::optional<feedback_kind> parse_kind(std::string_view text);
+
+struct location {
+  std::optional<double> lat;  // lat and lon are both set or both unset
+  std::optional<double> lon;
+  std::optional<std::string> address;
+  std::optional<std::string> district;  // Seoul gu, romanized ("Jongno-gu")
+  bool operator==(const location&) const = default;
+};
+
+// Where an answer must go to reach the citizen the way the message came.
+struct reply_reference {
+  std::string channel;
+  std::string conversation_id;
+  std::optional<std::string> message_id;
+  bool operator==(const reply_reference&) const = default;
+};
+
+struct message {
+  int version = current_version;
+  std::string id;                  // gateway-assigned UUIDv7: time-ordered
+  std::string received_at;         // RFC 3339 UTC, millisecond precision
+  std::string channel;             // "line", "open311", ...
+  std::string channel_message_id;  // the channel's own id for the message
+  std::string idempotency_key;     // equal for a retry or redelivery of the same message
+  std::optional<feedback_kind> kind;
+  std::string text;                // personal data already masked
+  std::string language;            // ISO 639 code, "und" when unknown
+  std::optional<location> place;   // JSON member "location"
+  std::vector<std::string> media;  // http(s) links
+  std::optional<std::string> author_id;  // keyed HMAC of channel + handle, hex
+  std::optional<reply_reference> reply_to;
+  bool operator==(const message&) const = default;
+};
+
+// Limits shared by the schema, the parser and the gateway's validation.
+namespace limits {
+inline constexpr size_t text_chars = 8000;
+inline constexpr size_t id_chars = 256;
+inline constexpr size_t idempotency_key_chars = 512;
+inline constexpr size_t address_chars = 500;
+inline constexpr size_t district_chars = 64;
+inline constexpr size_t media_items = 10;
+inline constexpr size_t url_chars = 2048;
+}  // namespace limits
+
+}  // namespace civic::envelope

@@ -1,0 +1,351 @@
+#include "common/envelope/envelope_json.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <array>
+
+#include "common/json/reader.hpp"
+#include "common/time/rfc3339.hpp"
+
+namespace civic::envelope {
+
+std::string_view to_string(feedback_kind kind) {
+  switch (kind) {
+    case feedback_kind::complaint: return "complaint";
+    case feedback_kind::idea: return "idea";
+    case feedback_kind::praise: return "praise";
+    case feedback_kind::question: return "question";
+  }
+  return "complaint";
+}
+
+std::optional<feedback_kind> parse_kind(std::string_view text) {
+  for (auto k : {feedback_kind::complaint, feedback_kind::idea, feedback_kind::praise,
+                 feedback_kind::question}) {
+    if (text == to_string(k)) return k;
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------- writing
+
+namespace {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_string(json_writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void write_optional(json_writer& w, const std::optional<std::string>& s) {
+  if (s) write_string(w, *s);
+  else w.Null();
+}
+
+void write_optional(json_writer& w, const std::optional<double>& d) {
+  if (d) w.Double(*d);
+  else w.Null();
+}
+
+}  // namespace
+
+std::string to_json(const message& e) {
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  w.StartObject();
+  w.Key("version");
+  w.Int(e.version);
+  w.Key("id");
+  write_string(w, e.id);
+  w.Key("received_at");
+  write_string(w, e.received_at);
+  w.Key("channel");
+  write_string(w, e.channel);
+  w.Key("channel_message_id");
+  write_string(w, e.channel_message_id);
+  w.Key("idempotency_key");
+  write_string(w, e.idempotency_key);
+  w.Key("kind");
+  if (e.kind) write_string(w, to_string(*e.kind));
+  else w.Null();
+  w.Key("text");
+  write_string(w, e.text);
+  w.Key("language");
+  write_string(w, e.language);
+  w.Key("location");
+  if (e.place) {
+    w.StartObject();
+    w.Key("lat");
+    write_optional(w, e.place->lat);
+    w.Key("lon");
+    write_optional(w, e.place->lon);
+    w.Key("address");
+    write_optional(w, e.place->address);
+    w.Key("district");
+    write_optional(w, e.place->district);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("media");
+  w.StartArray();
+  for (const auto& url : e.media) write_string(w, url);
+  w.EndArray();
+  w.Key("author_id");
+  write_optional(w, e.author_id);
+  w.Key("reply_to");
+  if (e.reply_to) {
+    w.StartObject();
+    w.Key("channel");
+    write_string(w, e.reply_to->channel);
+    w.Key("conversation_id");
+    write_string(w, e.reply_to->conversation_id);
+    w.Key("message_id");
+    write_optional(w, e.reply_to->message_id);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+// ---------------------------------------------------------------- parsing
+
+namespace {
+
+using json::make_error;
+
+bool all_of(std::string_view s, bool (*pred)(char)) {
+  for (char c : s) {
+    if (!pred(c)) return false;
+  }
+  return true;
+}
+bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool is_channel_char(char c) { return is_lower(c) || (c >= '0' && c <= '9') || c == '_'; }
+
+bool is_channel_name(std::string_view s) {
+  return !s.empty() && s.size() <= 32 && is_lower(s.front()) && all_of(s, is_channel_char);
+}
+
+bool is_uuid_v7(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !is_hex(s[i])) return false;
+  }
+  return s[14] == '7' && (s[19] == '8' || s[19] == '9' || s[19] == 'a' || s[19] == 'b');
+}
+
+bool is_http_url(std::string_view s) {
+  return s.starts_with("https://") || s.starts_with("http://");
+}
+
+using field_result = std::optional<field_error>;
+
+// Reads a string member that must also satisfy `valid`, described by `expectation`.
+template <class Pred>
+field_result read_checked(json::value& v, const std::string& pointer, json::length_limits limits,
+                          Pred valid, const char* expectation, std::string& out) {
+  auto s = json::read_string(v, pointer, limits);
+  if (!s) return std::move(s).error();
+  if (!valid(*s)) return make_error(errc::invalid_value, pointer, expectation);
+  out = std::string(*s);
+  return std::nullopt;
+}
+
+field_result read_location(json::value& v, const std::string& pointer, location& out) {
+  static constexpr std::array<std::string_view, 4> members{"lat", "lon", "address", "district"};
+  json::member_set set(members);
+  auto failed = json::for_each_member(
+      v, pointer, set, [&](std::string_view name, json::value& m, const std::string& p) -> field_result {
+        if (name == "lat" || name == "lon") {
+          bool lat = name == "lat";
+          auto d = json::read_nullable_number(m, p, lat ? -90 : -180, lat ? 90 : 180);
+          if (!d) return std::move(d).error();
+          (lat ? out.lat : out.lon) = *d;
+        } else {
+          bool address = name == "address";
+          auto s = json::read_nullable_string(
+              m, p, {1, address ? limits::address_chars : limits::district_chars});
+          if (!s) return std::move(s).error();
+          if (*s) (address ? out.address : out.district) = std::string(**s);
+        }
+        return std::nullopt;
+      });
+  if (failed) return failed;
+  if (out.lat.has_value() != out.lon.has_value()) {
+    return make_error(errc::invalid_value, pointer + (out.lat ? "/lon" : "/lat"),
+                      "lat and lon must both be numbers or both be null");
+  }
+  return std::nullopt;
+}
+
+field_result read_reply_to(json::value& v, const std::string& pointer, reply_reference& out) {
+  static constexpr std::array<std::string_view, 3> members{"channel", "conversation_id",
+                                                           "message_id"};
+  json::member_set set(members);
+  return json::for_each_member(
+      v, pointer, set, [&](std::string_view name, json::value& m, const std::string& p) -> field_result {
+        if (name == "channel") {
+          return read_checked(m, p, {1, 32}, is_channel_name,
+                              "must be a channel name (lower-case letters, digits, _)",
+                              out.channel);
+        }
+        if (name == "conversation_id") {
+          auto s = json::read_string(m, p, {1, limits::id_chars});
+          if (!s) return std::move(s).error();
+          out.conversation_id = std::string(*s);
+          return std::nullopt;
+        }
+        auto s = json::read_nullable_string(m, p, {1, limits::id_chars});
+        if (!s) return std::move(s).error();
+        if (*s) out.message_id = std::string(**s);
+        return std::nullopt;
+      });
+}
+
+field_result read_media(json::value& v, const std::string& pointer, std::vector<std::string>& out) {
+  simdjson::ondemand::array array;
+  if (auto error = v.get_array().get(array)) {
+    if (error == simdjson::INCORRECT_TYPE) {
+      return make_error(errc::wrong_type, pointer, "must be an array");
+    }
+    return json::simdjson_failure(error, pointer);
+  }
+  size_t index = 0;
+  for (auto item : array) {
+    std::string item_pointer = pointer + "/" + std::to_string(index);
+    if (index == limits::media_items) {
+      return make_error(errc::too_long, item_pointer,
+                        "at most " + std::to_string(limits::media_items) + " media links");
+    }
+    json::value item_value;
+    if (auto error = item.get(item_value)) return json::simdjson_failure(error, item_pointer);
+    std::string url;
+    if (auto failed = read_checked(item_value, item_pointer, {1, limits::url_chars}, is_http_url,
+                                   "must be an http or https URL", url)) {
+      return failed;
+    }
+    out.push_back(std::move(url));
+    ++index;
+  }
+  return std::nullopt;
+}
+
+field_result read_member(std::string_view name, json::value& v, const std::string& p,
+                         message& e) {
+  if (name == "version") {
+    auto n = json::read_integer(v, p, current_version, current_version);
+    if (!n) return std::move(n).error();
+    e.version = static_cast<int>(*n);
+    return std::nullopt;
+  }
+  if (name == "id") {
+    return read_checked(v, p, {36, 36}, is_uuid_v7, "must be a lower-case UUIDv7", e.id);
+  }
+  if (name == "received_at") {
+    auto utc_timestamp = [](std::string_view s) { return s.ends_with('Z') && parse_rfc3339(s); };
+    return read_checked(v, p, {20, 40}, utc_timestamp, "must be an RFC 3339 UTC timestamp",
+                        e.received_at);
+  }
+  if (name == "channel") {
+    return read_checked(v, p, {1, 32}, is_channel_name,
+                        "must be a channel name (lower-case letters, digits, _)", e.channel);
+  }
+  if (name == "channel_message_id" || name == "idempotency_key") {
+    bool key = name == "idempotency_key";
+    auto s = json::read_string(v, p, {1, key ? limits::idempotency_key_chars : limits::id_chars});
+    if (!s) return std::move(s).error();
+    (key ? e.idempotency_key : e.channel_message_id) = std::string(*s);
+    return std::nullopt;
+  }
+  if (name == "kind") {
+    auto s = json::read_nullable_string(v, p, {1, 16});
+    if (!s) return std::move(s).error();
+    if (!*s) return std::nullopt;
+    e.kind = parse_kind(**s);
+    if (!e.kind) {
+      return make_error(errc::invalid_value, p, "must be complaint, idea, praise, question or null");
+    }
+    return std::nullopt;
+  }
+  if (name == "text") {
+    auto s = json::read_string(v, p, {1, limits::text_chars});
+    if (!s) return std::move(s).error();
+    e.text = std::string(*s);
+    return std::nullopt;
+  }
+  if (name == "language") {
+    auto code = [](std::string_view s) { return all_of(s, is_lower); };
+    return read_checked(v, p, {2, 3}, code, "must be an ISO 639 code or \"und\"", e.language);
+  }
+  if (name == "location") {
+    auto null = json::is_null(v, p);
+    if (!null) return std::move(null).error();
+    if (*null) return std::nullopt;
+    e.place.emplace();
+    return read_location(v, p, *e.place);
+  }
+  if (name == "media") return read_media(v, p, e.media);
+  if (name == "author_id") {
+    auto s = json::read_nullable_string(v, p, {32, 32});
+    if (!s) return std::move(s).error();
+    if (!*s) return std::nullopt;
+    if (!all_of(**s, is_hex)) return make_error(errc::invalid_value, p, "must be 32 hex digits");
+    e.author_id = std::string(**s);
+    return std::nullopt;
+  }
+  // reply_to
+  auto null = json::is_null(v, p);
+  if (!null) return std::move(null).error();
+  if (*null) return std::nullopt;
+  e.reply_to.emplace();
+  return read_reply_to(v, p, *e.reply_to);
+}
+
+constexpr std::array<std::string_view, 13> envelope_members{
+    "version", "id",   "received_at", "channel",  "channel_message_id", "idempotency_key", "kind",
+    "text",    "language", "location", "media",   "author_id",          "reply_to"};
+
+// Envelopes are produced by the gateway and are small; this bounds what a
+// consumer will parse from a corrupt or hostile record.
+constexpr size_t max_envelope_bytes = 1 << 20;
+constexpr size_t max_envelope_depth = 8;
+
+}  // namespace
+
+expected<message, field_error> parse_json(std::string_view json) {
+  thread_local simdjson::ondemand::parser parser(max_envelope_bytes);
+  thread_local bool allocated = parser.allocate(max_envelope_bytes, max_envelope_depth) == simdjson::SUCCESS;
+  if (!allocated) return unexpected(make_error(errc::too_large, "", "parser allocation failed"));
+  if (json.size() > max_envelope_bytes) {
+    return unexpected(make_error(errc::too_large, "", "an envelope is at most 1 MiB"));
+  }
+
+  simdjson::padded_string padded(json);
+  simdjson::ondemand::document doc;
+  if (auto error = parser.iterate(padded).get(doc)) {
+    return unexpected(json::simdjson_failure(error, ""));
+  }
+  json::value root;
+  if (auto error = doc.get_value().get(root)) return unexpected(json::simdjson_failure(error, ""));
+
+  message e;
+  json::member_set members(envelope_members);
+  auto failed = json::for_each_member(
+      root, "", members, [&](std::string_view name, json::value& v, const std::string& p) {
+        return read_member(name, v, p, e);
+      });
+  if (failed) return unexpected(std::move(*failed));
+  const char* trailing = nullptr;
+  if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
+    return unexpected(make_error(errc::malformed_json, "", "has content after the JSON value"));
+  }
+  return e;
+}
+
+}  // namespace civic::envelope

@@ -1,0 +1,21 @@
+#pragma once
+// Envelope v1 <-> JSON. Parsing is strict: every member of the schema must be
+// present, nothing else may be, and every value is checked against the schema's
+// limits, so a consumer can trust what it parsed.
+
+#include <string>
+#include <string_view>
+
+#include "common/envelope/envelope.hpp"
+#include "common/error/expected.hpp"
+#include "common/error/field_error.hpp"
+
+namespace civic::envelope {
+
+// Compact JSON in the schema's member order.
+std::string to_json(const message& e);
+
+// Uses one reused simdjson parser per thread.
+expected<message, field_error> parse_json(std::string_view json);
+
+}  // namespace civic::envelope

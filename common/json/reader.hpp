@@ -1,0 +1,96 @@
+#pragma once
+// Reading simdjson on-demand values with errors that name the field and say why.
+// Include only from .cpp files: simdjson.h is large.
+
+#include <simdjson.h>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error/errc.hpp"
+#include "common/error/expected.hpp"
+#include "common/error/field_error.hpp"
+
+namespace civic::json {
+
+using simdjson::ondemand::value;
+
+// Maps a simdjson failure met at `pointer` to the project's error.
+field_error simdjson_failure(simdjson::error_code error, std::string pointer);
+
+field_error make_error(errc code, std::string pointer, std::string message);
+
+// A member name as an RFC 6901 reference token ('~' -> "~0", '/' -> "~1").
+std::string pointer_token(std::string_view name);
+
+// Length in Unicode code points of valid UTF-8.
+size_t count_code_points(std::string_view utf8);
+
+struct length_limits {
+  size_t min_chars = 0;
+  size_t max_chars = SIZE_MAX;
+};
+
+expected<std::string_view, field_error> read_string(value& v, const std::string& pointer,
+                                                    length_limits limits);
+// null reads as nullopt.
+expected<std::optional<std::string_view>, field_error> read_nullable_string(
+    value& v, const std::string& pointer, length_limits limits);
+expected<double, field_error> read_number(value& v, const std::string& pointer, double min,
+                                          double max);
+expected<std::optional<double>, field_error> read_nullable_number(value& v,
+                                                                  const std::string& pointer,
+                                                                  double min, double max);
+expected<int64_t, field_error> read_integer(value& v, const std::string& pointer, int64_t min,
+                                            int64_t max);
+// True when v is JSON null; a failure to read the type becomes an error.
+expected<bool, field_error> is_null(value& v, const std::string& pointer);
+
+// The members an object may have, for duplicate, unknown and missing checks.
+class member_set {
+ public:
+  // required: names that must appear; optional: names that may.
+  member_set(std::span<const std::string_view> required, std::span<const std::string_view> optional = {});
+
+  // Records a member; fails on an unknown or repeated name.
+  expected<std::string_view, field_error> see(std::string_view key, const std::string& parent);
+  // The first required member not seen, as an error.
+  std::optional<field_error> first_missing(const std::string& parent) const;
+
+ private:
+  std::vector<std::string_view> names_;
+  size_t required_count_;
+  std::vector<bool> seen_;
+};
+
+// Iterates an object's members, calling on_member(name, value, pointer) for each
+// after the member_set check; stops at the first error.
+template <class OnMember>
+std::optional<field_error> for_each_member(value& v, const std::string& pointer, member_set& members,
+                                           OnMember&& on_member) {
+  simdjson::ondemand::object object;
+  if (auto error = v.get_object().get(object)) {
+    if (error == simdjson::INCORRECT_TYPE) {
+      return make_error(errc::wrong_type, pointer, "must be an object");
+    }
+    return simdjson_failure(error, pointer);
+  }
+  for (auto member : object) {
+    std::string_view key;
+    if (auto error = member.unescaped_key().get(key)) return simdjson_failure(error, pointer);
+    auto known = members.see(key, pointer);
+    if (!known) return std::move(known).error();
+    std::string member_pointer = pointer + "/" + std::string(*known);
+    simdjson::ondemand::value member_value;
+    if (auto error = member.value().get(member_value)) {
+      return simdjson_failure(error, member_pointer);
+    }
+    if (auto failed = on_member(*known, member_value, member_pointer)) return failed;
+  }
+  return members.first_missing(pointer);
+}
+
+}  // namespace civic::json
