@@ -1,0 +1,21 @@
+#pragma once
+// HMAC-SHA256 and constant-time comparison (OpenSSL).
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace civic::crypto {
+
+using sha256_digest = std::array<unsigned char, 32>;
+
+sha256_digest hmac_sha256(std::string_view key, std::string_view data);
+
+std::string to_hex(const unsigned char* bytes, size_t size);
+std::string to_base64(const unsigned char* bytes, size_t size);
+
+// Compares in time that depends only on the lengths, never on where the first
+// difference is: for signatures, tokens and shared secrets.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+}  // namespace civic::crypto
