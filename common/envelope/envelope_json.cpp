@@ -5,6 +5,7 @@
 
 #include <array>
 
+#include "common/envelope/field_checks.hpp"
 #include "common/json/reader.hpp"
 #include "common/time/rfc3339.hpp"
 
@@ -117,42 +118,14 @@ namespace {
 
 using json::make_error;
 
-bool all_of(std::string_view s, bool (*pred)(char)) {
-  for (char c : s) {
-    if (!pred(c)) return false;
-  }
-  return true;
-}
-bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
-bool is_channel_char(char c) { return is_lower(c) || (c >= '0' && c <= '9') || c == '_'; }
-
-bool is_channel_name(std::string_view s) {
-  return !s.empty() && s.size() <= 32 && is_lower(s.front()) && all_of(s, is_channel_char);
-}
-
-bool is_uuid_v7(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !is_hex(s[i])) return false;
-  }
-  return s[14] == '7' && (s[19] == '8' || s[19] == '9' || s[19] == 'a' || s[19] == 'b');
-}
-
-bool is_http_url(std::string_view s) {
-  return s.starts_with("https://") || s.starts_with("http://");
-}
-
 using field_result = std::optional<field_error>;
 
 // Reads a string member that must also satisfy `valid`, described by `expectation`.
 template <class Pred>
 field_result read_checked(json::value& v, const std::string& pointer, json::length_limits limits,
                           Pred valid, const char* expectation, std::string& out) {
-  auto s = json::read_string(v, pointer, limits);
+  auto s = json::read_string_matching(v, pointer, limits, valid, expectation);
   if (!s) return std::move(s).error();
-  if (!valid(*s)) return make_error(errc::invalid_value, pointer, expectation);
   out = std::string(*s);
   return std::nullopt;
 }
@@ -280,8 +253,8 @@ field_result read_member(std::string_view name, json::value& v, const std::strin
     return std::nullopt;
   }
   if (name == "language") {
-    auto code = [](std::string_view s) { return all_of(s, is_lower); };
-    return read_checked(v, p, {2, 3}, code, "must be an ISO 639 code or \"und\"", e.language);
+    return read_checked(v, p, {2, 3}, is_language_code, "must be an ISO 639 code or \"und\"",
+                        e.language);
   }
   if (name == "location") {
     auto null = json::is_null(v, p);
@@ -295,7 +268,9 @@ field_result read_member(std::string_view name, json::value& v, const std::strin
     auto s = json::read_nullable_string(v, p, {32, 32});
     if (!s) return std::move(s).error();
     if (!*s) return std::nullopt;
-    if (!all_of(**s, is_hex)) return make_error(errc::invalid_value, p, "must be 32 hex digits");
+    if ((**s).find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+      return make_error(errc::invalid_value, p, "must be 32 hex digits");
+    }
     e.author_id = std::string(**s);
     return std::nullopt;
   }

@@ -36,6 +36,16 @@ struct length_limits {
 
 expected<std::string_view, field_error> read_string(value& v, const std::string& pointer,
                                                     length_limits limits);
+// A string that must also satisfy `valid`; `expectation` says what it must be.
+template <class Pred>
+expected<std::string_view, field_error> read_string_matching(value& v, const std::string& pointer,
+                                                             length_limits limits, Pred valid,
+                                                             const char* expectation) {
+  auto s = read_string(v, pointer, limits);
+  if (s && !valid(*s)) return unexpected(make_error(errc::invalid_value, pointer, expectation));
+  return s;
+}
+
 // null reads as nullopt.
 expected<std::optional<std::string_view>, field_error> read_nullable_string(
     value& v, const std::string& pointer, length_limits limits);
@@ -92,5 +102,14 @@ std::optional<field_error> for_each_member(value& v, const std::string& pointer,
   }
   return members.first_missing(pointer);
 }
+
+}  // namespace civic::json
+
+namespace civic::json {
+
+// The deepest nesting of arrays and objects in a JSON text (brackets inside
+// strings ignored), found without parsing: lets an over-deep document be
+// refused as too_deep before anything else looks at it.
+size_t nesting_depth(std::string_view json);
 
 }  // namespace civic::json

@@ -1,0 +1,53 @@
+#include "common/envelope/field_checks.hpp"
+
+namespace civic::envelope {
+namespace {
+
+bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
+
+bool hex_run(std::string_view s, size_t from, size_t count) {
+  for (size_t i = from; i < from + count; ++i) {
+    if (!is_hex(s[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool is_channel_name(std::string_view s) {
+  if (s.empty() || s.size() > 32 || !is_lower(s.front())) return false;
+  for (char c : s) {
+    if (!is_lower(c) && !is_digit(c) && c != '_') return false;
+  }
+  return true;
+}
+
+bool is_http_url(std::string_view s) {
+  return s.starts_with("https://") || s.starts_with("http://");
+}
+
+bool is_uuid_v7(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !is_hex(s[i])) return false;
+  }
+  return s[14] == '7' && (s[19] == '8' || s[19] == '9' || s[19] == 'a' || s[19] == 'b');
+}
+
+bool is_language_code(std::string_view s) {
+  if (s.size() < 2 || s.size() > 3) return false;
+  for (char c : s) {
+    if (!is_lower(c)) return false;
+  }
+  return true;
+}
+
+bool is_traceparent(std::string_view s) {
+  return s.size() == 55 && hex_run(s, 0, 2) && s[2] == '-' && hex_run(s, 3, 32) && s[35] == '-' &&
+         hex_run(s, 36, 16) && s[52] == '-' && hex_run(s, 53, 2);
+}
+
+}  // namespace civic::envelope

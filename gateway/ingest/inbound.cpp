@@ -1,0 +1,208 @@
+#include "gateway/ingest/inbound.hpp"
+
+#include <array>
+#include <optional>
+
+#include "common/envelope/field_checks.hpp"
+#include "common/json/reader.hpp"
+
+namespace civic::gateway::ingest {
+namespace {
+
+using field_result = std::optional<field_error>;
+using json::make_error;
+
+constexpr std::array<std::string_view, 3> required_members{"id", "channel", "text"};
+constexpr std::array<std::string_view, 8> optional_members{
+    "kind", "author", "language", "location", "media", "conversation_id", "reply_message_id",
+    "traceparent"};
+
+// Assigns an optional string member; absent and null both mean "not given".
+field_result read_optional_into(json::value& v, const std::string& p, json::length_limits limits,
+                                std::optional<std::string>& out) {
+  auto s = json::read_nullable_string(v, p, limits);
+  if (!s) return std::move(s).error();
+  if (*s) out = std::string(**s);
+  return std::nullopt;
+}
+
+field_result read_location(json::value& v, const std::string& pointer, envelope::location& out) {
+  static constexpr std::array<std::string_view, 4> members{"lat", "lon", "address", "district"};
+  json::member_set set({}, members);
+  auto failed = json::for_each_member(
+      v, pointer, set,
+      [&](std::string_view name, json::value& m, const std::string& p) -> field_result {
+        if (name == "lat" || name == "lon") {
+          bool lat = name == "lat";
+          auto d = json::read_nullable_number(m, p, lat ? -90 : -180, lat ? 90 : 180);
+          if (!d) return std::move(d).error();
+          (lat ? out.lat : out.lon) = *d;
+          return std::nullopt;
+        }
+        bool address = name == "address";
+        return read_optional_into(
+            m, p, {1, address ? envelope::limits::address_chars : envelope::limits::district_chars},
+            address ? out.address : out.district);
+      });
+  if (failed) return failed;
+  if (out.lat.has_value() != out.lon.has_value()) {
+    return make_error(errc::invalid_value, pointer + (out.lat ? "/lon" : "/lat"),
+                      "lat and lon must be given together");
+  }
+  return std::nullopt;
+}
+
+field_result read_media(json::value& v, const std::string& pointer, std::vector<std::string>& out) {
+  simdjson::ondemand::array array;
+  if (auto error = v.get_array().get(array)) {
+    if (error == simdjson::INCORRECT_TYPE) {
+      return make_error(errc::wrong_type, pointer, "must be an array of URLs");
+    }
+    return json::simdjson_failure(error, pointer);
+  }
+  size_t index = 0;
+  for (auto item : array) {
+    std::string item_pointer = pointer + "/" + std::to_string(index++);
+    if (out.size() == envelope::limits::media_items) {
+      return make_error(errc::too_long, item_pointer,
+                        "at most " + std::to_string(envelope::limits::media_items) + " media links");
+    }
+    json::value item_value;
+    if (auto error = item.get(item_value)) return json::simdjson_failure(error, item_pointer);
+    auto url = json::read_string_matching(item_value, item_pointer, {1, envelope::limits::url_chars},
+                                          envelope::is_http_url, "must be an http or https URL");
+    if (!url) return std::move(url).error();
+    out.emplace_back(*url);
+  }
+  return std::nullopt;
+}
+
+field_result read_member(std::string_view name, json::value& v, const std::string& p,
+                         const inbound_limits& limits, inbound_message& m) {
+  if (name == "id") {
+    auto s = json::read_string(v, p, {1, envelope::limits::id_chars});
+    if (!s) return std::move(s).error();
+    m.id = std::string(*s);
+    return std::nullopt;
+  }
+  if (name == "channel") {
+    auto s = json::read_string_matching(v, p, {1, 32}, envelope::is_channel_name,
+                                        "must be a channel name (lower-case letters, digits, _)");
+    if (!s) return std::move(s).error();
+    m.channel = std::string(*s);
+    return std::nullopt;
+  }
+  if (name == "text") {
+    auto s = json::read_string(v, p, {1, limits.max_text_chars});
+    if (!s) return std::move(s).error();
+    m.text = std::string(*s);
+    return std::nullopt;
+  }
+  if (name == "kind") {
+    std::optional<std::string> kind;
+    if (auto failed = read_optional_into(v, p, {1, 16}, kind)) return failed;
+    if (!kind) return std::nullopt;
+    m.kind = envelope::parse_kind(*kind);
+    if (!m.kind) return make_error(errc::invalid_value, p, "must be complaint, idea, praise or question");
+    return std::nullopt;
+  }
+  if (name == "author") return read_optional_into(v, p, {1, envelope::limits::id_chars}, m.author);
+  if (name == "language") {
+    if (auto failed = read_optional_into(v, p, {2, 3}, m.language)) return failed;
+    if (m.language && !envelope::is_language_code(*m.language)) {
+      return make_error(errc::invalid_value, p, "must be an ISO 639 code");
+    }
+    return std::nullopt;
+  }
+  if (name == "location") {
+    auto null = json::is_null(v, p);
+    if (!null) return std::move(null).error();
+    if (*null) return std::nullopt;
+    m.place.emplace();
+    if (auto failed = read_location(v, p, *m.place)) return failed;
+    if (*m.place == envelope::location{}) m.place.reset();
+    return std::nullopt;
+  }
+  if (name == "media") return read_media(v, p, m.media);
+  if (name == "conversation_id") {
+    return read_optional_into(v, p, {1, envelope::limits::id_chars}, m.conversation_id);
+  }
+  if (name == "reply_message_id") {
+    return read_optional_into(v, p, {1, envelope::limits::id_chars}, m.reply_message_id);
+  }
+  // traceparent
+  if (auto failed = read_optional_into(v, p, {55, 55}, m.traceparent)) return failed;
+  if (m.traceparent && !envelope::is_traceparent(*m.traceparent)) {
+    return make_error(errc::invalid_value, p, "must be a W3C traceparent");
+  }
+  return std::nullopt;
+}
+
+simdjson::ondemand::parser& parser_for(const inbound_limits& limits) {
+  thread_local simdjson::ondemand::parser parser(0);
+  if (parser.capacity() < limits.max_message_bytes) {
+    // Allocated once per thread; on failure capacity stays 0 and iterate() reports it.
+    if (parser.allocate(limits.max_message_bytes, limits.max_depth + 1) != simdjson::SUCCESS) {
+      return parser;
+    }
+  }
+  return parser;
+}
+
+// After a failure, looks for the sender's id so the refusal can name the message.
+std::string find_id(const simdjson::padded_string& padded, const inbound_limits& limits) {
+  simdjson::ondemand::document doc;
+  if (parser_for(limits).iterate(padded).get(doc)) return {};
+  std::string_view id;
+  if (doc.find_field_unordered("id").get_string().get(id)) return {};
+  if (json::count_code_points(id) > envelope::limits::id_chars) return {};
+  return std::string(id);
+}
+
+}  // namespace
+
+expected<inbound_message, inbound_failure> parse_inbound(std::string_view text,
+                                                         const inbound_limits& limits) {
+  if (text.size() > limits.max_message_bytes) {
+    return unexpected(inbound_failure{
+        make_error(errc::too_large, "",
+                   "a message is at most " + std::to_string(limits.max_message_bytes) + " bytes"),
+        {}});
+  }
+  if (json::nesting_depth(text) > limits.max_depth) {
+    return unexpected(inbound_failure{
+        make_error(errc::too_deep, "",
+                   "nested deeper than " + std::to_string(limits.max_depth) + " levels"),
+        {}});
+  }
+  simdjson::padded_string padded(text);
+  simdjson::ondemand::document doc;
+  inbound_message message;
+  std::optional<field_error> failed;
+  if (auto error = parser_for(limits).iterate(padded).get(doc)) {
+    failed = json::simdjson_failure(error, "");
+  } else {
+    json::value root;
+    if (auto root_error = doc.get_value().get(root)) {
+      failed = json::simdjson_failure(root_error, "");
+    } else {
+      json::member_set members(required_members, optional_members);
+      failed = json::for_each_member(
+          root, "", members, [&](std::string_view name, json::value& v, const std::string& p) {
+            return read_member(name, v, p, limits, message);
+          });
+      const char* trailing = nullptr;
+      if (!failed && doc.current_location().get(trailing) == simdjson::SUCCESS) {
+        failed = make_error(errc::malformed_json, "", "has content after the JSON value");
+      }
+    }
+  }
+  if (failed) {
+    bool id_readable = failed->code != errc::invalid_utf8 && failed->code != errc::malformed_json;
+    return unexpected(inbound_failure{std::move(*failed),
+                                      id_readable ? find_id(padded, limits) : std::string()});
+  }
+  return message;
+}
+
+}  // namespace civic::gateway::ingest

@@ -1,0 +1,45 @@
+#pragma once
+// What a bridge or the city website sends for one citizen message, as read from
+// one WebSocket text frame or one HTTP body / NDJSON line.
+// schemas/inbound-message.v1.schema.json is the contract.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/envelope/envelope.hpp"
+#include "common/error/expected.hpp"
+#include "common/error/field_error.hpp"
+
+namespace civic::gateway::ingest {
+
+struct inbound_limits {
+  size_t max_message_bytes = 64 * 1024;
+  size_t max_depth = 8;
+  size_t max_text_chars = envelope::limits::text_chars;
+};
+
+struct inbound_message {
+  std::string id;       // the sender's own id: with the channel, the idempotency key
+  std::string channel;  // where the citizen wrote: twitter, kakao, web, ...
+  std::string text;
+  std::optional<envelope::feedback_kind> kind;
+  std::optional<std::string> author;    // the citizen's handle; only its HMAC goes further
+  std::optional<std::string> language;  // ISO 639; guessed from the text when absent
+  std::optional<envelope::location> place;
+  std::vector<std::string> media;
+  std::optional<std::string> conversation_id;  // reply reference on the channel
+  std::optional<std::string> reply_message_id;
+  std::optional<std::string> traceparent;
+};
+
+struct inbound_failure {
+  field_error error;
+  std::string id;  // the sender's id when it could be read, so a nack can name the message
+};
+
+expected<inbound_message, inbound_failure> parse_inbound(std::string_view json,
+                                                         const inbound_limits& limits);
+
+}  // namespace civic::gateway::ingest

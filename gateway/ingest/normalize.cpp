@@ -1,0 +1,51 @@
+#include "gateway/ingest/normalize.hpp"
+
+#include "common/crypto/hmac.hpp"
+#include "common/error/errc.hpp"
+#include "common/id/uuid7.hpp"
+#include "common/text/normalize.hpp"
+#include "common/text/pii_mask.hpp"
+#include "common/time/rfc3339.hpp"
+
+namespace civic::gateway::ingest {
+
+std::string pseudonymous_author(const std::string& key, std::string_view channel,
+                                std::string_view handle) {
+  std::string data;
+  data.reserve(channel.size() + 1 + handle.size());
+  data.append(channel).append("\n").append(handle);
+  auto digest = crypto::hmac_sha256(key, data);
+  return crypto::to_hex(digest.data(), 16);
+}
+
+expected<envelope::message, field_error> normalize(inbound_message in,
+                                                   const normalize_settings& settings,
+                                                   std::chrono::system_clock::time_point now) {
+  auto text = text::clean_text(in.text);
+  if (!text) return unexpected(field_error{errc::invalid_utf8, "/text", "is not valid UTF-8"});
+  if (text->empty()) {
+    return unexpected(
+        field_error{errc::too_short, "/text", "has nothing but white space and control characters"});
+  }
+  text::mask_personal_data(*text);
+
+  envelope::message e;
+  e.id = make_uuid7(now);
+  e.received_at = format_rfc3339_utc(now);
+  e.channel = in.channel;
+  e.channel_message_id = in.id;
+  e.idempotency_key = in.channel + ":" + in.id;
+  e.kind = in.kind;
+  e.language = in.language ? *in.language : std::string(text::guess_language(*text));
+  e.text = std::move(*text);
+  e.place = std::move(in.place);
+  if (e.place && e.place->address) text::mask_personal_data(*e.place->address);
+  e.media = std::move(in.media);
+  if (in.author) e.author_id = pseudonymous_author(settings.author_key, in.channel, *in.author);
+  if (in.conversation_id) {
+    e.reply_to = envelope::reply_reference{in.channel, *in.conversation_id, in.reply_message_id};
+  }
+  return e;
+}
+
+}  // namespace civic::gateway::ingest

@@ -1,0 +1,47 @@
+#include "gateway/ingest/pipeline.hpp"
+
+#include <chrono>
+
+#include "common/error/errc.hpp"
+
+namespace civic::gateway::ingest {
+
+void pipeline::reject(std::string id, field_error error, const completion& done) {
+  metrics_.rejected(error.code);
+  done(outcome{std::move(id), std::move(error), false, {}, -1, -1});
+}
+
+void pipeline::submit(std::string_view json, const std::optional<std::string>& traceparent,
+                      completion done) {
+  auto started = std::chrono::steady_clock::now();
+  auto parsed = parse_inbound(json, limits_);
+  if (!parsed) return reject(std::move(parsed.error().id), std::move(parsed.error().error), done);
+
+  std::string id = parsed->id;
+  // A traceparent inside the message wins over the transport's (HTTP header).
+  std::optional<std::string> trace = parsed->traceparent ? parsed->traceparent : traceparent;
+  auto envelope = normalize(std::move(*parsed), normalize_, std::chrono::system_clock::now());
+  if (!envelope) return reject(std::move(id), std::move(envelope).error(), done);
+
+  auto on_delivery = [this, id, started, done](const kafka::delivery_report& report) {
+    outcome result{id, std::nullopt, false, report.topic, report.partition, report.offset};
+    if (report.error) {
+      metrics_.failed(report.error);
+      result.error = field_error{report.error, "", "Kafka did not store the message: " +
+                                                       report.error.message()};
+      result.retryable = is_retryable(report.error);
+    } else {
+      metrics_.stored(std::chrono::steady_clock::now() - started);
+    }
+    done(std::move(result));
+  };
+  if (std::error_code refused = publisher_.publish(*envelope, trace, std::move(on_delivery))) {
+    metrics_.refused(refused);
+    std::string why = refused == errc::unavailable
+                          ? "Kafka is unreachable; send the message again later"
+                          : "the gateway is busy; send the message again later";
+    done(outcome{std::move(id), field_error{refused, "", std::move(why)}, true, {}, -1, -1});
+  }
+}
+
+}  // namespace civic::gateway::ingest

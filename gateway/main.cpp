@@ -1,0 +1,61 @@
+// The gateway process: configuration, Kafka producer, ingest pipeline, server.
+// Wiring only; the work happens in ingest/ and server/.
+
+#include <cstdio>
+
+#include "common/kafka/producer.hpp"
+#include "common/log/log.hpp"
+#include "gateway/options.hpp"
+
+using namespace civic;
+
+int main(int argc, char** argv) {
+  auto args = config::arguments(argc, argv);
+  if (config::wants_help(args)) {
+    std::fputs(config::help_text("gateway",
+                                 "takes citizen messages over WebSocket and HTTP and publishes "
+                                 "them to Kafka, acknowledging each once Kafka has stored it",
+                                 gateway::options())
+                   .c_str(),
+               stdout);
+    return 0;
+  }
+  auto settings = config::load(gateway::options(), args);
+  if (!settings) {
+    std::fprintf(stderr, "gateway: %s\n", settings.error().c_str());
+    return 2;
+  }
+  log::level level;
+  if (!log::parse_level(settings->text("log.level"), level)) {
+    std::fprintf(stderr, "gateway: log.level must be debug, info, warn or error\n");
+    return 2;
+  }
+  log::set_min_level(level);
+  auto cfg = gateway::make_gateway_config(*settings);
+  if (!cfg) {
+    std::fprintf(stderr, "gateway: %s\n", cfg.error().c_str());
+    return 2;
+  }
+
+  auto producer = kafka::producer::create(settings->kafka_properties());
+  if (!producer) {
+    std::fprintf(stderr, "gateway: %s\n", producer.error().c_str());
+    return 2;
+  }
+  gateway::ops::metrics metrics;
+  gateway::ingest::publisher publisher(std::move(*producer), cfg->publisher);
+  gateway::ingest::in_flight_budget budget(cfg->in_flight_budget_bytes);
+  gateway::ingest::pipeline pipeline(cfg->limits, {cfg->author_key}, publisher, metrics);
+
+  auto server = gateway::server::server::create(cfg->server, {pipeline, budget, publisher, metrics});
+  if (!server) {
+    log::error("gateway.start_failed", {{"detail", server.error()}});
+    return 1;
+  }
+  if (!publisher.kafka_ready()) {
+    log::warn("kafka.unreachable", {{"detail", "no broker answered yet; refusing messages until one does"}});
+  }
+  (*server)->run();
+  log::info("gateway.stopped");
+  return 0;
+}

@@ -1,0 +1,106 @@
+#include "gateway/options.hpp"
+
+#include <thread>
+#include <vector>
+
+namespace civic::gateway {
+namespace {
+
+using config::value_type;
+
+constexpr int64_t mib = 1024 * 1024;
+
+constexpr config::option gateway_options[] = {
+    {"gateway.listen", "0.0.0.0:8080", "Address and port for HTTP and WebSocket (host:port)."},
+    {"gateway.threads", "0", "I/O threads; 0 means one per core.", value_type::integer, 0, 256},
+    {"gateway.topic", "feedback.ingested", "Kafka topic accepted messages are published to."},
+    {"gateway.author_key", "",
+     "Secret HMAC key that turns authors' handles into pseudonyms. Required. Keep it stable: "
+     "changing it changes every pseudonym."},
+    {"gateway.max_message_bytes", "65536", "Largest message (one frame, one body or one NDJSON line).",
+     value_type::integer, 256, 16 * mib},
+    {"gateway.max_json_depth", "8", "Deepest nesting of arrays and objects in a message.",
+     value_type::integer, 2, 64},
+    {"gateway.max_text_chars", "8000", "Longest text, in Unicode characters (at most 8000).",
+     value_type::integer, 1, 8000},
+    {"gateway.max_body_bytes", "4194304", "Largest HTTP body; also the largest WebSocket frame read.",
+     value_type::integer, 1024, 256 * mib},
+    {"gateway.max_batch_messages", "1000", "Most messages in one NDJSON batch.",
+     value_type::integer, 1, 100000},
+    {"gateway.in_flight_budget_bytes", "268435456",
+     "Bytes of messages read and not yet answered, across all connections. When full, "
+     "WebSockets stop being read and HTTP answers 429.",
+     value_type::integer, 64 * 1024, 64 * 1024 * mib},
+    {"gateway.ws.max_in_flight", "256",
+     "Messages one WebSocket may have unanswered; beyond it the socket is not read.",
+     value_type::integer, 1, 100000},
+    {"gateway.ws.idle_timeout_ms", "120000",
+     "A WebSocket from which nothing (not even a pong) arrives this long is closed.",
+     value_type::integer, 1000, 86400000},
+    {"gateway.http.read_timeout_ms", "30000",
+     "Time allowed to send a whole HTTP request, and to read a response; idle keep-alive "
+     "connections are closed after it.",
+     value_type::integer, 100, 3600000},
+    {"gateway.shutdown_timeout_ms", "35000",
+     "On SIGTERM, how long in-flight messages may take to be acked or nacked. Keep it above "
+     "kafka.message.timeout.ms.",
+     value_type::integer, 100, 3600000},
+    {"gateway.kafka_check_interval_ms", "1000",
+     "How often Kafka's reachability is checked for /readyz and for refusing new messages.",
+     value_type::integer, 100, 60000},
+    {"gateway.tls.certificate_file", "", "PEM certificate chain; with the key, serves TLS only."},
+    {"gateway.tls.private_key_file", "", "PEM private key for gateway.tls.certificate_file."},
+};
+
+}  // namespace
+
+std::span<const config::option> options() {
+  static const std::vector<config::option> all = [] {
+    std::vector<config::option> v(std::begin(gateway_options), std::end(gateway_options));
+    for (const auto& o : config::common_options()) v.push_back(o);
+    return v;
+  }();
+  return all;
+}
+
+expected<gateway_config, std::string> make_gateway_config(const config::settings& s) {
+  gateway_config c;
+  auto size = [&](std::string_view key) { return static_cast<size_t>(s.integer(key)); };
+  auto millis = [&](std::string_view key) { return std::chrono::milliseconds(s.integer(key)); };
+
+  c.author_key = s.text("gateway.author_key");
+  if (c.author_key.size() < 16) {
+    return unexpected(std::string(
+        "gateway.author_key (env GATEWAY_AUTHOR_KEY) must be set to a secret of at least 16 "
+        "characters"));
+  }
+  c.server.listen = s.text("gateway.listen");
+  c.server.threads = static_cast<int>(s.integer("gateway.threads"));
+  if (c.server.threads == 0) c.server.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  c.server.ws_max_in_flight = size("gateway.ws.max_in_flight");
+  c.server.ws_idle_timeout = millis("gateway.ws.idle_timeout_ms");
+  c.server.http_read_timeout = millis("gateway.http.read_timeout_ms");
+  c.server.max_body_bytes = size("gateway.max_body_bytes");
+  c.server.max_batch_messages = size("gateway.max_batch_messages");
+  c.server.tls_certificate_file = s.text("gateway.tls.certificate_file");
+  c.server.tls_private_key_file = s.text("gateway.tls.private_key_file");
+  c.server.shutdown_timeout = millis("gateway.shutdown_timeout_ms");
+
+  c.limits.max_message_bytes = size("gateway.max_message_bytes");
+  c.limits.max_depth = size("gateway.max_json_depth");
+  c.limits.max_text_chars = size("gateway.max_text_chars");
+
+  c.publisher.topic = s.text("gateway.topic");
+  c.publisher.health_interval = millis("gateway.kafka_check_interval_ms");
+  c.in_flight_budget_bytes = size("gateway.in_flight_budget_bytes");
+
+  if (c.in_flight_budget_bytes < c.server.max_body_bytes ||
+      c.in_flight_budget_bytes < c.limits.max_message_bytes) {
+    return unexpected(std::string(
+        "gateway.in_flight_budget_bytes must be at least gateway.max_body_bytes and "
+        "gateway.max_message_bytes, or such a request could never be taken"));
+  }
+  return c;
+}
+
+}  // namespace civic::gateway

@@ -1,0 +1,29 @@
+#pragma once
+// Every configuration key of the gateway, with its default and meaning
+// (`gateway --help` prints this table), and the typed view main() wires from.
+
+#include <span>
+#include <string>
+
+#include "common/config/config.hpp"
+#include "common/error/expected.hpp"
+#include "gateway/ingest/inbound.hpp"
+#include "gateway/ingest/publisher.hpp"
+#include "gateway/server/server.hpp"
+
+namespace civic::gateway {
+
+std::span<const config::option> options();
+
+struct gateway_config {
+  server::server_settings server;
+  ingest::inbound_limits limits;
+  ingest::publisher::settings publisher;
+  size_t in_flight_budget_bytes = 0;
+  std::string author_key;
+};
+
+// Checks the relations between keys (a body must fit in the budget, ...).
+expected<gateway_config, std::string> make_gateway_config(const config::settings& s);
+
+}  // namespace civic::gateway
