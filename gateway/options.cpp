@@ -30,7 +30,7 @@ constexpr config::option gateway_options[] = {
     {"gateway.in_flight_budget_bytes", "268435456",
      "Bytes of messages read and not yet answered, across all connections. When full, "
      "WebSockets stop being read and HTTP answers 429.",
-     value_type::integer, 64 * 1024, 64 * 1024 * mib},
+     value_type::integer, 1024, 64 * 1024 * mib},
     {"gateway.ws.max_in_flight", "256",
      "Messages one WebSocket may have unanswered; beyond it the socket is not read.",
      value_type::integer, 1, 100000},

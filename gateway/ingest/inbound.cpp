@@ -139,7 +139,9 @@ field_result read_member(std::string_view name, json::value& v, const std::strin
 }
 
 simdjson::ondemand::parser& parser_for(const inbound_limits& limits) {
-  thread_local simdjson::ondemand::parser parser(0);
+  // The cap is set through the constructor: simdjson 3.0's set_max_capacity()
+  // clamps every value above 32 bytes down to 32. Limits are fixed per process.
+  thread_local simdjson::ondemand::parser parser(limits.max_message_bytes);
   if (parser.capacity() < limits.max_message_bytes) {
     // Allocated once per thread; on failure capacity stays 0 and iterate() reports it.
     if (parser.allocate(limits.max_message_bytes, limits.max_depth + 1) != simdjson::SUCCESS) {

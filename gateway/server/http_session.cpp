@@ -69,6 +69,7 @@ class http_session final : public session, public std::enable_shared_from_this<h
     }
     if (ec == beast::error::timeout) return close(ops::close_reason::idle_timeout);
     if (ec == http::error::body_limit) {
+      ctx_.svc.metrics.rejected(errc::too_large);
       return respond_problem(413, errc::too_large,
                              "the body is larger than " +
                                  std::to_string(ctx_.settings.max_body_bytes) + " bytes",
@@ -137,6 +138,7 @@ class http_session final : public session, public std::enable_shared_from_this<h
     bool batch = has_media_type(content_type, "application/x-ndjson") ||
                  has_media_type(content_type, "application/jsonl");
     if (!single && !batch) {
+      ctx_.svc.metrics.rejected(errc::invalid_value);
       return respond_problem(415, errc::invalid_value,
                              "send application/json (one message) or application/x-ndjson (a batch)",
                              false);
@@ -201,6 +203,7 @@ class http_session final : public session, public std::enable_shared_from_this<h
     }
     if (messages.empty() || messages.size() > ctx_.settings.max_batch_messages) {
       release_body();
+      ctx_.svc.metrics.rejected(messages.empty() ? errc::too_short : errc::too_large);
       return respond_problem(
           messages.empty() ? 400 : 413, messages.empty() ? errc::too_short : errc::too_large,
           "a batch holds 1 to " + std::to_string(ctx_.settings.max_batch_messages) +

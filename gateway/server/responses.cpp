@@ -29,11 +29,16 @@ void stored_members(json_writer& w, const ingest::outcome& o) {
   w.Int64(o.offset);
 }
 
+// "/text is required": the message names the field so it reads on its own.
+std::string describe(const field_error& e) {
+  return e.pointer.empty() ? e.message : e.pointer + " " + e.message;
+}
+
 void error_members(json_writer& w, const ingest::outcome& o) {
   w.Key("code");
   string(w, error_name(o.error->code));
   w.Key("message");
-  string(w, o.error->message);
+  string(w, describe(*o.error));
   w.Key("pointer");
   string(w, o.error->pointer);
   w.Key("retryable");
@@ -114,9 +119,8 @@ std::string problem_body(unsigned status, std::error_code code, std::string_view
 }
 
 std::string problem_body(const ingest::outcome& o) {
-  std::string detail = o.error->pointer.empty() ? o.error->message
-                                                : o.error->pointer + " " + o.error->message;
-  return problem_body(http_status(o), o.error->code, detail, o.error->pointer, o.id, o.retryable);
+  return problem_body(http_status(o), o.error->code, describe(*o.error), o.error->pointer, o.id,
+                      o.retryable);
 }
 
 std::string batch_body(const std::vector<size_t>& line_numbers,

@@ -62,7 +62,8 @@ class websocket_session final : public session,
   }
 
   void read_next() {
-    if (reading_ || closing_ || holding_ || failed_) return;
+    // After shutdown begins nothing new is read: the connection drains and closes.
+    if (reading_ || closing_ || holding_ || failed_ || shutting_down_) return;
     if (in_flight_ >= ctx_.settings.ws_max_in_flight) {
       ctx_.svc.metrics.reading_paused();
       return;  // resumed by on_write when an answer has gone out

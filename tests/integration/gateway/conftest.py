@@ -1,0 +1,154 @@
+"""Fixtures for the gateway's integration tests: the real Kafka broker started by
+CTest's kafka fixture, a gateway process per test, and readers of its topics."""
+
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+
+import pytest
+from confluent_kafka import Consumer
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+AUTHOR_KEY = "integration-test-author-key-0123"
+
+
+def shared_bootstrap():
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    path = os.environ.get("CIVIC_TEST_BOOTSTRAP_FILE")
+    if path and os.path.exists(path):
+        return pathlib.Path(path).read_text().strip()
+    pytest.fail("no Kafka broker: run through ctest (kafka fixture) or script/test")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gateway:
+    """A gateway process on a free port, logging to a file."""
+
+    def __init__(self, bootstrap, tmp_path, **options):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/v1/stream"
+        self.log_path = tmp_path / f"gateway-{self.port}.log"
+        args = [os.environ.get("GATEWAY_BINARY", str(REPO / "build/dev/gateway/gateway")),
+                f"--gateway.listen=127.0.0.1:{self.port}",
+                f"--kafka.bootstrap.servers={bootstrap}"]
+        args += [f"--{key.replace('__', '.')}={value}" for key, value in options.items()]
+        env = dict(os.environ, GATEWAY_AUTHOR_KEY=AUTHOR_KEY)
+        self.log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.wait_until(lambda: self.get("/healthz")[0] == 200, "gateway did not start")
+
+    def get(self, path):
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=5) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+        except OSError:
+            return None, ""
+
+    def post(self, body, content_type="application/json", headers=None):
+        data = body.encode() if isinstance(body, str) else body
+        req = urllib.request.Request(self.url + "/v1/messages", data=data, method="POST",
+                                     headers={"Content-Type": content_type, **(headers or {})})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.status, dict(r.headers), r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read().decode()
+
+    def metric(self, name):
+        """Sum of every sample of a metric whose name and labels start with `name`."""
+        _, text = self.get("/metrics")
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith(name) and not line.startswith("#"))
+
+    def rss_kib(self):
+        for line in pathlib.Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def wait_until(self, condition, message, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"gateway exited ({self.process.returncode}): {self.log_text()[-2000:]}")
+            if condition():
+                return
+            time.sleep(0.1)
+        pytest.fail(message)
+
+    def terminate(self, timeout=60):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout)
+        finally:
+            self.log.close()
+
+    def log_text(self):
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def bootstrap():
+    return shared_bootstrap()
+
+
+@pytest.fixture
+def gateway(bootstrap, tmp_path):
+    started = []
+
+    def start(**options):
+        g = Gateway(bootstrap, tmp_path, **options)
+        started.append(g)
+        return g
+
+    yield start
+    for g in started:
+        g.terminate()
+
+
+@pytest.fixture
+def run_id():
+    """Makes this test's message ids unique on the shared topic."""
+    return uuid.uuid4().hex[:12]
+
+
+def read_topic(bootstrap, keys, topic="feedback.ingested", timeout=90, settle=0.0):
+    """Records of `topic` whose key is in `keys`, as {key: [record, ...]}. Reads until
+    every key was seen (then `settle` seconds more, to catch duplicates) or the timeout."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "test-" + uuid.uuid4().hex,
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                         "isolation.level": "read_committed"})
+    consumer.subscribe([topic])
+    found = {}
+    deadline = time.monotonic() + timeout
+    settle_until = None
+    try:
+        while time.monotonic() < deadline:
+            if settle_until is None and len(found) >= len(keys):
+                settle_until = time.monotonic() + settle
+            if settle_until is not None and time.monotonic() >= settle_until:
+                break
+            for msg in consumer.consume(num_messages=1000, timeout=0.5):
+                if msg.error():
+                    continue
+                key = msg.key().decode()
+                if key in keys:
+                    found.setdefault(key, []).append(msg)
+    finally:
+        consumer.close()
+    return found
