@@ -207,4 +207,11 @@ expected<inbound_message, inbound_failure> parse_inbound(std::string_view text,
   return message;
 }
 
+std::string read_message_id(std::string_view json, const inbound_limits& limits) {
+  if (json.size() > limits.max_message_bytes || json::nesting_depth(json) > limits.max_depth) {
+    return {};
+  }
+  return find_id(simdjson::padded_string(json), limits);
+}
+
 }  // namespace civic::gateway::ingest

@@ -80,9 +80,10 @@ class websocket_session final : public session,
     std::string frame = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
     if (!ws_.got_text()) {
-      answer_now(errc::wrong_type, "frames must be text frames holding one JSON message", false);
+      answer_now({}, errc::wrong_type, "frames must be text frames holding one JSON message", false);
     } else if (shutting_down_) {
-      answer_now(errc::shutting_down, "the gateway is shutting down; send the message again", true);
+      answer_now(ingest::read_message_id(frame, ctx_.svc.pipeline.limits()), errc::shutting_down,
+                 "the gateway is shutting down; send the message again", true);
     } else {
       submit(std::move(frame));
     }
@@ -120,8 +121,9 @@ class websocket_session final : public session,
     read_next();
   }
 
-  void answer_now(errc code, std::string message, bool retryable) {
+  void answer_now(std::string id, errc code, std::string message, bool retryable) {
     ingest::outcome o;
+    o.id = std::move(id);
     o.error = field_error{code, "", std::move(message)};
     o.retryable = retryable;
     if (retryable) ctx_.svc.metrics.refused(code);

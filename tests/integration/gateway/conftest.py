@@ -35,7 +35,7 @@ def free_port():
 class Gateway:
     """A gateway process on a free port, logging to a file."""
 
-    def __init__(self, bootstrap, tmp_path, **options):
+    def __init__(self, bootstrap, tmp_path, env=None, **options):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/v1/stream"
@@ -44,7 +44,7 @@ class Gateway:
                 f"--gateway.listen=127.0.0.1:{self.port}",
                 f"--kafka.bootstrap.servers={bootstrap}"]
         args += [f"--{key.replace('__', '.')}={value}" for key, value in options.items()]
-        env = dict(os.environ, GATEWAY_AUTHOR_KEY=AUTHOR_KEY)
+        env = dict(os.environ, GATEWAY_AUTHOR_KEY=AUTHOR_KEY, **(env or {}))
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.wait_until(lambda: self.get("/healthz")[0] == 200, "gateway did not start")

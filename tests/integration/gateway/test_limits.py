@@ -108,7 +108,7 @@ def test_request_level_limits(gateway, run_id):
     status, _, text = g.post(four, content_type="application/x-ndjson")
     assert status == 413 and "1 to 3 messages" in json.loads(text)["detail"]
 
-    status, _, _ = g.get("/v1/nowhere")
+    status, _ = g.get("/v1/nowhere")
     assert status == 404
 
 

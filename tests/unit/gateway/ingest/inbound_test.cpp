@@ -1,0 +1,107 @@
+#include "gateway/ingest/inbound.hpp"
+
+#include <doctest/doctest.h>
+
+#include "common/error/errc.hpp"
+
+using namespace civic;
+using namespace civic::gateway::ingest;
+
+namespace {
+
+const inbound_limits limits{1024, 4, 50};
+
+inbound_failure fails(std::string_view json) {
+  auto parsed = parse_inbound(json, limits);
+  REQUIRE_FALSE(parsed.has_value());
+  return parsed.error();
+}
+
+}  // namespace
+
+TEST_CASE("a full message is read member by member") {
+  auto m = parse_inbound(
+      R"({"id":"k-1","channel":"kakao","text":"가로등 고장","kind":"complaint","author":"minsu",)"
+      R"("language":"ko","location":{"lat":37.57,"lon":126.97,"address":"종로구"},)"
+      R"("media":["https://x.example/a.jpg"],"conversation_id":"c-9","reply_message_id":"r-1",)"
+      R"("traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"})",
+      limits);
+  REQUIRE(m.has_value());
+  CHECK(m->id == "k-1");
+  CHECK(m->channel == "kakao");
+  CHECK(m->text == "가로등 고장");
+  CHECK(m->kind == envelope::feedback_kind::complaint);
+  CHECK(m->author == "minsu");
+  REQUIRE(m->place);
+  CHECK(m->place->lat == 37.57);
+  CHECK(m->place->address == "종로구");
+  CHECK(m->media.size() == 1);
+  CHECK(m->conversation_id == "c-9");
+  CHECK(m->reply_message_id == "r-1");
+  CHECK(m->traceparent);
+}
+
+TEST_CASE("optional members may be absent or null") {
+  auto m = parse_inbound(R"({"id":"1","channel":"web","text":"hi","author":null,"location":null})",
+                         limits);
+  REQUIRE(m.has_value());
+  CHECK_FALSE(m->author);
+  CHECK_FALSE(m->place);
+}
+
+TEST_CASE("each rule names the field and the reason") {
+  struct row {
+    const char* json;
+    errc code;
+    const char* pointer;
+  };
+  const row rows[] = {
+      {R"({"channel":"web","text":"hi"})", errc::missing_field, "/id"},
+      {R"({"id":"1","channel":"web","text":"hi","x":1})", errc::unknown_field, "/x"},
+      {R"({"id":"1","id":"2","channel":"web","text":"hi"})", errc::duplicate_field, "/id"},
+      {R"({"id":"1","channel":"web","text":7})", errc::wrong_type, "/text"},
+      {R"({"id":"","channel":"web","text":"hi"})", errc::too_short, "/id"},
+      {R"({"id":"1","channel":"Web","text":"hi"})", errc::invalid_value, "/channel"},
+      {R"({"id":"1","channel":"web","text":"hi","location":{"lon":3}})", errc::invalid_value, "/location/lat"},
+      {R"({"id":"1","channel":"web","text":"hi","location":{"lat":-91,"lon":3}})", errc::out_of_range, "/location/lat"},
+      {R"({"id":"1","channel":"web","text":"hi","media":"https://a"})", errc::wrong_type, "/media"},
+      {R"({"id":"1","channel":"web","text":"hi","media":["https://a","file:///etc"]})", errc::invalid_value, "/media/1"},
+      {R"({"id":"1","channel":"web","text":"hi","language":"korean"})", errc::too_long, "/language"},
+      {R"({"id":"1","channel":"web","text":"hi","kind":"rant"})", errc::invalid_value, "/kind"},
+      {R"({"id":"1","channel":"web","text":"hi","location":{"a":{"b":{"c":{}}}}})", errc::too_deep, ""},
+      {R"({"id":"1","channel":"web","text":"hi"} x)", errc::malformed_json, ""},
+      {R"({"id":"1","channel":"web","text":"hi)", errc::malformed_json, ""},
+      {"{\"id\":\"1\",\"channel\":\"web\",\"text\":\"\xff\"}", errc::invalid_utf8, ""},
+      {R"("just a string")", errc::wrong_type, ""},
+      {"", errc::malformed_json, ""},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.json);
+    auto f = fails(r.json);
+    CHECK(f.error.code == r.code);
+    CHECK(f.error.pointer == r.pointer);
+    CHECK_FALSE(f.error.message.empty());
+  }
+}
+
+TEST_CASE("text length is limited in characters") {
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += "가";
+  CHECK(parse_inbound(R"({"id":"1","channel":"web","text":")" + text + "\"}", limits));
+  auto f = fails(R"({"id":"1","channel":"web","text":")" + text + "가\"}");
+  CHECK(f.error.code == errc::too_long);
+  CHECK(f.error.message == "must have at most 50 characters (has 51)");
+}
+
+TEST_CASE("a message over the size limit is refused before parsing") {
+  std::string big = R"({"id":"1","channel":"web","text":")" + std::string(2000, 'x') + "\"}";
+  CHECK(fails(big).error.code == errc::too_large);
+}
+
+TEST_CASE("a refusal names the sender's id wherever it stands") {
+  CHECK(fails(R"({"channel":"web","text":5,"id":"late-id"})").id == "late-id");
+  CHECK(fails(R"({"id":"early","channel":"WEB","text":"x"})").id == "early");
+  CHECK(fails(R"({"id":"1","channel":"web"} trailing)").id.empty());
+  CHECK(read_message_id(R"({"text":"x","id":"abc"})", limits) == "abc");
+  CHECK(read_message_id(R"({"text":"x"})", limits).empty());
+}
