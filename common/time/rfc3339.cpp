@@ -42,6 +42,9 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
       !read_digits(text, 14, 2, mi) || text[16] != ':' || !read_digits(text, 17, 2, s)) {
     return std::nullopt;
   }
+  // system_clock counts nanoseconds in 64 bits (years 1678 to 2262); anything
+  // outside 1900-2200 is no date a message was written on.
+  if (y < 1900 || y > 2200) return std::nullopt;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
 

@@ -12,7 +12,7 @@ namespace civic {
 std::string format_rfc3339_utc(std::chrono::system_clock::time_point t);
 
 // Accepts any RFC 3339 date-time ("2025-02-20T10:12:33+09:00", "...Z", with or
-// without a fraction of a second); nullopt when the text is not one.
+// without a fraction of a second) for years 1900 to 2200; nullopt otherwise.
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
 
 }  // namespace civic

@@ -3,6 +3,10 @@
 #include <doctest/doctest.h>
 
 #include "common/error/errc.hpp"
+#include "support/files.hpp"
+#include "support/paths.hpp"
+
+#include <filesystem>
 
 using namespace civic;
 using namespace civic::gateway::ingest;
@@ -104,4 +108,19 @@ TEST_CASE("a refusal names the sender's id wherever it stands") {
   CHECK(fails(R"({"id":"1","channel":"web"} trailing)").id.empty());
   CHECK(read_message_id(R"({"text":"x","id":"abc"})", limits) == "abc");
   CHECK(read_message_id(R"({"text":"x"})", limits).empty());
+}
+
+TEST_CASE("the parser agrees with the schema's examples") {
+  namespace fs = std::filesystem;
+  const fs::path examples = civic::test::schemas_dir() / "examples" / "inbound-message.v1";
+  const inbound_limits defaults;
+  for (const auto& file : fs::directory_iterator(examples / "valid")) {
+    CAPTURE(file.path().filename().string());
+    auto parsed = parse_inbound(civic::test::read_file(file.path()), defaults);
+    CHECK_MESSAGE(parsed.has_value(), (parsed ? "" : parsed.error().error.message));
+  }
+  for (const auto& file : fs::directory_iterator(examples / "invalid")) {
+    CAPTURE(file.path().filename().string());
+    CHECK_FALSE(parse_inbound(civic::test::read_file(file.path()), defaults).has_value());
+  }
 }

@@ -2,8 +2,11 @@
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/schema.h>
 
 #include "common/error/errc.hpp"
+#include "support/files.hpp"
+#include "support/paths.hpp"
 
 using namespace civic;
 using namespace civic::gateway;
@@ -80,4 +83,26 @@ TEST_CASE("a batch answer has one result per line, counted") {
   CHECK(std::string(results[0]["status"].GetString()) == "stored");
   CHECK(results[1]["line"].GetUint() == 3);
   CHECK(std::string(results[1]["status"].GetString()) == "rejected");
+}
+
+TEST_CASE("every frame the gateway writes validates against the frame schema") {
+  rapidjson::Document schema_doc;
+  schema_doc.Parse(
+      civic::test::read_file(civic::test::schemas_dir() / "ws-server-frame.v1.schema.json").c_str());
+  REQUIRE(schema_doc.IsObject());
+  rapidjson::SchemaDocument schema(schema_doc);
+
+  ingest::outcome unreadable = rejected();
+  unreadable.id.clear();
+  ingest::outcome retry = rejected();
+  retry.error = field_error{errc::unavailable, "", "Kafka is unreachable"};
+  retry.retryable = true;
+  for (const auto& o : {stored(), rejected(), unreadable, retry}) {
+    std::string frame = server::websocket_frame(o);
+    CAPTURE(frame);
+    rapidjson::Document doc;
+    doc.Parse(frame.c_str());
+    rapidjson::SchemaValidator validator(schema);
+    CHECK(doc.Accept(validator));
+  }
 }
