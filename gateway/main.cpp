@@ -5,6 +5,7 @@
 
 #include "common/kafka/producer.hpp"
 #include "common/log/log.hpp"
+#include "gateway/channels/registry.hpp"
 #include "gateway/options.hpp"
 
 using namespace civic;
@@ -46,8 +47,17 @@ int main(int argc, char** argv) {
   gateway::ingest::publisher publisher(std::move(*producer), cfg->publisher);
   gateway::ingest::in_flight_budget budget(cfg->in_flight_budget_bytes);
   gateway::ingest::pipeline pipeline(cfg->limits, {cfg->author_key}, publisher, metrics);
+  auto adapters = gateway::channels::make_enabled_adapters(*settings);
+  if (!adapters) {
+    std::fprintf(stderr, "gateway: %s\n", adapters.error().c_str());
+    return 2;
+  }
+  for (const auto& [name, adapter] : *adapters) log::info("channel.enabled", {{"channel", name}});
+  gateway::channels::rate_limiter limiter(cfg->channel_rate, cfg->client_rate);
+  gateway::channels::dispatcher channels(std::move(*adapters), pipeline, budget, limiter);
 
-  auto server = gateway::server::server::create(cfg->server, {pipeline, budget, publisher, metrics});
+  auto server = gateway::server::server::create(cfg->server,
+                                                {pipeline, budget, publisher, metrics, channels});
   if (!server) {
     log::error("gateway.start_failed", {{"detail", server.error()}});
     return 1;

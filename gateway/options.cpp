@@ -1,5 +1,7 @@
 #include "gateway/options.hpp"
 
+#include "gateway/channels/registry.hpp"
+
 #include <thread>
 #include <vector>
 
@@ -50,6 +52,16 @@ constexpr config::option gateway_options[] = {
      value_type::integer, 100, 60000},
     {"gateway.tls.certificate_file", "", "PEM certificate chain; with the key, serves TLS only."},
     {"gateway.tls.private_key_file", "", "PEM private key for gateway.tls.certificate_file."},
+    {"channels.rate_per_second", "200",
+     "Webhook requests a second one channel may make (token bucket); beyond it, 429.",
+     value_type::integer, 0, 1000000},
+    {"channels.burst", "400", "Webhook requests one channel may make at once.",
+     value_type::integer, 1, 1000000},
+    {"channels.client_rate_per_second", "20",
+     "Webhook requests a second one client address may make; beyond it, 429.",
+     value_type::integer, 0, 1000000},
+    {"channels.client_burst", "40", "Webhook requests one client address may make at once.",
+     value_type::integer, 1, 1000000},
 };
 
 }  // namespace
@@ -57,6 +69,7 @@ constexpr config::option gateway_options[] = {
 std::span<const config::option> options() {
   static const std::vector<config::option> all = [] {
     std::vector<config::option> v(std::begin(gateway_options), std::end(gateway_options));
+    for (const auto& o : channels::channel_options()) v.push_back(o);
     for (const auto& o : config::common_options()) v.push_back(o);
     return v;
   }();
@@ -93,6 +106,10 @@ expected<gateway_config, std::string> make_gateway_config(const config::settings
   c.publisher.topic = s.text("gateway.topic");
   c.publisher.health_interval = millis("gateway.kafka_check_interval_ms");
   c.in_flight_budget_bytes = size("gateway.in_flight_budget_bytes");
+  c.channel_rate = {static_cast<double>(s.integer("channels.rate_per_second")),
+                    static_cast<double>(s.integer("channels.burst"))};
+  c.client_rate = {static_cast<double>(s.integer("channels.client_rate_per_second")),
+                   static_cast<double>(s.integer("channels.client_burst"))};
 
   if (c.in_flight_budget_bytes < c.server.max_body_bytes ||
       c.in_flight_budget_bytes < c.limits.max_message_bytes) {

@@ -7,6 +7,7 @@
 
 #include "common/config/config.hpp"
 #include "common/error/expected.hpp"
+#include "gateway/channels/rate_limiter.hpp"
 #include "gateway/ingest/inbound.hpp"
 #include "gateway/ingest/publisher.hpp"
 #include "gateway/server/server.hpp"
@@ -20,6 +21,8 @@ struct gateway_config {
   ingest::inbound_limits limits;
   ingest::publisher::settings publisher;
   size_t in_flight_budget_bytes = 0;
+  channels::rate channel_rate;
+  channels::rate client_rate;
   std::string author_key;
 };
 

@@ -207,6 +207,31 @@ expected<inbound_message, inbound_failure> parse_inbound(std::string_view text,
   return message;
 }
 
+std::optional<field_error> check_limits(const inbound_message& m, const inbound_limits& limits) {
+  auto length = [](std::string_view s) { return json::count_code_points(s); };
+  if (m.id.empty() || length(m.id) > envelope::limits::id_chars) {
+    return make_error(errc::invalid_value, "/id", "must have 1 to 256 characters");
+  }
+  if (!envelope::is_channel_name(m.channel)) {
+    return make_error(errc::invalid_value, "/channel", "must be a channel name");
+  }
+  if (m.text.empty()) return make_error(errc::too_short, "/text", "must not be empty");
+  if (size_t chars = length(m.text); chars > limits.max_text_chars) {
+    return make_error(errc::too_long, "/text",
+                      "must have at most " + std::to_string(limits.max_text_chars) +
+                          " characters (has " + std::to_string(chars) + ")");
+  }
+  for (const auto* field : {&m.author, &m.conversation_id, &m.reply_message_id}) {
+    if (*field && length(**field) > envelope::limits::id_chars) {
+      return make_error(errc::too_long, "", "an author or reply reference is longer than 256 characters");
+    }
+  }
+  if (m.media.size() > envelope::limits::media_items) {
+    return make_error(errc::too_long, "/media", "at most 10 media links");
+  }
+  return std::nullopt;
+}
+
 std::string read_message_id(std::string_view json, const inbound_limits& limits) {
   if (json.size() > limits.max_message_bytes || json::nesting_depth(json) > limits.max_depth) {
     return {};

@@ -42,6 +42,10 @@ struct inbound_failure {
 expected<inbound_message, inbound_failure> parse_inbound(std::string_view json,
                                                          const inbound_limits& limits);
 
+// The limits parse_inbound enforces, for a message built another way (by a
+// channel adapter from a webhook payload).
+std::optional<field_error> check_limits(const inbound_message& m, const inbound_limits& limits);
+
 // Only the sender's id, when the message has a readable one (else empty): for
 // answering a message that is refused without being parsed (during shutdown).
 std::string read_message_id(std::string_view json, const inbound_limits& limits);

@@ -13,14 +13,19 @@ void pipeline::reject(std::string id, field_error error, const completion& done)
 
 void pipeline::submit(std::string_view json, const std::optional<std::string>& traceparent,
                       completion done) {
-  auto started = std::chrono::steady_clock::now();
   auto parsed = parse_inbound(json, limits_);
   if (!parsed) return reject(std::move(parsed.error().id), std::move(parsed.error().error), done);
+  submit(std::move(*parsed), traceparent, std::move(done));
+}
 
-  std::string id = parsed->id;
+void pipeline::submit(inbound_message message, const std::optional<std::string>& traceparent,
+                      completion done) {
+  auto started = std::chrono::steady_clock::now();
+  std::string id = message.id;
+  if (auto invalid = check_limits(message, limits_)) return reject(std::move(id), std::move(*invalid), done);
   // A traceparent inside the message wins over the transport's (HTTP header).
-  std::optional<std::string> trace = parsed->traceparent ? parsed->traceparent : traceparent;
-  auto envelope = normalize(std::move(*parsed), normalize_, std::chrono::system_clock::now());
+  std::optional<std::string> trace = message.traceparent ? message.traceparent : traceparent;
+  auto envelope = normalize(std::move(message), normalize_, std::chrono::system_clock::now());
   if (!envelope) return reject(std::move(id), std::move(envelope).error(), done);
 
   auto on_delivery = [this, id, started, done](const kafka::delivery_report& report) {

@@ -39,6 +39,10 @@ class pipeline {
   void submit(std::string_view json, const std::optional<std::string>& traceparent,
               completion done);
 
+  // The same from normalization on, for a message a channel adapter extracted.
+  void submit(inbound_message message, const std::optional<std::string>& traceparent,
+              completion done);
+
   const inbound_limits& limits() const { return limits_; }
 
  private:

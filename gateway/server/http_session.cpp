@@ -13,6 +13,8 @@ namespace civic::gateway::server {
 namespace {
 
 constexpr size_t header_limit = 16 * 1024;
+constexpr std::string_view webhook_prefix = "/v1/webhooks/";
+constexpr std::string_view open311_prefix = "/open311/v2";
 constexpr std::string_view retry_after_seconds = "1";
 
 bool has_media_type(std::string_view content_type, std::string_view type) {
@@ -53,6 +55,7 @@ class http_session final : public session, public std::enable_shared_from_this<h
 
  private:
   void read_request() {
+    webhook_answered_ = false;
     parser_.emplace();
     parser_->header_limit(header_limit);
     parser_->body_limit(ctx_.settings.max_body_bytes);
@@ -99,9 +102,19 @@ class http_session final : public session, public std::enable_shared_from_this<h
   }
 
   void route(request req) {
-    std::string_view target(req.target().data(), req.target().size());
-    target = target.substr(0, target.find('?'));
+    std::string_view full_target(req.target().data(), req.target().size());
+    std::string_view target = full_target.substr(0, full_target.find('?'));
     const bool get = req.method() == http::verb::get;
+    if (target.starts_with(webhook_prefix)) {
+      std::string_view rest = target.substr(webhook_prefix.size());
+      size_t slash = rest.find('/');
+      return webhook(rest.substr(0, slash),
+                     slash == std::string_view::npos ? std::string_view() : rest.substr(slash),
+                     std::move(req));
+    }
+    if (target.starts_with(open311_prefix)) {
+      return webhook("open311", target.substr(open311_prefix.size()), std::move(req));
+    }
     if (target == "/healthz" && get) {
       return respond(200, "application/json", R"({"status":"ok"})");
     }
@@ -117,7 +130,8 @@ class http_session final : public session, public std::enable_shared_from_this<h
       ops::gauges g{static_cast<int64_t>(ctx_.svc.budget.messages()),
                     static_cast<int64_t>(ctx_.svc.budget.used_bytes()),
                     ctx_.svc.publisher.queue_depth(), ctx_.svc.publisher.kafka_ready()};
-      return respond(200, "text/plain; version=0.0.4", ctx_.svc.metrics.render(g));
+      return respond(200, "text/plain; version=0.0.4",
+                     ctx_.svc.metrics.render(g) + ctx_.svc.channels.render_metrics());
     }
     if (target == "/v1/messages") {
       if (req.method() != http::verb::post) {
@@ -129,6 +143,64 @@ class http_session final : public session, public std::enable_shared_from_this<h
       return respond_problem(426, errc::invalid_value, "upgrade to WebSocket here", false);
     }
     respond_problem(404, errc::invalid_value, "no such resource", false);
+  }
+
+  // A channel's webhook: the dispatcher verifies, extracts and stores; the answer
+  // comes back here, or the channel's late answer if it has a deadline.
+  void webhook(std::string_view channel, std::string_view rest, request req) {
+    if (!ctx_.svc.channels.serves(channel)) {
+      return respond_problem(404, errc::invalid_value, "no such channel is enabled", false);
+    }
+    if (ctx_.shutting_down) {
+      return respond_problem(503, errc::shutting_down, "the gateway is shutting down", true);
+    }
+    webhook_request_ = std::move(req);
+    const request& r = *webhook_request_;
+    std::string_view target(r.target().data(), r.target().size());
+    size_t question = target.find('?');
+    beast::error_code ec;
+    auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    client_address_ = ec ? std::string() : remote.address().to_string();
+
+    channels::request view;
+    view.method = std::string_view(r.method_string().data(), r.method_string().size());
+    view.path = rest;
+    view.query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+    view.header = [&r](std::string_view name) -> std::optional<std::string_view> {
+      auto it = r.find(beast::string_view(name.data(), name.size()));
+      if (it == r.end()) return std::nullopt;
+      return std::string_view(it->value().data(), it->value().size());
+    };
+    view.content_type = view.header("Content-Type").value_or("");
+    view.body = r.body();
+    view.client_address = client_address_;
+    view.now = std::chrono::system_clock::now();
+
+    uint64_t sequence = ++webhook_sequence_;
+    auto late = ctx_.svc.channels.handle(
+        channel, view, [self = this->shared_from_this(), sequence](channels::response answer) {
+          auto executor = self->stream_.get_executor();
+          net::post(executor, [self, sequence, answer = std::move(answer)]() mutable {
+            self->answer_webhook(sequence, std::move(answer));
+          });
+        });
+    if (late && sequence == webhook_sequence_ && !webhook_answered_) {
+      deadline_.emplace(stream_.get_executor());
+      deadline_->expires_after(late->within);
+      deadline_->async_wait([self = this->shared_from_this(), sequence,
+                             late_answer = late->late_answer](beast::error_code wait_ec) {
+        if (!wait_ec) self->answer_webhook(sequence, late_answer());
+      });
+    }
+  }
+
+  // The first answer for a webhook request wins: the stored result or the late one.
+  void answer_webhook(uint64_t sequence, channels::response answer) {
+    if (sequence != webhook_sequence_ || webhook_answered_) return;
+    webhook_answered_ = true;
+    if (deadline_) deadline_->cancel();
+    webhook_request_.reset();
+    respond(answer.status, answer.content_type, std::move(answer.body), answer.retry_later);
   }
 
   void ingest(request req) {
@@ -283,6 +355,11 @@ class http_session final : public session, public std::enable_shared_from_this<h
   context& ctx_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string body_;  // the request body while its messages are in flight
+  std::optional<request> webhook_request_;  // what the channel adapter's views point into
+  std::string client_address_;
+  std::optional<net::steady_timer> deadline_;
+  uint64_t webhook_sequence_ = 0;
+  bool webhook_answered_ = false;
   size_t held_bytes_ = 0;
   unsigned version_ = 11;
   bool keep_alive_ = true, reading_ = false, shutting_down_ = false, closed_ = false;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/error/expected.hpp"
+#include "gateway/channels/dispatcher.hpp"
 #include "gateway/ingest/in_flight_budget.hpp"
 #include "gateway/ingest/pipeline.hpp"
 #include "gateway/ingest/publisher.hpp"
@@ -35,6 +36,7 @@ struct services {
   ingest::in_flight_budget& budget;
   ingest::publisher& publisher;
   ops::metrics& metrics;
+  channels::dispatcher& channels;
 };
 
 class server {

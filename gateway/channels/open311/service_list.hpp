@@ -1,0 +1,24 @@
+#pragma once
+// The Open311 services the city offers, each mapped to the division that owns
+// it, loaded from a JSON file (deploy/config/open311-services.json).
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "common/error/expected.hpp"
+
+namespace civic::gateway::channels::open311 {
+
+struct service {
+  std::string code, name, description, group, division, keywords;
+};
+
+using service_list = std::map<std::string, service, std::less<>>;
+
+expected<service_list, std::string> load_services(const std::filesystem::path& file);
+
+// GET services.json: the GeoReport v2 service list.
+std::string services_json(const service_list& services);
+
+}  // namespace civic::gateway::channels::open311

@@ -1,0 +1,53 @@
+#include "gateway/channels/support/json_payload.hpp"
+
+namespace civic::gateway::channels {
+
+expected<json_payload, response> json_payload::parse(std::string_view body) {
+  json_payload p;
+  p.parser_ = std::make_unique<simdjson::dom::parser>();
+  simdjson::padded_string padded(body);
+  if (auto error = p.parser_->parse(padded).get(p.root_)) {
+    return unexpected(problem(400, error == simdjson::UTF8_ERROR ? "invalid_utf8" : "malformed_json",
+                              std::string("the body is not JSON: ") + simdjson::error_message(error)));
+  }
+  if (!p.root_.is_object()) return unexpected(problem(400, "wrong_type", "the body must be a JSON object"));
+  return p;
+}
+
+std::optional<std::string_view> string_at(simdjson::dom::element e, std::string_view pointer) {
+  std::string_view s;
+  if (e.at_pointer(pointer).get_string().get(s)) return std::nullopt;
+  return s;
+}
+
+std::optional<int64_t> integer_at(simdjson::dom::element e, std::string_view pointer) {
+  int64_t n;
+  if (e.at_pointer(pointer).get_int64().get(n)) return std::nullopt;
+  return n;
+}
+
+std::optional<double> number_at(simdjson::dom::element e, std::string_view pointer) {
+  double d;
+  if (e.at_pointer(pointer).get_double().get(d)) return std::nullopt;
+  return d;
+}
+
+std::optional<std::string> id_at(simdjson::dom::element e, std::string_view pointer) {
+  if (auto s = string_at(e, pointer)) return std::string(*s);
+  if (auto n = integer_at(e, pointer)) return std::to_string(*n);
+  uint64_t u;
+  if (!e.at_pointer(pointer).get_uint64().get(u)) return std::to_string(u);
+  return std::nullopt;
+}
+
+std::optional<simdjson::dom::array> array_at(simdjson::dom::element e, std::string_view pointer) {
+  simdjson::dom::array a;
+  if (e.at_pointer(pointer).get_array().get(a)) return std::nullopt;
+  return a;
+}
+
+response missing(std::string_view pointer) {
+  return problem(400, "missing_field", std::string(pointer) + " is required");
+}
+
+}  // namespace civic::gateway::channels

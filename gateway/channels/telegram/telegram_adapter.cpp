@@ -1,0 +1,74 @@
+// Telegram Bot API webhook: the secret token set with setWebhook comes back in
+// X-Telegram-Bot-Api-Secret-Token; update_id is the idempotency key.
+#include "common/crypto/hmac.hpp"
+#include "gateway/channels/registry.hpp"
+#include "gateway/channels/support/json_payload.hpp"
+
+namespace civic::gateway::channels {
+namespace {
+
+constexpr config::option options[] = {
+    {"channels.telegram.enabled", "false", "Take Telegram bot updates at /v1/webhooks/telegram.",
+     config::value_type::boolean},
+    {"channels.telegram.secret_token", "",
+     "The secret_token given to setWebhook; requests without it are refused (401)."},
+};
+
+class telegram_adapter final : public adapter {
+ public:
+  explicit telegram_adapter(std::string secret) : secret_(std::move(secret)) {}
+
+  bool authentic(const request& req) const override {
+    auto given = req.header("X-Telegram-Bot-Api-Secret-Token");
+    return given && crypto::constant_time_equal(*given, secret_);
+  }
+
+  expected<delivery, response> extract(const request& req) const override {
+    auto payload = json_payload::parse(req.body);
+    if (!payload) return unexpected(std::move(payload).error());
+    auto update = payload->root();
+    auto update_id = id_at(update, "/update_id");
+    if (!update_id) return unexpected(missing("/update_id"));
+
+    delivery d;
+    std::string_view kind;
+    for (std::string_view candidate : {"/message", "/edited_message", "/channel_post"}) {
+      if (!update.at_pointer(candidate).error()) {
+        kind = candidate;
+        break;
+      }
+    }
+    auto text = kind.empty() ? std::nullopt : string_at(update, std::string(kind) + "/text");
+    if (!text && !kind.empty()) text = string_at(update, std::string(kind) + "/caption");
+    if (!text) {  // callback queries, stickers, joins: acknowledged, not published
+      d.ignored_events = 1;
+      return d;
+    }
+    std::string base(kind);
+    ingest::inbound_message m;
+    m.id = *update_id;
+    m.channel = "telegram";
+    m.text = std::string(*text);
+    m.author = id_at(update, base + "/from/id");
+    m.conversation_id = id_at(update, base + "/chat/id");
+    m.reply_message_id = id_at(update, base + "/message_id");
+    auto lat = number_at(update, base + "/location/latitude");
+    auto lon = number_at(update, base + "/location/longitude");
+    if (lat && lon) m.place = envelope::location{lat, lon, std::nullopt, std::nullopt};
+    d.messages.push_back(std::move(m));
+    return d;
+  }
+
+ private:
+  std::string secret_;
+};
+
+const bool registered = register_channel(
+    {"telegram", options, [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
+       const std::string& secret = get("channels.telegram.secret_token");
+       if (secret.empty()) return unexpected(std::string("channels.telegram.secret_token is required"));
+       return std::unique_ptr<adapter>(new telegram_adapter(secret));
+     }});
+
+}  // namespace
+}  // namespace civic::gateway::channels

@@ -1,0 +1,106 @@
+// X Account Activity webhooks: the CRC GET answers
+// {"response_token": "sha256=" + base64 HMAC-SHA256(consumer secret, crc_token)};
+// deliveries carry x-twitter-webhooks-signature, the same construction over the
+// body. The tweet or direct-message event id is the idempotency key.
+#include "gateway/channels/registry.hpp"
+#include "gateway/channels/support/form.hpp"
+#include "gateway/channels/support/json_payload.hpp"
+#include "gateway/channels/support/signature.hpp"
+
+namespace civic::gateway::channels {
+namespace {
+
+constexpr config::option options[] = {
+    {"channels.x.enabled", "false", "Take X Account Activity webhooks at /v1/webhooks/x.",
+     config::value_type::boolean},
+    {"channels.x.consumer_secret", "", "The X app's consumer secret (API key secret)."},
+};
+
+class x_adapter final : public adapter {
+ public:
+  explicit x_adapter(std::string secret) : secret_(std::move(secret)) {}
+
+  std::optional<response> respond_directly(const request& req) const override {
+    if (req.method != "GET") return std::nullopt;
+    auto query = parse_form(req.query);
+    auto token = query ? query->find("crc_token") : form_fields::const_iterator();
+    if (!query || token == query->end() || token->second.empty()) {
+      return problem(400, "missing_field", "crc_token is required");
+    }
+    return response{200, "application/json",
+                    "{\"response_token\":\"" +
+                        sign(secret_, token->second, digest_encoding::base64, "sha256=") + "\"}",
+                    false};
+  }
+
+  bool authentic(const request& req) const override {
+    auto given = req.header("x-twitter-webhooks-signature");
+    return given && signature_matches(secret_, req.body, *given, digest_encoding::base64, "sha256=");
+  }
+
+  expected<delivery, response> extract(const request& req) const override {
+    auto payload = json_payload::parse(req.body);
+    if (!payload) return unexpected(std::move(payload).error());
+    auto root = payload->root();
+    auto own_account = id_at(root, "/for_user_id");
+    delivery d;
+    if (auto tweets = array_at(root, "/tweet_create_events")) {
+      for (auto tweet : *tweets) {
+        auto text = string_at(tweet, "/extended_tweet/full_text");
+        if (!text) text = string_at(tweet, "/text");
+        auto id = id_at(tweet, "/id_str");
+        auto author = id_at(tweet, "/user/id_str");
+        if (!text || !id || author == own_account) {
+          ++d.ignored_events;  // the city's own tweets
+          continue;
+        }
+        ingest::inbound_message m;
+        m.id = "tweet-" + *id;
+        m.channel = "x";
+        m.text = std::string(*text);
+        m.author = author;
+        m.conversation_id = id_at(tweet, "/in_reply_to_status_id_str");
+        if (!m.conversation_id) m.conversation_id = *id;
+        m.reply_message_id = *id;
+        d.messages.push_back(std::move(m));
+      }
+    }
+    if (auto dms = array_at(root, "/direct_message_events")) {
+      for (auto dm : *dms) {
+        auto text = string_at(dm, "/message_create/message_data/text");
+        auto id = id_at(dm, "/id");
+        auto sender = id_at(dm, "/message_create/sender_id");
+        if (string_at(dm, "/type") != "message_create" || !text || !id || sender == own_account) {
+          ++d.ignored_events;
+          continue;
+        }
+        ingest::inbound_message m;
+        m.id = "dm-" + *id;
+        m.channel = "x";
+        m.text = std::string(*text);
+        m.author = sender;
+        m.conversation_id = sender;
+        m.reply_message_id = *id;
+        d.messages.push_back(std::move(m));
+      }
+    }
+    for (const char* other : {"/favorite_events", "/follow_events", "/tweet_delete_events",
+                              "/direct_message_indicate_typing_events"}) {
+      if (auto events = array_at(root, other)) d.ignored_events += events->size();
+    }
+    return d;
+  }
+
+ private:
+  std::string secret_;
+};
+
+const bool registered = register_channel(
+    {"x", options, [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
+       const std::string& secret = get("channels.x.consumer_secret");
+       if (secret.empty()) return unexpected(std::string("channels.x.consumer_secret is required"));
+       return std::unique_ptr<adapter>(new x_adapter(secret));
+     }});
+
+}  // namespace
+}  // namespace civic::gateway::channels
