@@ -33,9 +33,9 @@ std::optional<deadline> dispatcher::handle(std::string_view channel, const reque
     done(std::move(answer));
     return std::nullopt;
   }
-  if (auto direct = e.impl->respond_directly(req)) {
+  if (auto answer_now = e.impl->respond_directly(req)) {
     count_outcome(e, direct);
-    done(std::move(*direct));
+    done(std::move(*answer_now));
     return std::nullopt;
   }
   if (!e.impl->authentic(req)) {
