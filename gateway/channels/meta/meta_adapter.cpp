@@ -42,7 +42,9 @@ void add_whatsapp(element entry, delivery& d) {
       m.channel = "whatsapp";
       m.text = std::string(*text);
       m.author = id_at(message, "/from");  // a phone number: only its HMAC goes further
-      m.conversation_id = m.author;
+      // WhatsApp answers go to a phone number, which must not enter a topic: the
+      // reply reference is the business number's id plus the message answered.
+      m.conversation_id = id_at(change, "/value/metadata/phone_number_id");
       m.reply_message_id = m.id;
       d.messages.push_back(std::move(m));
     }

@@ -5,7 +5,10 @@
 namespace civic::gateway::channels {
 
 std::optional<form_fields> parse_form(std::string_view encoded) {
-  auto parsed = boost::urls::parse_query(encoded);
+  // Boost.URL 1.81's parse_query rebuilds its view from data() alone and reads
+  // to a NUL (fixed in 1.82): it gets a terminated copy, alive while decoding.
+  const std::string terminated(encoded);
+  auto parsed = boost::urls::parse_query(terminated);
   if (!parsed) return std::nullopt;
   boost::urls::encoding_opts opts;
   opts.space_as_plus = true;

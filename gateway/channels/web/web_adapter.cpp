@@ -72,7 +72,9 @@ class web_adapter final : public adapter {
     auto address = field(f, "address");
     if (lat || address) m.place = envelope::location{lat, lon, address, std::nullopt};
     if (auto media = field(f, "media_url")) m.media.push_back(*media);
-    m.conversation_id = m.author;  // answers go back by e-mail or phone
+    // The reply reference is the submission: the website knows whom to answer.
+    // (The e-mail or phone itself must not enter a topic.)
+    m.conversation_id = m.id;
 
     delivery d;
     d.messages.push_back(std::move(m));

@@ -78,3 +78,26 @@ TEST_CASE("every schema accepts its valid examples and rejects its invalid ones"
   }
   CHECK(schemas > 0);
 }
+
+TEST_CASE("every channel fixture validates against its channel's schema") {
+  int channels = 0;
+  for (const auto& entry : fs::directory_iterator(civic::test::schemas_dir() / "channels")) {
+    std::string channel = schema_name(entry.path());
+    CAPTURE(channel);
+    rapidjson::Document schema_doc;
+    schema_doc.Parse(civic::test::read_file(entry.path()).c_str());
+    REQUIRE_FALSE(schema_doc.HasParseError());
+    rapidjson::SchemaDocument schema(schema_doc);
+    fs::path fixtures = civic::test::source_dir() / "tests" / "fixtures" / channel;
+    REQUIRE_MESSAGE(fs::is_directory(fixtures), "a channel schema needs fixtures");
+    int count = 0;
+    for (const auto& file : fs::directory_iterator(fixtures)) {
+      CAPTURE(file.path().filename().string());
+      CHECK(validate(schema, civic::test::read_file(file.path())) == "");
+      ++count;
+    }
+    CHECK(count > 0);
+    ++channels;
+  }
+  CHECK(channels == 8);
+}
