@@ -1,0 +1,82 @@
+#pragma once
+// Classification of one citizen message: which divisions own it (primary first,
+// at most two, "triage" when nothing fits), what kind of message it is, how
+// urgent, and in which Seoul gu. Every decision is explained by the rules that
+// matched, so a wrong route is fixed by editing the rules file, not the code.
+//
+// A classifier is immutable once loaded: share it between threads through a
+// std::shared_ptr<const classifier> and swap the pointer to reload rules.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/envelope/envelope.hpp"
+#include "common/error/expected.hpp"
+
+namespace civic::classify {
+
+// What the classifier reads, independent of where the message came from (an
+// envelope v1 on feedback.unique, a corpus line in `router classify`).
+struct input {
+  std::string_view text;
+  std::optional<std::string_view> address;
+  std::optional<double> lat;  // lat and lon are both set or both unset
+  std::optional<double> lon;
+  std::string_view channel;
+};
+
+enum class urgency { normal, high };
+std::string_view to_string(urgency u);
+
+// One rule that fired, with the terms of the message that made it fire.
+struct rule_match {
+  std::string rule_id;  // "water.leak", "kind.question.ask", "urgency.gas", "district.Jongno-gu"
+  std::string target;   // the division, kind, urgency level or district the rule votes for
+  double weight = 0;
+  std::vector<std::string> terms;  // as written in the rules file
+};
+
+struct classification {
+  std::vector<std::string> divisions;  // 1 or 2 ids, primary first; {"triage"} when none fits
+  envelope::feedback_kind kind = envelope::feedback_kind::complaint;
+  urgency level = urgency::normal;
+  std::optional<std::string> district;  // romanized gu id ("Jongno-gu"); nullopt when unknown
+  std::vector<rule_match> matched;      // division rules first (by score), then kind, urgency, district
+
+  const std::string& primary_division() const { return divisions.front(); }
+};
+
+inline constexpr std::string_view triage_division = "triage";
+inline constexpr std::string_view default_rules_path = "deploy/config/rules/seoul.yaml";
+
+class classifier {
+ public:
+  // Reads and validates a rules file (and the district boundaries it names,
+  // relative to the rules file). Errors name the file and line of the problem.
+  static expected<std::shared_ptr<const classifier>, std::string> load(
+      const std::filesystem::path& rules_file);
+
+  // Never fails: a message nothing matches goes to triage.
+  classification classify(const input& in) const;
+
+  // Every division the rules define (without triage), in file order.
+  const std::vector<std::string>& divisions() const;
+  // The "version" string of the rules file, for logs.
+  const std::string& rules_version() const;
+
+  classifier(const classifier&) = delete;
+  classifier& operator=(const classifier&) = delete;
+  ~classifier();
+
+  struct impl;
+
+ private:
+  explicit classifier(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace civic::classify
