@@ -1,0 +1,249 @@
+#include "consumers/classify/classifier.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <optional>
+
+#include "consumers/classify/district_map.hpp"
+#include "consumers/classify/rules_loader.hpp"
+#include "consumers/classify/term_matcher.hpp"
+#include "consumers/classify/text_fold.hpp"
+
+namespace civic::classify {
+
+std::string_view to_string(urgency u) { return u == urgency::high ? "high" : "normal"; }
+
+namespace {
+
+enum class group : uint8_t { division, kind, urgency, district };
+constexpr std::size_t group_count = 4;
+
+struct term_use {
+  group g;
+  uint32_t rule;
+  bool is_exclusion;
+};
+
+// Per rule: which of its terms were found, and whether an exclusion was.
+struct rule_hits {
+  std::vector<std::vector<std::string_view>> terms;
+  std::vector<uint8_t> excluded;
+  bool fired(std::size_t r) const { return !terms[r].empty() && excluded[r] == 0; }
+};
+
+}  // namespace
+
+struct classifier::impl {
+  rules_set rules;
+  std::vector<std::string> terms;            // distinct folded terms
+  std::vector<std::vector<term_use>> uses;   // per term
+  std::optional<term_matcher> matcher;
+  std::optional<district_map> districts;
+
+  const std::vector<rule>& rules_of(group g) const {
+    switch (g) {
+      case group::division: return rules.division_rules;
+      case group::kind: return rules.kind_rules;
+      case group::urgency: return rules.urgency_rules;
+      case group::district: return rules.district_rules;
+    }
+    return rules.division_rules;
+  }
+
+  void collect(std::string_view folded, std::array<rule_hits, group_count>& hits) const {
+    for (std::size_t g = 0; g < group_count; ++g) {
+      const auto n = rules_of(static_cast<group>(g)).size();
+      hits[g].terms.assign(n, {});
+      hits[g].excluded.assign(n, 0);
+    }
+    std::vector<int> found;
+    if (folded.empty() || !matcher->find(folded, found)) return;
+    for (int t : found)
+      for (const auto& use : uses[static_cast<std::size_t>(t)]) {
+        auto& h = hits[static_cast<std::size_t>(use.g)];
+        if (use.is_exclusion)
+          h.excluded[use.rule] = 1;
+        else
+          h.terms[use.rule].push_back(terms[static_cast<std::size_t>(t)]);
+      }
+  }
+
+  rule_match explain(group g, std::size_t r, const rule_hits& h) const {
+    const auto& ru = rules_of(g)[r];
+    rule_match m{ru.id, ru.target, ru.weight, {}};
+    for (auto t : h.terms[r]) m.terms.emplace_back(t);
+    return m;
+  }
+};
+
+classifier::classifier(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+classifier::~classifier() = default;
+
+const std::vector<std::string>& classifier::divisions() const { return impl_->rules.division_ids; }
+const std::string& classifier::rules_version() const { return impl_->rules.version; }
+
+expected<std::shared_ptr<const classifier>, std::string> classifier::load(
+    const std::filesystem::path& rules_file) {
+  auto rules = load_rules_file(rules_file);
+  if (!rules) return unexpected(std::move(rules.error()));
+  auto p = std::make_unique<impl>();
+  p->rules = std::move(*rules);
+
+  std::map<std::string, std::size_t, std::less<>> index;
+  auto add = [&](const std::string& term, term_use use) {
+    auto [it, inserted] = index.try_emplace(term, p->terms.size());
+    if (inserted) {
+      p->terms.push_back(term);
+      p->uses.emplace_back();
+    }
+    p->uses[it->second].push_back(use);
+  };
+  for (auto g : {group::division, group::kind, group::urgency, group::district}) {
+    const auto& list = p->rules_of(g);
+    for (std::size_t r = 0; r < list.size(); ++r) {
+      for (const auto& t : list[r].terms) add(t, {g, static_cast<uint32_t>(r), false});
+      for (const auto& t : list[r].unless) add(t, {g, static_cast<uint32_t>(r), true});
+    }
+  }
+  auto matcher = term_matcher::build(p->terms);
+  if (!matcher) return unexpected(rules_file.filename().string() + ": " + matcher.error());
+  p->matcher.emplace(std::move(*matcher));
+
+  if (!p->rules.boundaries.empty()) {
+    auto map = district_map::load(p->rules.boundaries);
+    if (!map) return unexpected(rules_file.filename().string() + ": districts.boundaries: " + map.error());
+    p->districts.emplace(std::move(*map));
+  }
+  return std::shared_ptr<const classifier>(new classifier(std::move(p)));
+}
+
+namespace {
+
+struct scored {
+  std::string id;
+  double score = 0;
+  std::size_t order = 0;
+};
+
+// Scores per target (in first-seen order of `targets`), highest first.
+std::vector<scored> rank(const std::vector<rule>& rules, const rule_hits& h,
+                         const std::vector<std::string>& targets) {
+  std::vector<scored> out;
+  for (std::size_t i = 0; i < targets.size(); ++i) out.push_back({targets[i], 0, i});
+  for (std::size_t r = 0; r < rules.size(); ++r) {
+    if (!h.fired(r)) continue;
+    for (auto& s : out)
+      if (s.id == rules[r].target) s.score += rules[r].weight;
+  }
+  std::stable_sort(out.begin(), out.end(), [](const scored& a, const scored& b) { return a.score > b.score; });
+  return out;
+}
+
+// The named district with the highest score, if any.
+std::optional<std::string> named_district(const std::vector<rule>& rules, const rule_hits& h) {
+  std::map<std::string, double> score;
+  for (std::size_t r = 0; r < rules.size(); ++r)
+    if (h.fired(r)) score[rules[r].target] += rules[r].weight;
+  std::optional<std::string> best;
+  double best_score = 0;
+  for (const auto& [id, s] : score)
+    if (s > best_score) {
+      best = id;
+      best_score = s;
+    }
+  return best;
+}
+
+const std::vector<std::string> kind_names = {"complaint", "idea", "praise", "question"};
+
+}  // namespace
+
+classification classifier::classify(const input& in) const {
+  const auto& rules = impl_->rules;
+  classification out;
+  std::array<rule_hits, group_count> text_hits;
+  const auto folded_text = fold_for_matching(in.text).value_or(std::string());
+  impl_->collect(folded_text, text_hits);
+
+  // Divisions.
+  const auto& dh = text_hits[static_cast<std::size_t>(group::division)];
+  const auto ranked = rank(rules.division_rules, dh, rules.division_ids);
+  if (!ranked.empty() && ranked[0].score >= rules.min_score) {
+    out.divisions.push_back(ranked[0].id);
+    if (ranked.size() > 1 && ranked[1].score >= rules.min_score &&
+        ranked[1].score >= rules.second_division_share * ranked[0].score)
+      out.divisions.push_back(ranked[1].id);
+  }
+
+  // Urgency: an urgent message always reaches the safety division too.
+  const auto& uh = text_hits[static_cast<std::size_t>(group::urgency)];
+  for (std::size_t r = 0; r < rules.urgency_rules.size(); ++r)
+    if (uh.fired(r)) out.level = urgency::high;
+  if (out.level == urgency::high &&
+      std::find(out.divisions.begin(), out.divisions.end(), rules.urgent_division) == out.divisions.end()) {
+    if (out.divisions.size() == 2) out.divisions.pop_back();
+    out.divisions.push_back(rules.urgent_division);
+  }
+  if (out.divisions.empty()) out.divisions.emplace_back(triage_division);
+
+  // Explanations of the division decision: rules of the chosen divisions first.
+  for (const auto& d : out.divisions)
+    for (std::size_t r = 0; r < rules.division_rules.size(); ++r)
+      if (dh.fired(r) && rules.division_rules[r].target == d) out.matched.push_back(impl_->explain(group::division, r, dh));
+  for (std::size_t r = 0; r < rules.division_rules.size(); ++r)
+    if (dh.fired(r) && std::find(out.divisions.begin(), out.divisions.end(), rules.division_rules[r].target) ==
+                           out.divisions.end())
+      out.matched.push_back(impl_->explain(group::division, r, dh));
+
+  // Kind.
+  const auto& kh = text_hits[static_cast<std::size_t>(group::kind)];
+  const auto kinds = rank(rules.kind_rules, kh, kind_names);
+  const std::string& kind = kinds[0].score > 0 ? kinds[0].id : rules.default_kind;
+  out.kind = envelope::parse_kind(kind).value_or(envelope::feedback_kind::complaint);
+  for (std::size_t r = 0; r < rules.kind_rules.size(); ++r)
+    if (kh.fired(r) && rules.kind_rules[r].target == kind) out.matched.push_back(impl_->explain(group::kind, r, kh));
+  for (std::size_t r = 0; r < rules.urgency_rules.size(); ++r)
+    if (uh.fired(r)) out.matched.push_back(impl_->explain(group::urgency, r, uh));
+
+  // District: coordinates first; a gu named in the address, then in the text,
+  // decides near a border and when there are no coordinates.
+  const auto& xh_text = text_hits[static_cast<std::size_t>(group::district)];
+  std::array<rule_hits, group_count> address_hits;
+  if (in.address) impl_->collect(fold_for_matching(*in.address).value_or(std::string()), address_hits);
+  const auto& xh_address = address_hits[static_cast<std::size_t>(group::district)];
+  const auto from_address = in.address ? named_district(rules.district_rules, xh_address) : std::nullopt;
+  const auto from_text = named_district(rules.district_rules, xh_text);
+  const rule_hits* deciding = nullptr;
+  if (in.lat && in.lon && impl_->districts) {
+    const auto found = impl_->districts->locate(*in.lat, *in.lon, rules.border_margin_m);
+    auto near = [&](const std::optional<std::string>& id) {
+      return id && std::find(found.nearby.begin(), found.nearby.end(), *id) != found.nearby.end();
+    };
+    if (!found.best.empty()) {
+      if (found.nearby.size() > 1 && near(from_address)) {
+        out.district = from_address;
+        deciding = &xh_address;
+      } else if (found.nearby.size() > 1 && near(from_text)) {
+        out.district = from_text;
+        deciding = &xh_text;
+      } else {
+        out.district = found.best;
+        out.matched.push_back({"district.boundaries", found.best, 1.0, {}});
+      }
+    }
+  } else if (from_address) {
+    out.district = from_address;
+    deciding = &xh_address;
+  } else if (from_text) {
+    out.district = from_text;
+    deciding = &xh_text;
+  }
+  if (deciding)
+    for (std::size_t r = 0; r < rules.district_rules.size(); ++r)
+      if (deciding->fired(r) && rules.district_rules[r].target == *out.district)
+        out.matched.push_back(impl_->explain(group::district, r, *deciding));
+  return out;
+}
+
+}  // namespace civic::classify
