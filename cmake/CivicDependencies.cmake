@@ -18,3 +18,6 @@ target_compile_definitions(civic_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
 find_path(DOCTEST_INCLUDE_DIR doctest/doctest.h REQUIRED)
 add_library(civic_doctest INTERFACE)
 target_include_directories(civic_doctest SYSTEM INTERFACE ${DOCTEST_INCLUDE_DIR})
+
+# Rules and service configuration files (consumers/classify).
+pkg_check_modules(YAMLCPP REQUIRED IMPORTED_TARGET yaml-cpp)

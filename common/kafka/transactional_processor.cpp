@@ -1,0 +1,328 @@
+#include "common/kafka/transactional_processor.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <thread>
+#include <utility>
+
+#include "common/kafka/kafka_error.hpp"
+#include "common/kafka/librdkafka_log.hpp"
+#include "common/log/log.hpp"
+
+namespace civic::kafka {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kafka_call_timeout = 30s;
+
+std::vector<topic_partition> to_vector(const rd_kafka_topic_partition_list_t* list) {
+  std::vector<topic_partition> out;
+  if (list == nullptr) return out;
+  out.reserve(static_cast<size_t>(list->cnt));
+  for (int i = 0; i < list->cnt; ++i) {
+    out.push_back({list->elems[i].topic, list->elems[i].partition});
+  }
+  return out;
+}
+
+// How a failed transactional call must be answered (librdkafka's transactional
+// API contract): retry the same call, abort the transaction, or give up.
+enum class txn_failure { retry, abort, fatal };
+
+txn_failure classify(const rd_kafka_error_t* error) {
+  if (rd_kafka_error_is_fatal(error)) return txn_failure::fatal;
+  if (rd_kafka_error_txn_requires_abort(error)) return txn_failure::abort;
+  if (rd_kafka_error_is_retriable(error)) return txn_failure::retry;
+  return txn_failure::fatal;
+}
+
+std::error_code error_code_of(const rd_kafka_error_t* error) {
+  return make_kafka_error(rd_kafka_error_code(error));
+}
+
+}  // namespace
+
+struct transactional_processor::impl {
+  settings config;
+  handlers callbacks;
+  client_handle consumer;
+  client_handle producer;
+  std::vector<consumed_message> batch;
+  std::error_code assignment_error;
+
+  // Calls a transactional API function, retrying while librdkafka says the same
+  // call may succeed later. Empty on success.
+  template <typename Call>
+  std::pair<txn_failure, std::error_code> call(std::string_view what, Call&& fn) {
+    for (int attempt = 0;; ++attempt) {
+      error_handle error(fn());
+      if (!error) return {txn_failure::retry, {}};
+      txn_failure failure = classify(error.get());
+      log::warn("kafka.transaction.error", {{"call", what},
+                                            {"error", rd_kafka_error_string(error.get())},
+                                            {"attempt", attempt}});
+      if (failure != txn_failure::retry || attempt >= 20) {
+        return {failure == txn_failure::retry ? txn_failure::abort : failure,
+                error_code_of(error.get())};
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+
+  void on_rebalance(rd_kafka_resp_err_t reason, rd_kafka_topic_partition_list_t* partitions) {
+    std::vector<topic_partition> changed = to_vector(partitions);
+    if (reason == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      log::info("kafka.partitions.assigned", {{"count", changed.size()}});
+      if (callbacks.on_assigned && !assignment_error) {
+        assignment_error = callbacks.on_assigned(changed);
+      }
+      rd_kafka_assign(consumer.get(), partitions);
+      return;
+    }
+    log::info("kafka.partitions.revoked", {{"count", changed.size()}});
+    // Records polled but not yet processed belong to the next owner now; the
+    // offsets they would have advanced were never committed.
+    std::erase_if(batch, [&](const consumed_message& m) {
+      return std::any_of(changed.begin(), changed.end(), [&](const topic_partition& tp) {
+        return tp.partition == m.partition() && tp.topic == m.topic();
+      });
+    });
+    if (callbacks.on_revoked) callbacks.on_revoked(changed);
+    rd_kafka_assign(consumer.get(), nullptr);
+  }
+
+  static void rebalance_trampoline(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t reason,
+                                   rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    static_cast<impl*>(opaque)->on_rebalance(reason, partitions);
+  }
+
+  std::error_code produce(const record& rec) {
+    std::vector<rd_kafka_vu_t> fields;
+    fields.reserve(4 + rec.headers.size());
+    rd_kafka_vu_t v{};
+    v.vtype = RD_KAFKA_VTYPE_TOPIC;
+    v.u.cstr = rec.topic.c_str();
+    fields.push_back(v);
+    v.vtype = RD_KAFKA_VTYPE_KEY;
+    v.u.mem = {const_cast<char*>(rec.key.data()), rec.key.size()};
+    fields.push_back(v);
+    v.vtype = RD_KAFKA_VTYPE_VALUE;
+    v.u.mem = {const_cast<char*>(rec.value.data()), rec.value.size()};
+    fields.push_back(v);
+    v.vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    v.u.i = RD_KAFKA_MSG_F_COPY;
+    fields.push_back(v);
+    if (rec.partition >= 0) {
+      v.vtype = RD_KAFKA_VTYPE_PARTITION;
+      v.u.i32 = rec.partition;
+      fields.push_back(v);
+    }
+    for (const auto& h : rec.headers) {
+      v.vtype = RD_KAFKA_VTYPE_HEADER;
+      v.u.header = {h.name.c_str(), h.value.data(), static_cast<ssize_t>(h.value.size())};
+      fields.push_back(v);
+    }
+    for (;;) {
+      error_handle error(rd_kafka_produceva(producer.get(), fields.data(), fields.size()));
+      if (!error) return {};
+      if (rd_kafka_error_code(error.get()) != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        return error_code_of(error.get());
+      }
+      rd_kafka_poll(producer.get(), 100);  // a bounded queue: wait for room
+    }
+  }
+
+  // The position after the last record of each partition in the batch.
+  partition_list_handle batch_offsets() const {
+    std::map<std::pair<std::string, int32_t>, int64_t> next;
+    for (const auto& m : batch) {
+      auto& offset = next[{std::string(m.topic()), m.partition()}];
+      offset = std::max(offset, m.offset() + 1);
+    }
+    partition_list_handle list(rd_kafka_topic_partition_list_new(static_cast<int>(next.size())));
+    for (const auto& [tp, offset] : next) {
+      rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
+    }
+    return list;
+  }
+
+  // After an abort: read every assigned partition again from its committed offset.
+  std::error_code rewind_to_committed() {
+    rd_kafka_topic_partition_list_t* raw = nullptr;
+    if (auto err = rd_kafka_assignment(consumer.get(), &raw)) return make_kafka_error(err);
+    partition_list_handle assigned(raw);
+    if (assigned->cnt == 0) return {};
+    if (auto err = rd_kafka_committed(consumer.get(), assigned.get(),
+                                      static_cast<int>(kafka_call_timeout.count() * 1000))) {
+      return make_kafka_error(err);
+    }
+    for (int i = 0; i < assigned->cnt; ++i) {
+      auto& tp = assigned->elems[i];
+      if (tp.offset < 0) tp.offset = RD_KAFKA_OFFSET_BEGINNING;  // nothing committed yet
+    }
+    error_handle error(rd_kafka_seek_partitions(consumer.get(), assigned.get(),
+                                                static_cast<int>(kafka_call_timeout.count() * 1000)));
+    return error ? error_code_of(error.get()) : std::error_code{};
+  }
+
+  // One transaction for the current batch. Returns a fatal error, or empty when
+  // the batch was committed or aborted (and will be read again).
+  std::error_code process_batch(counters& stats) {
+    auto [failure, ec] = call("begin_transaction",
+                              [&] { return rd_kafka_begin_transaction(producer.get()); });
+    if (ec) return ec;  // begin fails only on fatal or usage errors
+
+    std::vector<record> out;
+    std::error_code outcome = callbacks.process(batch, out);
+    if (!outcome) {
+      for (const auto& rec : out) {
+        if ((outcome = produce(rec))) break;
+      }
+    }
+    if (!outcome) {
+      group_metadata_handle group(rd_kafka_consumer_group_metadata(consumer.get()));
+      partition_list_handle offsets = batch_offsets();
+      std::tie(failure, outcome) = call("send_offsets_to_transaction", [&] {
+        return rd_kafka_send_offsets_to_transaction(
+            producer.get(), offsets.get(), group.get(),
+            static_cast<int>(kafka_call_timeout.count() * 1000));
+      });
+      if (!outcome) {
+        std::tie(failure, outcome) = call("commit_transaction", [&] {
+          return rd_kafka_commit_transaction(
+              producer.get(), static_cast<int>(kafka_call_timeout.count() * 1000));
+        });
+      }
+      if (outcome && failure == txn_failure::fatal) return outcome;
+    }
+    if (!outcome) {
+      stats.transactions_committed.fetch_add(1, std::memory_order_relaxed);
+      stats.records_in.fetch_add(batch.size(), std::memory_order_relaxed);
+      stats.records_out.fetch_add(out.size(), std::memory_order_relaxed);
+      if (callbacks.on_committed) callbacks.on_committed(batch.size(), out.size());
+      batch.clear();
+      return {};
+    }
+
+    log::warn("kafka.transaction.aborting",
+              {{"reason", outcome.message()}, {"records", batch.size()}});
+    auto [abort_failure, abort_ec] = call("abort_transaction", [&] {
+      return rd_kafka_abort_transaction(producer.get(),
+                                        static_cast<int>(kafka_call_timeout.count() * 1000));
+    });
+    if (abort_ec) return abort_ec;
+    stats.transactions_aborted.fetch_add(1, std::memory_order_relaxed);
+    batch.clear();
+    if (callbacks.on_aborted) callbacks.on_aborted();
+    return rewind_to_committed();
+  }
+};
+
+expected<std::unique_ptr<transactional_processor>, std::string> transactional_processor::create(
+    settings s, handlers h) {
+  if (!h.process) return unexpected(std::string("transactional_processor: no process handler"));
+  if (s.group_id.empty() || s.transactional_id.empty() || s.input_topics.empty()) {
+    return unexpected(
+        std::string("transactional_processor: group_id, transactional_id and input_topics are required"));
+  }
+  auto state = std::make_unique<impl>();
+  state->config = std::move(s);
+  state->callbacks = std::move(h);
+  std::array<char, 512> errstr{};
+
+  properties consumer_props{{"auto.offset.reset", "earliest"}};
+  consumer_props.insert(consumer_props.end(), state->config.kafka.begin(), state->config.kafka.end());
+  // Not overridable: exactly-once depends on them.
+  consumer_props.insert(consumer_props.end(), {{"group.id", state->config.group_id},
+                                               {"isolation.level", "read_committed"},
+                                               {"enable.auto.commit", "false"},
+                                               {"enable.partition.eof", "false"}});
+  auto consumer_conf = make_conf(consumer_props);
+  if (!consumer_conf) return unexpected(std::move(consumer_conf).error());
+  route_librdkafka_logs(consumer_conf->get());
+  rd_kafka_conf_set_rebalance_cb(consumer_conf->get(), &impl::rebalance_trampoline);
+  rd_kafka_conf_set_opaque(consumer_conf->get(), state.get());
+  state->consumer.reset(
+      rd_kafka_new(RD_KAFKA_CONSUMER, consumer_conf->get(), errstr.data(), errstr.size()));
+  if (!state->consumer) return unexpected(std::string("kafka consumer: ") + errstr.data());
+  consumer_conf->release();
+  rd_kafka_poll_set_consumer(state->consumer.get());
+
+  properties producer_props{{"linger.ms", "5"}, {"compression.type", "lz4"}};
+  producer_props.insert(producer_props.end(), state->config.kafka.begin(), state->config.kafka.end());
+  producer_props.insert(
+      producer_props.end(),
+      {{"transactional.id", state->config.transactional_id},
+       {"enable.idempotence", "true"},
+       {"acks", "all"},
+       {"transaction.timeout.ms", std::to_string(state->config.transaction_timeout.count())}});
+  auto producer_conf = make_conf(producer_props);
+  if (!producer_conf) return unexpected(std::move(producer_conf).error());
+  route_librdkafka_logs(producer_conf->get());
+  state->producer.reset(
+      rd_kafka_new(RD_KAFKA_PRODUCER, producer_conf->get(), errstr.data(), errstr.size()));
+  if (!state->producer) return unexpected(std::string("kafka producer: ") + errstr.data());
+  producer_conf->release();
+
+  error_handle init(rd_kafka_init_transactions(
+      state->producer.get(), static_cast<int>(kafka_call_timeout.count() * 1000)));
+  if (init) {
+    return unexpected(std::string("kafka init_transactions: ") + rd_kafka_error_string(init.get()));
+  }
+
+  partition_list_handle topics(
+      rd_kafka_topic_partition_list_new(static_cast<int>(state->config.input_topics.size())));
+  for (const auto& topic : state->config.input_topics) {
+    rd_kafka_topic_partition_list_add(topics.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  if (auto err = rd_kafka_subscribe(state->consumer.get(), topics.get())) {
+    return unexpected(std::string("kafka subscribe: ") + rd_kafka_err2str(err));
+  }
+  return std::unique_ptr<transactional_processor>(new transactional_processor(std::move(state)));
+}
+
+transactional_processor::transactional_processor(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+transactional_processor::~transactional_processor() {
+  // Leaving the group revokes the partitions (on_revoked runs here at the latest).
+  rd_kafka_consumer_close(impl_->consumer.get());
+  rd_kafka_flush(impl_->producer.get(), 1000);
+}
+
+rd_kafka_t* transactional_processor::native_consumer() const { return impl_->consumer.get(); }
+
+std::error_code transactional_processor::run() {
+  impl& s = *impl_;
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    auto deadline = std::chrono::steady_clock::now() + s.config.max_batch_wait;
+    while (s.batch.size() < s.config.max_batch_records) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      // An empty batch waits longer, so an idle service does not spin.
+      int timeout_ms = s.batch.empty() ? 200 : static_cast<int>(std::max<int64_t>(left.count(), 0));
+      message_handle msg(rd_kafka_consumer_poll(s.consumer.get(), timeout_ms));
+      if (s.assignment_error) return s.assignment_error;
+      rd_kafka_poll(s.producer.get(), 0);
+      if (msg && msg->err) {
+        // Consumer errors are informational (librdkafka retries); a fatal one stops us.
+        if (msg->err == RD_KAFKA_RESP_ERR__FATAL) return make_kafka_error(msg->err);
+        log::warn("kafka.consumer.error", {{"error", rd_kafka_message_errstr(msg.get())}});
+      } else if (msg) {
+        s.batch.emplace_back(std::move(msg));
+      }
+      if (stopping_.load(std::memory_order_relaxed)) break;
+      if (s.batch.empty()) break;
+      if (std::chrono::steady_clock::now() >= deadline) break;
+    }
+    if (s.batch.empty()) continue;
+    if (auto fatal = s.process_batch(counters_)) {
+      log::error("kafka.transaction.fatal", {{"error", fatal.message()}});
+      return fatal;
+    }
+  }
+  return {};
+}
+
+}  // namespace civic::kafka

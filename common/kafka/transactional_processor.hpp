@@ -1,0 +1,99 @@
+#pragma once
+// Exactly-once consume-transform-produce (KIP-447): reads committed records as a
+// consumer-group member, hands them to the service in batches, and writes the
+// service's output records together with the input offsets in one Kafka
+// transaction. A crash at any moment leaves either the whole batch's output and
+// offsets, or neither; the batch is then read again.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "common/error/expected.hpp"
+#include "common/kafka/client_config.hpp"
+#include "common/kafka/consumer.hpp"
+#include "common/kafka/handles.hpp"
+#include "common/kafka/record.hpp"
+
+namespace civic::kafka {
+
+struct topic_partition {
+  std::string topic;
+  int32_t partition = -1;
+  friend bool operator==(const topic_partition&, const topic_partition&) = default;
+};
+
+class transactional_processor {
+ public:
+  struct settings {
+    // bootstrap.servers and any librdkafka overrides, given to both clients.
+    properties kafka;
+    std::string group_id;
+    // Stable per instance (a restarted instance fences its predecessor).
+    std::string transactional_id;
+    std::vector<std::string> input_topics;
+    std::size_t max_batch_records = 500;
+    // How long a batch waits to fill before it is processed anyway.
+    std::chrono::milliseconds max_batch_wait{50};
+    std::chrono::milliseconds transaction_timeout{60'000};
+  };
+
+  struct handlers {
+    // Transforms one batch (all from assigned partitions, in offset order per
+    // partition) and appends the records to write. An error aborts the transaction:
+    // on_aborted is called and the batch is read again.
+    std::function<std::error_code(std::span<const consumed_message> batch, std::vector<record>& out)>
+        process;
+    // After partitions are assigned, before any of their records reach process:
+    // restore per-partition state. An error stops run() with that error.
+    std::function<std::error_code(const std::vector<topic_partition>&)> on_assigned;
+    // Before partitions are taken away (between transactions): drop their state.
+    std::function<void(const std::vector<topic_partition>&)> on_revoked;
+    // After a transaction was aborted: forget every state change process made
+    // since the last commit (typically: on_revoked + on_assigned for all).
+    std::function<void()> on_aborted;
+    // After each committed transaction (for metrics and tests).
+    std::function<void(std::size_t records_in, std::size_t records_out)> on_committed;
+  };
+
+  static expected<std::unique_ptr<transactional_processor>, std::string> create(settings s,
+                                                                                handlers h);
+
+  transactional_processor(const transactional_processor&) = delete;
+  transactional_processor& operator=(const transactional_processor&) = delete;
+  ~transactional_processor();
+
+  // Processes batches until stop() is called (then returns empty after the open
+  // transaction is committed or aborted) or a fatal error occurs (fenced by a newer
+  // instance, unrecoverable producer error): that error is returned.
+  std::error_code run();
+
+  // Thread-safe and async-signal-safe: asks run() to return.
+  void stop() noexcept { stopping_.store(true, std::memory_order_relaxed); }
+
+  struct counters {
+    std::atomic<uint64_t> transactions_committed{0};
+    std::atomic<uint64_t> transactions_aborted{0};
+    std::atomic<uint64_t> records_in{0};
+    std::atomic<uint64_t> records_out{0};
+  };
+  const counters& stats() const { return counters_; }
+
+  rd_kafka_t* native_consumer() const;
+
+ private:
+  struct impl;
+  explicit transactional_processor(std::unique_ptr<impl> p);
+
+  std::unique_ptr<impl> impl_;
+  std::atomic<bool> stopping_{false};
+  counters counters_;
+};
+
+}  // namespace civic::kafka
