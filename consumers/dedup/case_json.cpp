@@ -1,0 +1,239 @@
+#include "consumers/dedup/case_json.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "common/time/rfc3339.hpp"
+
+namespace civic::dedup {
+namespace {
+
+using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+std::string rfc3339(int64_t ms) {
+  return format_rfc3339_utc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+}
+
+void write_optional(writer& w, const std::optional<std::string>& s) {
+  if (s) {
+    w.String(*s);
+  } else {
+    w.Null();
+  }
+}
+
+void write_common(writer& w, const case_state& c) {
+  w.Key("id");
+  w.String(c.id);
+  w.Key("report_count");
+  w.Uint64(c.report_count);
+  w.Key("duplicates_dropped");
+  w.Uint64(c.duplicates_dropped);
+  w.Key("members");
+  w.StartArray();
+  for (const auto& m : c.members) w.String(m);
+  w.EndArray();
+  w.Key("divisions");
+  w.StartArray();
+  for (const auto& d : c.divisions) w.String(d);
+  w.EndArray();
+  w.Key("district");
+  write_optional(w, c.district);
+  w.Key("location");
+  if (c.location) {
+    w.StartObject();
+    w.Key("lat");
+    w.Double(c.location->lat);
+    w.Key("lon");
+    w.Double(c.location->lon);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+}
+
+std::string hex64(uint64_t v) {
+  char buffer[17];
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(v));
+  return buffer;
+}
+
+std::string signature_hex(const signature& s) {
+  std::string out;
+  out.reserve(signature_size * 4);
+  char buffer[5];
+  for (uint16_t m : s.minima) {
+    std::snprintf(buffer, sizeof buffer, "%04x", static_cast<unsigned>(m));
+    out += buffer;
+  }
+  return out;
+}
+
+bool parse_hex(std::string_view text, uint64_t& out) {
+  if (text.empty() || text.size() > 16) return false;
+  out = 0;
+  for (char ch : text) {
+    uint64_t digit;
+    if (ch >= '0' && ch <= '9') {
+      digit = static_cast<uint64_t>(ch - '0');
+    } else if (ch >= 'a' && ch <= 'f') {
+      digit = static_cast<uint64_t>(ch - 'a' + 10);
+    } else {
+      return false;
+    }
+    out = out << 4 | digit;
+  }
+  return true;
+}
+
+bool string_member(const rapidjson::Value& o, const char* name, std::string& out) {
+  auto m = o.FindMember(name);
+  if (m == o.MemberEnd() || !m->value.IsString()) return false;
+  out.assign(m->value.GetString(), m->value.GetStringLength());
+  return true;
+}
+
+bool strings_member(const rapidjson::Value& o, const char* name, std::vector<std::string>& out) {
+  auto m = o.FindMember(name);
+  if (m == o.MemberEnd() || !m->value.IsArray()) return false;
+  for (const auto& v : m->value.GetArray()) {
+    if (!v.IsString()) return false;
+    out.emplace_back(v.GetString(), v.GetStringLength());
+  }
+  return true;
+}
+
+bool int_member(const rapidjson::Value& o, const char* name, int64_t& out) {
+  auto m = o.FindMember(name);
+  if (m == o.MemberEnd() || !m->value.IsInt64()) return false;
+  out = m->value.GetInt64();
+  return true;
+}
+
+bool uint_member(const rapidjson::Value& o, const char* name, uint64_t& out) {
+  auto m = o.FindMember(name);
+  if (m == o.MemberEnd() || !m->value.IsUint64()) return false;
+  out = m->value.GetUint64();
+  return true;
+}
+
+}  // namespace
+
+std::string case_to_json(const case_state& c) {
+  rapidjson::StringBuffer buffer;
+  writer w(buffer);
+  w.StartObject();
+  w.Key("version");
+  w.Int(1);
+  write_common(w, c);
+  w.Key("members_truncated");
+  w.Bool(c.report_count > c.members.size());
+  w.Key("first_seen");
+  w.String(rfc3339(c.first_seen_ms));
+  w.Key("last_seen");
+  w.String(rfc3339(c.last_seen_ms));
+  w.Key("status");
+  w.String(c.closed ? "closed" : "open");
+  w.EndObject();
+  return buffer.GetString();
+}
+
+std::string state_to_json(const case_state& c) {
+  rapidjson::StringBuffer buffer;
+  writer w(buffer);
+  w.StartObject();
+  w.Key("state_version");
+  w.Int(1);
+  write_common(w, c);
+  w.Key("first_seen_ms");
+  w.Int64(c.first_seen_ms);
+  w.Key("last_seen_ms");
+  w.Int64(c.last_seen_ms);
+  w.Key("scripts");
+  w.Uint(c.scripts);
+  w.Key("signatures");
+  w.StartArray();
+  for (const auto& s : c.signatures) w.String(signature_hex(s));
+  w.EndArray();
+  w.Key("fingerprints");
+  w.StartArray();
+  for (const auto& f : c.fingerprints) {
+    w.StartArray();
+    w.String(hex64(f.idempotency_hash));
+    w.String(hex64(f.author_text_hash));
+    w.Int64(f.time_ms);
+    w.String(f.report_id);
+    w.EndArray();
+  }
+  w.EndArray();
+  w.EndObject();
+  return buffer.GetString();
+}
+
+expected<case_state, std::string> state_from_json(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsObject()) return unexpected(std::string("not a JSON object"));
+  case_state c;
+  int64_t scripts = 0;
+  if (!string_member(doc, "id", c.id) || !uint_member(doc, "report_count", c.report_count) ||
+      !uint_member(doc, "duplicates_dropped", c.duplicates_dropped) ||
+      !strings_member(doc, "members", c.members) || !strings_member(doc, "divisions", c.divisions) ||
+      c.divisions.empty() || !int_member(doc, "first_seen_ms", c.first_seen_ms) ||
+      !int_member(doc, "last_seen_ms", c.last_seen_ms) || !int_member(doc, "scripts", scripts)) {
+    return unexpected(std::string("a required member is missing or of the wrong type"));
+  }
+  c.scripts = static_cast<uint8_t>(scripts);
+  std::string district;
+  if (string_member(doc, "district", district)) c.district = district;
+  auto location = doc.FindMember("location");
+  if (location != doc.MemberEnd() && location->value.IsObject()) {
+    auto lat = location->value.FindMember("lat");
+    auto lon = location->value.FindMember("lon");
+    if (lat == location->value.MemberEnd() || lon == location->value.MemberEnd() ||
+        !lat->value.IsNumber() || !lon->value.IsNumber()) {
+      return unexpected(std::string("location needs numeric lat and lon"));
+    }
+    c.location = geo_point{lat->value.GetDouble(), lon->value.GetDouble()};
+  }
+  std::vector<std::string> signatures;
+  if (!strings_member(doc, "signatures", signatures)) return unexpected(std::string("signatures missing"));
+  for (const auto& hex : signatures) {
+    if (hex.size() != signature_size * 4) return unexpected(std::string("signature of the wrong length"));
+    signature s;
+    s.empty = false;
+    for (size_t i = 0; i < signature_size; ++i) {
+      uint64_t v = 0;
+      if (!parse_hex(std::string_view(hex).substr(i * 4, 4), v)) {
+        return unexpected(std::string("signature is not hexadecimal"));
+      }
+      s.minima[i] = static_cast<uint16_t>(v);
+    }
+    c.signatures.push_back(s);
+  }
+  auto prints = doc.FindMember("fingerprints");
+  if (prints == doc.MemberEnd() || !prints->value.IsArray()) {
+    return unexpected(std::string("fingerprints missing"));
+  }
+  for (const auto& p : prints->value.GetArray()) {
+    if (!p.IsArray() || p.Size() != 4 || !p[0].IsString() || !p[1].IsString() || !p[2].IsInt64() ||
+        !p[3].IsString()) {
+      return unexpected(std::string("a fingerprint is not [hex, hex, time, id]"));
+    }
+    fingerprint f;
+    if (!parse_hex(p[0].GetString(), f.idempotency_hash) ||
+        !parse_hex(p[1].GetString(), f.author_text_hash)) {
+      return unexpected(std::string("a fingerprint hash is not hexadecimal"));
+    }
+    f.time_ms = p[2].GetInt64();
+    f.report_id.assign(p[3].GetString(), p[3].GetStringLength());
+    c.fingerprints.push_back(std::move(f));
+  }
+  return c;
+}
+
+}  // namespace civic::dedup

@@ -1,0 +1,46 @@
+#pragma once
+// One case: the reports of one concrete issue. The public part goes to
+// feedback.cases (schemas/case.v1.schema.json); the matching part (signatures,
+// fingerprints) goes only to the state changelog.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consumers/dedup/geo.hpp"
+#include "consumers/dedup/minhash.hpp"
+
+namespace civic::dedup {
+
+// What recognises an exact duplicate of one report.
+struct fingerprint {
+  uint64_t idempotency_hash = 0;
+  uint64_t author_text_hash = 0;  // 0: anonymous report
+  int64_t time_ms = 0;
+  std::string report_id;
+  bool operator==(const fingerprint&) const = default;
+};
+
+struct case_state {
+  std::string id;
+  uint64_t report_count = 0;        // reports in the case, exact duplicates not counted
+  uint64_t duplicates_dropped = 0;  // exact duplicates recognised and not forwarded
+  std::vector<std::string> members; // report ids, the first max_members of them
+  int64_t first_seen_ms = 0;
+  int64_t last_seen_ms = 0;
+  std::vector<std::string> divisions;  // primary first, then others its reports named
+  std::optional<std::string> district;
+  std::optional<geo_point> location;   // of the first report that had coordinates
+  bool closed = false;
+
+  // Matching state.
+  uint8_t scripts = 0;                 // bit set of dedup::script of its reports
+  std::vector<signature> signatures;   // of the first reports, bounded
+  std::vector<fingerprint> fingerprints;  // of the most recent reports, bounded
+
+  const std::string& primary_division() const { return divisions.front(); }
+  bool operator==(const case_state&) const = default;
+};
+
+}  // namespace civic::dedup

@@ -1,0 +1,15 @@
+#pragma once
+// placement_function backed by the shared rules classifier (civic_classify).
+
+#include <filesystem>
+#include <string>
+
+#include "common/error/expected.hpp"
+#include "consumers/dedup/placement.hpp"
+
+namespace civic::dedup {
+
+expected<placement_function, std::string> load_classifier_placement(
+    const std::filesystem::path& rules_file);
+
+}  // namespace civic::dedup

@@ -1,0 +1,331 @@
+#include "consumers/dedup/deduplicator.hpp"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "consumers/dedup/normalize.hpp"
+#include "consumers/dedup/shingles.hpp"
+
+namespace civic::dedup {
+namespace {
+
+uint64_t nonzero(uint64_t h) { return h == 0 ? 1 : h; }
+
+uint64_t hash_parts(std::initializer_list<std::string_view> parts, uint64_t seed) {
+  std::string joined;
+  for (std::string_view p : parts) joined.append(p).push_back('\0');
+  return XXH3_64bits_withSeed(joined.data(), joined.size(), seed);
+}
+
+constexpr uint64_t geo_seed = 0x67656f;
+constexpr uint64_t district_seed = 0x646973;
+constexpr uint64_t lsh_seed = 0x6c7368;
+
+uint8_t script_bit(std::string_view normalized) {
+  return static_cast<uint8_t>(dominant_script(normalized));
+}
+
+}  // namespace
+
+std::string_view to_string(match_kind k) {
+  switch (k) {
+    case match_kind::new_case: return "new";
+    case match_kind::near_duplicate: return "near_duplicate";
+    case match_kind::exact_duplicate: return "exact_duplicate";
+  }
+  return "new";
+}
+
+uint64_t idempotency_hash(std::string_view key) { return nonzero(XXH3_64bits(key.data(), key.size())); }
+
+uint64_t author_text_hash(const std::optional<std::string>& author, std::string_view normalized_text) {
+  if (!author || author->empty() || normalized_text.empty()) return 0;
+  return nonzero(hash_parts({*author, normalized_text}, 0));
+}
+
+deduplicator::deduplicator(dedup_settings s) : settings_(s) {}
+
+decision deduplicator::add(const report& r) {
+  std::string normalized = normalize_for_dedup(r.text);
+  signature sig = make_signature(shingle_hashes(normalized));
+  uint8_t script = script_bit(normalized);
+  uint64_t idem = idempotency_hash(r.idempotency_key);
+  uint64_t author_text = author_text_hash(r.author, normalized);
+  clock_ms_ = std::max(clock_ms_, r.time_ms);
+
+  if (auto exact = find_exact(r, idem, author_text)) return *exact;
+
+  fingerprint print{idem, author_text, r.time_ms, r.id};
+  if (auto best = best_candidate(r, sig, script)) {
+    case_state& c = cases_.at(best->h);
+    int64_t old_last_seen = c.last_seen_ms;
+    ++c.report_count;
+    if (c.members.size() < settings_.max_members) c.members.push_back(r.id);
+    c.first_seen_ms = std::min(c.first_seen_ms, r.time_ms);
+    c.last_seen_ms = std::max(c.last_seen_ms, r.time_ms);
+    for (const std::string& division : r.divisions) {
+      if (std::find(c.divisions.begin(), c.divisions.end(), division) == c.divisions.end()) {
+        c.divisions.push_back(division);
+      }
+    }
+    if (!c.district && r.district) {
+      c.district = r.district;
+      bucket_add(district_index_, district_key(c.primary_division(), *c.district), best->h);
+    }
+    if (!c.location && r.point) {
+      c.location = r.point;
+      for (uint64_t key : geo_keys(c)) bucket_add(geo_index_, key, best->h);
+    }
+    c.scripts = static_cast<uint8_t>(c.scripts | script);
+    if (!sig.empty && c.signatures.size() < settings_.signatures_per_case) {
+      c.signatures.push_back(sig);
+      for (uint64_t key : lsh_keys(c.primary_division(), sig)) bucket_add(lsh_index_, key, best->h);
+    }
+    c.fingerprints.push_back(print);
+    index_fingerprint(best->h, print);
+    if (c.fingerprints.size() > settings_.fingerprints_per_case) {
+      unindex_fingerprint(best->h, c.fingerprints.front());
+      c.fingerprints.erase(c.fingerprints.begin());
+    }
+    touch(best->h, old_last_seen, c.last_seen_ms);
+    return {match_kind::near_duplicate, c.id, c.members.front()};
+  }
+
+  case_state c;
+  c.id = "case-" + r.id;
+  if (auto existing = by_id_.find(c.id); existing != by_id_.end()) {
+    // The same report again under another idempotency key: still one report.
+    case_state& same = cases_.at(existing->second);
+    ++same.duplicates_dropped;
+    return {match_kind::exact_duplicate, same.id, r.id};
+  }
+  c.report_count = 1;
+  c.members.push_back(r.id);
+  c.first_seen_ms = c.last_seen_ms = r.time_ms;
+  c.divisions = r.divisions;
+  c.district = r.district;
+  c.location = r.point;
+  c.scripts = script;
+  if (!sig.empty) c.signatures.push_back(sig);
+  c.fingerprints.push_back(print);
+  std::string id = c.id;
+  insert(std::move(c));
+  return {match_kind::new_case, id, std::nullopt};
+}
+
+std::optional<decision> deduplicator::find_exact(const report& r, uint64_t idem,
+                                                 uint64_t author_text) {
+  auto check = [&](const std::unordered_map<uint64_t, handle>& index, uint64_t key,
+                   uint64_t fingerprint::*field) -> std::optional<decision> {
+    if (key == 0) return std::nullopt;
+    auto found = index.find(key);
+    if (found == index.end()) return std::nullopt;
+    case_state& c = cases_.at(found->second);
+    for (const fingerprint& f : c.fingerprints) {
+      if (f.*field != key) continue;
+      if (std::llabs(r.time_ms - f.time_ms) > settings_.exact_window_ms) continue;
+      ++c.duplicates_dropped;
+      return decision{match_kind::exact_duplicate, c.id, f.report_id};
+    }
+    return std::nullopt;
+  };
+  if (auto d = check(by_idempotency_, idem, &fingerprint::idempotency_hash)) return d;
+  return check(by_author_text_, author_text, &fingerprint::author_text_hash);
+}
+
+std::vector<deduplicator::handle> deduplicator::candidates(const report& r,
+                                                           const signature& sig) const {
+  std::vector<handle> out;
+  auto collect = [&](const std::unordered_map<uint64_t, std::vector<handle>>& index, uint64_t key) {
+    auto found = index.find(key);
+    if (found != index.end()) out.insert(out.end(), found->second.begin(), found->second.end());
+  };
+  const std::string& division = r.divisions.front();
+  if (r.point) {
+    for (geo_cell cell : cells_around(*r.point, settings_.radius_m)) {
+      collect(geo_index_, hash_parts({division, std::to_string(cell.row), std::to_string(cell.column)},
+                                     geo_seed));
+    }
+  }
+  if (r.district) collect(district_index_, district_key(division, *r.district));
+  for (uint64_t key : lsh_keys(division, sig)) collect(lsh_index_, key);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::optional<deduplicator::candidate_score> deduplicator::best_candidate(const report& r,
+                                                                          const signature& sig,
+                                                                          uint8_t script) {
+  std::optional<candidate_score> best;
+  const case_state* best_case = nullptr;
+  for (handle h : candidates(r, sig)) {
+    const case_state& c = cases_.at(h);
+    if (c.primary_division() != r.divisions.front()) continue;
+    if (r.time_ms - c.last_seen_ms > settings_.near_window_ms) continue;
+    if (c.first_seen_ms - r.time_ms > settings_.near_window_ms) continue;
+    double similarity = 0;
+    for (const signature& s : c.signatures) similarity = std::max(similarity, estimate_jaccard(sig, s));
+    bool comparable = script != 0 && (c.scripts & script) != 0;
+
+    bool joins = false;
+    double score = 0;
+    if (r.point && c.location) {
+      double distance = distance_m(*r.point, *c.location);
+      joins = distance <= settings_.radius_m;
+      score = 2 + similarity - 0.5 * distance / settings_.radius_m;
+    } else if (r.district && c.district && *r.district == *c.district) {
+      joins = comparable ? similarity >= settings_.district_text_threshold
+                         : settings_.cross_script_district_match;
+      score = 1 + similarity;
+    } else {
+      joins = comparable && similarity >= settings_.text_threshold;
+      score = similarity;
+    }
+    if (!joins) continue;
+    // Ties go to the older case, then the smaller id: decisions depend on the
+    // cases alone, not on the order they were restored in.
+    bool better = !best || score > best->score ||
+                  (score == best->score &&
+                   (c.first_seen_ms < best_case->first_seen_ms ||
+                    (c.first_seen_ms == best_case->first_seen_ms && c.id < best_case->id)));
+    if (better) {
+      best = candidate_score{score, h};
+      best_case = &c;
+    }
+  }
+  return best;
+}
+
+std::vector<case_state> deduplicator::close_expired(int64_t now_ms) {
+  std::vector<case_state> closed;
+  int64_t horizon = std::max(settings_.near_window_ms, settings_.exact_window_ms);
+  auto close_first = [&] {
+    handle h = by_last_seen_.begin()->second;
+    case_state c = cases_.at(h);
+    erase(h);
+    c.closed = true;
+    closed.push_back(std::move(c));
+  };
+  while (!by_last_seen_.empty() && by_last_seen_.begin()->first < now_ms - horizon) close_first();
+  while (cases_.size() > settings_.max_open_cases) close_first();
+  return closed;
+}
+
+const case_state* deduplicator::find(const std::string& case_id) const {
+  auto found = by_id_.find(case_id);
+  return found == by_id_.end() ? nullptr : &cases_.at(found->second);
+}
+
+void deduplicator::restore(case_state c) {
+  if (c.closed || c.divisions.empty()) return;
+  if (auto found = by_id_.find(c.id); found != by_id_.end()) erase(found->second);
+  clock_ms_ = std::max(clock_ms_, c.last_seen_ms);
+  insert(std::move(c));
+}
+
+void deduplicator::clear() {
+  cases_.clear();
+  by_id_.clear();
+  by_last_seen_.clear();
+  by_idempotency_.clear();
+  by_author_text_.clear();
+  geo_index_.clear();
+  district_index_.clear();
+  lsh_index_.clear();
+  clock_ms_ = 0;
+}
+
+deduplicator::handle deduplicator::insert(case_state c) {
+  handle h = next_handle_++;
+  index(h, c);
+  by_id_[c.id] = h;
+  by_last_seen_.insert({c.last_seen_ms, h});
+  cases_.emplace(h, std::move(c));
+  return h;
+}
+
+void deduplicator::erase(handle h) {
+  auto found = cases_.find(h);
+  if (found == cases_.end()) return;
+  const case_state& c = found->second;
+  unindex(h, c);
+  by_id_.erase(c.id);
+  by_last_seen_.erase({c.last_seen_ms, h});
+  cases_.erase(found);
+}
+
+void deduplicator::index(handle h, const case_state& c) {
+  for (uint64_t key : geo_keys(c)) bucket_add(geo_index_, key, h);
+  if (c.district) bucket_add(district_index_, district_key(c.primary_division(), *c.district), h);
+  for (const signature& s : c.signatures) {
+    for (uint64_t key : lsh_keys(c.primary_division(), s)) bucket_add(lsh_index_, key, h);
+  }
+  for (const fingerprint& f : c.fingerprints) index_fingerprint(h, f);
+}
+
+void deduplicator::unindex(handle h, const case_state& c) {
+  for (uint64_t key : geo_keys(c)) bucket_remove(geo_index_, key, h);
+  if (c.district) bucket_remove(district_index_, district_key(c.primary_division(), *c.district), h);
+  for (const signature& s : c.signatures) {
+    for (uint64_t key : lsh_keys(c.primary_division(), s)) bucket_remove(lsh_index_, key, h);
+  }
+  for (const fingerprint& f : c.fingerprints) unindex_fingerprint(h, f);
+}
+
+void deduplicator::index_fingerprint(handle h, const fingerprint& f) {
+  by_idempotency_[f.idempotency_hash] = h;
+  if (f.author_text_hash != 0) by_author_text_[f.author_text_hash] = h;
+}
+
+void deduplicator::unindex_fingerprint(handle h, const fingerprint& f) {
+  auto drop = [h](std::unordered_map<uint64_t, handle>& index, uint64_t key) {
+    auto found = index.find(key);
+    if (found != index.end() && found->second == h) index.erase(found);
+  };
+  drop(by_idempotency_, f.idempotency_hash);
+  if (f.author_text_hash != 0) drop(by_author_text_, f.author_text_hash);
+}
+
+void deduplicator::touch(handle h, int64_t old_last_seen, int64_t new_last_seen) {
+  if (old_last_seen == new_last_seen) return;
+  by_last_seen_.erase({old_last_seen, h});
+  by_last_seen_.insert({new_last_seen, h});
+}
+
+std::vector<uint64_t> deduplicator::geo_keys(const case_state& c) const {
+  if (!c.location) return {};
+  geo_cell cell = cell_of(*c.location, settings_.radius_m);
+  return {hash_parts({c.primary_division(), std::to_string(cell.row), std::to_string(cell.column)},
+                     geo_seed)};
+}
+
+uint64_t deduplicator::district_key(const std::string& division, const std::string& district) const {
+  return hash_parts({division, district}, district_seed);
+}
+
+std::vector<uint64_t> deduplicator::lsh_keys(const std::string& division, const signature& s) const {
+  return band_keys(s, settings_.lsh_bands, 1, hash_parts({division}, lsh_seed));
+}
+
+void deduplicator::bucket_add(std::unordered_map<uint64_t, std::vector<handle>>& index, uint64_t key,
+                              handle h) {
+  std::vector<handle>& bucket = index[key];
+  if (std::find(bucket.begin(), bucket.end(), h) != bucket.end()) return;
+  bucket.push_back(h);
+  if (bucket.size() > settings_.bucket_capacity) bucket.erase(bucket.begin());
+}
+
+void deduplicator::bucket_remove(std::unordered_map<uint64_t, std::vector<handle>>& index,
+                                 uint64_t key, handle h) {
+  auto found = index.find(key);
+  if (found == index.end()) return;
+  auto& bucket = found->second;
+  bucket.erase(std::remove(bucket.begin(), bucket.end(), h), bucket.end());
+  if (bucket.empty()) index.erase(found);
+}
+
+}  // namespace civic::dedup

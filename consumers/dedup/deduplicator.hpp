@@ -1,0 +1,126 @@
+#pragma once
+// The dedup decision for one partition's stream of reports: exact duplicate
+// (dropped, counted on its case), near-duplicate (joins an open case) or a new
+// case. Candidates come from indexes only (geo cells, district buckets, MinHash
+// LSH bands), never from a scan of the open cases. Memory is bounded: cases
+// close when no report joined them for the window, and the oldest close first
+// when max_open_cases is reached.
+//
+// Time is event time (each report's received_at), so the same input gives the
+// same cases in the service, after a restart and in `dedup cluster`.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "consumers/dedup/case_state.hpp"
+#include "consumers/dedup/report.hpp"
+
+namespace civic::dedup {
+
+struct dedup_settings {
+  // Exact duplicates: a repeated idempotency key, or the same author with the
+  // same normalised text, within this window of the original.
+  int64_t exact_window_ms = 72LL * 3600 * 1000;
+  // Near-duplicates: a report may join a case whose last report is at most this old.
+  int64_t near_window_ms = 72LL * 3600 * 1000;
+  // Both located: the report must be within this distance of the case's location.
+  double radius_m = 250;
+  // Same district, one side without coordinates, same script: minimum Jaccard.
+  double district_text_threshold = 0.07;
+  // No shared place at all: minimum Jaccard (same script only).
+  double text_threshold = 0.12;
+  // Same district, same division, within the window, but the texts are in
+  // different scripts (Korean and English): characters cannot be compared, so
+  // the shared place, division and time decide.
+  bool cross_script_district_match = true;
+  // Bounds on memory.
+  size_t max_open_cases = 1'000'000;
+  size_t max_members = 100;          // report ids listed on a case
+  size_t signatures_per_case = 4;    // texts a case is compared by
+  size_t fingerprints_per_case = 32; // recent reports whose retries are recognised
+  size_t lsh_bands = 16;             // LSH: bands of one minimum each
+  size_t bucket_capacity = 64;       // most recent cases kept per index bucket
+};
+
+enum class match_kind { new_case, near_duplicate, exact_duplicate };
+std::string_view to_string(match_kind k);
+
+struct decision {
+  match_kind kind = match_kind::new_case;
+  std::string case_id;
+  // exact: the report it repeats; near: the case's first report; new: nullopt.
+  std::optional<std::string> duplicate_of;
+};
+
+class deduplicator {
+ public:
+  explicit deduplicator(dedup_settings s);
+
+  // Decides and updates the case it joins or creates. r.divisions must not be empty.
+  decision add(const report& r);
+
+  // Closes the cases no report joined within the window before `now_ms`, and
+  // the oldest ones beyond max_open_cases; returns them (closed = true).
+  std::vector<case_state> close_expired(int64_t now_ms);
+
+  // The case after the last add; nullptr if it is not open.
+  const case_state* find(const std::string& case_id) const;
+
+  // Puts back a case read from the changelog (open cases only).
+  void restore(case_state c);
+  void clear();
+
+  size_t open_cases() const { return cases_.size(); }
+  // The latest report time seen or restored: the partition's event clock.
+  int64_t clock_ms() const { return clock_ms_; }
+  const dedup_settings& settings() const { return settings_; }
+
+ private:
+  using handle = uint64_t;
+  struct candidate_score {
+    double score;
+    handle h;
+  };
+
+  std::optional<decision> find_exact(const report& r, uint64_t idem_hash, uint64_t author_text_hash);
+  std::optional<candidate_score> best_candidate(const report& r, const signature& sig, uint8_t script_bit);
+  std::vector<handle> candidates(const report& r, const signature& sig) const;
+
+  handle insert(case_state c);
+  void erase(handle h);
+  void index(handle h, const case_state& c);
+  void unindex(handle h, const case_state& c);
+  void index_fingerprint(handle h, const fingerprint& f);
+  void unindex_fingerprint(handle h, const fingerprint& f);
+  void touch(handle h, int64_t old_last_seen, int64_t new_last_seen);
+
+  std::vector<uint64_t> geo_keys(const case_state& c) const;
+  uint64_t district_key(const std::string& division, const std::string& district) const;
+  std::vector<uint64_t> lsh_keys(const std::string& division, const signature& s) const;
+  void bucket_add(std::unordered_map<uint64_t, std::vector<handle>>& index, uint64_t key, handle h);
+  static void bucket_remove(std::unordered_map<uint64_t, std::vector<handle>>& index, uint64_t key,
+                            handle h);
+
+  dedup_settings settings_;
+  handle next_handle_ = 1;
+  int64_t clock_ms_ = 0;
+  std::unordered_map<handle, case_state> cases_;
+  std::unordered_map<std::string, handle> by_id_;
+  std::set<std::pair<int64_t, handle>> by_last_seen_;
+  std::unordered_map<uint64_t, handle> by_idempotency_;
+  std::unordered_map<uint64_t, handle> by_author_text_;
+  std::unordered_map<uint64_t, std::vector<handle>> geo_index_;
+  std::unordered_map<uint64_t, std::vector<handle>> district_index_;
+  std::unordered_map<uint64_t, std::vector<handle>> lsh_index_;
+};
+
+// Hashes that identify exact duplicates; 0 for author_text when anonymous.
+uint64_t idempotency_hash(std::string_view key);
+uint64_t author_text_hash(const std::optional<std::string>& author, std::string_view normalized_text);
+
+}  // namespace civic::dedup

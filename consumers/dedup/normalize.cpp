@@ -1,0 +1,126 @@
+#include "consumers/dedup/normalize.hpp"
+
+#include <utf8proc.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace civic::dedup {
+namespace {
+
+bool starts_with_at(std::string_view s, size_t pos, std::string_view prefix) {
+  return s.substr(pos, prefix.size()) == prefix;
+}
+
+bool is_ascii_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+// Removes links and mentions from case-folded text: both run to the next space.
+std::string strip_links_and_mentions(std::string_view folded) {
+  std::string out;
+  out.reserve(folded.size());
+  size_t i = 0;
+  while (i < folded.size()) {
+    bool token_start = i == 0 || is_ascii_space(folded[i - 1]);
+    bool link = starts_with_at(folded, i, "http://") || starts_with_at(folded, i, "https://") ||
+                (token_start && starts_with_at(folded, i, "www."));
+    bool mention = token_start && folded[i] == '@' && i + 1 < folded.size() &&
+                   !is_ascii_space(folded[i + 1]);
+    if (link || mention) {
+      while (i < folded.size() && !is_ascii_space(folded[i])) ++i;
+      out.push_back(' ');
+      continue;
+    }
+    out.push_back(folded[i]);
+    ++i;
+  }
+  return out;
+}
+
+bool keeps(utf8proc_int32_t cp) {
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_hangul(utf8proc_int32_t cp) {
+  return (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x1100 && cp <= 0x11FF) ||
+         (cp >= 0x3130 && cp <= 0x318F);
+}
+
+}  // namespace
+
+std::string normalize_for_dedup(std::string_view utf8) {
+  utf8proc_uint8_t* mapped = nullptr;
+  auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                                UTF8PROC_NLF2LS | UTF8PROC_STRIPCC);
+  utf8proc_ssize_t length =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()),
+                   static_cast<utf8proc_ssize_t>(utf8.size()), &mapped, options);
+  if (length < 0) return {};
+  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
+  std::string stripped = strip_links_and_mentions(
+      std::string_view(reinterpret_cast<const char*>(mapped), static_cast<size_t>(length)));
+
+  std::string out;
+  out.reserve(stripped.size());
+  bool pending_space = false;
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(stripped.data());
+  const auto size = static_cast<utf8proc_ssize_t>(stripped.size());
+  utf8proc_ssize_t pos = 0;
+  while (pos < size) {
+    utf8proc_int32_t cp = 0;
+    utf8proc_ssize_t n = utf8proc_iterate(bytes + pos, size - pos, &cp);
+    if (n <= 0) return {};
+    if (keeps(cp)) {
+      if (pending_space && !out.empty()) out.push_back(' ');
+      pending_space = false;
+      out.append(stripped, static_cast<size_t>(pos), static_cast<size_t>(n));
+    } else {
+      pending_space = true;
+    }
+    pos += n;
+  }
+  return out;
+}
+
+script dominant_script(std::string_view normalized) {
+  size_t hangul = 0, latin = 0, other = 0;
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(normalized.data());
+  const auto size = static_cast<utf8proc_ssize_t>(normalized.size());
+  utf8proc_ssize_t pos = 0;
+  while (pos < size) {
+    utf8proc_int32_t cp = 0;
+    utf8proc_ssize_t n = utf8proc_iterate(bytes + pos, size - pos, &cp);
+    if (n <= 0) break;
+    pos += n;
+    if (is_hangul(cp)) {
+      ++hangul;
+    } else if (cp >= 'a' && cp <= 'z') {
+      ++latin;
+    } else if (cp > 0x7F && utf8proc_category(cp) <= UTF8PROC_CATEGORY_LO &&
+               utf8proc_category(cp) >= UTF8PROC_CATEGORY_LU) {
+      ++other;
+    }
+  }
+  // A Hangul syllable carries about as much as three Latin letters.
+  size_t hangul_weight = hangul * 3;
+  if (hangul_weight == 0 && latin == 0 && other == 0) return script::none;
+  if (hangul_weight >= latin && hangul_weight >= other) return script::hangul;
+  if (latin >= other) return script::latin;
+  return script::other;
+}
+
+}  // namespace civic::dedup

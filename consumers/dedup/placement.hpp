@@ -1,0 +1,30 @@
+#pragma once
+// Which divisions own a report and in which district it is: the shared
+// classifier decides (consumers/classify), so dedup and the router agree. The
+// deduplicator takes it as a function so its tests can give their own.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "consumers/dedup/geo.hpp"
+
+namespace civic::dedup {
+
+struct placement_input {
+  std::string_view text;
+  std::optional<std::string_view> address;
+  std::optional<geo_point> point;
+  std::string_view channel;
+};
+
+struct placement {
+  std::vector<std::string> divisions;  // never empty: primary first ("triage" when nothing fits)
+  std::optional<std::string> district;
+};
+
+using placement_function = std::function<placement(const placement_input&)>;
+
+}  // namespace civic::dedup

@@ -1,0 +1,26 @@
+#pragma once
+// What the deduplicator needs to know about one incoming report, whatever it
+// came from (an envelope on Kafka, a corpus line in `dedup cluster`).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "consumers/dedup/geo.hpp"
+
+namespace civic::dedup {
+
+struct report {
+  std::string id;               // envelope id (corpus id offline)
+  int64_t time_ms = 0;          // received_at, milliseconds since the epoch
+  std::string idempotency_key;  // equal for a retry or redelivery
+  std::optional<std::string> author;  // pseudonym; nullopt when anonymous
+  std::string text;
+  std::optional<geo_point> point;
+  // From the shared classifier, so dedup and router agree: primary first.
+  std::vector<std::string> divisions;
+  std::optional<std::string> district;
+};
+
+}  // namespace civic::dedup

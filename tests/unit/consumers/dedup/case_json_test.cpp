@@ -1,0 +1,44 @@
+#include <doctest/doctest.h>
+
+#include <rapidjson/document.h>
+
+#include "consumers/dedup/case_json.hpp"
+
+using namespace civic::dedup;
+
+TEST_CASE("the public case record carries what divisions need, and no matching internals") {
+  case_state c;
+  c.id = "case-0193";
+  c.report_count = 3;
+  c.duplicates_dropped = 2;
+  c.members = {"m1", "m2"};
+  c.first_seen_ms = 1'741'600'000'000;
+  c.last_seen_ms = 1'741'603'600'000;
+  c.divisions = {"roads", "water"};
+  c.district = "Mapo-gu";
+  c.location = geo_point{37.5576, 126.924};
+  c.fingerprints.push_back({1, 2, 3, "m1"});
+  rapidjson::Document doc;
+  doc.Parse(case_to_json(c).c_str());
+  REQUIRE(doc.IsObject());
+  CHECK(doc["version"].GetInt() == 1);
+  CHECK(std::string(doc["id"].GetString()) == "case-0193");
+  CHECK(doc["report_count"].GetUint64() == 3);
+  CHECK(doc["duplicates_dropped"].GetUint64() == 2);
+  CHECK(doc["members"].Size() == 2);
+  CHECK(doc["members_truncated"].GetBool());
+  CHECK(std::string(doc["first_seen"].GetString()) == "2025-03-10T09:46:40.000Z");
+  CHECK(std::string(doc["last_seen"].GetString()) == "2025-03-10T10:46:40.000Z");
+  CHECK(std::string(doc["divisions"][0].GetString()) == "roads");
+  CHECK(std::string(doc["district"].GetString()) == "Mapo-gu");
+  CHECK(doc["location"]["lat"].GetDouble() == 37.5576);
+  CHECK(std::string(doc["status"].GetString()) == "open");
+  CHECK_FALSE(doc.HasMember("fingerprints"));
+  CHECK_FALSE(doc.HasMember("signatures"));
+}
+
+TEST_CASE("a changelog value that does not read is refused with a reason") {
+  CHECK_FALSE(state_from_json("{").has_value());
+  CHECK_FALSE(state_from_json(R"({"id":"x"})").has_value());
+  CHECK(state_from_json(R"({"id":"x"})").error().find("missing") != std::string::npos);
+}

@@ -1,0 +1,82 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+
+#include "consumers/dedup/minhash.hpp"
+#include "consumers/dedup/normalize.hpp"
+#include "consumers/dedup/shingles.hpp"
+
+using namespace civic::dedup;
+
+namespace {
+
+std::vector<uint64_t> shingles_of(std::string_view text) { return shingle_hashes(normalize_for_dedup(text)); }
+
+double exact_jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+  std::vector<uint64_t> both, either;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(either));
+  return either.empty() ? 0.0 : static_cast<double>(both.size()) / static_cast<double>(either.size());
+}
+
+double similarity(std::string_view a, std::string_view b) {
+  return estimate_jaccard(make_signature(shingles_of(a)), make_signature(shingles_of(b)));
+}
+
+}  // namespace
+
+TEST_CASE("Korean shingles are syllable bigrams, so particles barely change them") {
+  auto a = shingles_of("포트홀이");
+  auto b = shingles_of("포트홀을");
+  CHECK(a.size() == 3);  // 포트 트홀 홀이
+  CHECK(exact_jaccard(a, b) == doctest::Approx(0.5));
+}
+
+TEST_CASE("English shingles are character trigrams of padded words") {
+  CHECK(shingles_of("cat").size() == 3);  // " ca", "cat", "at "
+  CHECK(shingles_of("a").size() == 1);
+  CHECK(shingles_of("").empty());
+}
+
+TEST_CASE("identical normalised texts are fully similar, decorations aside") {
+  CHECK(similarity("홍대입구역 9번 출구 앞 포트홀 #포트홀 🚧", "홍대입구역 9번 출구 앞 포트홀 포트홀") == 1.0);
+}
+
+TEST_CASE("a paraphrase of the same issue scores above an unrelated text") {
+  std::string_view report = "망원시장 뒷골목 종량제 봉투가 금요일부터 안 치워져서 산처럼 쌓였어요";
+  std::string_view paraphrase = "망원시장 뒤편 골목에 종량제 봉투 수십 개가 금요일 이후로 방치돼 있습니다";
+  std::string_view unrelated = "서울숲 사슴 우리 옆 길에 아름드리나무가 쓰러졌습니다";
+  CHECK(similarity(report, paraphrase) > 0.15);
+  CHECK(similarity(report, unrelated) < 0.05);
+}
+
+TEST_CASE("the MinHash estimate tracks the exact Jaccard similarity") {
+  std::vector<std::pair<std::string_view, std::string_view>> pairs = {
+      {"Strong gas smell outside Euljiro 3-ga station exit 10 by the print shops",
+       "Gas smell near Euljiro 3-ga exit 10, print shop alley, please send someone"},
+      {"사당역 4번 출구 앞 도로가 완전히 물에 잠겼어요", "사당역 4번 출구 앞 도로 침수 차량 통행 불가"},
+      {"All the traffic lights at Nowon station intersection are blinking yellow",
+       "Seoul Forest: a huge tree came down across the path"},
+  };
+  for (auto [a, b] : pairs) {
+    double exact = exact_jaccard(shingles_of(a), shingles_of(b));
+    CHECK(std::fabs(similarity(a, b) - exact) < 0.12);
+  }
+}
+
+TEST_CASE("empty text is similar to nothing, not even itself") {
+  signature empty = make_signature({});
+  CHECK(empty.empty);
+  CHECK(estimate_jaccard(empty, empty) == 0.0);
+  CHECK(band_keys(empty, 16, 1, 7).empty());
+}
+
+TEST_CASE("LSH band keys agree for equal texts and depend on the salt") {
+  signature a = make_signature(shingles_of("노원역 사거리 신호등 점멸"));
+  signature b = make_signature(shingles_of("노원역 사거리 신호등 점멸"));
+  CHECK(band_keys(a, 16, 1, 1) == band_keys(b, 16, 1, 1));
+  CHECK(band_keys(a, 16, 1, 1).size() == 16);
+  CHECK(band_keys(a, 16, 1, 1) != band_keys(a, 16, 1, 2));
+}
