@@ -126,6 +126,23 @@ struct scored {
   std::size_t order = 0;
 };
 
+// A rule gives its weight for its first term and half again for each further
+// distinct term, up to twice its weight: several words of one topic are
+// stronger evidence than one, without letting a long term list dominate. A
+// term found only as part of a longer found term ("쓰레기" in "쓰레기통") is
+// not counted again.
+double rule_points(double weight, const std::vector<std::string_view>& found) {
+  std::size_t distinct = 0;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    bool inside_other = false;
+    for (std::size_t j = 0; j < found.size() && !inside_other; ++j)
+      inside_other = i != j && found[j].size() > found[i].size() && found[j].find(found[i]) != std::string_view::npos;
+    if (!inside_other) ++distinct;
+  }
+  if (distinct == 0) distinct = 1;
+  return weight * std::min(2.0, 1.0 + 0.5 * static_cast<double>(distinct - 1));
+}
+
 // Scores per target (in first-seen order of `targets`), highest first.
 std::vector<scored> rank(const std::vector<rule>& rules, const rule_hits& h,
                          const std::vector<std::string>& targets) {
@@ -133,8 +150,9 @@ std::vector<scored> rank(const std::vector<rule>& rules, const rule_hits& h,
   for (std::size_t i = 0; i < targets.size(); ++i) out.push_back({targets[i], 0, i});
   for (std::size_t r = 0; r < rules.size(); ++r) {
     if (!h.fired(r)) continue;
+    const double points = rule_points(rules[r].weight, h.terms[r]);
     for (auto& s : out)
-      if (s.id == rules[r].target) s.score += rules[r].weight;
+      if (s.id == rules[r].target) s.score += points;
   }
   std::stable_sort(out.begin(), out.end(), [](const scored& a, const scored& b) { return a.score > b.score; });
   return out;
