@@ -22,11 +22,11 @@ namespace civic::classify {
 // What the classifier reads, independent of where the message came from (an
 // envelope v1 on feedback.unique, a corpus line in `router classify`).
 struct input {
-  std::string_view text;
-  std::optional<std::string_view> address;
-  std::optional<double> lat;  // lat and lon are both set or both unset
-  std::optional<double> lon;
-  std::string_view channel;
+  std::string_view text{};
+  std::optional<std::string_view> address{};
+  std::optional<double> lat{};  // lat and lon are both set or both unset
+  std::optional<double> lon{};
+  std::string_view channel{};
 };
 
 enum class urgency { normal, high };
