@@ -1,0 +1,63 @@
+#include "consumers/router/options.hpp"
+
+#include <vector>
+
+namespace civic::router {
+namespace {
+
+using config::value_type;
+
+constexpr config::option router_options[] = {
+    {"router.rules", "deploy/config/rules/seoul.yaml",
+     "Classification rules file (YAML, schemas/rules.v1.schema.json). Reloaded when it changes or on "
+     "SIGHUP; a file with an error is refused and the rules in force stay."},
+    {"router.rules_check_ms", "2000",
+     "How often (milliseconds) the rules file's modification time is checked; 0: only on SIGHUP.",
+     value_type::integer, 0, 3'600'000},
+    {"router.group_id", "router", "Kafka consumer group of the router instances."},
+    {"router.transactional_id", "router-0",
+     "Kafka transactional id, stable and unique per instance (a restarted instance fences its "
+     "predecessor). Use e.g. the pod name."},
+    {"router.topic.input", "feedback.unique", "Unique messages to route (envelope v1, header civic-case-id)."},
+    {"router.topic.division_prefix", "division.",
+     "Routed messages go to this prefix + the division id (division.water, division.triage, ...)."},
+    {"router.topic.deadletter", "feedback.deadletter", "Records that cannot be read, with the reason."},
+    {"router.max_batch_records", "500", "Records per transaction at most.", value_type::integer, 1, 100000},
+    {"router.max_batch_wait_ms", "50", "How long a transaction waits to fill before it is committed anyway.",
+     value_type::integer, 1, 60000},
+    {"router.stats_interval_s", "30", "Seconds between router.stats log lines.", value_type::integer, 1, 86400},
+};
+
+std::vector<config::option> all_options() {
+  std::vector<config::option> all(config::common_options().begin(), config::common_options().end());
+  all.insert(all.end(), std::begin(router_options), std::end(router_options));
+  return all;
+}
+
+}  // namespace
+
+std::span<const config::option> options() {
+  static const std::vector<config::option> all = all_options();
+  return all;
+}
+
+expected<service_config, std::string> make_service_config(const config::settings& s) {
+  service_config c;
+  c.rules_file = s.text("router.rules");
+  c.rules_check_interval = std::chrono::milliseconds(s.integer("router.rules_check_ms"));
+  c.group_id = s.text("router.group_id");
+  c.transactional_id = s.text("router.transactional_id");
+  c.names.input = s.text("router.topic.input");
+  c.names.division_prefix = s.text("router.topic.division_prefix");
+  c.names.deadletter = s.text("router.topic.deadletter");
+  c.max_batch_records = static_cast<std::size_t>(s.integer("router.max_batch_records"));
+  c.max_batch_wait = std::chrono::milliseconds(s.integer("router.max_batch_wait_ms"));
+  c.stats_interval = std::chrono::seconds(s.integer("router.stats_interval_s"));
+  if (c.group_id.empty()) return unexpected(std::string("router.group_id must not be empty"));
+  if (c.transactional_id.empty()) return unexpected(std::string("router.transactional_id must not be empty"));
+  if (c.names.input.empty() || c.names.deadletter.empty())
+    return unexpected(std::string("router.topic.input and router.topic.deadletter must not be empty"));
+  return c;
+}
+
+}  // namespace civic::router

@@ -1,0 +1,28 @@
+#pragma once
+// Every configuration key of the router service with its default (`router --help`).
+
+#include <chrono>
+#include <span>
+#include <string>
+
+#include "common/config/config.hpp"
+#include "consumers/router/routing.hpp"
+
+namespace civic::router {
+
+std::span<const config::option> options();
+
+struct service_config {
+  std::string rules_file;
+  std::chrono::milliseconds rules_check_interval{2000};
+  std::string group_id;
+  std::string transactional_id;
+  topic_names names;
+  std::size_t max_batch_records = 500;
+  std::chrono::milliseconds max_batch_wait{50};
+  std::chrono::seconds stats_interval{30};
+};
+
+expected<service_config, std::string> make_service_config(const config::settings& s);
+
+}  // namespace civic::router

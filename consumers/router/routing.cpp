@@ -1,0 +1,101 @@
+#include "consumers/router/routing.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "common/envelope/envelope_json.hpp"
+#include "consumers/classify/classification_json.hpp"
+
+namespace civic::router {
+namespace {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void string(json_writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+
+// CloudEvents attributes and the trace context travel with the message.
+bool forwarded(std::string_view name) { return name.starts_with("ce_") || name == "traceparent" || name == "tracestate"; }
+
+const std::string* find_header(const std::vector<kafka::header>& headers, std::string_view name) {
+  const std::string* found = nullptr;
+  for (const auto& h : headers)
+    if (h.name == name) found = &h.value;
+  return found;
+}
+
+kafka::record deadletter(const inbound& in, const topic_names& names, std::string reason) {
+  kafka::record rec{names.deadletter, std::string(in.key), std::string(in.value), in.headers, -1};
+  rec.headers.push_back({std::string(deadletter_reason_header), std::move(reason)});
+  rec.headers.push_back({std::string(deadletter_source_header), "router:" + std::string(in.topic)});
+  return rec;
+}
+
+std::string routed_json(std::string_view case_id, std::string_view division, const classify::classification& c,
+                        std::string_view kind, const std::optional<std::string>& district, std::string_view rules_version,
+                        std::string_view envelope_json) {
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  w.StartObject();
+  w.Key("schema");
+  string(w, routed_schema);
+  w.Key("case_id");
+  string(w, case_id);
+  w.Key("division");
+  string(w, division);
+  // The classification members, with kind and district as decided below.
+  classify::classification shown = c;
+  shown.kind = envelope::parse_kind(kind).value_or(c.kind);
+  shown.district = district;
+  classify::write_members(w, shown);
+  w.Key("rules_version");
+  string(w, rules_version);
+  w.Key("envelope");
+  w.RawValue(envelope_json.data(), envelope_json.size(), rapidjson::kObjectType);
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+}  // namespace
+
+void route(const inbound& in, const classify::classifier& rules, const topic_names& names,
+           std::vector<kafka::record>& out, route_counters& counters) {
+  ++counters.messages;
+  auto parsed = envelope::parse_json(in.value);
+  if (!parsed) {
+    ++counters.deadlettered;
+    out.push_back(deadletter(in, names, "envelope: " + parsed.error().pointer + ": " + parsed.error().message));
+    return;
+  }
+  const envelope::message& e = *parsed;
+  classify::input input{.text = e.text, .channel = e.channel};
+  if (e.place) {
+    if (e.place->address) input.address = *e.place->address;
+    input.lat = e.place->lat;
+    input.lon = e.place->lon;
+  }
+  const auto c = rules.classify(input);
+
+  const std::string* case_header = find_header(in.headers, case_id_header);
+  const std::string case_id = case_header && !case_header->empty() ? *case_header : e.id;
+  // What the citizen or the channel stated wins over what the rules guessed.
+  const std::string_view kind = envelope::to_string(e.kind.value_or(c.kind));
+  const std::optional<std::string> district =
+      e.place && e.place->district ? e.place->district : c.district;
+
+  std::vector<kafka::header> headers;
+  for (const auto& h : in.headers)
+    if (forwarded(h.name)) headers.push_back(h);
+  headers.push_back({"content-type", "application/json"});
+  headers.push_back({std::string(case_id_header), case_id});
+
+  for (const auto& division : c.divisions) {
+    out.push_back({names.division_prefix + division, case_id,
+                   routed_json(case_id, division, c, kind, district, rules.rules_version(), in.value), headers, -1});
+    ++counters.routed_records;
+  }
+  if (c.divisions.size() > 1) ++counters.two_divisions;
+  if (c.primary_division() == classify::triage_division) ++counters.triage;
+  if (c.level == classify::urgency::high) ++counters.urgent;
+}
+
+}  // namespace civic::router

@@ -1,0 +1,191 @@
+#include "consumers/router/service.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <csignal>
+#include <cstdio>
+#include <set>
+
+#include "common/kafka/handles.hpp"
+#include "common/log/log.hpp"
+
+namespace civic::router {
+namespace {
+
+std::vector<kafka::header> headers_of(const kafka::consumed_message& m) {
+  std::vector<kafka::header> out;
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m.native(), &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
+    out.push_back({name, value ? std::string(static_cast<const char*>(value), size) : std::string()});
+  return out;
+}
+
+// The topics the cluster has, so that rules naming a division without a topic
+// are refused at load instead of failing every transaction afterwards.
+expected<std::set<std::string>, std::string> cluster_topics(const kafka::properties& props) {
+  auto conf = kafka::make_conf(props);
+  if (!conf) return unexpected(std::move(conf.error()));
+  char error[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->release(), error, sizeof(error));
+  if (!rk) return unexpected(std::string(error));
+  const struct rd_kafka_metadata* md = nullptr;
+  const auto err = rd_kafka_metadata(rk, 1, nullptr, &md, 10000);
+  std::set<std::string> topics;
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < md->topic_cnt; ++i)
+      if (md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) topics.insert(md->topics[i].topic);
+    rd_kafka_metadata_destroy(md);
+  }
+  rd_kafka_destroy(rk);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return unexpected(std::string("cannot list the cluster's topics: ") + rd_kafka_err2str(err));
+  return topics;
+}
+
+}  // namespace
+
+expected<std::unique_ptr<service>, std::string> service::create(service_config config, kafka::properties kafka) {
+  std::unique_ptr<service> s(new service(std::move(config), std::move(kafka)));
+  service* self = s.get();
+
+  auto topics = cluster_topics(self->kafka_);
+  if (!topics) return unexpected(std::move(topics.error()));
+  auto accept = [self, known = std::move(*topics)](const classify::classifier& c) -> std::string {
+    std::string missing;
+    auto need = c.divisions();
+    need.emplace_back(classify::triage_division);
+    for (const auto& d : need) {
+      const auto topic = self->config_.names.division_prefix + d;
+      if (!known.contains(topic)) missing += (missing.empty() ? "" : ", ") + topic;
+    }
+    return missing.empty() ? std::string() : "no topic for: " + missing + " (add it to deploy/topics.manifest)";
+  };
+  auto rules = rules_reloader::create(self->config_.rules_file, self->config_.rules_check_interval, std::move(accept));
+  if (!rules) return unexpected(std::move(rules.error()));
+  self->rules_ = std::move(*rules);
+
+  kafka::transactional_processor::settings settings;
+  settings.kafka = self->kafka_;
+  settings.group_id = self->config_.group_id;
+  settings.transactional_id = self->config_.transactional_id;
+  settings.input_topics = {self->config_.names.input};
+  settings.max_batch_records = self->config_.max_batch_records;
+  settings.max_batch_wait = self->config_.max_batch_wait;
+
+  kafka::transactional_processor::handlers handlers;
+  handlers.process = [self](std::span<const kafka::consumed_message> batch, std::vector<kafka::record>& out) {
+    return self->process(batch, out);
+  };
+  // The router keeps no per-partition state: the rules are the only state, and
+  // they are swapped only between batches.
+  handlers.on_assigned = [](const std::vector<kafka::topic_partition>&) { return std::error_code(); };
+  handlers.on_revoked = [](const std::vector<kafka::topic_partition>&) {};
+  handlers.on_aborted = [self] { self->counters_ = self->committed_counters_; };
+  handlers.on_committed = [self](std::size_t, std::size_t) {
+    self->committed_counters_ = self->counters_;
+    self->log_stats(false);
+  };
+  auto processor = kafka::transactional_processor::create(std::move(settings), std::move(handlers));
+  if (!processor) return unexpected(std::move(processor.error()));
+  s->processor_ = std::move(*processor);
+  return s;
+}
+
+std::error_code service::process(std::span<const kafka::consumed_message> batch, std::vector<kafka::record>& out) {
+  // One edition of the rules for the whole batch (a reload lands between batches).
+  const auto rules = rules_->current();
+  for (const auto& m : batch) {
+    inbound in{m.topic(), m.key(), m.value(), headers_of(m)};
+    route(in, *rules, config_.names, out, counters_);
+  }
+  return {};
+}
+
+void service::log_stats(bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_stats_ < config_.stats_interval) return;
+  last_stats_ = now;
+  log::info("router.stats", {{"messages", counters_.messages},
+                             {"routed_records", counters_.routed_records},
+                             {"two_divisions", counters_.two_divisions},
+                             {"triage", counters_.triage},
+                             {"urgent", counters_.urgent},
+                             {"deadlettered", counters_.deadlettered},
+                             {"rules_reloads", rules_->reloads()},
+                             {"rules_refused", rules_->refused()}});
+}
+
+std::error_code service::run() {
+  log::info("router.started", {{"input", config_.names.input}, {"group_id", config_.group_id},
+                               {"transactional_id", config_.transactional_id}});
+  const auto result = processor_->run();
+  log_stats(true);
+  return result;
+}
+
+namespace {
+
+service* running = nullptr;
+
+extern "C" void on_stop_signal(int) {
+  if (running) running->stop();
+}
+extern "C" void on_reload_signal(int) {
+  if (running) running->reload_rules();
+}
+
+constexpr const char* summary =
+    "routes each unique citizen message to the divisions that own it, exactly once "
+    "(feedback.unique -> division.<id>).\n"
+    "  router [options]           run the service (SIGHUP reloads the rules)\n"
+    "  router classify [--rules FILE]\n"
+    "                             read corpus JSON lines on stdin, write one decision line per input";
+
+}  // namespace
+
+int run_service(std::span<const std::string_view> args) {
+  if (config::wants_help(args)) {
+    std::fputs(config::help_text("router", summary, options()).c_str(), stdout);
+    return 0;
+  }
+  auto settings = config::load(options(), args);
+  if (!settings) {
+    std::fprintf(stderr, "router: %s\n", settings.error().c_str());
+    return 2;
+  }
+  log::level level;
+  if (!log::parse_level(settings->text("log.level"), level)) {
+    std::fprintf(stderr, "router: log.level must be debug, info, warn or error\n");
+    return 2;
+  }
+  log::set_min_level(level);
+  auto cfg = make_service_config(*settings);
+  if (!cfg) {
+    std::fprintf(stderr, "router: %s\n", cfg.error().c_str());
+    return 2;
+  }
+  auto s = service::create(std::move(*cfg), settings->kafka_properties());
+  if (!s) {
+    log::error("router.start_failed", {{"detail", s.error()}});
+    return 1;
+  }
+  running = s->get();
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGHUP, on_reload_signal);
+  const auto error = (*s)->run();
+  std::signal(SIGHUP, SIG_IGN);
+  running = nullptr;
+  if (error) {
+    log::error("router.failed", {{"error", error.message()}});
+    return 1;
+  }
+  log::info("router.stopped");
+  return 0;
+}
+
+}  // namespace civic::router
