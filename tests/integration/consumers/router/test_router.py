@@ -1,0 +1,182 @@
+"""The router against the real broker: multi-division routing, triage, dead
+letters, hot reload without losing or repeating a message, and exactly-once
+across a crash."""
+
+import collections
+import json
+import signal
+import threading
+import time
+
+from confluent_kafka import Producer
+
+from conftest import DIVISIONS, envelope, produce, read_committed
+
+RULES_V1 = """version: "test-v1"
+divisions:
+  transport:
+    rules:
+      - {id: transport.bus, weight: 3, terms: [버스, bus]}
+  water:
+    rules:
+      - {id: water.flooding, weight: 3, terms: [침수]}
+  admin:
+    rules:
+      - {id: admin.web, weight: 3, terms: [홈페이지]}
+"""
+RULES_V2 = RULES_V1.replace('"test-v1"', '"test-v2"').replace(
+    "terms: [버스, bus]", "terms: [지하철]").replace("terms: [홈페이지]", "terms: [홈페이지, 버스, bus]")
+# Line 5 holds a one-syllable term, which the loader refuses.
+RULES_BROKEN = RULES_V1.replace('"test-v1"', '"test-broken"').replace("terms: [버스, bus]", "terms: [버스, 차]")
+
+
+def values_by_topic(records):
+    out = collections.defaultdict(list)
+    for topic, key, value, headers in records:
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass  # a dead letter keeps the unreadable bytes
+        out[topic].append((key, value, headers))
+    return out
+
+
+def test_routes_to_one_or_two_divisions_triage_and_dead_letters(bootstrap, topics, routers, shipped_rules):
+    flooded = envelope("사당역 앞 지하차도가 침수돼서 차량 통제 중이에요", 1, lat=37.4765, lon=126.9816)
+    vague = envelope("test message please ignore", 2)
+    gas = envelope("옆집 혼자 사시는 어르신 댁에서 가스 냄새가 심하게 나요", 3)
+    produce(bootstrap, topics.input, [
+        ("Dongjak-gu", flooded, [("civic-case-id", b"case-flood"), ("ce_id", flooded["id"].encode()),
+                                 ("ce_type", b"city.feedback.ingested.v1"), ("traceparent", b"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")]),
+        ("citywide", vague, []),
+        ("citywide", gas, [("civic-case-id", b"case-gas")]),
+        ("citywide", b"{not an envelope", [("ce_id", b"broken-1")]),
+    ])
+    router = routers(shipped_rules)
+    wanted = {topics.division("water"), topics.division("roads"), topics.division("triage"), topics.deadletter}
+
+    def complete(records):
+        by = values_by_topic(records)
+        return (all(by.get(t) for t in wanted)
+                and len([r for r in records if r[1] == "case-gas"]) >= 2)
+
+    records = read_committed(bootstrap, [topics.division(d) for d in DIVISIONS] + [topics.deadletter], complete)
+    by = values_by_topic(records)
+
+    # The flooded underpass: water and roads, one record each, keyed by the case id.
+    for division in ("water", "roads"):
+        got = by[topics.division(division)]
+        assert len(got) == 1, got
+        key, value, headers = got[0]
+        assert key == "case-flood"
+        assert value["schema"] == "routed-message.v1"
+        assert value["division"] == division
+        assert sorted(value["divisions"]) == ["roads", "water"]
+        assert value["district"] == "Dongjak-gu"
+        assert value["envelope"] == flooded
+        assert any(m["rule"] == "water.flooding" for m in value["matched"])
+        assert headers["ce_id"] == flooded["id"]
+        assert headers["traceparent"].startswith("00-0af7651916cd43dd")
+        assert headers["civic-case-id"] == "case-flood"
+
+    # Nothing fits: triage, keyed by the envelope id when dedup gave no case id.
+    (key, value, _), = by[topics.division("triage")]
+    assert key == vague["id"]
+    assert value["divisions"] == ["triage"]
+
+    # Urgent: welfare and safety both get it, marked high.
+    gas_records = [(t, json.loads(v)) for t, k, v, h in records if k == "case-gas"]
+    assert sorted(t for t, _ in gas_records) == sorted([topics.division("welfare"), topics.division("safety")])
+    assert all(v["urgency"] == "high" for _, v in gas_records)
+
+    # The unreadable record: on the dead letter topic with the reason, never dropped.
+    (key, value, headers), = by[topics.deadletter]
+    assert value == b"{not an envelope"
+    assert headers["civic-deadletter-reason"].startswith("envelope:")
+    assert headers["civic-deadletter-source"] == "router:" + topics.input
+
+    assert router.stop() == 0
+    assert router.wait_for_log("router.stopped")
+
+
+def test_hot_reload_changes_routes_between_batches_and_refuses_a_broken_file(bootstrap, topics, routers, tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES_V1)
+    router = routers(rules)
+    router.wait_for_log("router.started")
+    total = 300
+    changes = []
+
+    def feed():
+        # A steady stream while the rules change underneath.
+        p = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+        for i in range(total):
+            value = json.dumps(envelope(f"버스가 안 와요 #{i}", 1000 + i), ensure_ascii=False)
+            p.produce(topics.input, key="citywide", value=value, headers=[("civic-case-id", f"case-{i}".encode())])
+            p.poll(0)
+            if i == 100:
+                p.flush(30)
+                rules.write_text(RULES_V2)
+                changes.append(time.monotonic())
+            time.sleep(0.01)
+        assert p.flush(60) == 0
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    feeder.join()
+    router.wait_for_log("router.rules.reloaded", where=lambda e: e.get("version") == "test-v2")
+
+    # A broken file is refused, named by line, and the old rules stay.
+    rules.write_text(RULES_BROKEN)
+    router.process.send_signal(signal.SIGHUP)
+    produce(bootstrap, topics.input, [("citywide", envelope("버스 또 안 와요", 5000), [("civic-case-id", b"case-after-broken")])])
+    refused = router.wait_for_log("router.rules.refused")
+    assert refused["error"].startswith("rules.yaml:5: divisions.transport.rules[0].terms[1]: '차'")
+    assert refused["kept_version"] == "test-v2"
+
+    out_topics = [topics.division(d) for d in ("transport", "admin", "triage")]
+    records = read_committed(bootstrap, out_topics,
+                             lambda rs: len({k for _, k, _, _ in rs}) >= total + 1, timeout=180, settle=3.0)
+    count = collections.Counter(k for _, k, _, _ in records)
+    duplicates = {k: n for k, n in count.items() if n > 1}
+    assert not duplicates, duplicates
+    missing = [f"case-{i}" for i in range(total) if f"case-{i}" not in count]
+    assert not missing, missing
+    topic_of = {k: t for t, k, _, _ in records}
+    # Before the change: transport; after the reload: admin; never anything else.
+    assert topic_of["case-0"] == topics.division("transport")
+    assert topic_of[f"case-{total - 1}"] == topics.division("admin")
+    assert set(topic_of.values()) <= {topics.division("transport"), topics.division("admin")}
+    # Each message classified by one edition of the rules, stated in the record.
+    versions = {json.loads(v)["rules_version"] for _, _, v, _ in records}
+    assert versions == {"test-v1", "test-v2"}
+    # The broken file changed nothing.
+    assert topic_of["case-after-broken"] == topics.division("admin")
+    assert router.stop() == 0
+
+
+def test_a_crash_neither_loses_nor_duplicates_a_routed_message(bootstrap, topics, routers, shipped_rules):
+    total = 400
+    produce(bootstrap, topics.input,
+            [("citywide", envelope(f"골목에 쓰레기가 쌓여 있어요 {i}", 20000 + i), [("civic-case-id", f"crash-{i}".encode())])
+             for i in range(total)])
+    first = routers(shipped_rules, transactional_id="router-crash-" + topics.prefix)
+    out = [topics.division("sanitation")]
+    # Kill it without warning once it has committed some of the work.
+    read_committed(bootstrap, out, lambda rs: len(rs) >= 1, timeout=120, settle=0.0)
+    first.stop(signal.SIGKILL)
+    second = routers(shipped_rules, group=first.group, transactional_id=first.transactional_id)
+    records = read_committed(bootstrap, out, lambda rs: len(rs) >= total, timeout=180, settle=3.0)
+    count = collections.Counter(k for _, k, _, _ in records)
+    assert len(count) == total
+    assert max(count.values()) == 1, {k: n for k, n in count.items() if n > 1}
+    assert second.stop() == 0
+
+
+def test_rules_naming_a_division_without_a_topic_are_refused_at_start(bootstrap, topics, routers, tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES_V1 + "  tourism:\n    rules:\n      - {id: tourism.all, terms: [관광]}\n")
+    router = routers(rules)
+    assert router.process.wait(timeout=60) == 1
+    failed = router.wait_for_log("router.start_failed")
+    assert "no topic for: " + topics.division("tourism") in failed["detail"]
