@@ -64,10 +64,16 @@ std::string hex64(uint64_t v) {
 
 std::string signature_hex(const signature& s) {
   std::string out;
-  out.reserve(signature_size * 4);
-  char buffer[5];
-  for (uint16_t m : s.minima) {
-    std::snprintf(buffer, sizeof buffer, "%04x", static_cast<unsigned>(m));
+  out.reserve(signature_size * 2);
+  char buffer[3];
+  for (uint8_t m : s.minima) {
+    std::snprintf(buffer, sizeof buffer, "%02x", static_cast<unsigned>(m));
+    out += buffer;
+  }
+  for (uint16_t v : s.lsh) {
+    std::snprintf(buffer, sizeof buffer, "%02x", static_cast<unsigned>(v >> 8));
+    out += buffer;
+    std::snprintf(buffer, sizeof buffer, "%02x", static_cast<unsigned>(v & 0xFF));
     out += buffer;
   }
   return out;
@@ -203,15 +209,24 @@ expected<case_state, std::string> state_from_json(std::string_view json) {
   std::vector<std::string> signatures;
   if (!strings_member(doc, "signatures", signatures)) return unexpected(std::string("signatures missing"));
   for (const auto& hex : signatures) {
-    if (hex.size() != signature_size * 4) return unexpected(std::string("signature of the wrong length"));
+    if (hex.size() != signature_size * 2 + lsh_values * 4) {
+      return unexpected(std::string("signature of the wrong length"));
+    }
     signature s;
     s.empty = false;
     for (size_t i = 0; i < signature_size; ++i) {
       uint64_t v = 0;
-      if (!parse_hex(std::string_view(hex).substr(i * 4, 4), v)) {
+      if (!parse_hex(std::string_view(hex).substr(i * 2, 2), v)) {
         return unexpected(std::string("signature is not hexadecimal"));
       }
-      s.minima[i] = static_cast<uint16_t>(v);
+      s.minima[i] = static_cast<uint8_t>(v);
+    }
+    for (size_t i = 0; i < lsh_values; ++i) {
+      uint64_t v = 0;
+      if (!parse_hex(std::string_view(hex).substr(signature_size * 2 + i * 4, 4), v)) {
+        return unexpected(std::string("signature is not hexadecimal"));
+      }
+      s.lsh[i] = static_cast<uint16_t>(v);
     }
     c.signatures.push_back(s);
   }

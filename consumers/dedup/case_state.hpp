@@ -30,7 +30,7 @@ struct case_state {
   int64_t first_seen_ms = 0;
   int64_t last_seen_ms = 0;
   std::vector<std::string> divisions;  // primary first, then others its reports named
-  std::optional<std::string> district;
+  std::optional<std::string> district;  // the case's locality, fixed: nullopt is citywide
   std::optional<geo_point> location;   // of the first report that had coordinates
   bool closed = false;
 

@@ -9,7 +9,9 @@
 
 namespace civic::dedup {
 
+// related_share: a division joins placement::related when its rules scored at
+// least this share of the top division's score.
 expected<placement_function, std::string> load_classifier_placement(
-    const std::filesystem::path& rules_file);
+    const std::filesystem::path& rules_file, double related_share);
 
 }  // namespace civic::dedup

@@ -12,12 +12,12 @@
 namespace civic::dedup {
 namespace {
 
-std::string answer_line(const std::string& id, const decision& d) {
+std::string answer_line(const report& r, const decision& d) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();
   w.Key("id");
-  w.String(id);
+  w.String(r.id);
   w.Key("case");
   w.String(d.case_id);
   w.Key("duplicate_of");
@@ -29,6 +29,17 @@ std::string answer_line(const std::string& id, const decision& d) {
   w.Key("match");
   std::string_view kind = to_string(d.kind);
   w.String(kind.data(), static_cast<rapidjson::SizeType>(kind.size()));
+  // What the classifier said: the first thing to look at when tuning.
+  w.Key("divisions");
+  w.StartArray();
+  for (const auto& division : r.divisions) w.String(division);
+  w.EndArray();
+  w.Key("district");
+  if (r.district) {
+    w.String(*r.district);
+  } else {
+    w.Null();
+  }
   w.EndObject();
   return buffer.GetString();
 }
@@ -67,7 +78,7 @@ cluster_totals run_cluster(std::istream& in, std::ostream& out, const dedup_sett
       case match_kind::near_duplicate: ++totals.near_duplicates; break;
       case match_kind::exact_duplicate: ++totals.exact_duplicates; break;
     }
-    out << answer_line(r->id, d) << '\n';
+    out << answer_line(*r, d) << '\n';
     dedup.close_expired(dedup.clock_ms());
   }
   out.flush();

@@ -24,6 +24,24 @@ constexpr uint64_t geo_seed = 0x67656f;
 constexpr uint64_t district_seed = 0x646973;
 constexpr uint64_t lsh_seed = 0x6c7368;
 
+enum class division_agreement { none, through_triage, shared };
+
+// Divisions agree when they share one. "triage" (the classifier could not
+// tell) agrees with every division, but only weakly: such a report joins a
+// case on similar text alone, never on place alone.
+division_agreement compare_divisions(const std::vector<std::string>& a,
+                                     const std::vector<std::string>& b) {
+  bool triage = false;
+  for (const auto& x : a) {
+    if (x == triage_division) triage = true;
+    for (const auto& y : b) {
+      if (y == triage_division) triage = true;
+      if (x == y && x != triage_division) return division_agreement::shared;
+    }
+  }
+  return triage ? division_agreement::through_triage : division_agreement::none;
+}
+
 uint8_t script_bit(std::string_view normalized) {
   return static_cast<uint8_t>(dominant_script(normalized));
 }
@@ -67,13 +85,14 @@ decision deduplicator::add(const report& r) {
     c.first_seen_ms = std::min(c.first_seen_ms, r.time_ms);
     c.last_seen_ms = std::max(c.last_seen_ms, r.time_ms);
     for (const std::string& division : r.divisions) {
+      if (division == triage_division) continue;
       if (std::find(c.divisions.begin(), c.divisions.end(), division) == c.divisions.end()) {
         c.divisions.push_back(division);
       }
     }
-    if (!c.district && r.district) {
-      c.district = r.district;
-      bucket_add(district_index_, district_key(c.primary_division(), *c.district), best->h);
+    // A case the classifier could not place takes the first real division it is given.
+    if (c.divisions.size() > 1 && c.divisions.front() == triage_division) {
+      c.divisions.erase(c.divisions.begin());
     }
     if (!c.location && r.point) {
       c.location = r.point;
@@ -82,7 +101,7 @@ decision deduplicator::add(const report& r) {
     c.scripts = static_cast<uint8_t>(c.scripts | script);
     if (!sig.empty && c.signatures.size() < settings_.signatures_per_case) {
       c.signatures.push_back(sig);
-      for (uint64_t key : lsh_keys(c.primary_division(), sig)) bucket_add(lsh_index_, key, best->h);
+      for (uint64_t key : lsh_keys(c.district, sig)) bucket_add(lsh_index_, key, best->h);
     }
     c.fingerprints.push_back(print);
     index_fingerprint(best->h, print);
@@ -143,15 +162,11 @@ std::vector<deduplicator::handle> deduplicator::candidates(const report& r,
     auto found = index.find(key);
     if (found != index.end()) out.insert(out.end(), found->second.begin(), found->second.end());
   };
-  const std::string& division = r.divisions.front();
   if (r.point) {
-    for (geo_cell cell : cells_around(*r.point, settings_.radius_m)) {
-      collect(geo_index_, hash_parts({division, std::to_string(cell.row), std::to_string(cell.column)},
-                                     geo_seed));
-    }
+    for (geo_cell cell : cells_around(*r.point, settings_.radius_m)) collect(geo_index_, geo_key(cell));
   }
-  if (r.district) collect(district_index_, district_key(division, *r.district));
-  for (uint64_t key : lsh_keys(division, sig)) collect(lsh_index_, key);
+  if (r.district) collect(district_index_, district_key(*r.district));
+  for (uint64_t key : lsh_keys(r.district, sig)) collect(lsh_index_, key);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -164,7 +179,11 @@ std::optional<deduplicator::candidate_score> deduplicator::best_candidate(const 
   const case_state* best_case = nullptr;
   for (handle h : candidates(r, sig)) {
     const case_state& c = cases_.at(h);
-    if (c.primary_division() != r.divisions.front()) continue;
+    // Partitioning is by locality: a case never takes a report from another district.
+    if (c.district != r.district) continue;
+    division_agreement divisions =
+        compare_divisions(c.divisions, r.related_divisions.empty() ? r.divisions : r.related_divisions);
+    if (divisions == division_agreement::none) continue;
     if (r.time_ms - c.last_seen_ms > settings_.near_window_ms) continue;
     if (c.first_seen_ms - r.time_ms > settings_.near_window_ms) continue;
     double similarity = 0;
@@ -177,13 +196,16 @@ std::optional<deduplicator::candidate_score> deduplicator::best_candidate(const 
       double distance = distance_m(*r.point, *c.location);
       joins = distance <= settings_.radius_m;
       score = 2 + similarity - 0.5 * distance / settings_.radius_m;
-    } else if (r.district && c.district && *r.district == *c.district) {
+    } else if (r.district) {
       joins = comparable ? similarity >= settings_.district_text_threshold
                          : settings_.cross_script_district_match;
       score = 1 + similarity;
     } else {
       joins = comparable && similarity >= settings_.text_threshold;
       score = similarity;
+    }
+    if (divisions == division_agreement::through_triage) {
+      joins = joins && comparable && similarity >= settings_.district_text_threshold;
     }
     if (!joins) continue;
     // Ties go to the older case, then the smaller id: decisions depend on the
@@ -260,18 +282,18 @@ void deduplicator::erase(handle h) {
 
 void deduplicator::index(handle h, const case_state& c) {
   for (uint64_t key : geo_keys(c)) bucket_add(geo_index_, key, h);
-  if (c.district) bucket_add(district_index_, district_key(c.primary_division(), *c.district), h);
+  if (c.district) bucket_add(district_index_, district_key(*c.district), h);
   for (const signature& s : c.signatures) {
-    for (uint64_t key : lsh_keys(c.primary_division(), s)) bucket_add(lsh_index_, key, h);
+    for (uint64_t key : lsh_keys(c.district, s)) bucket_add(lsh_index_, key, h);
   }
   for (const fingerprint& f : c.fingerprints) index_fingerprint(h, f);
 }
 
 void deduplicator::unindex(handle h, const case_state& c) {
   for (uint64_t key : geo_keys(c)) bucket_remove(geo_index_, key, h);
-  if (c.district) bucket_remove(district_index_, district_key(c.primary_division(), *c.district), h);
+  if (c.district) bucket_remove(district_index_, district_key(*c.district), h);
   for (const signature& s : c.signatures) {
-    for (uint64_t key : lsh_keys(c.primary_division(), s)) bucket_remove(lsh_index_, key, h);
+    for (uint64_t key : lsh_keys(c.district, s)) bucket_remove(lsh_index_, key, h);
   }
   for (const fingerprint& f : c.fingerprints) unindex_fingerprint(h, f);
 }
@@ -298,17 +320,22 @@ void deduplicator::touch(handle h, int64_t old_last_seen, int64_t new_last_seen)
 
 std::vector<uint64_t> deduplicator::geo_keys(const case_state& c) const {
   if (!c.location) return {};
-  geo_cell cell = cell_of(*c.location, settings_.radius_m);
-  return {hash_parts({c.primary_division(), std::to_string(cell.row), std::to_string(cell.column)},
-                     geo_seed)};
+  return {geo_key(cell_of(*c.location, settings_.radius_m))};
 }
 
-uint64_t deduplicator::district_key(const std::string& division, const std::string& district) const {
-  return hash_parts({division, district}, district_seed);
+uint64_t deduplicator::geo_key(geo_cell cell) {
+  uint64_t packed = static_cast<uint64_t>(static_cast<uint32_t>(cell.row)) << 32 |
+                    static_cast<uint32_t>(cell.column);
+  return XXH3_64bits_withSeed(&packed, sizeof packed, geo_seed);
 }
 
-std::vector<uint64_t> deduplicator::lsh_keys(const std::string& division, const signature& s) const {
-  return band_keys(s, settings_.lsh_bands, 1, hash_parts({division}, lsh_seed));
+uint64_t deduplicator::district_key(const std::string& district) {
+  return hash_parts({district}, district_seed);
+}
+
+std::vector<uint64_t> deduplicator::lsh_keys(const std::optional<std::string>& district,
+                                             const signature& s) const {
+  return band_keys(s, settings_.lsh_bands, hash_parts({district ? *district : ""}, lsh_seed));
 }
 
 void deduplicator::bucket_add(std::unordered_map<uint64_t, std::vector<handle>>& index, uint64_t key,

@@ -1,8 +1,10 @@
 #pragma once
 // The dedup decision for one partition's stream of reports: exact duplicate
 // (dropped, counted on its case), near-duplicate (joins an open case) or a new
-// case. Candidates come from indexes only (geo cells, district buckets, MinHash
-// LSH bands), never from a scan of the open cases. Memory is bounded: cases
+// case. A report joins a case only in the same locality (district, or none for
+// both) and with a division in common; then by distance when both have
+// coordinates, else by text similarity. Candidates come from indexes only (geo
+// cells, district buckets, MinHash LSH bands), never from a scan of the open cases. Memory is bounded: cases
 // close when no report joined them for the window, and the oldest close first
 // when max_open_cases is reached.
 //
@@ -46,6 +48,8 @@ struct dedup_settings {
   size_t lsh_bands = 16;             // LSH: bands of one minimum each
   size_t bucket_capacity = 64;       // most recent cases kept per index bucket
 };
+
+inline constexpr std::string_view triage_division = "triage";
 
 enum class match_kind { new_case, near_duplicate, exact_duplicate };
 std::string_view to_string(match_kind k);
@@ -100,8 +104,9 @@ class deduplicator {
   void touch(handle h, int64_t old_last_seen, int64_t new_last_seen);
 
   std::vector<uint64_t> geo_keys(const case_state& c) const;
-  uint64_t district_key(const std::string& division, const std::string& district) const;
-  std::vector<uint64_t> lsh_keys(const std::string& division, const signature& s) const;
+  static uint64_t geo_key(geo_cell cell);
+  static uint64_t district_key(const std::string& district);
+  std::vector<uint64_t> lsh_keys(const std::optional<std::string>& district, const signature& s) const;
   void bucket_add(std::unordered_map<uint64_t, std::vector<handle>>& index, uint64_t key, handle h);
   static void bucket_remove(std::unordered_map<uint64_t, std::vector<handle>>& index, uint64_t key,
                             handle h);

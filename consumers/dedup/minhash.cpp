@@ -49,8 +49,9 @@ signature make_signature(std::span<const uint64_t> shingle_hashes) {
     }
   }
   for (size_t i = 0; i < signature_size; ++i) {
-    s.minima[i] = static_cast<uint16_t>(minima[i] >> 48);
+    s.minima[i] = static_cast<uint8_t>(minima[i] >> 56);
   }
+  for (size_t i = 0; i < lsh_values; ++i) s.lsh[i] = static_cast<uint16_t>(minima[i] >> 40);
   return s;
 }
 
@@ -58,21 +59,19 @@ double estimate_jaccard(const signature& a, const signature& b) {
   if (a.empty || b.empty) return 0.0;
   size_t equal = 0;
   for (size_t i = 0; i < signature_size; ++i) if (a.minima[i] == b.minima[i]) ++equal;
-  // b-bit correction: unrelated minima agree by chance with probability 2^-16.
-  constexpr double chance = 1.0 / 65536.0;
+  // b-bit correction: unrelated minima agree by chance with probability 2^-8.
+  constexpr double chance = 1.0 / 256.0;
   double observed = static_cast<double>(equal) / static_cast<double>(signature_size);
   double estimate = (observed - chance) / (1.0 - chance);
   return estimate < 0 ? 0.0 : estimate;
 }
 
-std::vector<uint64_t> band_keys(const signature& s, size_t bands, size_t rows, uint64_t salt) {
+std::vector<uint64_t> band_keys(const signature& s, size_t bands, uint64_t salt) {
   std::vector<uint64_t> keys;
   if (s.empty) return keys;
-  for (size_t band = 0; band < bands && (band + 1) * rows <= signature_size; ++band) {
-    std::array<uint16_t, signature_size + 4> buffer{};
-    buffer[0] = static_cast<uint16_t>(band);
-    for (size_t r = 0; r < rows; ++r) buffer[1 + r] = s.minima[band * rows + r];
-    keys.push_back(XXH3_64bits_withSeed(buffer.data(), (rows + 1) * sizeof(uint16_t), salt));
+  for (size_t band = 0; band < bands && band < lsh_values; ++band) {
+    uint32_t packed = static_cast<uint32_t>(band) << 16 | s.lsh[band];
+    keys.push_back(XXH3_64bits_withSeed(&packed, sizeof packed, salt));
   }
   return keys;
 }

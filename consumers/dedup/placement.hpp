@@ -22,6 +22,10 @@ struct placement_input {
 
 struct placement {
   std::vector<std::string> divisions;  // never empty: primary first ("triage" when nothing fits)
+  // Every division the text gave real evidence for, strongest first (a superset
+  // of divisions): the same issue worded differently often lands on different
+  // top divisions (a flooded road: water or roads), so matching compares these.
+  std::vector<std::string> related;
   std::optional<std::string> district;
 };
 

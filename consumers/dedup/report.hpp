@@ -20,6 +20,8 @@ struct report {
   std::optional<geo_point> point;
   // From the shared classifier, so dedup and router agree: primary first.
   std::vector<std::string> divisions;
+  // Divisions with evidence in the text (placement::related); empty: divisions.
+  std::vector<std::string> related_divisions;
   std::optional<std::string> district;
 };
 

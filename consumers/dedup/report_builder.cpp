@@ -55,6 +55,7 @@ expected<report, std::string> report_from_envelope(const envelope::message& e, c
   if (e.place && e.place->lat && e.place->lon) r.point = geo_point{*e.place->lat, *e.place->lon};
   r.divisions = p.divisions;
   if (r.divisions.empty()) r.divisions.emplace_back("triage");
+  r.related_divisions = p.related;
   r.district = e.place && e.place->district ? e.place->district : p.district;
   return r;
 }
@@ -95,6 +96,7 @@ expected<report, std::string> report_from_corpus_line(std::string_view line,
   in.channel = *channel;
   placement p = place(in);
   r.divisions = p.divisions.empty() ? std::vector<std::string>{"triage"} : p.divisions;
+  r.related_divisions = p.related;
   r.district = p.district;
   return r;
 }

@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 namespace civic::dedup {
@@ -13,6 +14,24 @@ struct span {
   size_t begin;
   size_t end;
 };
+
+// English function words: every English text has them, so they make unrelated
+// reports look alike and say nothing about the issue. (Korean particles attach
+// to words and are handled by the bigrams.)
+bool is_stopword(std::string_view token) {
+  static constexpr std::array<std::string_view, 96> words = {
+      "a",      "about", "after", "again",  "all",   "also",  "am",     "an",    "and",   "any",
+      "are",    "as",    "at",    "be",     "been",  "being", "but",    "by",    "can",   "could",
+      "did",    "do",    "does",  "for",    "from",  "had",   "has",    "have",  "he",    "her",
+      "here",   "him",   "his",   "how",    "i",     "if",    "in",     "into",  "is",    "it",
+      "its",    "just",  "me",    "more",   "my",    "no",    "not",    "now",   "of",    "on",
+      "or",     "our",   "out",   "over",   "please", "so",   "some",   "such",  "than",  "that",
+      "the",    "their", "them",  "then",   "there", "these", "they",   "this",  "those", "to",
+      "too",    "up",    "us",    "very",   "was",   "we",    "were",   "what",  "when",  "where",
+      "which",  "while", "who",   "why",    "will",  "with",  "would",  "you",   "your",  "hello",
+      "hi",     "dear",  "thanks", "thank", "since", "im"};
+  return std::find(words.begin(), words.end(), token) != words.end();
+}
 
 bool has_hangul(std::string_view token) {
   const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(token.data());
@@ -71,7 +90,7 @@ std::vector<uint64_t> shingle_hashes(std::string_view normalized) {
     if (token.empty()) continue;
     if (has_hangul(token)) {
       add_ngrams(token, 2, out);
-    } else {
+    } else if (!is_stopword(token)) {
       padded.assign(" ").append(token).append(" ");
       add_ngrams(padded, 3, out);
     }

@@ -173,7 +173,38 @@ TEST_CASE("a case restored from its changelog state decides like the original") 
   retry.idempotency_key = "web:a";
   CHECK(restored.add(retry).kind == match_kind::exact_duplicate);
   auto near = restored.add(make("b", t0 + hour_ms, "Road in front of Sadang station exit 4 is under water",
-                                {"water"}, geo_point{37.4770, 126.9814}));
+                                {"water"}, geo_point{37.4770, 126.9814}, "Dongjak-gu"));
   CHECK(near.kind == match_kind::near_duplicate);
   CHECK(near.case_id == a.case_id);
+}
+
+TEST_CASE("a case stays in its district, even for a report a few metres across the border") {
+  deduplicator d({});
+  auto a = d.add(make("a", t0, "청계광장 계단 인파 위험", {"safety"}, hongdae, "Jongno-gu"));
+  CHECK(d.add(make("b", t0 + hour_ms, "청계광장 계단 인파 위험", {"safety"}, hongdae_20m, "Jung-gu")).case_id !=
+        a.case_id);
+  CHECK(d.add(make("c", t0 + hour_ms, "청계광장 계단 인파 위험", {"safety"}, hongdae_20m)).case_id !=
+        a.case_id);
+}
+
+TEST_CASE("a report the classifier could not place (triage) may join any division's case") {
+  deduplicator d({});
+  auto a = d.add(make("a", t0, "성수역 공사장 야간 소음", {"environment"}, std::nullopt, "Seongdong-gu"));
+  auto b = d.add(make("b", t0 + hour_ms, "성수역 근처 공사장 오늘도 밤 12시 쾅쾅", {"triage"}, std::nullopt,
+                      "Seongdong-gu"));
+  CHECK(b.case_id == a.case_id);
+  const case_state* c = d.find(a.case_id);
+  REQUIRE(c != nullptr);
+  CHECK(c->divisions == std::vector<std::string>{"environment"});
+
+  SUBCASE("but on similar text only, never on place alone") {
+    auto english = d.add(make("e", t0 + 2 * hour_ms, "Where can I book the camping site?", {"triage"},
+                              std::nullopt, "Seongdong-gu"));
+    CHECK(english.case_id != a.case_id);
+  }
+  SUBCASE("and a triage case takes the division of the first report that has one") {
+    auto t = d.add(make("t", t0, "불광역 러브버그 떼", {"triage"}, std::nullopt, "Eunpyeong-gu"));
+    d.add(make("u", t0 + hour_ms, "불광역 러브버그 떼 방역 요청", {"health"}, std::nullopt, "Eunpyeong-gu"));
+    CHECK(d.find(t.case_id)->divisions == std::vector<std::string>{"health"});
+  }
 }

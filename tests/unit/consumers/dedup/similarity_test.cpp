@@ -36,7 +36,8 @@ TEST_CASE("Korean shingles are syllable bigrams, so particles barely change them
 
 TEST_CASE("English shingles are character trigrams of padded words") {
   CHECK(shingles_of("cat").size() == 3);  // " ca", "cat", "at "
-  CHECK(shingles_of("a").size() == 1);
+  CHECK(shingles_of("x").size() == 1);
+  CHECK(shingles_of("the of and").empty());  // English function words say nothing about the issue
   CHECK(shingles_of("").empty());
 }
 
@@ -70,13 +71,13 @@ TEST_CASE("empty text is similar to nothing, not even itself") {
   signature empty = make_signature({});
   CHECK(empty.empty);
   CHECK(estimate_jaccard(empty, empty) == 0.0);
-  CHECK(band_keys(empty, 16, 1, 7).empty());
+  CHECK(band_keys(empty, 16, 7).empty());
 }
 
 TEST_CASE("LSH band keys agree for equal texts and depend on the salt") {
   signature a = make_signature(shingles_of("노원역 사거리 신호등 점멸"));
   signature b = make_signature(shingles_of("노원역 사거리 신호등 점멸"));
-  CHECK(band_keys(a, 16, 1, 1) == band_keys(b, 16, 1, 1));
-  CHECK(band_keys(a, 16, 1, 1).size() == 16);
-  CHECK(band_keys(a, 16, 1, 1) != band_keys(a, 16, 1, 2));
+  CHECK(band_keys(a, 16, 1) == band_keys(b, 16, 1));
+  CHECK(band_keys(a, 16, 1).size() == 16);
+  CHECK(band_keys(a, 16, 1) != band_keys(a, 16, 2));
 }

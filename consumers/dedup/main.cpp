@@ -1,0 +1,91 @@
+// dedup: the exactly-once dedup service (default), or `dedup cluster`, the same
+// deduplicator over corpus lines on stdin. Wiring only; the work is in the library.
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "common/log/log.hpp"
+#include "consumers/dedup/classifier_placement.hpp"
+#include "consumers/dedup/cluster_command.hpp"
+#include "consumers/dedup/service/options.hpp"
+#include "consumers/dedup/service/service.hpp"
+
+using namespace civic;
+
+namespace {
+
+dedup::service* running = nullptr;
+
+extern "C" void on_signal(int) {
+  if (running) running->stop();
+}
+
+constexpr const char* summary =
+    "removes retries and cross-posts and merges reports of one issue into cases, exactly once "
+    "(feedback.ingested -> feedback.unique, feedback.cases).\n"
+    "  dedup [options]          run the service\n"
+    "  dedup cluster [options]  read corpus JSON lines on stdin (arrival order), write one\n"
+    "                           {\"id\",\"case\",\"duplicate_of\",\"match\"} line per input";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto args = config::arguments(argc, argv);
+  bool cluster = !args.empty() && args.front() == "cluster";
+  if (cluster) args.erase(args.begin());
+  if (config::wants_help(args)) {
+    std::fputs(config::help_text("dedup", summary, dedup::options()).c_str(), stdout);
+    return 0;
+  }
+  auto settings = config::load(dedup::options(), args);
+  if (!settings) {
+    std::fprintf(stderr, "dedup: %s\n", settings.error().c_str());
+    return 2;
+  }
+  log::level level;
+  if (!log::parse_level(settings->text("log.level"), level)) {
+    std::fprintf(stderr, "dedup: log.level must be debug, info, warn or error\n");
+    return 2;
+  }
+  log::set_min_level(level);
+  auto cfg = dedup::make_service_config(*settings);
+  if (!cfg) {
+    std::fprintf(stderr, "dedup: %s\n", cfg.error().c_str());
+    return 2;
+  }
+  auto place = dedup::load_classifier_placement(cfg->rules_file, cfg->related_share);
+  if (!place) {
+    std::fprintf(stderr, "dedup: %s\n", place.error().c_str());
+    return 2;
+  }
+
+  if (cluster) {
+    std::ios::sync_with_stdio(false);
+    auto totals = dedup::run_cluster(std::cin, std::cout, cfg->dedup, *place);
+    log::info("dedup.cluster.done", {{"lines", totals.lines},
+                                     {"errors", totals.errors},
+                                     {"new_cases", totals.new_cases},
+                                     {"near_duplicates", totals.near_duplicates},
+                                     {"exact_duplicates", totals.exact_duplicates}});
+    return totals.errors == 0 ? 0 : 1;
+  }
+
+  auto service = dedup::service::create(*cfg, settings->kafka_properties(), *place);
+  if (!service) {
+    log::error("dedup.start_failed", {{"detail", service.error()}});
+    return 1;
+  }
+  running = service->get();
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  log::info("dedup.started", {{"group", cfg->group_id}, {"input", cfg->names.input}});
+  std::error_code result = (*service)->run();
+  running = nullptr;
+  if (result) {
+    log::error("dedup.stopped", {{"error", result.message()}});
+    return 1;
+  }
+  log::info("dedup.stopped");
+  return 0;
+}

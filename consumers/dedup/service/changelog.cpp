@@ -1,0 +1,91 @@
+#include "consumers/dedup/service/changelog.hpp"
+
+#include <array>
+#include <set>
+#include <unordered_map>
+
+#include "common/kafka/handles.hpp"
+#include "common/kafka/librdkafka_log.hpp"
+#include "common/log/log.hpp"
+#include "consumers/dedup/case_json.hpp"
+
+namespace civic::dedup {
+
+expected<std::map<int32_t, std::vector<case_state>>, std::string> read_changelog(
+    const kafka::properties& kafka, const std::string& topic, const std::vector<int32_t>& partitions,
+    std::chrono::milliseconds timeout) {
+  std::map<int32_t, std::vector<case_state>> restored;
+  if (partitions.empty()) return restored;
+
+  kafka::properties props = kafka;
+  // No group: the reader assigns partitions itself and commits nothing.
+  props.insert(props.end(), {{"group.id", "dedup-changelog-reader"},
+                             {"isolation.level", "read_committed"},
+                             {"enable.partition.eof", "true"},
+                             {"enable.auto.commit", "false"},
+                             {"auto.offset.reset", "earliest"}});
+  auto conf = kafka::make_conf(props);
+  if (!conf) return unexpected("changelog reader: " + conf.error());
+  kafka::route_librdkafka_logs(conf->get());
+  std::array<char, 512> errstr{};
+  kafka::client_handle reader(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr.data(), errstr.size()));
+  if (!reader) return unexpected(std::string("changelog reader: ") + errstr.data());
+  conf->release();
+
+  kafka::partition_list_handle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (int32_t p : partitions) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  if (auto err = rd_kafka_assign(reader.get(), list.get())) {
+    return unexpected(std::string("changelog assign: ") + rd_kafka_err2str(err));
+  }
+
+  // Latest value per case id, per partition; empty value: the case closed.
+  std::map<int32_t, std::unordered_map<std::string, std::string>> latest;
+  std::set<int32_t> pending(partitions.begin(), partitions.end());
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pending.empty()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      rd_kafka_assign(reader.get(), nullptr);
+      return unexpected("changelog " + topic + ": end of " + std::to_string(pending.size()) +
+                        " partition(s) not reached in time");
+    }
+    kafka::message_handle msg(rd_kafka_consumer_poll(reader.get(), 200));
+    if (!msg) continue;
+    if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      pending.erase(msg->partition);
+      continue;
+    }
+    if (msg->err) {
+      if (msg->err == RD_KAFKA_RESP_ERR__FATAL || msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+          msg->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+        rd_kafka_assign(reader.get(), nullptr);
+        return unexpected("changelog " + topic + ": " + rd_kafka_message_errstr(msg.get()));
+      }
+      log::warn("dedup.changelog.error", {{"error", rd_kafka_message_errstr(msg.get())}});
+      continue;
+    }
+    std::string key(static_cast<const char*>(msg->key), msg->key_len);
+    std::string value = msg->payload ? std::string(static_cast<const char*>(msg->payload), msg->len)
+                                     : std::string();
+    latest[msg->partition][std::move(key)] = std::move(value);
+  }
+  rd_kafka_assign(reader.get(), nullptr);
+  rd_kafka_consumer_close(reader.get());
+
+  for (int32_t p : partitions) {
+    auto& cases = restored[p];
+    for (auto& [id, value] : latest[p]) {
+      if (value.empty()) continue;
+      auto state = state_from_json(value);
+      if (!state) {
+        log::warn("dedup.changelog.unreadable", {{"partition", p}, {"reason", state.error()}});
+        continue;
+      }
+      cases.push_back(std::move(*state));
+    }
+  }
+  return restored;
+}
+
+}  // namespace civic::dedup

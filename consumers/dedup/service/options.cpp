@@ -1,0 +1,136 @@
+#include "consumers/dedup/service/options.hpp"
+
+#include <cstdlib>
+#include <vector>
+
+namespace civic::dedup {
+namespace {
+
+using config::value_type;
+
+constexpr config::option dedup_options[] = {
+    {"dedup.rules", "deploy/config/rules/seoul.yaml",
+     "Classification rules file (shared with the router): divisions and district of each report."},
+    {"dedup.related_division_share", "0.3",
+     "A report may join a case of any division its text scored at least this share (0 to 1) "
+     "of its top division's score for (1: only the classifier's own divisions)."},
+    {"dedup.group_id", "dedup", "Kafka consumer group of the dedup instances."},
+    {"dedup.transactional_id", "dedup-0",
+     "Kafka transactional id, stable and unique per instance (a restarted instance fences its "
+     "predecessor). Use e.g. the pod name."},
+    {"dedup.topic.input", "feedback.ingested", "Envelopes to deduplicate."},
+    {"dedup.topic.repartition", "dedup.repartition",
+     "Internal: envelopes re-keyed by primary division, so likely duplicates meet on one partition."},
+    {"dedup.topic.changelog", "dedup.changelog",
+     "Internal, compacted: the open cases of each repartition partition (same partition count)."},
+    {"dedup.topic.unique", "feedback.unique", "Envelopes without exact duplicates, with their case id."},
+    {"dedup.topic.cases", "feedback.cases", "Current state of each case, keyed by case id."},
+    {"dedup.topic.deadletter", "feedback.deadletter", "Records that cannot be read, with the reason."},
+    {"dedup.exact_window_hours", "72",
+     "Exact duplicates (a repeated idempotency key; the same author with the same text) are "
+     "recognised within this many hours of the original.",
+     value_type::integer, 1, 24 * 365},
+    {"dedup.near_window_hours", "72",
+     "A report joins a case only if the case's last report is at most this many hours old; "
+     "older cases are closed.",
+     value_type::integer, 1, 24 * 365},
+    {"dedup.radius_m", "250",
+     "Reports with coordinates join a case within this distance (same division); also the geo "
+     "cell size.",
+     value_type::integer, 10, 10000},
+    {"dedup.district_text_threshold", "0.07",
+     "Minimum text similarity (Jaccard of character shingles, 0 to 1) to join a case in the same "
+     "district when one side has no coordinates."},
+    {"dedup.text_threshold", "0.12",
+     "Minimum text similarity (0 to 1) to join a case when the two share no place."},
+    {"dedup.cross_script_district_match", "true",
+     "In one district and division, a Korean and an English report (texts not comparable) may "
+     "join one case on place, division and time alone.",
+     value_type::boolean},
+    {"dedup.max_open_cases", "1000000",
+     "Open cases kept per partition; beyond it the least recently reported close first.",
+     value_type::integer, 1, 100'000'000},
+    {"dedup.max_members", "100", "Report ids listed on a case (the count goes on).",
+     value_type::integer, 1, 100000},
+    {"dedup.signatures_per_case", "4", "Texts of a case new reports are compared with.",
+     value_type::integer, 1, 64},
+    {"dedup.fingerprints_per_case", "32",
+     "Most recent reports of a case whose retries and cross-posts are recognised.",
+     value_type::integer, 1, 4096},
+    {"dedup.lsh_bands", "16",
+     "MinHash LSH bands (one minimum each) indexing case texts: more finds more low-similarity "
+     "candidates, costs memory and time.",
+     value_type::integer, 1, 16},
+    {"dedup.bucket_capacity", "64",
+     "Most recent cases kept in one index bucket (geo cell, district, LSH band).",
+     value_type::integer, 1, 100000},
+    {"dedup.max_batch_records", "500", "Records per Kafka transaction at most.",
+     value_type::integer, 1, 100000},
+    {"dedup.max_batch_wait_ms", "50", "How long a transaction's batch may wait to fill.",
+     value_type::integer, 1, 60000},
+    {"dedup.stats_interval_s", "60", "Seconds between dedup.stats log lines (counters).",
+     value_type::integer, 1, 86400},
+};
+
+expected<double, std::string> fraction(const config::settings& s, std::string_view key) {
+  const std::string& text = s.text(key);
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !(v >= 0.0 && v <= 1.0)) {
+    return unexpected(std::string(key) + ": must be a number from 0 to 1, got \"" + text + "\"");
+  }
+  return v;
+}
+
+}  // namespace
+
+std::span<const config::option> options() {
+  static const std::vector<config::option> all = [] {
+    std::vector<config::option> v(std::begin(dedup_options), std::end(dedup_options));
+    for (const auto& o : config::common_options()) v.push_back(o);
+    return v;
+  }();
+  return all;
+}
+
+expected<service_config, std::string> make_service_config(const config::settings& s) {
+  service_config c;
+  constexpr int64_t hour_ms = 3600LL * 1000;
+  c.dedup.exact_window_ms = s.integer("dedup.exact_window_hours") * hour_ms;
+  c.dedup.near_window_ms = s.integer("dedup.near_window_hours") * hour_ms;
+  c.dedup.radius_m = static_cast<double>(s.integer("dedup.radius_m"));
+  auto district = fraction(s, "dedup.district_text_threshold");
+  if (!district) return unexpected(district.error());
+  auto text = fraction(s, "dedup.text_threshold");
+  if (!text) return unexpected(text.error());
+  c.dedup.district_text_threshold = *district;
+  c.dedup.text_threshold = *text;
+  c.dedup.cross_script_district_match = s.boolean("dedup.cross_script_district_match");
+  c.dedup.max_open_cases = static_cast<size_t>(s.integer("dedup.max_open_cases"));
+  c.dedup.max_members = static_cast<size_t>(s.integer("dedup.max_members"));
+  c.dedup.signatures_per_case = static_cast<size_t>(s.integer("dedup.signatures_per_case"));
+  c.dedup.fingerprints_per_case = static_cast<size_t>(s.integer("dedup.fingerprints_per_case"));
+  c.dedup.lsh_bands = static_cast<size_t>(s.integer("dedup.lsh_bands"));
+  c.dedup.bucket_capacity = static_cast<size_t>(s.integer("dedup.bucket_capacity"));
+  c.names.input = s.text("dedup.topic.input");
+  c.names.repartition = s.text("dedup.topic.repartition");
+  c.names.changelog = s.text("dedup.topic.changelog");
+  c.names.unique = s.text("dedup.topic.unique");
+  c.names.cases = s.text("dedup.topic.cases");
+  c.names.deadletter = s.text("dedup.topic.deadletter");
+  c.rules_file = s.text("dedup.rules");
+  auto related = fraction(s, "dedup.related_division_share");
+  if (!related) return unexpected(related.error());
+  c.related_share = *related;
+  c.group_id = s.text("dedup.group_id");
+  c.transactional_id = s.text("dedup.transactional_id");
+  if (c.group_id.empty() || c.transactional_id.empty()) {
+    return unexpected(std::string("dedup.group_id and dedup.transactional_id must not be empty"));
+  }
+  c.max_batch_records = static_cast<size_t>(s.integer("dedup.max_batch_records"));
+  c.max_batch_wait = std::chrono::milliseconds(s.integer("dedup.max_batch_wait_ms"));
+  c.stats_interval = std::chrono::seconds(s.integer("dedup.stats_interval_s"));
+  return c;
+}
+
+}  // namespace civic::dedup

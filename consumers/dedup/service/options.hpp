@@ -1,0 +1,41 @@
+#pragma once
+// Every configuration key of the dedup service, with its default and meaning
+// (`dedup --help` prints this table), and the typed view main() wires from.
+
+#include <chrono>
+#include <span>
+#include <string>
+
+#include "common/config/config.hpp"
+#include "common/error/expected.hpp"
+#include "consumers/dedup/deduplicator.hpp"
+
+namespace civic::dedup {
+
+std::span<const config::option> options();
+
+struct topics {
+  std::string input = "feedback.ingested";
+  std::string repartition = "dedup.repartition";
+  std::string changelog = "dedup.changelog";
+  std::string unique = "feedback.unique";
+  std::string cases = "feedback.cases";
+  std::string deadletter = "feedback.deadletter";
+};
+
+struct service_config {
+  dedup_settings dedup;
+  topics names;
+  std::string rules_file;
+  double related_share = 0.3;
+  std::string group_id;
+  std::string transactional_id;
+  size_t max_batch_records = 500;
+  std::chrono::milliseconds max_batch_wait{50};
+  std::chrono::seconds stats_interval{60};
+};
+
+// Checks values the option table cannot (thresholds in [0, 1]).
+expected<service_config, std::string> make_service_config(const config::settings& s);
+
+}  // namespace civic::dedup

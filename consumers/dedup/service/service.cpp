@@ -1,0 +1,131 @@
+#include "consumers/dedup/service/service.hpp"
+
+#include "common/log/log.hpp"
+#include "consumers/dedup/service/changelog.hpp"
+
+namespace civic::dedup {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<kafka::header> headers_of(const kafka::consumed_message& m) {
+  std::vector<kafka::header> out;
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m.native(), &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+    out.push_back({name, value ? std::string(static_cast<const char*>(value), size) : std::string()});
+  }
+  return out;
+}
+
+}  // namespace
+
+service::service(service_config config, kafka::properties kafka, placement_function place)
+    : config_(std::move(config)), kafka_(std::move(kafka)), place_(std::move(place)) {}
+
+expected<std::unique_ptr<service>, std::string> service::create(service_config config,
+                                                                kafka::properties kafka,
+                                                                placement_function place) {
+  std::unique_ptr<service> s(new service(std::move(config), std::move(kafka), std::move(place)));
+  service* self = s.get();
+  kafka::transactional_processor::settings settings;
+  settings.kafka = self->kafka_;
+  settings.group_id = self->config_.group_id;
+  settings.transactional_id = self->config_.transactional_id;
+  settings.input_topics = {self->config_.names.input, self->config_.names.repartition};
+  settings.max_batch_records = self->config_.max_batch_records;
+  settings.max_batch_wait = self->config_.max_batch_wait;
+
+  kafka::transactional_processor::handlers handlers;
+  handlers.process = [self](std::span<const kafka::consumed_message> batch,
+                            std::vector<kafka::record>& out) { return self->process(batch, out); };
+  handlers.on_assigned = [self](const std::vector<kafka::topic_partition>& assigned) {
+    std::vector<int32_t> partitions;
+    for (const auto& tp : assigned) {
+      if (tp.topic == self->config_.names.repartition) partitions.push_back(tp.partition);
+    }
+    return self->restore(partitions);
+  };
+  handlers.on_revoked = [self](const std::vector<kafka::topic_partition>& revoked) {
+    for (const auto& tp : revoked) {
+      if (tp.topic == self->config_.names.repartition) self->engines_.erase(tp.partition);
+    }
+  };
+  handlers.on_aborted = [self] {
+    // Forget what the aborted batch did: the changelog holds the last commit.
+    self->counters_ = self->committed_counters_;
+    std::vector<int32_t> partitions;
+    for (const auto& [p, engine] : self->engines_) partitions.push_back(p);
+    if (auto error = self->restore(partitions)) {
+      log::error("dedup.restore_failed", {{"error", error.message()}});
+      self->stop();
+    }
+  };
+  handlers.on_committed = [self](size_t, size_t) {
+    self->committed_counters_ = self->counters_;
+    self->log_stats(false);
+  };
+
+  auto processor = kafka::transactional_processor::create(std::move(settings), std::move(handlers));
+  if (!processor) return unexpected(std::move(processor).error());
+  s->processor_ = std::move(*processor);
+  return s;
+}
+
+std::error_code service::restore(const std::vector<int32_t>& partitions) {
+  auto restored = read_changelog(kafka_, config_.names.changelog, partitions, 120s);
+  if (!restored) {
+    log::error("dedup.restore_failed", {{"topic", config_.names.changelog}, {"error", restored.error()}});
+    return std::make_error_code(std::errc::io_error);
+  }
+  for (auto& [partition, cases] : *restored) {
+    auto [it, inserted] = engines_.try_emplace(partition, config_.dedup);
+    it->second.clear();
+    for (auto& c : cases) it->second.restore(std::move(c));
+    log::info("dedup.partition.restored", {{"partition", partition}, {"open_cases", it->second.open_cases()}});
+  }
+  return {};
+}
+
+std::error_code service::process(std::span<const kafka::consumed_message> batch,
+                                 std::vector<kafka::record>& out) {
+  for (const auto& m : batch) {
+    inbound_record in{m.topic(), m.partition(), m.key(), m.value(), headers_of(m)};
+    if (in.topic == config_.names.input) {
+      out.push_back(route_ingested(in, place_, config_.names, counters_));
+    } else {
+      auto [engine, created] = engines_.try_emplace(m.partition(), config_.dedup);
+      deduplicate_repartitioned(in, engine->second, place_, config_.names, out, counters_);
+    }
+  }
+  return {};
+}
+
+void service::log_stats(bool force) {
+  auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_stats_ < config_.stats_interval) return;
+  last_stats_ = now;
+  size_t open = 0;
+  for (const auto& [p, engine] : engines_) open += engine.open_cases();
+  log::info("dedup.stats", {{"routed", counters_.routed},
+                            {"deadlettered", counters_.deadlettered},
+                            {"new_cases", counters_.new_cases},
+                            {"near_duplicates", counters_.near_duplicates},
+                            {"exact_duplicates_dropped", counters_.exact_duplicates},
+                            {"cases_closed", counters_.cases_closed},
+                            {"open_cases", open},
+                            {"partitions", engines_.size()}});
+}
+
+std::error_code service::run() {
+  std::error_code result = processor_->run();
+  log_stats(true);
+  return result;
+}
+
+void service::stop() noexcept { processor_->stop(); }
+
+}  // namespace civic::dedup

@@ -1,0 +1,48 @@
+#pragma once
+// The dedup service: both steps (stages.hpp) in one exactly-once transaction
+// loop, the per-partition deduplicators restored from the changelog when
+// partitions are assigned and after an aborted transaction.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <system_error>
+
+#include "common/error/expected.hpp"
+#include "common/kafka/transactional_processor.hpp"
+#include "consumers/dedup/placement.hpp"
+#include "consumers/dedup/service/options.hpp"
+#include "consumers/dedup/service/stages.hpp"
+
+namespace civic::dedup {
+
+class service {
+ public:
+  static expected<std::unique_ptr<service>, std::string> create(service_config config,
+                                                                kafka::properties kafka,
+                                                                placement_function place);
+
+  // Until stop() or a fatal Kafka error (returned).
+  std::error_code run();
+  // Async-signal-safe.
+  void stop() noexcept;
+
+ private:
+  service(service_config config, kafka::properties kafka, placement_function place);
+
+  std::error_code process(std::span<const kafka::consumed_message> batch,
+                          std::vector<kafka::record>& out);
+  std::error_code restore(const std::vector<int32_t>& partitions);
+  void log_stats(bool force);
+
+  service_config config_;
+  kafka::properties kafka_;
+  placement_function place_;
+  std::unique_ptr<kafka::transactional_processor> processor_;
+  std::map<int32_t, deduplicator> engines_;  // by repartition partition
+  step_counters counters_;
+  step_counters committed_counters_;  // as of the last commit: an abort rolls back to it
+  std::chrono::steady_clock::time_point last_stats_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace civic::dedup
