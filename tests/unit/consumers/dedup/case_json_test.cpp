@@ -1,8 +1,26 @@
 #include <doctest/doctest.h>
 
 #include <rapidjson/document.h>
+#include <rapidjson/schema.h>
 
 #include "consumers/dedup/case_json.hpp"
+#include "support/files.hpp"
+#include "support/paths.hpp"
+
+namespace {
+
+bool valid_case(const std::string& json) {
+  rapidjson::Document schema_doc;
+  schema_doc.Parse(civic::test::read_file(civic::test::schemas_dir() / "case.v1.schema.json").c_str());
+  REQUIRE_FALSE(schema_doc.HasParseError());
+  rapidjson::SchemaDocument schema(schema_doc);
+  rapidjson::Document doc;
+  doc.Parse(json.c_str());
+  rapidjson::SchemaValidator validator(schema);
+  return !doc.HasParseError() && doc.Accept(validator);
+}
+
+}  // namespace
 
 using namespace civic::dedup;
 
@@ -35,6 +53,17 @@ TEST_CASE("the public case record carries what divisions need, and no matching i
   CHECK(std::string(doc["status"].GetString()) == "open");
   CHECK_FALSE(doc.HasMember("fingerprints"));
   CHECK_FALSE(doc.HasMember("signatures"));
+  CHECK(valid_case(case_to_json(c)));
+
+  SUBCASE("a closed citywide case without coordinates is valid too") {
+    c.closed = true;
+    c.district.reset();
+    c.location.reset();
+    c.report_count = 2;
+    CHECK(valid_case(case_to_json(c)));
+    CHECK(std::string(rapidjson::Document().Parse(case_to_json(c).c_str())["status"].GetString()) ==
+          "closed");
+  }
 }
 
 TEST_CASE("a changelog value that does not read is refused with a reason") {

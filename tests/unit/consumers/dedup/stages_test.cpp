@@ -1,0 +1,150 @@
+// The service's two steps without Kafka: routing feedback.ingested to the
+// locality-keyed repartition topic, and deduplicating into feedback.unique,
+// feedback.cases and the changelog, with the router's contract (value bytes
+// unchanged, civic-case-id header, ce_* and traceparent copied).
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "common/envelope/cloudevents.hpp"
+#include "common/envelope/envelope_json.hpp"
+#include "consumers/dedup/case_json.hpp"
+#include "consumers/dedup/service/stages.hpp"
+
+using namespace civic;
+using namespace civic::dedup;
+
+namespace {
+
+envelope::message make_envelope(std::string id, std::string key, std::string text,
+                                std::optional<envelope::location> place) {
+  envelope::message e;
+  e.id = std::move(id);
+  e.received_at = "2025-03-10T00:02:14.000Z";
+  e.channel = "open311";
+  e.channel_message_id = key;
+  e.idempotency_key = "open311:" + key;
+  e.kind = envelope::feedback_kind::complaint;
+  e.text = std::move(text);
+  e.language = "ko";
+  e.place = std::move(place);
+  return e;
+}
+
+placement_function fixed(std::vector<std::string> divisions, std::optional<std::string> district) {
+  return [divisions, district](const placement_input&) {
+    return placement{divisions, divisions, district};
+  };
+}
+
+std::optional<std::string> header(const kafka::record& r, std::string_view name) {
+  for (const auto& h : r.headers) {
+    if (h.name == name) return h.value;
+  }
+  return std::nullopt;
+}
+
+inbound_record as_inbound(const kafka::record& r, std::string_view topic, int32_t partition) {
+  return {topic, partition, r.key, r.value, r.headers};
+}
+
+const envelope::location mapo{37.5576, 126.9242, std::string("양화로"), std::nullopt};
+
+}  // namespace
+
+TEST_CASE("routing re-keys a report by its locality and keeps its bytes and headers") {
+  topics names;
+  step_counters counters;
+  auto e = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1", "홍대입구역 9번 출구 포트홀", mapo);
+  std::string value = envelope::to_json(e);
+  auto headers = envelope::cloudevents_headers(e, std::string("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+  inbound_record in{names.input, 3, e.idempotency_key, value, headers};
+
+  kafka::record routed = route_ingested(in, fixed({"roads", "transport"}, "Mapo-gu"), names, counters);
+  CHECK(routed.topic == "dedup.repartition");
+  CHECK(routed.key == "Mapo-gu");
+  CHECK(routed.value == value);
+  CHECK(header(routed, "ce_id") == e.id);
+  CHECK(header(routed, "traceparent").has_value());
+  CHECK(header(routed, divisions_header) == "roads,transport");
+  CHECK(header(routed, district_header) == "Mapo-gu");
+  CHECK(counters.routed == 1);
+
+  SUBCASE("without a district the report is citywide") {
+    CHECK(route_ingested(in, fixed({"roads"}, std::nullopt), names, counters).key == "citywide");
+  }
+  SUBCASE("the envelope's own district wins over the classifier's") {
+    auto with_district = e;
+    with_district.place->district = "Seodaemun-gu";
+    std::string v = envelope::to_json(with_district);
+    inbound_record other{names.input, 3, e.idempotency_key, v, headers};
+    CHECK(route_ingested(other, fixed({"roads"}, "Mapo-gu"), names, counters).key == "Seodaemun-gu");
+  }
+}
+
+TEST_CASE("an unreadable record goes to the deadletter topic with the reason") {
+  topics names;
+  step_counters counters;
+  inbound_record in{names.input, 0, "k", R"({"version":1})", {{"ce_id", "x"}}};
+  kafka::record out = route_ingested(in, fixed({"roads"}, std::nullopt), names, counters);
+  CHECK(out.topic == "feedback.deadletter");
+  CHECK(out.key == "k");
+  CHECK(out.value == R"({"version":1})");
+  REQUIRE(header(out, deadletter_reason_header).has_value());
+  CHECK(header(out, deadletter_reason_header)->find("envelope") == 0);
+  CHECK(header(out, "ce_id") == "x");
+  CHECK(counters.deadlettered == 1);
+}
+
+TEST_CASE("deduplicating: reports go to feedback.unique with their case id, retries only update the case") {
+  topics names;
+  step_counters counters;
+  deduplicator engine({});
+  auto place = fixed({"roads"}, "Mapo-gu");
+  auto first = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1", "홍대입구역 9번 출구 포트홀", mapo);
+  auto headers = envelope::cloudevents_headers(first, std::nullopt);
+  auto routed = route_ingested({names.input, 0, first.idempotency_key, envelope::to_json(first), headers}, place,
+                               names, counters);
+
+  std::vector<kafka::record> out;
+  deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, place, names, out, counters);
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].topic == "feedback.unique");
+  CHECK(out[0].key == "Mapo-gu");
+  CHECK(out[0].value == envelope::to_json(first));
+  CHECK(header(out[0], case_id_header) == "case-" + first.id);
+  CHECK(header(out[0], "ce_id") == first.id);
+  CHECK_FALSE(header(out[0], divisions_header).has_value());
+  CHECK(out[1].topic == "feedback.cases");
+  CHECK(out[1].key == "case-" + first.id);
+  CHECK(out[2].topic == "dedup.changelog");
+  CHECK(out[2].partition == 4);
+  CHECK(state_from_json(out[2].value).has_value());
+
+  // The same message again (a retry: same idempotency key, new envelope id).
+  auto retry = first;
+  retry.id = "0195c2a4-8000-7c3e-9b21-4f0d2e6a8b12";
+  auto routed_retry = route_ingested({names.input, 0, retry.idempotency_key, envelope::to_json(retry), headers},
+                                     place, names, counters);
+  out.clear();
+  deduplicate_repartitioned(as_inbound(routed_retry, names.repartition, 4), engine, place, names, out, counters);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].topic == "feedback.cases");
+  CHECK(out[0].value.find(R"("duplicates_dropped":1)") != std::string::npos);
+  CHECK(out[0].value.find(R"("report_count":1)") != std::string::npos);
+  CHECK(counters.exact_duplicates == 1);
+
+  // Another citizen, same spot: forwarded, same case.
+  auto other = make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c22", "311-2", "Huge pothole at Hongdae exit 9", mapo);
+  auto routed_other = route_ingested({names.input, 1, other.idempotency_key, envelope::to_json(other), headers},
+                                     place, names, counters);
+  out.clear();
+  deduplicate_repartitioned(as_inbound(routed_other, names.repartition, 4), engine, place, names, out, counters);
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].topic == "feedback.unique");
+  CHECK(header(out[0], case_id_header) == "case-" + first.id);
+  CHECK(out[1].value.find(R"("report_count":2)") != std::string::npos);
+  CHECK(counters.near_duplicates == 1);
+  CHECK(counters.new_cases == 1);
+}
