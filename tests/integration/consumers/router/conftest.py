@@ -72,7 +72,7 @@ def envelope(text, id_suffix, lat=None, lon=None, address=None, kind=None):
 class Router:
     """A router process reading the given topics, logging to a file."""
 
-    def __init__(self, bootstrap, topics, rules, log_path, group=None, transactional_id=None):
+    def __init__(self, bootstrap, topics, rules, log_path, group=None, transactional_id=None, extra=()):
         self.log_path = log_path
         self.group = group or "router-test-" + uuid.uuid4().hex[:8]
         self.transactional_id = transactional_id or self.group
@@ -85,7 +85,7 @@ class Router:
                 f"--router.topic.deadletter={topics.deadletter}",
                 f"--router.group_id={self.group}",
                 f"--router.transactional_id={self.transactional_id}",
-                "--router.stats_interval_s=1"]
+                "--router.stats_interval_s=1", *extra]
         self.log = open(log_path, "ab")
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
 

@@ -157,18 +157,31 @@ def test_hot_reload_changes_routes_between_batches_and_refuses_a_broken_file(boo
 
 def test_a_crash_neither_loses_nor_duplicates_a_routed_message(bootstrap, topics, routers, shipped_rules):
     total = 400
+    small_batches = ["--router.max_batch_records=10"]
+    first = routers(shipped_rules, transactional_id="router-crash-" + topics.prefix, extra=small_batches)
     produce(bootstrap, topics.input,
-            [("citywide", envelope(f"골목에 쓰레기가 쌓여 있어요 {i}", 20000 + i), [("civic-case-id", f"crash-{i}".encode())])
-             for i in range(total)])
-    first = routers(shipped_rules, transactional_id="router-crash-" + topics.prefix)
+            [("citywide", envelope("골목에 쓰레기가 쌓여 있어요", 19999), [("civic-case-id", b"crash-warmup")])])
+    first.wait_for_log("router.stats")  # it has joined the group and committed a transaction
+
+    def feed():
+        p = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+        for i in range(total):
+            value = json.dumps(envelope(f"골목에 쓰레기가 쌓여 있어요 {i}", 20000 + i), ensure_ascii=False)
+            p.produce(topics.input, key=f"k{i % 7}", value=value, headers=[("civic-case-id", f"crash-{i}".encode())])
+            p.poll(0)
+            time.sleep(0.005)
+        assert p.flush(60) == 0
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    time.sleep(1.0)
+    first.stop(signal.SIGKILL)  # mid-stream, most likely inside an open transaction
+    second = routers(shipped_rules, group=first.group, transactional_id=first.transactional_id, extra=small_batches)
+    feeder.join()
     out = [topics.division("sanitation")]
-    # Kill it without warning once it has committed some of the work.
-    read_committed(bootstrap, out, lambda rs: len(rs) >= 1, timeout=120, settle=0.0)
-    first.stop(signal.SIGKILL)
-    second = routers(shipped_rules, group=first.group, transactional_id=first.transactional_id)
-    records = read_committed(bootstrap, out, lambda rs: len(rs) >= total, timeout=180, settle=3.0)
+    records = read_committed(bootstrap, out, lambda rs: len(rs) >= total + 1, timeout=180, settle=3.0)
     count = collections.Counter(k for _, k, _, _ in records)
-    assert len(count) == total
+    assert len(count) == total + 1
     assert max(count.values()) == 1, {k: n for k, n in count.items() if n > 1}
     assert second.stop() == 0
 
