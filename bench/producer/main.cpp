@@ -10,6 +10,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -39,6 +40,9 @@ constexpr config::option producer_options[] = {
     {"producer.warmup_ms", "2000", "Leading part of the run left out of the figures.", config::value_type::integer, 0, 3600000},
     {"producer.drain_ms", "30000", "After sending stops, how long reports may take.", config::value_type::integer, 100, 3600000},
     {"producer.label", "", "Free text copied into the figures."},
+    {"producer.dump_values", "",
+     "Write the prepared record values to this file, one a line, and exit without producing "
+     "(the payload file for Kafka's ProducerPerformance)."},
 };
 
 std::span<const config::option> all_options() {
@@ -97,6 +101,16 @@ int main(int argc, char** argv) {
   if (!records) {
     std::fprintf(stderr, "producer_bench: %s\n", records.error().c_str());
     return 2;
+  }
+  if (const auto& dump = s->text("producer.dump_values"); !dump.empty()) {
+    std::ofstream out(dump);
+    for (const auto& r : *records) out << r.value << '\n';  // envelope JSON is compact: no newlines
+    out.close();
+    if (!out) {
+      std::fprintf(stderr, "producer_bench: cannot write %s\n", dump.c_str());
+      return 2;
+    }
+    return 0;
   }
   auto made = kafka::producer::create(s->kafka_properties());
   if (!made) {
