@@ -32,7 +32,11 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
   std::unique_ptr<service> s(new service(std::move(config), std::move(kafka), std::move(place)));
   service* self = s.get();
   kafka::transactional_processor::settings settings;
-  settings.kafka = self->kafka_;
+  // Static group membership under the transactional id: a restarted instance
+  // takes its partitions back at once instead of waiting for the group to
+  // notice the old one is gone. kafka.group.instance.id overrides it.
+  settings.kafka = {{"group.instance.id", self->config_.transactional_id}};
+  settings.kafka.insert(settings.kafka.end(), self->kafka_.begin(), self->kafka_.end());
   settings.group_id = self->config_.group_id;
   settings.transactional_id = self->config_.transactional_id;
   settings.input_topics = {self->config_.names.input, self->config_.names.repartition};

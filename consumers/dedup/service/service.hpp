@@ -38,11 +38,12 @@ class service {
   service_config config_;
   kafka::properties kafka_;
   placement_function place_;
-  std::unique_ptr<kafka::transactional_processor> processor_;
   std::map<int32_t, deduplicator> engines_;  // by repartition partition
   step_counters counters_;
   step_counters committed_counters_;  // as of the last commit: an abort rolls back to it
   std::chrono::steady_clock::time_point last_stats_ = std::chrono::steady_clock::now();
+  // Last: destroyed first, since closing it calls back into the members above.
+  std::unique_ptr<kafka::transactional_processor> processor_;
 };
 
 }  // namespace civic::dedup
