@@ -124,6 +124,7 @@ struct scored {
   std::string id;
   double score = 0;
   std::size_t order = 0;
+  double strongest = 0;  // the highest weight among its fired rules
 };
 
 // A rule gives its weight for its first term and half again for each further
@@ -152,9 +153,17 @@ std::vector<scored> rank(const std::vector<rule>& rules, const rule_hits& h,
     if (!h.fired(r)) continue;
     const double points = rule_points(rules[r].weight, h.terms[r]);
     for (auto& s : out)
-      if (s.id == rules[r].target) s.score += points;
+      if (s.id == rules[r].target) {
+        s.score += points;
+        s.strongest = std::max(s.strongest, rules[r].weight);
+      }
   }
-  std::stable_sort(out.begin(), out.end(), [](const scored& a, const scored& b) { return a.score > b.score; });
+  // Equal scores: the target with the stronger single rule first (one specific
+  // rule says more than several general ones), then file order.
+  std::stable_sort(out.begin(), out.end(), [](const scored& a, const scored& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return a.strongest > b.strongest;
+  });
   return out;
 }
 
