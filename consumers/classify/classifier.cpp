@@ -199,7 +199,8 @@ classification classifier::classify(const input& in) const {
   if (!ranked.empty() && ranked[0].score >= rules.min_score) {
     out.divisions.push_back(ranked[0].id);
     if (ranked.size() > 1 && ranked[1].score >= rules.min_score &&
-        ranked[1].score >= rules.second_division_share * ranked[0].score)
+        ranked[1].score >= rules.second_division_share * ranked[0].score &&
+        ranked[1].strongest >= rules.second_division_rule_weight)
       out.divisions.push_back(ranked[1].id);
   }
 

@@ -26,6 +26,7 @@ struct rules_set {
   // Scoring of divisions.
   double min_score = 1.0;              // below this, a division is not chosen
   double second_division_share = 0.5;  // a second division needs this share of the first's score
+  double second_division_rule_weight = 0;  // ... and a fired rule at least this heavy
 
   std::vector<std::string> division_ids;  // file order; ties go to the earlier one
   std::vector<rule> division_rules;

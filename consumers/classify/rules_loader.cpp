@@ -201,11 +201,14 @@ expected<rules_set, std::string> parse_rules(std::string_view yaml, const std::f
     if (!root["version"]) rd.fail(root, "version", "missing (a label for this edition of the rules)");
     out.version = rd.text(root["version"], "version");
     if (const auto s = root["scoring"]) {
-      rd.expect_map(s, "scoring", {"min_score", "second_division_share"});
+      rd.expect_map(s, "scoring", {"min_score", "second_division_share", "second_division_rule_weight"});
       if (s["min_score"]) out.min_score = rd.number(s["min_score"], "scoring.min_score", 0.1, 100);
       if (s["second_division_share"])
         out.second_division_share =
             rd.number(s["second_division_share"], "scoring.second_division_share", 0, 1);
+      if (s["second_division_rule_weight"])
+        out.second_division_rule_weight =
+            rd.number(s["second_division_rule_weight"], "scoring.second_division_rule_weight", 0, 100);
     }
     if (!root["divisions"]) rd.fail(root, "divisions", "missing");
     read_divisions(rd, root["divisions"], out);

@@ -22,6 +22,7 @@ TEST_CASE("a valid rules file is read with its weights, exclusions and kinds") {
 scoring:
   min_score: 2
   second_division_share: 0.5
+  second_division_rule_weight: 2
 divisions:
   water:
     rules:
@@ -39,6 +40,7 @@ kinds:
   CHECK(r->version == "t-1");
   CHECK(r->min_score == 2);
   CHECK(r->second_division_share == 0.5);
+  CHECK(r->second_division_rule_weight == 2);
   REQUIRE(r->division_rules.size() == 1);
   const auto& rule = r->division_rules[0];
   CHECK(rule.id == "water.leak");
@@ -46,7 +48,7 @@ kinds:
   CHECK(rule.weight == 3);
   CHECK(rule.terms == std::vector<std::string>{"누수", "water leak"});  // folded
   CHECK(rule.unless == std::vector<std::string>{"데이터 누수"});
-  CHECK(rule.line == 8);
+  CHECK(rule.line == 9);
   CHECK(r->default_kind == "idea");
   REQUIRE(r->kind_rules.size() == 1);
   CHECK(r->kind_rules[0].target == "question");
