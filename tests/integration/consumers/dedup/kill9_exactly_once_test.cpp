@@ -193,23 +193,23 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
                         log);
   MESSAGE("dedup log: " << log);
 
-  // Reports in a shuffled order, retries soon after their original.
+  // Reports in a shuffled order; a retry of every third one 20 to 120 records
+  // later, so that originals and retries fall on both sides of the kills.
   std::mt19937 random(static_cast<unsigned>(std::random_device{}()));
   std::vector<std::pair<envelope::message, int>> reports;  // envelope, group
   for (int g = 0; g < groups; ++g) {
     for (int i = 0; i < per_group; ++i) reports.emplace_back(make_report(g, i, run), g);
   }
   std::shuffle(reports.begin(), reports.end(), random);
-  std::vector<std::pair<envelope::message, int>> stream;
+  std::vector<std::pair<envelope::message, int>> stream = reports;
   std::map<int, int> retries_per_group;
-  for (size_t i = 0; i < reports.size(); ++i) {
-    stream.push_back(reports[i]);
-    if (i % 3 == 0) {
-      auto retry = reports[i];
-      retry.first.id = make_uuid7();  // a resend gets a new envelope id, the same idempotency key
-      stream.push_back(retry);
-      ++retries_per_group[retry.second];
-    }
+  std::uniform_int_distribution<size_t> later(20, 120);
+  for (size_t i = 0; i < reports.size(); i += 3) {
+    auto retry = reports[i];
+    retry.first.id = make_uuid7();  // a resend gets a new envelope id, the same idempotency key
+    size_t at = std::min(stream.size(), i + later(random));
+    stream.insert(stream.begin() + static_cast<std::ptrdiff_t>(at), retry);
+    ++retries_per_group[retry.second];
   }
 
   std::atomic<bool> producing{true};
@@ -229,26 +229,47 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
         REQUIRE_FALSE((*producer)->produce({t.input, "garbage-" + std::to_string(i), "{not an envelope", {}},
                                            on_report));
       }
-      std::this_thread::sleep_for(15ms);
+      std::this_thread::sleep_for(40ms);
     }
     REQUIRE_FALSE((*producer)->flush(30s));
     CHECK(failed == 0);
     producing = false;
   });
 
-  // Kill at random moments while the stream flows, and once more after it ended.
+  // Kill at random moments while the service is working: after it has
+  // committed new output since its last start, within the next 0.4 s.
+  auto progress = kafka::consumer::create({{"bootstrap.servers", bootstrap},
+                                           {"group.id", "dedup-it-progress-" + make_uuid7()},
+                                           {"isolation.level", "read_committed"}});
+  REQUIRE(progress.has_value());
+  REQUIRE_FALSE((*progress)->subscribe({t.unique}));
+  size_t committed = 0;
+  auto committed_output = [&] {
+    for (;;) {
+      auto polled = (*progress)->poll(100ms);
+      REQUIRE(polled.has_value());
+      if (!*polled) return committed;
+      ++committed;
+    }
+  };
   service.start();
-  std::uniform_int_distribution<int> pause_ms(300, 2500);
+  std::uniform_int_distribution<int> pause_ms(0, 400);
   int kills = 0;
-  while (producing || kills < 4) {
+  while (kills < 6) {
+    size_t before = committed_output();
+    auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (committed_output() == before && std::chrono::steady_clock::now() < deadline) {
+    }
+    if (committed == before) break;  // no progress: nothing left to interrupt
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
     service.kill_now();
     ++kills;
     service.start();
   }
+  CHECK(kills >= 3);
   producer_thread.join();
   int garbage = static_cast<int>((stream.size() + 39) / 40);
-  MESSAGE(kills << " kill -9 and restarts; " << stream.size() << " envelopes (" << reports.size()
+  MESSAGE(kills << " kill -9 and restarts while working; " << stream.size() << " envelopes (" << reports.size()
                 << " reports) and " << garbage << " unreadable records produced");
 
   auto unique = read_all(bootstrap, t.unique, reports.size());
