@@ -50,7 +50,10 @@ struct transactional_processor::impl {
   client_handle consumer;
   client_handle producer;
   std::vector<consumed_message> batch;
+  std::size_t batch_bytes = 0;
+  int aborts_in_a_row = 0;
   std::error_code assignment_error;
+  const std::atomic<bool>* stopping = nullptr;
 
   // Calls a transactional API function, retrying while librdkafka says the same
   // call may succeed later. Empty on success.
@@ -85,9 +88,11 @@ struct transactional_processor::impl {
     // Records polled but not yet processed belong to the next owner now; the
     // offsets they would have advanced were never committed.
     std::erase_if(batch, [&](const consumed_message& m) {
-      return std::any_of(changed.begin(), changed.end(), [&](const topic_partition& tp) {
+      bool revoked = std::any_of(changed.begin(), changed.end(), [&](const topic_partition& tp) {
         return tp.partition == m.partition() && tp.topic == m.topic();
       });
+      if (revoked) batch_bytes -= m.value().size() + m.key().size();
+      return revoked;
     });
     if (callbacks.on_revoked) callbacks.on_revoked(changed);
     rd_kafka_assign(consumer.get(), nullptr);
@@ -127,7 +132,8 @@ struct transactional_processor::impl {
     for (;;) {
       error_handle error(rd_kafka_produceva(producer.get(), fields.data(), fields.size()));
       if (!error) return {};
-      if (rd_kafka_error_code(error.get()) != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      if (rd_kafka_error_code(error.get()) != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
+          stopping->load(std::memory_order_relaxed)) {
         return error_code_of(error.get());
       }
       rd_kafka_poll(producer.get(), 100);  // a bounded queue: wait for room
@@ -148,23 +154,47 @@ struct transactional_processor::impl {
     return list;
   }
 
-  // After an abort: read every assigned partition again from its committed offset.
-  std::error_code rewind_to_committed() {
-    rd_kafka_topic_partition_list_t* raw = nullptr;
-    if (auto err = rd_kafka_assignment(consumer.get(), &raw)) return make_kafka_error(err);
-    partition_list_handle assigned(raw);
-    if (assigned->cnt == 0) return {};
-    if (auto err = rd_kafka_committed(consumer.get(), assigned.get(),
-                                      static_cast<int>(kafka_call_timeout.count() * 1000))) {
-      return make_kafka_error(err);
+  // After an abort: read the batch's partitions again from where the batch began
+  // (their committed offsets, since everything polled since then is in the batch).
+  // Local to the consumer: no broker round trip that could fail while the
+  // cluster is unhealthy, which is when aborts happen.
+  std::error_code rewind_to_batch_start() {
+    std::map<std::pair<std::string, int32_t>, int64_t> first;
+    for (const auto& m : batch) {
+      auto [it, inserted] = first.try_emplace({std::string(m.topic()), m.partition()}, m.offset());
+      if (!inserted) it->second = std::min(it->second, m.offset());
     }
-    for (int i = 0; i < assigned->cnt; ++i) {
-      auto& tp = assigned->elems[i];
-      if (tp.offset < 0) tp.offset = RD_KAFKA_OFFSET_BEGINNING;  // nothing committed yet
+    partition_list_handle list(rd_kafka_topic_partition_list_new(static_cast<int>(first.size())));
+    for (const auto& [tp, offset] : first) {
+      rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
     }
-    error_handle error(rd_kafka_seek_partitions(consumer.get(), assigned.get(),
+    error_handle error(rd_kafka_seek_partitions(consumer.get(), list.get(),
                                                 static_cast<int>(kafka_call_timeout.count() * 1000)));
-    return error ? error_code_of(error.get()) : std::error_code{};
+    if (error) return error_code_of(error.get());
+    for (int i = 0; i < list->cnt; ++i) {
+      if (list->elems[i].err) return make_kafka_error(list->elems[i].err);
+    }
+    return {};
+  }
+
+  // Runs the service's transform; an exception counts as a failed batch.
+  std::error_code transform(std::vector<record>& out) {
+    try {
+      return callbacks.process(batch, out);
+    } catch (const std::exception& e) {
+      log::error("kafka.transaction.process_threw", {{"what", e.what()}});
+    } catch (...) {
+      log::error("kafka.transaction.process_threw", {{"what", "unknown exception"}});
+    }
+    return std::make_error_code(std::errc::state_not_recoverable);
+  }
+
+  // Waits before the batch is tried again: 100 ms, doubling up to 5 s.
+  void back_off() const {
+    auto pause = std::min<std::chrono::milliseconds>(100ms * (1 << std::min(aborts_in_a_row, 6)), 5s);
+    for (auto waited = 0ms; waited < pause && !stopping->load(std::memory_order_relaxed); waited += 50ms) {
+      std::this_thread::sleep_for(50ms);
+    }
   }
 
   // One transaction for the current batch. Returns a fatal error, or empty when
@@ -175,7 +205,7 @@ struct transactional_processor::impl {
     if (ec) return ec;  // begin fails only on fatal or usage errors
 
     std::vector<record> out;
-    std::error_code outcome = callbacks.process(batch, out);
+    std::error_code outcome = transform(out);
     if (!outcome) {
       for (const auto& rec : out) {
         if ((outcome = produce(rec))) break;
@@ -203,6 +233,8 @@ struct transactional_processor::impl {
       stats.records_out.fetch_add(out.size(), std::memory_order_relaxed);
       if (callbacks.on_committed) callbacks.on_committed(batch.size(), out.size());
       batch.clear();
+      batch_bytes = 0;
+      aborts_in_a_row = 0;
       return {};
     }
 
@@ -214,9 +246,17 @@ struct transactional_processor::impl {
     });
     if (abort_ec) return abort_ec;
     stats.transactions_aborted.fetch_add(1, std::memory_order_relaxed);
+    if (auto rewind_error = rewind_to_batch_start()) return rewind_error;
     batch.clear();
+    batch_bytes = 0;
     if (callbacks.on_aborted) callbacks.on_aborted();
-    return rewind_to_committed();
+    if (++aborts_in_a_row >= config.max_consecutive_aborts) {
+      log::error("kafka.transaction.giving_up",
+                 {{"aborts_in_a_row", aborts_in_a_row}, {"reason", outcome.message()}});
+      return outcome;
+    }
+    back_off();
+    return {};
   }
 };
 
@@ -237,6 +277,8 @@ expected<std::unique_ptr<transactional_processor>, std::string> transactional_pr
   // Not overridable: exactly-once depends on them.
   consumer_props.insert(consumer_props.end(), {{"group.id", state->config.group_id},
                                                {"isolation.level", "read_committed"},
+                                               // the rebalance callback assigns eagerly
+                                               {"partition.assignment.strategy", "range,roundrobin"},
                                                {"enable.auto.commit", "false"},
                                                {"enable.partition.eof", "false"}});
   auto consumer_conf = make_conf(consumer_props);
@@ -283,7 +325,9 @@ expected<std::unique_ptr<transactional_processor>, std::string> transactional_pr
   return std::unique_ptr<transactional_processor>(new transactional_processor(std::move(state)));
 }
 
-transactional_processor::transactional_processor(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+transactional_processor::transactional_processor(std::unique_ptr<impl> p) : impl_(std::move(p)) {
+  impl_->stopping = &stopping_;
+}
 
 transactional_processor::~transactional_processor() {
   // Leaving the group revokes the partitions (on_revoked runs here at the latest).
@@ -297,7 +341,7 @@ std::error_code transactional_processor::run() {
   impl& s = *impl_;
   while (!stopping_.load(std::memory_order_relaxed)) {
     auto deadline = std::chrono::steady_clock::now() + s.config.max_batch_wait;
-    while (s.batch.size() < s.config.max_batch_records) {
+    while (s.batch.size() < s.config.max_batch_records && s.batch_bytes < s.config.max_batch_bytes) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       // An empty batch waits longer, so an idle service does not spin.
@@ -310,6 +354,7 @@ std::error_code transactional_processor::run() {
         if (msg->err == RD_KAFKA_RESP_ERR__FATAL) return make_kafka_error(msg->err);
         log::warn("kafka.consumer.error", {{"error", rd_kafka_message_errstr(msg.get())}});
       } else if (msg) {
+        s.batch_bytes += msg->len + msg->key_len;
         s.batch.emplace_back(std::move(msg));
       }
       if (stopping_.load(std::memory_order_relaxed)) break;

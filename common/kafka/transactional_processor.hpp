@@ -39,15 +39,21 @@ class transactional_processor {
     std::string transactional_id;
     std::vector<std::string> input_topics;
     std::size_t max_batch_records = 500;
+    // A batch also ends once its records hold this many bytes (bounds memory).
+    std::size_t max_batch_bytes = 16u << 20;
     // How long a batch waits to fill before it is processed anyway.
     std::chrono::milliseconds max_batch_wait{50};
     std::chrono::milliseconds transaction_timeout{60'000};
+    // The same batch aborted this many times in a row (with growing pauses in
+    // between) stops run() with the last error: a record that can never be
+    // processed must page someone, not stall its partition in silence.
+    int max_consecutive_aborts = 8;
   };
 
   struct handlers {
     // Transforms one batch (all from assigned partitions, in offset order per
-    // partition) and appends the records to write. An error aborts the transaction:
-    // on_aborted is called and the batch is read again.
+    // partition) and appends the records to write. An error (or an exception)
+    // aborts the transaction: on_aborted is called and the batch is read again.
     std::function<std::error_code(std::span<const consumed_message> batch, std::vector<record>& out)>
         process;
     // After partitions are assigned, before any of their records reach process:

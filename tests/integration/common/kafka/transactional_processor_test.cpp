@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "common/id/uuid7.hpp"
@@ -66,7 +67,7 @@ std::map<std::string, int> read_all(const std::string& bootstrap, const std::str
 
 }  // namespace
 
-TEST_CASE("every input becomes exactly one committed output across an abort and a restart") {
+TEST_CASE("every input becomes exactly one committed output across aborts and a restart") {
   std::string bootstrap = test::broker_bootstrap();
   REQUIRE_MESSAGE(!bootstrap.empty(), "no broker: run through ctest (kafka fixture) or script/test");
   const std::string run = make_uuid7();
@@ -86,11 +87,16 @@ TEST_CASE("every input becomes exactly one committed output across an abort and 
 
   std::atomic<uint64_t> committed_inputs{0};
   std::atomic<int> aborts_seen{0};
-  bool failed_once = false;
+  bool failed_once = false, threw_once = false;
   auto make_handlers = [&](kafka::transactional_processor*& self, uint64_t stop_after) {
     kafka::transactional_processor::handlers h;
     h.process = [&](std::span<const kafka::consumed_message> batch, std::vector<kafka::record>& out) {
       for (const auto& m : batch) {
+        // A service that throws is treated like one that failed: abort, read again.
+        if (m.key() == "k700" && !threw_once) {
+          threw_once = true;
+          throw std::runtime_error("transform failed");
+        }
         // The first time k500 comes, its output goes to a topic that does not exist:
         // the delivery fails, so the commit fails and the whole transaction is
         // aborted after the batch's other outputs were written to the log.
@@ -133,7 +139,7 @@ TEST_CASE("every input becomes exactly one committed output across an abort and 
     CHECK_FALSE((*second)->run());
     watchdog.join();
   }
-  CHECK(aborts_seen == 1);
+  CHECK(aborts_seen == 2);
   CHECK(committed_inputs == input_count);
 
   auto committed = read_all(bootstrap, output, "read_committed", input_count);
@@ -148,4 +154,49 @@ TEST_CASE("every input becomes exactly one committed output across an abort and 
   size_t raw_total = 0;
   for (const auto& [value, count] : uncommitted) raw_total += static_cast<size_t>(count);
   CHECK(raw_total > input_count);
+}
+
+TEST_CASE("a record that fails every time stops the service instead of stalling in silence") {
+  std::string bootstrap = test::broker_bootstrap();
+  REQUIRE_MESSAGE(!bootstrap.empty(), "no broker: run through ctest (kafka fixture) or script/test");
+  const std::string run = make_uuid7();
+  const std::string input = "txn-poison-in-" + run, output = "txn-poison-out-" + run;
+  REQUIRE(test::create_topic(bootstrap, input, 1) == "");
+  REQUIRE(test::create_topic(bootstrap, output, 1) == "");
+  {
+    auto producer = kafka::producer::create({{"bootstrap.servers", bootstrap}});
+    REQUIRE(producer.has_value());
+    for (const char* key : {"a", "b", "poison", "c"}) {
+      REQUIRE_FALSE((*producer)->produce({input, key, key, {}}, [](const kafka::delivery_report&) {}));
+    }
+    REQUIRE_FALSE((*producer)->flush(30s));
+  }
+
+  kafka::transactional_processor::settings settings;
+  settings.kafka = {{"bootstrap.servers", bootstrap}};
+  settings.group_id = settings.transactional_id = "txn-poison-" + run;
+  settings.input_topics = {input};
+  settings.max_batch_records = 1;  // one record per transaction
+  settings.max_consecutive_aborts = 3;
+  int attempts_on_poison = 0;
+  kafka::transactional_processor::handlers h;
+  h.process = [&](std::span<const kafka::consumed_message> batch, std::vector<kafka::record>& out) {
+    for (const auto& m : batch) {
+      if (m.key() == "poison") {
+        ++attempts_on_poison;
+        return std::make_error_code(std::errc::invalid_argument);
+      }
+      out.push_back({output, std::string(m.key()), std::string(m.value()), {}});
+    }
+    return std::error_code{};
+  };
+  auto processor = kafka::transactional_processor::create(settings, h);
+  REQUIRE(processor.has_value());
+  std::error_code result = (*processor)->run();
+  CHECK(result == std::make_error_code(std::errc::invalid_argument));
+  CHECK(attempts_on_poison == 3);
+
+  // What came before the poison is committed; nothing after it got past.
+  auto committed = read_all(bootstrap, output, "read_committed", 2);
+  CHECK(committed == std::map<std::string, int>{{"a", 1}, {"b", 1}});
 }
