@@ -2,8 +2,10 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 namespace civic::classify {
 
@@ -40,14 +42,50 @@ std::optional<std::string> fold_for_matching(std::string_view utf8) {
   return out;
 }
 
-std::string term_problem(std::string_view term) {
-  if (term.empty() || term == "*") return "a term must not be empty";
-  // A Hangul syllable is three bytes in UTF-8 (U+AC00..U+D7A3: EA B0 80 .. ED 9E A3).
-  if (term.size() == 3) {
-    const auto b0 = static_cast<unsigned char>(term[0]);
-    if (b0 >= 0xEA && b0 <= 0xED)
-      return "a single Hangul syllable matches inside too many words; write a longer word or phrase";
+namespace {
+
+bool letter_or_digit(utf8proc_int32_t cp) {
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
   }
+}
+
+// The code points a term is made of, without the characters the matcher treats
+// as syntax: '*' (any ending), and spaces and '-' (which also match nothing).
+std::optional<std::vector<utf8proc_int32_t>> literal_code_points(std::string_view term) {
+  std::vector<utf8proc_int32_t> out;
+  utf8proc_ssize_t pos = 0;
+  const auto size = static_cast<utf8proc_ssize_t>(term.size());
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(term.data());
+  while (pos < size) {
+    utf8proc_int32_t cp = 0;
+    const auto n = utf8proc_iterate(bytes + pos, size - pos, &cp);
+    if (n <= 0) return std::nullopt;
+    if (cp != '*' && cp != ' ' && cp != '-') out.push_back(cp);
+    pos += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string term_problem(std::string_view term) {
+  const auto literal = literal_code_points(term);
+  if (!literal) return "is not valid UTF-8";
+  if (literal->empty()) return "a term must contain a letter or digit (spaces, '-' and '*' alone match everything)";
+  const bool has_word_char = std::any_of(literal->begin(), literal->end(), letter_or_digit);
+  // One punctuation mark on its own ("?") is a deliberate term: a question mark
+  // says a message asks something. Longer terms without a letter or digit are
+  // typing mistakes.
+  if (!has_word_char && literal->size() > 1)
+    return "a term must contain a letter or digit (only a single punctuation mark such as \"?\" may stand alone)";
+  // Checked without '*', spaces and '-', so that 물* or 물- are refused like 물.
+  if (literal->size() == 1 && (*literal)[0] >= 0xAC00 && (*literal)[0] <= 0xD7A3)
+    return "a single Hangul syllable matches inside too many words; write a longer word or phrase";
   return {};
 }
 

@@ -12,8 +12,10 @@ namespace civic::classify {
 // nullopt when the input is not valid UTF-8.
 std::optional<std::string> fold_for_matching(std::string_view utf8);
 
-// Why a folded term cannot be a rule term (empty when it can): empty terms, and
-// single Hangul syllables, which occur inside too many unrelated words.
+// Why a folded term cannot be a rule term (empty when it can). Judged on the term
+// without '*', spaces and '-' (the matcher's syntax): it must contain a letter or
+// digit (or be one punctuation mark such as "?"), and must not be a single Hangul
+// syllable, which occurs inside too many unrelated words (물, 물*, 물-).
 std::string term_problem(std::string_view folded_term);
 
 }  // namespace civic::classify

@@ -97,6 +97,25 @@ TEST_CASE("a missing file and missing district boundaries are refused by name") 
   CHECK(c.error().find("districts.boundaries") != std::string::npos);
 }
 
+TEST_CASE("terms without a letter or digit, and one syllable with wildcard or hyphen, are refused") {
+  const std::string head = "version: x\ndivisions:\n  water:\n    rules:\n      - id: a\n        terms: [누수, ";
+  for (const char* bad : {"\"-\"", "\"*\"", "\"- -\"", "\"?!\"", "\"...\""}) {
+    CAPTURE(bad);
+    const auto e = error_of(head + bad + "]\n");
+    CHECK(e.starts_with("test.yaml:6: divisions.water.rules[0].terms[1]: "));
+    CHECK(e.find("must contain a letter or digit") != std::string::npos);
+  }
+  for (const char* bad : {"물*", "물-", "\"물 \"", "\"- 물\""}) {
+    CAPTURE(bad);
+    CHECK(error_of(head + bad + "]\n").find("a single Hangul syllable") != std::string::npos);
+  }
+  // Still accepted: a lone question mark, two syllables with a wildcard, a
+  // hyphenated English word, a number.
+  auto ok = parse_rules(head + "\"?\", 물길*, e-mail, \"120\"]\n", "test.yaml");
+  REQUIRE_MESSAGE(ok.has_value(), (ok.has_value() ? "" : ok.error()));
+  CHECK(ok->division_rules[0].terms.size() == 5);
+}
+
 TEST_CASE("the shipped Seoul rules load and cover every division of the design") {
   auto c = civic::classify::classifier::load(civic::test::rules_fixture::shipped_rules());
   REQUIRE_MESSAGE(c.has_value(), (c.has_value() ? "" : c.error()));
