@@ -113,6 +113,13 @@ expected<std::shared_ptr<const classifier>, std::string> classifier::load(
   if (!p->rules.boundaries.empty()) {
     auto map = district_map::load(p->rules.boundaries);
     if (!map) return unexpected(rules_file.filename().string() + ": districts.boundaries: " + map.error());
+    // A misspelt gu in districts.places would never be chosen from coordinates
+    // and would disagree with them; refuse it at load.
+    for (const auto& r : p->rules.district_rules)
+      if (!map->contains_id(r.target))
+        return unexpected(rules_file.filename().string() + ":" + std::to_string(r.line) + ": districts.places." +
+                          r.target + ": '" + r.target + "' is not a district of " +
+                          p->rules.boundaries.filename().string());
     p->districts.emplace(std::move(*map));
   }
   return std::shared_ptr<const classifier>(new classifier(std::move(p)));

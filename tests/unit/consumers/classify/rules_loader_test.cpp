@@ -116,6 +116,21 @@ TEST_CASE("terms without a letter or digit, and one syllable with wildcard or hy
   CHECK(ok->division_rules[0].terms.size() == 5);
 }
 
+TEST_CASE("a district id the boundaries file does not know is refused with its line") {
+  civic::test::rules_fixture f("version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}]\n"
+                               "districts:\n  boundaries: " + civic::test::rules_fixture::shipped_boundaries() +
+                               "\n  places:\n    Jongno-gu: {names: [종로구]}\n"
+                               "    Jongnoo-gu:\n      names: [종노구]\n");
+  auto c = civic::classify::classifier::load(f.path());
+  REQUIRE_FALSE(c.has_value());
+  CHECK(c.error() == "rules.yaml:10: districts.places.Jongnoo-gu: 'Jongnoo-gu' is not a district of seoul-gu.geojson");
+
+  civic::test::rules_fixture good("version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}]\n"
+                                  "districts:\n  boundaries: " + civic::test::rules_fixture::shipped_boundaries() +
+                                  "\n  places:\n    Jongno-gu: {names: [종로구]}\n");
+  CHECK(civic::classify::classifier::load(good.path()).has_value());
+}
+
 TEST_CASE("the shipped Seoul rules load and cover every division of the design") {
   auto c = civic::classify::classifier::load(civic::test::rules_fixture::shipped_rules());
   REQUIRE_MESSAGE(c.has_value(), (c.has_value() ? "" : c.error()));
