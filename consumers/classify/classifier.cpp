@@ -51,14 +51,17 @@ struct classifier::impl {
     return rules.division_rules;
   }
 
-  void collect(std::string_view folded, std::array<rule_hits, group_count>& hits) const {
+  // False when the matcher failed on the text (RE2 out of memory): no term of
+  // it was considered.
+  bool collect(std::string_view folded, std::array<rule_hits, group_count>& hits) const {
     for (std::size_t g = 0; g < group_count; ++g) {
       const auto n = rules_of(static_cast<group>(g)).size();
       hits[g].terms.assign(n, {});
       hits[g].excluded.assign(n, 0);
     }
     std::vector<int> found;
-    if (folded.empty() || !matcher->find(folded, found)) return;
+    if (folded.empty()) return true;
+    if (!matcher->find(folded, found)) return false;
     for (int t : found)
       for (const auto& use : uses[static_cast<std::size_t>(t)]) {
         auto& h = hits[static_cast<std::size_t>(use.g)];
@@ -67,6 +70,7 @@ struct classifier::impl {
         else
           h.terms[use.rule].push_back(terms[static_cast<std::size_t>(t)]);
       }
+    return true;
   }
 
   rule_match explain(group g, std::size_t r, const rule_hits& h) const {
@@ -198,7 +202,7 @@ classification classifier::classify(const input& in) const {
   classification out;
   std::array<rule_hits, group_count> text_hits;
   const auto folded_text = fold_for_matching(in.text).value_or(std::string());
-  impl_->collect(folded_text, text_hits);
+  out.text_unmatched = !impl_->collect(folded_text, text_hits);
 
   // Divisions.
   const auto& dh = text_hits[static_cast<std::size_t>(group::division)];
@@ -223,6 +227,8 @@ classification classifier::classify(const input& in) const {
   if (out.divisions.empty()) out.divisions.emplace_back(triage_division);
 
   // Explanations of the division decision: rules of the chosen divisions first.
+  // A text the matcher failed on says so first, so that triage sees why.
+  if (out.text_unmatched) out.matched.push_back({std::string(text_not_matched_rule), std::string(triage_division), 0, {}});
   for (const auto& d : out.divisions)
     for (std::size_t r = 0; r < rules.division_rules.size(); ++r)
       if (dh.fired(r) && rules.division_rules[r].target == d) out.matched.push_back(impl_->explain(group::division, r, dh));

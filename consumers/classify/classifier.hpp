@@ -46,11 +46,17 @@ struct classification {
   urgency level = urgency::normal;
   std::optional<std::string> district;  // romanized gu id ("Jongno-gu"); nullopt when unknown
   std::vector<rule_match> matched;      // division rules first (by score), then kind, urgency, district
+  // The term matcher failed on the text (RE2 out of its memory budget): the
+  // text's words were not considered, so the message goes to triage (a person
+  // reads it rather than a guess routing it) and `matched` starts with the rule
+  // id text_not_matched_rule so that triage sees why. Callers count and log it.
+  bool text_unmatched = false;
 
   const std::string& primary_division() const { return divisions.front(); }
 };
 
 inline constexpr std::string_view triage_division = "triage";
+inline constexpr std::string_view text_not_matched_rule = "classifier.text_not_matched";
 inline constexpr std::string_view default_rules_path = "deploy/config/rules/seoul.yaml";
 
 class classifier {

@@ -4,6 +4,7 @@
 #include <rapidjson/writer.h>
 
 #include "common/envelope/envelope_json.hpp"
+#include "common/log/log.hpp"
 #include "consumers/classify/classification_json.hpp"
 
 namespace civic::router {
@@ -74,6 +75,12 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
     input.lon = e.place->lon;
   }
   const auto c = rules.classify(input);
+  if (c.text_unmatched) {
+    // Rare (RE2 out of its memory budget on this text); triage gets the message
+    // with the reason in `matched`, and operators get a count and this line.
+    ++counters.text_unmatched;
+    log::warn("router.classify.text_not_matched", {{"envelope_id", e.id}, {"text_bytes", e.text.size()}});
+  }
 
   const std::string* case_header = find_header(in.headers, case_id_header);
   const std::string case_id = case_header && !case_header->empty() ? *case_header : e.id;

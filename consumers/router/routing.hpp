@@ -37,6 +37,7 @@ struct route_counters {
   uint64_t triage = 0;
   uint64_t urgent = 0;
   uint64_t deadlettered = 0;
+  uint64_t text_unmatched = 0;  // the term matcher failed on the text: sent to triage, logged
 };
 
 // Appends the records for `in` to `out`.

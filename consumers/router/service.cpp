@@ -115,6 +115,7 @@ void service::log_stats(bool force) {
                              {"triage", counters_.triage},
                              {"urgent", counters_.urgent},
                              {"deadlettered", counters_.deadlettered},
+                             {"text_unmatched", counters_.text_unmatched},
                              {"rules_reloads", rules_->reloads()},
                              {"rules_refused", rules_->refused()}});
 }
