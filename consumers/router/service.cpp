@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <set>
@@ -130,13 +131,15 @@ std::error_code service::run() {
 
 namespace {
 
-service* running = nullptr;
+// Read by the signal handlers: an atomic pointer (lock-free, so async-signal-safe).
+std::atomic<service*> running{nullptr};
+static_assert(std::atomic<service*>::is_always_lock_free);
 
 extern "C" void on_stop_signal(int) {
-  if (running) running->stop();
+  if (service* s = running.load()) s->stop();
 }
 extern "C" void on_reload_signal(int) {
-  if (running) running->reload_rules();
+  if (service* s = running.load()) s->reload_rules();
 }
 
 constexpr const char* summary =
@@ -149,6 +152,9 @@ constexpr const char* summary =
 }  // namespace
 
 int run_service(std::span<const std::string_view> args) {
+  // Until the service can reload, a SIGHUP (e.g. a deploy script sending it
+  // while the process is still starting) must not kill the process.
+  std::signal(SIGHUP, SIG_IGN);
   if (config::wants_help(args)) {
     std::fputs(config::help_text("router", summary, options()).c_str(), stdout);
     return 0;
@@ -174,13 +180,17 @@ int run_service(std::span<const std::string_view> args) {
     log::error("router.start_failed", {{"detail", s.error()}});
     return 1;
   }
-  running = s->get();
+  running.store(s->get());
   std::signal(SIGTERM, on_stop_signal);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGHUP, on_reload_signal);
   const auto error = (*s)->run();
+  // Stopping: a second SIGTERM/SIGINT (e.g. while the producer closes) ends
+  // the process as usual instead of being swallowed.
   std::signal(SIGHUP, SIG_IGN);
-  running = nullptr;
+  std::signal(SIGTERM, SIG_DFL);
+  std::signal(SIGINT, SIG_DFL);
+  running.store(nullptr);
   if (error) {
     log::error("router.failed", {{"error", error.message()}});
     return 1;
