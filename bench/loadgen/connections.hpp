@@ -1,7 +1,7 @@
 #pragma once
 // One load-generator connection: a WebSocket sending frames with a window of
 // unanswered messages, or an HTTP/1.1 keep-alive connection posting one message at
-// a time. Both run until the plan's stop time, wait for the answers still due, and
+// a time (or an NDJSON batch). Both run until the plan's stop time, wait for the answers still due, and
 // book every answer in the run's tally.
 
 #include <string>
@@ -33,6 +33,7 @@ struct connection_args {
   size_t index;
   http_answers answers = http_answers::gateway;
   std::string content_type = "application/json";
+  size_t batch = 1;  // HTTP: messages per request; above 1, an application/x-ndjson body
 };
 
 boost::asio::awaitable<void> run_websocket(connection_args a);

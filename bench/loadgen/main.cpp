@@ -37,7 +37,10 @@ constexpr config::option loadgen_options[] = {
      config::value_type::integer, 100, 3600000},
     {"loadgen.answers", "gateway",
      "How an HTTP answer is read: gateway (200 with status stored, naming the message) or status (any 2xx)."},
-    {"loadgen.content_type", "application/json", "Content-Type of HTTP requests."},
+    {"loadgen.content_type", "application/json", "Content-Type of HTTP requests of one message."},
+    {"loadgen.batch", "1",
+     "HTTP: messages per request; above 1 they go as one application/x-ndjson body (gateway answers only).",
+     config::value_type::integer, 1, 100000},
     {"loadgen.run_id", "", "Prefix of every message id; empty: a random one, so runs never share ids."},
     {"loadgen.label", "", "Free text copied into the figures (which system, which settings)."},
 };
@@ -88,6 +91,7 @@ void print_figures(const config::settings& s, const target& where, const plan& p
   w.Key("mode"); w.String(p.rate > 0 ? "open_loop" : "closed_loop");
   w.Key("connections"); w.Int64(s.integer("loadgen.connections"));
   w.Key("window"); w.Int64(where.websocket ? static_cast<int64_t>(p.window) : 1);
+  w.Key("batch"); w.Int64(where.websocket ? 1 : s.integer("loadgen.batch"));
   w.Key("target_rate"); w.Double(p.rate);
   w.Key("measured_seconds"); w.Double(measured_seconds);
   w.Key("sent"); w.Uint64(t.sent);
@@ -148,6 +152,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "loadgen: loadgen.answers must be gateway or status\n");
     return 2;
   }
+  if (s->integer("loadgen.batch") > 1 && (where->websocket || answers != "gateway")) {
+    std::fprintf(stderr, "loadgen: loadgen.batch above 1 needs an http:// url and loadgen.answers=gateway\n");
+    return 2;
+  }
   auto warmup = std::chrono::milliseconds(s->integer("loadgen.warmup_ms"));
   auto duration = std::chrono::milliseconds(s->integer("loadgen.duration_ms"));
   if (warmup >= duration) {
@@ -172,7 +180,7 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < connections; ++i) {
     connection_args a{*where, *bodies, p, p.rate > 0 ? &open_loop : nullptr, t, i,
                       answers == "gateway" ? http_answers::gateway : http_answers::status_only,
-                      s->text("loadgen.content_type")};
+                      s->text("loadgen.content_type"), static_cast<size_t>(s->integer("loadgen.batch"))};
     boost::asio::co_spawn(io, where->websocket ? run_websocket(std::move(a)) : run_http(std::move(a)),
                           boost::asio::detached);
   }
