@@ -55,13 +55,29 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
 
   auto topics = cluster_topics(self->kafka_);
   if (!topics) return unexpected(std::move(topics.error()));
-  auto accept = [self, known = std::move(*topics)](const classify::classifier& c) -> std::string {
+  // Without it every unreadable record would abort its transaction, forever.
+  if (!topics->contains(self->config_.names.deadletter))
+    return unexpected("no topic " + self->config_.names.deadletter +
+                      " (router.topic.deadletter; add it to deploy/topics.manifest)");
+  auto missing_topics = [self](const classify::classifier& c, const std::set<std::string>& known) {
     std::string missing;
     auto need = c.divisions();
     need.emplace_back(classify::triage_division);
     for (const auto& d : need) {
       const auto topic = self->config_.names.division_prefix + d;
       if (!known.contains(topic)) missing += (missing.empty() ? "" : ", ") + topic;
+    }
+    return missing;
+  };
+  auto accept = [self, missing_topics, known = std::move(*topics)](const classify::classifier& c) mutable {
+    auto missing = missing_topics(c, known);
+    if (!missing.empty()) {
+      // The list read at start may be stale: the topic of a new division may
+      // have been created since. Ask the cluster again before refusing.
+      auto fresh = cluster_topics(self->kafka_);
+      if (!fresh) return "no topic for: " + missing + " (and the topics could not be listed again: " + fresh.error() + ")";
+      known = std::move(*fresh);
+      missing = missing_topics(c, known);
     }
     return missing.empty() ? std::string() : "no topic for: " + missing + " (add it to deploy/topics.manifest)";
   };

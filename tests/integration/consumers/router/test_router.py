@@ -4,11 +4,13 @@ across a crash."""
 
 import collections
 import json
+import os
 import signal
 import threading
 import time
 
 from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient, NewTopic
 
 from conftest import DIVISIONS, envelope, produce, read_committed
 
@@ -28,6 +30,14 @@ RULES_V2 = RULES_V1.replace('"test-v1"', '"test-v2"').replace(
     "terms: [버스, bus]", "terms: [지하철]").replace("terms: [홈페이지]", "terms: [홈페이지, 버스, bus]")
 # Line 5 holds a one-syllable term, which the loader refuses.
 RULES_BROKEN = RULES_V1.replace('"test-v1"', '"test-broken"').replace("terms: [버스, bus]", "terms: [버스, 차]")
+
+
+def replace_file(path, text):
+    """Writes a new file beside `path` and renames it over it (atomic), the way
+    the README tells operators to deploy rules: the router never sees half a file."""
+    tmp = path.with_name(path.name + ".new")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def values_by_topic(records):
@@ -193,3 +203,39 @@ def test_rules_naming_a_division_without_a_topic_are_refused_at_start(bootstrap,
     assert router.process.wait(timeout=60) == 1
     failed = router.wait_for_log("router.start_failed")
     assert "no topic for: " + topics.division("tourism") in failed["detail"]
+
+
+def test_a_missing_dead_letter_topic_is_refused_at_start(bootstrap, topics, routers, tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES_V1)
+    router = routers(rules, extra=[f"--router.topic.deadletter={topics.prefix}no-such-deadletter"])
+    assert router.process.wait(timeout=60) == 1
+    failed = router.wait_for_log("router.start_failed")
+    assert failed["detail"].startswith(f"no topic {topics.prefix}no-such-deadletter")
+
+
+def test_a_division_whose_topic_was_created_after_start_is_accepted_on_reload(bootstrap, topics, routers, tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES_V1)
+    router = routers(rules)
+    router.wait_for_log("router.started")
+    tourism = topics.division("tourism")
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    for f in admin.create_topics([NewTopic(tourism, 1, 1)]).values():
+        f.result(timeout=60)
+    with_tourism = RULES_V1.replace('"test-v1"', '"test-tourism"') + \
+        "  tourism:\n    rules:\n      - {id: tourism.all, weight: 3, terms: [관광]}\n"
+    replace_file(rules, with_tourism)
+    # Rules are looked at before each batch: keep a trickle of input coming
+    # until the new edition is in force.
+    for i in range(200):
+        produce(bootstrap, topics.input, [("citywide", envelope("버스가 안 와요", 6000 + i), [])])
+        if any(e.get("event") == "router.rules.reloaded" and e.get("version") == "test-tourism"
+               for e in router.log_lines()):
+            break
+        time.sleep(0.3)
+    router.wait_for_log("router.rules.reloaded", where=lambda e: e.get("version") == "test-tourism")
+    produce(bootstrap, topics.input, [("citywide", envelope("관광 안내소가 닫혀 있어요", 7000), [("civic-case-id", b"case-tour")])])
+    records = read_committed(bootstrap, [tourism], lambda rs: len(rs) >= 1, timeout=60)
+    assert [k for _, k, _, _ in records] == ["case-tour"]
+    assert router.stop() == 0
