@@ -126,7 +126,7 @@ def test_hot_reload_changes_routes_between_batches_and_refuses_a_broken_file(boo
             p.poll(0)
             if i == 100:
                 p.flush(30)
-                rules.write_text(RULES_V2)
+                replace_file(rules, RULES_V2)
                 changes.append(time.monotonic())
             time.sleep(0.01)
         assert p.flush(60) == 0
@@ -137,7 +137,7 @@ def test_hot_reload_changes_routes_between_batches_and_refuses_a_broken_file(boo
     router.wait_for_log("router.rules.reloaded", where=lambda e: e.get("version") == "test-v2")
 
     # A broken file is refused, named by line, and the old rules stay.
-    rules.write_text(RULES_BROKEN)
+    replace_file(rules, RULES_BROKEN)
     router.process.send_signal(signal.SIGHUP)
     produce(bootstrap, topics.input, [("citywide", envelope("버스 또 안 와요", 5000), [("civic-case-id", b"case-after-broken")])])
     refused = router.wait_for_log("router.rules.refused")
@@ -157,9 +157,15 @@ def test_hot_reload_changes_routes_between_batches_and_refuses_a_broken_file(boo
     assert topic_of["case-0"] == topics.division("transport")
     assert topic_of[f"case-{total - 1}"] == topics.division("admin")
     assert set(topic_of.values()) <= {topics.division("transport"), topics.division("admin")}
-    # Each message classified by one edition of the rules, stated in the record.
-    versions = {json.loads(v)["rules_version"] for _, _, v, _ in records}
-    assert versions == {"test-v1", "test-v2"}
+    # Each message classified by one edition of the rules, stated in the record,
+    # and routed where that edition sends it: v1 -> transport, v2 -> admin.
+    where = {"test-v1": topics.division("transport"), "test-v2": topics.division("admin")}
+    versions = collections.Counter()
+    for topic, key, value, _ in records:
+        version = json.loads(value)["rules_version"]
+        versions[version] += 1
+        assert topic == where[version], (key, version, topic)
+    assert set(versions) == {"test-v1", "test-v2"}, versions
     # The broken file changed nothing.
     assert topic_of["case-after-broken"] == topics.division("admin")
     assert router.stop() == 0
@@ -179,16 +185,20 @@ def test_a_crash_neither_loses_nor_duplicates_a_routed_message(bootstrap, topics
             value = json.dumps(envelope(f"골목에 쓰레기가 쌓여 있어요 {i}", 20000 + i), ensure_ascii=False)
             p.produce(topics.input, key=f"k{i % 7}", value=value, headers=[("civic-case-id", f"crash-{i}".encode())])
             p.poll(0)
-            time.sleep(0.005)
+            time.sleep(0.01)
         assert p.flush(60) == 0
 
     feeder = threading.Thread(target=feed)
     feeder.start()
-    time.sleep(1.0)
+    out = [topics.division("sanitation")]
+    # Kill only once the first instance has committed part of the stream and
+    # more input is still coming, so the restart must resume mid-stream.
+    seen = read_committed(bootstrap, out, lambda rs: len(rs) >= 40, timeout=60, settle=0)
+    assert 40 <= len(seen) < total + 1, len(seen)
+    assert feeder.is_alive(), "the whole stream was sent before the kill"
     first.stop(signal.SIGKILL)  # mid-stream, most likely inside an open transaction
     second = routers(shipped_rules, group=first.group, transactional_id=first.transactional_id, extra=small_batches)
     feeder.join()
-    out = [topics.division("sanitation")]
     records = read_committed(bootstrap, out, lambda rs: len(rs) >= total + 1, timeout=180, settle=3.0)
     count = collections.Counter(k for _, k, _, _ in records)
     assert len(count) == total + 1
