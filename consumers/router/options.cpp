@@ -22,6 +22,16 @@ constexpr config::option router_options[] = {
     {"router.topic.division_prefix", "division.",
      "Routed messages go to this prefix + the division id (division.water, division.triage, ...)."},
     {"router.topic.deadletter", "feedback.deadletter", "Records that cannot be read, with the reason."},
+    {"router.max_input_bytes", "524288",
+     "An input record larger than this (bytes) is not routed: it goes to the dead-letter topic with the "
+     "reason (the record itself, or a reference to its topic, partition and offset when it is too large to "
+     "copy).",
+     value_type::integer, 1024, 100'000'000},
+    {"router.max_output_bytes", "960000",
+     "No record the router writes is larger than this (bytes, key + value + headers); a message whose routed "
+     "record would be goes to the dead-letter topic instead. Keep it below the broker's message.max.bytes and "
+     "the producer's (librdkafka: 1,000,000 bytes, which also counts header framing) and above router.max_input_bytes.",
+     value_type::integer, 4096, 100'000'000},
     {"router.max_batch_records", "500", "Records per transaction at most.", value_type::integer, 1, 100000},
     {"router.max_batch_wait_ms", "50", "How long a transaction waits to fill before it is committed anyway.",
      value_type::integer, 1, 60000},
@@ -50,6 +60,11 @@ expected<service_config, std::string> make_service_config(const config::settings
   c.names.input = s.text("router.topic.input");
   c.names.division_prefix = s.text("router.topic.division_prefix");
   c.names.deadletter = s.text("router.topic.deadletter");
+  c.limits.max_input_bytes = static_cast<std::size_t>(s.integer("router.max_input_bytes"));
+  c.limits.max_output_bytes = static_cast<std::size_t>(s.integer("router.max_output_bytes"));
+  if (c.limits.max_input_bytes >= c.limits.max_output_bytes)
+    return unexpected(std::string("router.max_input_bytes must be below router.max_output_bytes (a routed record "
+                                  "holds the input and its classification)"));
   c.max_batch_records = static_cast<std::size_t>(s.integer("router.max_batch_records"));
   c.max_batch_wait = std::chrono::milliseconds(s.integer("router.max_batch_wait_ms"));
   c.stats_interval = std::chrono::seconds(s.integer("router.stats_interval_s"));

@@ -18,6 +18,7 @@ struct service_config {
   std::string group_id;
   std::string transactional_id;
   topic_names names;
+  route_limits limits;
   std::size_t max_batch_records = 500;
   std::chrono::milliseconds max_batch_wait{50};
   std::chrono::seconds stats_interval{30};

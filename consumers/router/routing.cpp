@@ -31,6 +31,43 @@ kafka::record deadletter(const inbound& in, const topic_names& names, std::strin
   return rec;
 }
 
+std::size_t record_bytes(const kafka::record& r) {
+  std::size_t n = r.key.size() + r.value.size();
+  for (const auto& h : r.headers) n += h.name.size() + h.value.size();
+  return n;
+}
+
+// Where a record too large to copy lies: {"too_large":{"topic":..,"partition":..,
+// "offset":..,"bytes":..}}. Valid JSON, never a cut-off copy of the input.
+std::string reference_json(const inbound& in) {
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  w.StartObject();
+  w.Key("too_large");
+  w.StartObject();
+  w.Key("topic");
+  string(w, in.topic);
+  w.Key("partition");
+  w.Int(in.partition);
+  w.Key("offset");
+  w.Int64(in.offset);
+  w.Key("bytes");
+  w.Uint64(in.value.size());
+  w.EndObject();
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+// A dead letter for a record the limits do not let through: the input itself
+// when that fits in max_output_bytes, else the reference.
+kafka::record too_large(const inbound& in, const topic_names& names, const route_limits& limits, std::string reason) {
+  auto rec = deadletter(in, names, std::move(reason));
+  if (record_bytes(rec) > limits.max_output_bytes) rec.value = reference_json(in);
+  if (record_bytes(rec) > limits.max_output_bytes)  // the input's own headers are that large
+    rec.headers.erase(rec.headers.begin(), rec.headers.end() - 2);
+  return rec;
+}
+
 std::string routed_json(std::string_view case_id, std::string_view division, const classify::classification& c,
                         std::string_view kind, const std::optional<std::string>& district, std::string_view rules_version,
                         std::string_view envelope_json) {
@@ -59,8 +96,16 @@ std::string routed_json(std::string_view case_id, std::string_view division, con
 }  // namespace
 
 void route(const inbound& in, const classify::classifier& rules, const topic_names& names,
-           std::vector<kafka::record>& out, route_counters& counters) {
+           std::vector<kafka::record>& out, route_counters& counters, const route_limits& limits) {
   ++counters.messages;
+  if (in.value.size() > limits.max_input_bytes) {
+    ++counters.deadlettered;
+    ++counters.too_large;
+    out.push_back(too_large(in, names, limits,
+                            "too large: the record is " + std::to_string(in.value.size()) +
+                                " bytes, over router.max_input_bytes (" + std::to_string(limits.max_input_bytes) + ")"));
+    return;
+  }
   auto parsed = envelope::parse_json(in.value);
   if (!parsed) {
     ++counters.deadlettered;
@@ -95,11 +140,25 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
   headers.push_back({"content-type", "application/json"});
   headers.push_back({std::string(case_id_header), case_id});
 
+  // All or nothing: a message too large for one of its divisions goes to no
+  // division, only to the dead letters.
+  const auto first = out.size();
   for (const auto& division : c.divisions) {
     out.push_back({names.division_prefix + division, case_id,
                    routed_json(case_id, division, c, kind, district, rules.rules_version(), in.value), headers, -1});
-    ++counters.routed_records;
+    if (const auto bytes = record_bytes(out.back()); bytes > limits.max_output_bytes) {
+      const auto topic = out.back().topic;
+      out.resize(first);
+      ++counters.deadlettered;
+      ++counters.too_large;
+      out.push_back(too_large(in, names, limits,
+                              "too large: the routed record for " + topic + " would be " + std::to_string(bytes) +
+                                  " bytes, over router.max_output_bytes (" +
+                                  std::to_string(limits.max_output_bytes) + ")"));
+      return;
+    }
   }
+  counters.routed_records += c.divisions.size();
   if (c.divisions.size() > 1) ++counters.two_divisions;
   if (c.primary_division() == classify::triage_division) ++counters.triage;
   if (c.level == classify::urgency::high) ++counters.urgent;

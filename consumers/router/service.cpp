@@ -116,8 +116,8 @@ std::error_code service::process(std::span<const kafka::consumed_message> batch,
   // One edition of the rules for the whole batch (a reload lands between batches).
   const auto rules = rules_->current();
   for (const auto& m : batch) {
-    inbound in{m.topic(), m.key(), m.value(), headers_of(m)};
-    route(in, *rules, config_.names, out, counters_);
+    inbound in{m.topic(), m.key(), m.value(), headers_of(m), m.partition(), m.offset()};
+    route(in, *rules, config_.names, out, counters_, config_.limits);
   }
   return {};
 }
@@ -132,6 +132,7 @@ void service::log_stats(bool force) {
                              {"triage", counters_.triage},
                              {"urgent", counters_.urgent},
                              {"deadlettered", counters_.deadlettered},
+                             {"too_large", counters_.too_large},
                              {"text_unmatched", counters_.text_unmatched},
                              {"rules_reloads", rules_->reloads()},
                              {"rules_refused", rules_->refused()}});

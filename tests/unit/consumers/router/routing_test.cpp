@@ -119,3 +119,79 @@ TEST_CASE("an unreadable record goes to the dead letter topic with the reason, n
   CHECK(*header(out[0], "civic-deadletter-source") == "router:feedback.unique");
   CHECK(counters.deadlettered == 1);
 }
+
+namespace {
+
+std::size_t record_bytes(const civic::kafka::record& r) {
+  std::size_t n = r.key.size() + r.value.size();
+  for (const auto& h : r.headers) n += h.name.size() + h.value.size();
+  return n;
+}
+
+// An envelope whose text is about `bytes` long, of a message the rules route to
+// water and roads.
+std::string large_envelope(std::size_t bytes) {
+  std::string text = "지하차도가 침수돼서 차량 통제 중이에요 ";
+  while (text.size() < bytes) text += "zz ";
+  return envelope_json(text);
+}
+
+}  // namespace
+
+TEST_CASE("an input record over router.max_input_bytes is dead-lettered with a reference, not routed") {
+  // About 1 MiB, as the reviewer's case: routed, it would be over message.max.bytes.
+  const auto value = large_envelope(1024 * 1024 - 600);
+  inbound in{"feedback.unique", "citywide", value, {{"civic-case-id", "case-big"}}, 4, 1234};
+  std::vector<civic::kafka::record> out;
+  civic::router::route_counters counters;
+  const civic::router::route_limits limits;  // the defaults: 512 KiB in, 960,000 bytes out
+  route(in, shipped(), {}, out, counters, limits);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].topic == "feedback.deadletter");
+  CHECK(out[0].key == "citywide");
+  CHECK(record_bytes(out[0]) <= limits.max_output_bytes);
+  CHECK(*header(out[0], "civic-deadletter-reason") ==
+        "too large: the record is " + std::to_string(value.size()) + " bytes, over router.max_input_bytes (524288)");
+  // The value is valid JSON naming where the input lies, never a cut-off copy.
+  rapidjson::Document d;
+  d.Parse(out[0].value);
+  REQUIRE_FALSE(d.HasParseError());
+  CHECK(std::string(d["too_large"]["topic"].GetString()) == "feedback.unique");
+  CHECK(d["too_large"]["partition"].GetInt() == 4);
+  CHECK(d["too_large"]["offset"].GetInt64() == 1234);
+  CHECK(d["too_large"]["bytes"].GetUint64() == value.size());
+  CHECK(counters.deadlettered == 1);
+  CHECK(counters.too_large == 1);
+  CHECK(counters.routed_records == 0);
+}
+
+TEST_CASE("a message whose routed record would exceed router.max_output_bytes goes whole to the dead letters") {
+  const auto value = large_envelope(3000);
+  inbound in{"feedback.unique", "citywide", value, {{"civic-case-id", "case-3k"}}, 0, 7};
+  civic::router::route_limits limits;
+  limits.max_input_bytes = value.size();
+  // The input fits, the routed record (input + classification) does not.
+  limits.max_output_bytes = value.size() + 200;
+  std::vector<civic::kafka::record> out;
+  civic::router::route_counters counters;
+  route(in, shipped(), {}, out, counters, limits);
+  REQUIRE(out.size() == 1);  // not routed to one division and dead-lettered for the other
+  REQUIRE(out[0].topic == "feedback.deadletter");
+  CHECK(out[0].value == value);  // the input itself fits, so it is kept whole
+  CHECK(record_bytes(out[0]) <= limits.max_output_bytes);
+  const auto reason = *header(out[0], "civic-deadletter-reason");
+  CHECK(reason.starts_with("too large: the routed record for division."));
+  CHECK(reason.ends_with(" bytes, over router.max_output_bytes (" + std::to_string(limits.max_output_bytes) + ")"));
+  CHECK(counters.too_large == 1);
+
+  // The same message with room to spare is routed as usual.
+  out.clear();
+  limits.max_output_bytes = 20000;
+  route(in, shipped(), {}, out, counters, limits);
+  REQUIRE(out.size() == 2);
+  for (const auto& r : out) {
+    CHECK(r.topic.starts_with("division."));
+    CHECK(record_bytes(r) <= limits.max_output_bytes);
+    CHECK(schema_violation(r.value) == "");
+  }
+}
