@@ -249,3 +249,30 @@ def test_a_division_whose_topic_was_created_after_start_is_accepted_on_reload(bo
     records = read_committed(bootstrap, [tourism], lambda rs: len(rs) >= 1, timeout=60)
     assert [k for _, k, _, _ in records] == ["case-tour"]
     assert router.stop() == 0
+
+
+def test_a_record_too_large_to_route_is_dead_lettered_and_the_stream_goes_on(bootstrap, topics, routers, tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES_V1)
+    # ~700 KB in: over router.max_input_bytes (512 KiB); routed whole it would
+    # have been close to message.max.bytes, and before the limit a record over it
+    # aborted the transaction on every retry.
+    big = envelope("버스가 안 와요 " + "x" * 700_000, 8000)
+    after = envelope("버스가 또 안 와요", 8001)
+    produce(bootstrap, topics.input, [("citywide", big, [("civic-case-id", b"case-big")]),
+                                      ("citywide", after, [("civic-case-id", b"case-after-big")])])
+    router = routers(rules, extra=["--router.max_batch_records=10"])
+    records = read_committed(bootstrap, [topics.deadletter, topics.division("transport")],
+                             lambda rs: len(rs) >= 2, timeout=90)
+    by = values_by_topic(records)
+    (key, value, headers), = by[topics.deadletter]
+    assert key == "citywide"
+    assert headers["civic-deadletter-reason"].startswith("too large: the record is ")
+    assert headers["civic-deadletter-reason"].endswith(" bytes, over router.max_input_bytes (524288)")
+    assert value == big  # it fits in router.max_output_bytes, so it is kept whole
+    # The next message is routed as usual: nothing is stuck behind the large one.
+    (key, value, _), = by[topics.division("transport")]
+    assert key == "case-after-big"
+    stats = router.wait_for_log("router.stats", where=lambda e: e.get("too_large") == 1)
+    assert stats["deadlettered"] == 1
+    assert router.stop() == 0
