@@ -64,7 +64,11 @@ uint64_t author_text_hash(const std::optional<std::string>& author, std::string_
   return nonzero(hash_parts({*author, normalized_text}, 0));
 }
 
-deduplicator::deduplicator(dedup_settings s) : settings_(s) {}
+deduplicator::deduplicator(dedup_settings s)
+    : settings_(s),
+      geo_index_(s.bucket_capacity),
+      district_index_(s.bucket_capacity),
+      lsh_index_(s.bucket_capacity) {}
 
 decision deduplicator::add(const report& r) {
   std::string normalized = normalize_for_dedup(r.text);
@@ -96,12 +100,12 @@ decision deduplicator::add(const report& r) {
     }
     if (!c.location && r.point) {
       c.location = r.point;
-      for (uint64_t key : geo_keys(c)) bucket_add(geo_index_, key, best->h);
+      for (uint64_t key : geo_keys(c)) geo_index_.add(key, best->h);
     }
     c.scripts = static_cast<uint8_t>(c.scripts | script);
     if (!sig.empty && c.signatures.size() < settings_.signatures_per_case) {
       c.signatures.push_back(sig);
-      for (uint64_t key : lsh_keys(c.district, sig)) bucket_add(lsh_index_, key, best->h);
+      for (uint64_t key : lsh_keys(c.district, sig)) lsh_index_.add(key, best->h);
     }
     c.fingerprints.push_back(print);
     index_fingerprint(best->h, print);
@@ -158,10 +162,7 @@ std::optional<decision> deduplicator::find_exact(const report& r, uint64_t idem,
 std::vector<deduplicator::handle> deduplicator::candidates(const report& r,
                                                            const signature& sig) const {
   std::vector<handle> out;
-  auto collect = [&](const std::unordered_map<uint64_t, std::vector<handle>>& index, uint64_t key) {
-    auto found = index.find(key);
-    if (found != index.end()) out.insert(out.end(), found->second.begin(), found->second.end());
-  };
+  auto collect = [&](const case_index& index, uint64_t key) { index.collect(key, out); };
   if (r.point) {
     for (geo_cell cell : cells_around(*r.point, settings_.radius_m)) collect(geo_index_, geo_key(cell));
   }
@@ -186,15 +187,23 @@ std::optional<deduplicator::candidate_score> deduplicator::best_candidate(const 
     if (divisions == division_agreement::none) continue;
     if (r.time_ms - c.last_seen_ms > settings_.near_window_ms) continue;
     if (c.first_seen_ms - r.time_ms > settings_.near_window_ms) continue;
+    bool comparable = script != 0 && (c.scripts & script) != 0;
+    // Distance decides before text does: only compare texts of cases still in play.
+    double distance = 0;
+    bool located = r.point && c.location;
+    if (located) {
+      distance = distance_m(*r.point, *c.location);
+      if (distance > settings_.radius_m) continue;
+    } else if (!comparable && (!r.district || divisions == division_agreement::through_triage)) {
+      continue;  // only text could decide, and the texts cannot be compared
+    }
     double similarity = 0;
     for (const signature& s : c.signatures) similarity = std::max(similarity, estimate_jaccard(sig, s));
-    bool comparable = script != 0 && (c.scripts & script) != 0;
 
     bool joins = false;
     double score = 0;
-    if (r.point && c.location) {
-      double distance = distance_m(*r.point, *c.location);
-      joins = distance <= settings_.radius_m;
+    if (located) {
+      joins = true;
       score = 2 + similarity - 0.5 * distance / settings_.radius_m;
     } else if (r.district) {
       joins = comparable ? similarity >= settings_.district_text_threshold
@@ -281,19 +290,19 @@ void deduplicator::erase(handle h) {
 }
 
 void deduplicator::index(handle h, const case_state& c) {
-  for (uint64_t key : geo_keys(c)) bucket_add(geo_index_, key, h);
-  if (c.district) bucket_add(district_index_, district_key(*c.district), h);
+  for (uint64_t key : geo_keys(c)) geo_index_.add(key, h);
+  if (c.district) district_index_.add(district_key(*c.district), h);
   for (const signature& s : c.signatures) {
-    for (uint64_t key : lsh_keys(c.district, s)) bucket_add(lsh_index_, key, h);
+    for (uint64_t key : lsh_keys(c.district, s)) lsh_index_.add(key, h);
   }
   for (const fingerprint& f : c.fingerprints) index_fingerprint(h, f);
 }
 
 void deduplicator::unindex(handle h, const case_state& c) {
-  for (uint64_t key : geo_keys(c)) bucket_remove(geo_index_, key, h);
-  if (c.district) bucket_remove(district_index_, district_key(*c.district), h);
+  for (uint64_t key : geo_keys(c)) geo_index_.remove(key, h);
+  if (c.district) district_index_.remove(district_key(*c.district), h);
   for (const signature& s : c.signatures) {
-    for (uint64_t key : lsh_keys(c.district, s)) bucket_remove(lsh_index_, key, h);
+    for (uint64_t key : lsh_keys(c.district, s)) lsh_index_.remove(key, h);
   }
   for (const fingerprint& f : c.fingerprints) unindex_fingerprint(h, f);
 }
@@ -336,23 +345,6 @@ uint64_t deduplicator::district_key(const std::string& district) {
 std::vector<uint64_t> deduplicator::lsh_keys(const std::optional<std::string>& district,
                                              const signature& s) const {
   return band_keys(s, settings_.lsh_bands, hash_parts({district ? *district : ""}, lsh_seed));
-}
-
-void deduplicator::bucket_add(std::unordered_map<uint64_t, std::vector<handle>>& index, uint64_t key,
-                              handle h) {
-  std::vector<handle>& bucket = index[key];
-  if (std::find(bucket.begin(), bucket.end(), h) != bucket.end()) return;
-  bucket.push_back(h);
-  if (bucket.size() > settings_.bucket_capacity) bucket.erase(bucket.begin());
-}
-
-void deduplicator::bucket_remove(std::unordered_map<uint64_t, std::vector<handle>>& index,
-                                 uint64_t key, handle h) {
-  auto found = index.find(key);
-  if (found == index.end()) return;
-  auto& bucket = found->second;
-  bucket.erase(std::remove(bucket.begin(), bucket.end(), h), bucket.end());
-  if (bucket.empty()) index.erase(found);
 }
 
 }  // namespace civic::dedup

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "consumers/dedup/case_index.hpp"
 #include "consumers/dedup/case_state.hpp"
 #include "consumers/dedup/report.hpp"
 
@@ -107,9 +108,6 @@ class deduplicator {
   static uint64_t geo_key(geo_cell cell);
   static uint64_t district_key(const std::string& district);
   std::vector<uint64_t> lsh_keys(const std::optional<std::string>& district, const signature& s) const;
-  void bucket_add(std::unordered_map<uint64_t, std::vector<handle>>& index, uint64_t key, handle h);
-  static void bucket_remove(std::unordered_map<uint64_t, std::vector<handle>>& index, uint64_t key,
-                            handle h);
 
   dedup_settings settings_;
   handle next_handle_ = 1;
@@ -119,9 +117,9 @@ class deduplicator {
   std::set<std::pair<int64_t, handle>> by_last_seen_;
   std::unordered_map<uint64_t, handle> by_idempotency_;
   std::unordered_map<uint64_t, handle> by_author_text_;
-  std::unordered_map<uint64_t, std::vector<handle>> geo_index_;
-  std::unordered_map<uint64_t, std::vector<handle>> district_index_;
-  std::unordered_map<uint64_t, std::vector<handle>> lsh_index_;
+  case_index geo_index_;
+  case_index district_index_;
+  case_index lsh_index_;
 };
 
 // Hashes that identify exact duplicates; 0 for author_text when anonymous.

@@ -81,3 +81,21 @@ TEST_CASE("LSH band keys agree for equal texts and depend on the salt") {
   CHECK(band_keys(a, 16, 1).size() == 16);
   CHECK(band_keys(a, 16, 1) != band_keys(a, 16, 2));
 }
+
+TEST_CASE("long unrelated texts estimate near zero (the kept bits of a minimum are its uniform ones)") {
+  // A minimum over many shingles is a small number: had the signature kept its
+  // high bits, unrelated long texts would agree on most of them.
+  std::vector<uint64_t> a, b;
+  for (uint64_t i = 0; i < 400; ++i) {
+    a.push_back(i * 0x9E3779B97F4A7C15ULL);
+    b.push_back((i + 1000) * 0x9E3779B97F4A7C15ULL);
+  }
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  CHECK(estimate_jaccard(make_signature(a), make_signature(b)) < 0.02);
+  // Half shared: about a third.
+  std::vector<uint64_t> c(a.begin(), a.begin() + 200);
+  c.insert(c.end(), b.begin(), b.begin() + 200);
+  std::sort(c.begin(), c.end());
+  CHECK(estimate_jaccard(make_signature(a), make_signature(c)) == doctest::Approx(1.0 / 3).epsilon(0.15));
+}
