@@ -7,7 +7,55 @@
 
 namespace civic::text {
 
+namespace {
+
+// Code points that NFC leaves as they are whatever surrounds them (no
+// decomposition, not combining, not composing with a neighbour, not a control
+// or newline character), in the scripts citizens write in: Latin, Hangul
+// syllables and compatibility jamo, CJK, punctuation, emoji. A text made only
+// of these is already clean; utf8proc is needed only for the rest (combining
+// marks, conjoining jamo, controls, CR, U+2028, singletons such as U+212B).
+bool nfc_inert(utf8proc_int32_t cp) {
+  if (cp < 0x300) return (cp >= 0x20 && cp < 0x7F) || cp >= 0xA0;
+  return (cp >= 0xAC00 && cp <= 0xD7A3) ||                   // Hangul syllables
+         (cp >= 0x3131 && cp <= 0x318E) ||                   // Hangul compatibility jamo
+         (cp >= 0x4E00 && cp <= 0x9FFF) ||                   // CJK ideographs
+         (cp >= 0x3000 && cp <= 0x3029) || (cp >= 0x3030 && cp <= 0x303F) ||  // CJK punctuation
+         (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205E) ||  // punctuation
+         (cp >= 0xFF01 && cp <= 0xFFEF) ||                   // full- and half-width forms
+         (cp >= 0xFE00 && cp <= 0xFE0F) ||                   // variation selectors
+         (cp >= 0x1F000 && cp <= 0x1FAFF);                   // emoji and pictographs
+}
+
+// True when the text is valid UTF-8 made of nfc_inert code points and LF.
+bool already_clean(std::string_view utf8) {
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(utf8.data());
+  const auto size = static_cast<utf8proc_ssize_t>(utf8.size());
+  for (utf8proc_ssize_t pos = 0; pos < size;) {
+    if (bytes[pos] < 0x80) {  // ASCII, the common case, without decoding
+      if (bytes[pos] != '\n' && (bytes[pos] < 0x20 || bytes[pos] == 0x7F)) return false;
+      ++pos;
+      continue;
+    }
+    utf8proc_int32_t cp = 0;
+    utf8proc_ssize_t n = utf8proc_iterate(bytes + pos, size - pos, &cp);
+    if (n <= 0 || !nfc_inert(cp)) return false;
+    pos += n;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view text) {
+  auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\t'; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
 std::optional<std::string> clean_text(std::string_view utf8) {
+  if (already_clean(utf8)) return std::string(trim(utf8));
   utf8proc_uint8_t* mapped = nullptr;
   auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
                                                 UTF8PROC_NLF2LF | UTF8PROC_STRIPCC);
@@ -16,11 +64,8 @@ std::optional<std::string> clean_text(std::string_view utf8) {
                    static_cast<utf8proc_ssize_t>(utf8.size()), &mapped, options);
   if (length < 0) return std::nullopt;
   std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
-  std::string_view result(reinterpret_cast<const char*>(mapped), static_cast<size_t>(length));
-  auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\t'; };
-  while (!result.empty() && is_space(result.front())) result.remove_prefix(1);
-  while (!result.empty() && is_space(result.back())) result.remove_suffix(1);
-  return std::string(result);
+  return std::string(trim(std::string_view(reinterpret_cast<const char*>(mapped),
+                                           static_cast<size_t>(length))));
 }
 
 std::string_view guess_language(std::string_view utf8) {

@@ -1,5 +1,7 @@
 #include "common/text/pii_mask.hpp"
 
+#include <algorithm>
+
 #include <re2/re2.h>
 
 namespace civic::text {
@@ -65,6 +67,10 @@ int mask_rrns(std::string& text) {
 
 mask_counts mask_personal_data(std::string& text) {
   mask_counts counts;
+  // Every pattern needs a digit or an @; most messages have neither.
+  if (std::none_of(text.begin(), text.end(), [](char c) { return is_digit(c) || c == '@'; })) {
+    return counts;
+  }
   counts.emails = RE2::GlobalReplace(&text, email_pattern(), "[email]");
   counts.rrns = mask_rrns(text);
   counts.phones = RE2::GlobalReplace(&text, phone_pattern(), "[phone]");
