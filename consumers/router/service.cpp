@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <set>
+#include <thread>
 
 #include "common/kafka/handles.hpp"
 #include "common/log/log.hpp"
@@ -55,6 +56,13 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
 
   auto topics = cluster_topics(self->kafka_);
   if (!topics) return unexpected(std::move(topics.error()));
+  // A topic created moments ago (a deploy creating topics, then starting the
+  // router) may not be in the metadata yet: look again for a few seconds.
+  for (int attempt = 0; attempt < 10 && !topics->contains(self->config_.names.deadletter); ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    topics = cluster_topics(self->kafka_);
+    if (!topics) return unexpected(std::move(topics.error()));
+  }
   // Without it every unreadable record would abort its transaction, forever.
   if (!topics->contains(self->config_.names.deadletter))
     return unexpected("no topic " + self->config_.names.deadletter +
