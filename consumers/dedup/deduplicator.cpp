@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <string>
 
 #include "consumers/dedup/normalize.hpp"
@@ -197,8 +198,12 @@ std::optional<deduplicator::candidate_score> deduplicator::best_candidate(const 
     } else if (!comparable && (!r.district || divisions == division_agreement::through_triage)) {
       continue;  // only text could decide, and the texts cannot be compared
     }
+    // Texts in different scripts share no shingles: their estimate is noise,
+    // and must not rank one case above another.
     double similarity = 0;
-    for (const signature& s : c.signatures) similarity = std::max(similarity, estimate_jaccard(sig, s));
+    if (comparable) {
+      for (const signature& s : c.signatures) similarity = std::max(similarity, estimate_jaccard(sig, s));
+    }
 
     bool joins = false;
     double score = 0;
@@ -217,12 +222,15 @@ std::optional<deduplicator::candidate_score> deduplicator::best_candidate(const 
       joins = joins && comparable && similarity >= settings_.district_text_threshold;
     }
     if (!joins) continue;
-    // Ties go to the older case, then the smaller id: decisions depend on the
-    // cases alone, not on the order they were restored in.
+    // Ties (e.g. place and division alone) go to the case more citizens
+    // reported, then to the older case, then to the smaller id: decisions
+    // depend on the cases alone, not on the order they were restored in.
+    auto rank = [](const case_state& x) {
+      return std::make_tuple(x.report_count, -x.first_seen_ms);
+    };
     bool better = !best || score > best->score ||
-                  (score == best->score &&
-                   (c.first_seen_ms < best_case->first_seen_ms ||
-                    (c.first_seen_ms == best_case->first_seen_ms && c.id < best_case->id)));
+                  (score == best->score && (rank(c) > rank(*best_case) ||
+                                            (rank(c) == rank(*best_case) && c.id < best_case->id)));
     if (better) {
       best = candidate_score{score, h};
       best_case = &c;

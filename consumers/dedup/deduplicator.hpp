@@ -42,10 +42,10 @@ struct dedup_settings {
   // the shared place, division and time decide.
   bool cross_script_district_match = true;
   // Bounds on memory.
-  size_t max_open_cases = 1'000'000;
+  size_t max_open_cases = 200'000;   // per partition: about 300 MB
   size_t max_members = 100;          // report ids listed on a case
   size_t signatures_per_case = 4;    // texts a case is compared by
-  size_t fingerprints_per_case = 32; // recent reports whose retries are recognised
+  size_t fingerprints_per_case = 128; // recent reports whose retries are recognised
   size_t lsh_bands = 16;             // LSH: bands of one minimum each
   size_t bucket_capacity = 64;       // most recent cases kept per index bucket
 };

@@ -20,7 +20,8 @@ constexpr config::option dedup_options[] = {
      "predecessor). Use e.g. the pod name."},
     {"dedup.topic.input", "feedback.ingested", "Envelopes to deduplicate."},
     {"dedup.topic.repartition", "dedup.repartition",
-     "Internal: envelopes re-keyed by primary division, so likely duplicates meet on one partition."},
+     "Internal: envelopes re-keyed by locality (district or citywide), so likely duplicates meet on "
+     "one partition."},
     {"dedup.topic.changelog", "dedup.changelog",
      "Internal, compacted: the open cases of each repartition partition (same partition count)."},
     {"dedup.topic.unique", "feedback.unique", "Envelopes without exact duplicates, with their case id."},
@@ -47,14 +48,15 @@ constexpr config::option dedup_options[] = {
      "In one district and division, a Korean and an English report (texts not comparable) may "
      "join one case on place, division and time alone.",
      value_type::boolean},
-    {"dedup.max_open_cases", "1000000",
-     "Open cases kept per partition; beyond it the least recently reported close first.",
+    {"dedup.max_open_cases", "200000",
+     "Open cases kept per partition (about 1.5 KB each); beyond it the least recently reported "
+     "close first.",
      value_type::integer, 1, 100'000'000},
     {"dedup.max_members", "100", "Report ids listed on a case (the count goes on).",
      value_type::integer, 1, 100000},
     {"dedup.signatures_per_case", "4", "Texts of a case new reports are compared with.",
      value_type::integer, 1, 64},
-    {"dedup.fingerprints_per_case", "32",
+    {"dedup.fingerprints_per_case", "128",
      "Most recent reports of a case whose retries and cross-posts are recognised.",
      value_type::integer, 1, 4096},
     {"dedup.lsh_bands", "16",

@@ -208,3 +208,14 @@ TEST_CASE("a report the classifier could not place (triage) may join any divisio
     CHECK(d.find(t.case_id)->divisions == std::vector<std::string>{"health"});
   }
 }
+
+TEST_CASE("when only place and division speak, a report joins the case more citizens reported") {
+  deduplicator d({});
+  auto busy = d.add(make("a", t0, "문래동 아파트 수돗물 녹물", {"water"}, std::nullopt, "Yeongdeungpo-gu"));
+  d.add(make("b", t0 + hour_ms, "문래동 아파트 녹물 수돗물 나와요", {"water"}, std::nullopt, "Yeongdeungpo-gu"));
+  auto quiet = d.add(make("c", t0 + 2 * hour_ms, "당산역 앞 하수구 악취", {"water"}, std::nullopt, "Yeongdeungpo-gu"));
+  REQUIRE(quiet.case_id != busy.case_id);
+  auto english = d.add(make("e", t0 + 3 * hour_ms, "Brown water from the tap in our apartment", {"water"},
+                            std::nullopt, "Yeongdeungpo-gu"));
+  CHECK(english.case_id == busy.case_id);
+}
