@@ -68,7 +68,12 @@ expected<std::map<int32_t, std::vector<case_state>>, std::string> read_changelog
     std::string key(static_cast<const char*>(msg->key), msg->key_len);
     std::string value = msg->payload ? std::string(static_cast<const char*>(msg->payload), msg->len)
                                      : std::string();
-    latest[msg->partition][std::move(key)] = std::move(value);
+    // A closed case is forgotten at once, so the reader holds open cases only.
+    if (value.empty()) {
+      latest[msg->partition].erase(key);
+    } else {
+      latest[msg->partition][std::move(key)] = std::move(value);
+    }
   }
   rd_kafka_assign(reader.get(), nullptr);
   rd_kafka_consumer_close(reader.get());
@@ -76,7 +81,6 @@ expected<std::map<int32_t, std::vector<case_state>>, std::string> read_changelog
   for (int32_t p : partitions) {
     auto& cases = restored[p];
     for (auto& [id, value] : latest[p]) {
-      if (value.empty()) continue;
       auto state = state_from_json(value);
       if (!state) {
         log::warn("dedup.changelog.unreadable", {{"partition", p}, {"reason", state.error()}});
