@@ -22,7 +22,7 @@ using namespace civic;
 namespace {
 
 // Raise it as the method improves; never lower it to pass.
-constexpr double f1_floor = 0.88;
+constexpr double f1_floor = 0.90;
 
 struct labelled {
   std::string id;
