@@ -101,7 +101,8 @@ std::error_code producer::produce(record rec, delivery_handler on_delivery) {
   fields[2].vtype = RD_KAFKA_VTYPE_KEY;
   fields[2].u.mem = {const_cast<char*>(r.key.data()), r.key.size()};
   fields[3].vtype = RD_KAFKA_VTYPE_VALUE;
-  fields[3].u.mem = {const_cast<char*>(r.value.data()), r.value.size()};
+  fields[3].u.mem = r.tombstone ? decltype(fields[3].u.mem){nullptr, 0}
+                                : decltype(fields[3].u.mem){const_cast<char*>(r.value.data()), r.value.size()};
   fields[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
   fields[4].u.ptr = flight.get();
   size_t field_count = 5;

@@ -20,6 +20,9 @@ struct record {
   std::string value;
   std::vector<header> headers;
   int32_t partition = -1;  // -1: the partitioner chooses from the key
+  // Sends a null value instead of `value`: on a compacted topic, the key's
+  // tombstone (compaction then removes the key altogether).
+  bool tombstone = false;
 };
 
 struct delivery_report {

@@ -42,6 +42,31 @@ std::error_code error_code_of(const rd_kafka_error_t* error) {
   return make_kafka_error(rd_kafka_error_code(error));
 }
 
+// settings.kafka goes to both clients; librdkafka warns at every start about a
+// property the other kind of client owns, so each client gets only its own.
+constexpr std::string_view consumer_only[] = {
+    "group.id", "group.instance.id", "session.timeout.ms", "heartbeat.interval.ms",
+    "max.poll.interval.ms", "auto.offset.reset", "enable.auto.commit", "auto.commit.interval.ms",
+    "enable.auto.offset.store", "isolation.level", "partition.assignment.strategy",
+    "fetch.min.bytes", "fetch.max.bytes", "fetch.wait.max.ms", "max.partition.fetch.bytes",
+    "queued.min.messages", "queued.max.messages.kbytes", "enable.partition.eof", "check.crcs"};
+constexpr std::string_view producer_only[] = {
+    "transactional.id", "transaction.timeout.ms", "enable.idempotence", "acks",
+    "linger.ms", "queue.buffering.max.ms", "batch.num.messages", "batch.size",
+    "compression.type", "compression.codec", "message.timeout.ms", "delivery.timeout.ms",
+    "queue.buffering.max.messages", "queue.buffering.max.kbytes", "retries",
+    "message.send.max.retries", "request.required.acks"};
+
+properties without(const properties& props, std::span<const std::string_view> owned_by_other) {
+  properties kept;
+  for (const auto& [key, value] : props) {
+    if (std::find(owned_by_other.begin(), owned_by_other.end(), key) == owned_by_other.end()) {
+      kept.emplace_back(key, value);
+    }
+  }
+  return kept;
+}
+
 }  // namespace
 
 struct transactional_processor::impl {
@@ -114,7 +139,8 @@ struct transactional_processor::impl {
     v.u.mem = {const_cast<char*>(rec.key.data()), rec.key.size()};
     fields.push_back(v);
     v.vtype = RD_KAFKA_VTYPE_VALUE;
-    v.u.mem = {const_cast<char*>(rec.value.data()), rec.value.size()};
+    v.u.mem = {rec.tombstone ? nullptr : const_cast<char*>(rec.value.data()),
+               rec.tombstone ? 0 : rec.value.size()};
     fields.push_back(v);
     v.vtype = RD_KAFKA_VTYPE_MSGFLAGS;
     v.u.i = RD_KAFKA_MSG_F_COPY;
@@ -273,7 +299,8 @@ expected<std::unique_ptr<transactional_processor>, std::string> transactional_pr
   std::array<char, 512> errstr{};
 
   properties consumer_props{{"auto.offset.reset", "earliest"}};
-  consumer_props.insert(consumer_props.end(), state->config.kafka.begin(), state->config.kafka.end());
+  properties own = without(state->config.kafka, producer_only);
+  consumer_props.insert(consumer_props.end(), own.begin(), own.end());
   // Not overridable: exactly-once depends on them.
   consumer_props.insert(consumer_props.end(), {{"group.id", state->config.group_id},
                                                {"isolation.level", "read_committed"},
@@ -293,7 +320,8 @@ expected<std::unique_ptr<transactional_processor>, std::string> transactional_pr
   rd_kafka_poll_set_consumer(state->consumer.get());
 
   properties producer_props{{"linger.ms", "5"}, {"compression.type", "lz4"}};
-  producer_props.insert(producer_props.end(), state->config.kafka.begin(), state->config.kafka.end());
+  own = without(state->config.kafka, consumer_only);
+  producer_props.insert(producer_props.end(), own.begin(), own.end());
   producer_props.insert(
       producer_props.end(),
       {{"transactional.id", state->config.transactional_id},

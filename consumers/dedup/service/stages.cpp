@@ -59,8 +59,9 @@ kafka::record deadletter(const inbound_record& in, const topics& names, std::str
 void write_case(const case_state& c, const topics& names, int32_t partition,
                 std::vector<kafka::record>& out) {
   out.push_back({names.cases, c.id, case_to_json(c), {{"content-type", "application/json"}}, -1});
-  // A closed case leaves the changelog: an empty value (see README) is skipped on restore.
-  out.push_back({names.changelog, c.id, c.closed ? std::string() : state_to_json(c), {}, partition});
+  // A closed case leaves the changelog: its tombstone lets compaction remove it.
+  out.push_back({names.changelog, c.id, c.closed ? std::string() : state_to_json(c), {}, partition,
+                 c.closed});
 }
 
 }  // namespace

@@ -148,3 +148,32 @@ TEST_CASE("deduplicating: reports go to feedback.unique with their case id, retr
   CHECK(counters.near_duplicates == 1);
   CHECK(counters.new_cases == 1);
 }
+
+TEST_CASE("a closed case's changelog record is a tombstone, so compaction removes it") {
+  topics names;
+  step_counters counters;
+  dedup_settings settings;
+  settings.max_open_cases = 1;  // the second case closes the first
+  deduplicator engine(settings);
+  auto place = fixed({"roads"}, "Mapo-gu");
+  auto first = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1", "홍대입구역 9번 출구 포트홀", mapo);
+  auto second = make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c22", "311-2", "망원시장 앞 가로등 고장",
+                              envelope::location{37.5560, 126.9060, std::nullopt, std::nullopt});
+  std::vector<kafka::record> out;
+  for (const auto& e : {first, second}) {
+    auto routed = route_ingested({names.input, 0, e.idempotency_key, envelope::to_json(e), {}}, place,
+                                 names, counters);
+    out.clear();
+    deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, place, names, out, counters);
+  }
+  REQUIRE(counters.cases_closed == 1);
+  std::vector<kafka::record> changelog;
+  for (const auto& rec : out) {
+    if (rec.topic == names.changelog) changelog.push_back(rec);
+  }
+  REQUIRE(changelog.size() == 2);
+  CHECK(changelog[0].key == "case-" + second.id);
+  CHECK_FALSE(changelog[0].tombstone);
+  CHECK(changelog[1].key == "case-" + first.id);
+  CHECK(changelog[1].tombstone);
+}
