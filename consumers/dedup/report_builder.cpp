@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -32,6 +33,12 @@ std::optional<std::string> optional_string(const rapidjson::Value& object, const
 
 }  // namespace
 
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 placement_input placement_input_of(const envelope::message& e) {
   placement_input in;
   in.text = e.text;
@@ -48,7 +55,9 @@ expected<report, std::string> report_from_envelope(const envelope::message& e, c
   if (!time) return unexpected(std::move(time).error());
   report r;
   r.id = e.id;
-  r.time_ms = *time;
+  // The partition's clock follows report times; one far-future time (a host
+  // with a wrong clock) would otherwise close every open case at once.
+  r.time_ms = std::min(*time, wall_clock_ms() + max_clock_lead_ms);
   r.idempotency_key = e.idempotency_key;
   r.author = e.author_id;
   r.text = e.text;

@@ -2,6 +2,7 @@
 // Reports from what dedup reads: envelopes v1 (the service) and corpus lines
 // (`dedup cluster`, ../shared/corpus/README.md).
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,8 +15,14 @@ namespace civic::dedup {
 
 placement_input placement_input_of(const envelope::message& e);
 
-// The envelope's own district wins over the classifier's. nullopt time when
-// received_at is not RFC 3339 (the parser has checked it already).
+// How far ahead of this host's clock a report's time may be; later times are
+// taken as this much ahead.
+inline constexpr int64_t max_clock_lead_ms = 10 * 60 * 1000;
+int64_t wall_clock_ms();
+
+// The envelope's own district wins over the classifier's; a received_at more
+// than max_clock_lead_ms ahead of now counts as now + max_clock_lead_ms. An
+// error when received_at is not RFC 3339 (the parser has checked it already).
 expected<report, std::string> report_from_envelope(const envelope::message& e, const placement& p);
 
 // A corpus line: id, channel, source_id, received_at, author, text, lat, lon,

@@ -1,7 +1,9 @@
 #include "consumers/dedup/service/changelog.hpp"
 
 #include <array>
+#include <optional>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "common/kafka/handles.hpp"
@@ -10,6 +12,48 @@
 #include "consumers/dedup/case_json.hpp"
 
 namespace civic::dedup {
+namespace {
+
+// Kafka acknowledges a commit before the transaction's markers reach the
+// partitions, and a read_committed reader stops at the last stable offset: read
+// now, it would miss the last transaction the previous owner (or this instance)
+// committed. So wait until no transaction is pending on the partitions: the
+// last stable offset (what `committed_reader` sees) equals the high watermark
+// (what a read_uncommitted client sees). At most transaction.timeout.ms, after
+// which the broker aborts a dead writer's transaction.
+// An error message, or nullopt once every partition has settled.
+std::optional<std::string> wait_until_settled(const kafka::properties& props, rd_kafka_t* committed_reader,
+                                               const std::string& topic, const std::vector<int32_t>& partitions,
+                                               std::chrono::steady_clock::time_point deadline) {
+  kafka::properties raw_props = props;
+  raw_props.emplace_back("isolation.level", "read_uncommitted");
+  auto conf = kafka::make_conf(raw_props);
+  if (!conf) return "changelog watermarks: " + conf.error();
+  kafka::route_librdkafka_logs(conf->get());
+  std::array<char, 512> errstr{};
+  kafka::client_handle raw(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr.data(), errstr.size()));
+  if (!raw) return std::string("changelog watermarks: ") + errstr.data();
+  conf->release();
+
+  for (int32_t p : partitions) {
+    for (;;) {
+      int64_t low = 0, stable = 0, high = 0;
+      auto err = rd_kafka_query_watermark_offsets(committed_reader, topic.c_str(), p, &low, &stable, 5000);
+      if (!err) err = rd_kafka_query_watermark_offsets(raw.get(), topic.c_str(), p, &low, &high, 5000);
+      if (!err && stable >= high) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        return "changelog " + topic + " partition " + std::to_string(p) +
+                          (err ? std::string(": ") + rd_kafka_err2str(err)
+                               : ": a transaction stayed open (last stable offset " + std::to_string(stable) +
+                                     " < end " + std::to_string(high) + ")");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 expected<std::map<int32_t, std::vector<case_state>>, std::string> read_changelog(
     const kafka::properties& kafka, const std::string& topic, const std::vector<int32_t>& partitions,
@@ -32,6 +76,11 @@ expected<std::map<int32_t, std::vector<case_state>>, std::string> read_changelog
   if (!reader) return unexpected(std::string("changelog reader: ") + errstr.data());
   conf->release();
 
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (auto error = wait_until_settled(props, reader.get(), topic, partitions, deadline)) {
+    return unexpected(std::move(*error));
+  }
+
   kafka::partition_list_handle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
   for (int32_t p : partitions) {
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
@@ -43,7 +92,6 @@ expected<std::map<int32_t, std::vector<case_state>>, std::string> read_changelog
   // Latest value per case id, per partition; empty value: the case closed.
   std::map<int32_t, std::unordered_map<std::string, std::string>> latest;
   std::set<int32_t> pending(partitions.begin(), partitions.end());
-  auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!pending.empty()) {
     if (std::chrono::steady_clock::now() > deadline) {
       rd_kafka_assign(reader.get(), nullptr);

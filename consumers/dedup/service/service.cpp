@@ -1,5 +1,8 @@
 #include "consumers/dedup/service/service.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include "common/log/log.hpp"
 #include "consumers/dedup/service/changelog.hpp"
 
@@ -64,7 +67,10 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
     std::vector<int32_t> partitions;
     for (const auto& [p, engine] : self->engines_) partitions.push_back(p);
     if (auto error = self->restore(partitions)) {
+      // Without its state the service must not go on; run() returns the error
+      // so that the process exits non-zero and is restarted.
       log::error("dedup.restore_failed", {{"error", error.message()}});
+      self->fatal_error_ = error;
       self->stop();
     }
   };
@@ -88,6 +94,11 @@ std::error_code service::restore(const std::vector<int32_t>& partitions) {
   for (auto& [partition, cases] : *restored) {
     auto [it, inserted] = engines_.try_emplace(partition, config_.dedup);
     it->second.clear();
+    // Oldest first, as they were created: the indexes keep the newest cases per
+    // bucket, so a restore must leave the same ones as the original run did.
+    std::sort(cases.begin(), cases.end(), [](const case_state& a, const case_state& b) {
+      return std::tie(a.first_seen_ms, a.id) < std::tie(b.first_seen_ms, b.id);
+    });
     for (auto& c : cases) it->second.restore(std::move(c));
     log::info("dedup.partition.restored", {{"partition", partition}, {"open_cases", it->second.open_cases()}});
   }
@@ -127,7 +138,7 @@ void service::log_stats(bool force) {
 std::error_code service::run() {
   std::error_code result = processor_->run();
   log_stats(true);
-  return result;
+  return result ? result : fatal_error_;
 }
 
 void service::stop() noexcept { processor_->stop(); }

@@ -28,6 +28,7 @@ class service {
   void stop() noexcept;
 
  private:
+  std::error_code fatal_error_;  // set when the state could not be restored
   service(service_config config, kafka::properties kafka, placement_function place);
 
   std::error_code process(std::span<const kafka::consumed_message> batch,

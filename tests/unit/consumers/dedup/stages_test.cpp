@@ -6,9 +6,12 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "common/envelope/cloudevents.hpp"
 #include "common/envelope/envelope_json.hpp"
+#include "common/time/rfc3339.hpp"
+#include "consumers/dedup/report_builder.hpp"
 #include "consumers/dedup/case_json.hpp"
 #include "consumers/dedup/service/stages.hpp"
 
@@ -176,4 +179,26 @@ TEST_CASE("a closed case's changelog record is a tombstone, so compaction remove
   CHECK_FALSE(changelog[0].tombstone);
   CHECK(changelog[1].key == "case-" + first.id);
   CHECK(changelog[1].tombstone);
+}
+
+TEST_CASE("a report from a host with a clock years ahead does not close every open case") {
+  topics names;
+  step_counters counters;
+  deduplicator engine({});
+  auto place = fixed({"roads"}, "Mapo-gu");
+  auto today = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1", "홍대입구역 9번 출구 포트홀", mapo);
+  today.received_at = format_rfc3339_utc(std::chrono::system_clock::now());
+  auto future = make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c22", "311-2", "망원시장 앞 가로등 고장",
+                              envelope::location{37.5560, 126.9060, std::nullopt, std::nullopt});
+  future.received_at = "2031-01-01T00:00:00.000Z";
+  std::vector<kafka::record> out;
+  for (const auto& e : {today, future}) {
+    auto routed = route_ingested({names.input, 0, e.idempotency_key, envelope::to_json(e), {}}, place,
+                                 names, counters);
+    out.clear();
+    deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, place, names, out, counters);
+  }
+  CHECK(counters.cases_closed == 0);
+  CHECK(engine.open_cases() == 2);
+  CHECK(engine.clock_ms() <= wall_clock_ms() + max_clock_lead_ms);
 }
