@@ -32,6 +32,20 @@ std::optional<std::string_view> consumed_message::header(const char* name) const
   return std::string_view(static_cast<const char*>(value), size);
 }
 
+std::vector<kafka::header> consumed_message::headers() const {
+  std::vector<kafka::header> out;
+  rd_kafka_headers_t* all = nullptr;
+  if (rd_kafka_message_headers(msg_.get(), &all) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0; rd_kafka_header_get_all(all, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++i) {
+    out.push_back({name, value ? std::string(static_cast<const char*>(value), size) : std::string()});
+  }
+  return out;
+}
+
 expected<std::unique_ptr<consumer>, std::string> consumer::create(const properties& props) {
   properties merged{{"auto.offset.reset", "earliest"}, {"isolation.level", "read_committed"}};
   merged.insert(merged.end(), props.begin(), props.end());

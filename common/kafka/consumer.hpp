@@ -14,6 +14,7 @@
 #include "common/error/expected.hpp"
 #include "common/kafka/client_config.hpp"
 #include "common/kafka/handles.hpp"
+#include "common/kafka/record.hpp"
 
 namespace civic::kafka {
 
@@ -29,6 +30,8 @@ class consumed_message {
   std::string_view value() const;
   // The last header of that name; nullopt when absent.
   std::optional<std::string_view> header(const char* name) const;
+  // Every header, in order, copied.
+  std::vector<kafka::header> headers() const;
   rd_kafka_message_t* native() const { return msg_.get(); }
 
  private:

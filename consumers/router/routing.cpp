@@ -25,10 +25,8 @@ const std::string* find_header(const std::vector<kafka::header>& headers, std::s
 }
 
 kafka::record deadletter(const inbound& in, const topic_names& names, std::string reason) {
-  kafka::record rec{names.deadletter, std::string(in.key), std::string(in.value), in.headers, -1};
-  rec.headers.push_back({std::string(deadletter_reason_header), std::move(reason)});
-  rec.headers.push_back({std::string(deadletter_source_header), "router:" + std::string(in.topic)});
-  return rec;
+  return kafka::deadletter_record(names.deadletter, in.key, in.value, in.headers, std::move(reason),
+                                  "router:" + std::string(in.topic));
 }
 
 std::size_t record_bytes(const kafka::record& r) {

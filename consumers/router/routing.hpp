@@ -7,14 +7,15 @@
 #include <string_view>
 #include <vector>
 
+#include "common/kafka/civic_headers.hpp"
 #include "common/kafka/record.hpp"
 #include "consumers/classify/classifier.hpp"
 
 namespace civic::router {
 
-inline constexpr std::string_view case_id_header = "civic-case-id";
-inline constexpr std::string_view deadletter_reason_header = "civic-deadletter-reason";
-inline constexpr std::string_view deadletter_source_header = "civic-deadletter-source";
+using kafka::case_id_header;
+using kafka::deadletter_reason_header;
+using kafka::deadletter_source_header;
 inline constexpr std::string_view routed_schema = "routed-message.v1";
 
 struct topic_names {

@@ -14,18 +14,6 @@
 namespace civic::router {
 namespace {
 
-std::vector<kafka::header> headers_of(const kafka::consumed_message& m) {
-  std::vector<kafka::header> out;
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m.native(), &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
-  const char* name = nullptr;
-  const void* value = nullptr;
-  size_t size = 0;
-  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
-    out.push_back({name, value ? std::string(static_cast<const char*>(value), size) : std::string()});
-  return out;
-}
-
 // The topics the cluster has, so that rules naming a division without a topic
 // are refused at load instead of failing every transaction afterwards.
 expected<std::set<std::string>, std::string> cluster_topics(const kafka::properties& props) {
@@ -124,7 +112,7 @@ std::error_code service::process(std::span<const kafka::consumed_message> batch,
   // One edition of the rules for the whole batch (a reload lands between batches).
   const auto rules = rules_->current();
   for (const auto& m : batch) {
-    inbound in{m.topic(), m.key(), m.value(), headers_of(m), m.partition(), m.offset()};
+    inbound in{m.topic(), m.key(), m.value(), m.headers(), m.partition(), m.offset()};
     route(in, *rules, config_.names, out, counters_, config_.limits);
   }
   return {};

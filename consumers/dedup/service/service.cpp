@@ -7,24 +7,7 @@
 #include "consumers/dedup/service/changelog.hpp"
 
 namespace civic::dedup {
-namespace {
-
 using namespace std::chrono_literals;
-
-std::vector<kafka::header> headers_of(const kafka::consumed_message& m) {
-  std::vector<kafka::header> out;
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(m.native(), &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
-  const char* name = nullptr;
-  const void* value = nullptr;
-  size_t size = 0;
-  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-    out.push_back({name, value ? std::string(static_cast<const char*>(value), size) : std::string()});
-  }
-  return out;
-}
-
-}  // namespace
 
 service::service(service_config config, kafka::properties kafka, placement_function place)
     : config_(std::move(config)), kafka_(std::move(kafka)), place_(std::move(place)) {}
@@ -108,7 +91,7 @@ std::error_code service::restore(const std::vector<int32_t>& partitions) {
 std::error_code service::process(std::span<const kafka::consumed_message> batch,
                                  std::vector<kafka::record>& out) {
   for (const auto& m : batch) {
-    inbound_record in{m.topic(), m.partition(), m.key(), m.value(), headers_of(m)};
+    inbound_record in{m.topic(), m.partition(), m.key(), m.value(), m.headers()};
     if (in.topic == config_.names.input) {
       out.push_back(route_ingested(in, place_, config_.names, counters_));
     } else {

@@ -50,10 +50,8 @@ std::vector<std::string> split(std::string_view text) {
 }
 
 kafka::record deadletter(const inbound_record& in, const topics& names, std::string reason) {
-  kafka::record rec{names.deadletter, std::string(in.key), std::string(in.value), in.headers, -1};
-  rec.headers.push_back({std::string(deadletter_reason_header), std::move(reason)});
-  rec.headers.push_back({std::string(deadletter_source_header), "dedup:" + std::string(in.topic)});
-  return rec;
+  return kafka::deadletter_record(names.deadletter, in.key, in.value, in.headers, std::move(reason),
+                                  "dedup:" + std::string(in.topic));
 }
 
 void write_case(const case_state& c, const topics& names, int32_t partition,

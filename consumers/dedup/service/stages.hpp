@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/kafka/civic_headers.hpp"
 #include "common/kafka/record.hpp"
 #include "consumers/dedup/deduplicator.hpp"
 #include "consumers/dedup/placement.hpp"
@@ -36,10 +37,9 @@ struct inbound_record {
 inline constexpr std::string_view divisions_header = "civic-dedup-divisions";
 inline constexpr std::string_view related_header = "civic-dedup-related";
 inline constexpr std::string_view district_header = "civic-dedup-district";
-// On feedback.unique: the case the report belongs to.
-inline constexpr std::string_view case_id_header = "civic-case-id";
-inline constexpr std::string_view deadletter_reason_header = "civic-deadletter-reason";
-inline constexpr std::string_view deadletter_source_header = "civic-deadletter-source";
+using kafka::case_id_header;
+using kafka::deadletter_reason_header;
+using kafka::deadletter_source_header;
 
 struct step_counters {
   uint64_t routed = 0;
