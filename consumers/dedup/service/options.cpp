@@ -70,8 +70,13 @@ constexpr config::option dedup_options[] = {
      value_type::integer, 1, 100000},
     {"dedup.max_batch_wait_ms", "50", "How long a transaction's batch may wait to fill.",
      value_type::integer, 1, 60000},
-    {"dedup.stats_interval_s", "60", "Seconds between dedup.stats log lines (counters).",
+    {"dedup.stats_interval_s", "60",
+     "Seconds between dedup.stats log lines (counters) and rewrites of dedup.metrics_file.",
      value_type::integer, 1, 86400},
+    {"dedup.metrics_file", "",
+     "Where to keep the counters in Prometheus text format, rewritten every stats interval "
+     "(for node_exporter's textfile collector, e.g. /var/lib/node_exporter/dedup.prom); "
+     "empty: none."},
 };
 
 expected<double, std::string> fraction(const config::settings& s, std::string_view key) {
@@ -132,6 +137,7 @@ expected<service_config, std::string> make_service_config(const config::settings
   c.max_batch_records = static_cast<size_t>(s.integer("dedup.max_batch_records"));
   c.max_batch_wait = std::chrono::milliseconds(s.integer("dedup.max_batch_wait_ms"));
   c.stats_interval = std::chrono::seconds(s.integer("dedup.stats_interval_s"));
+  c.metrics_file = s.text("dedup.metrics_file");
   return c;
 }
 

@@ -33,6 +33,7 @@ struct service_config {
   size_t max_batch_records = 500;
   std::chrono::milliseconds max_batch_wait{50};
   std::chrono::seconds stats_interval{60};
+  std::string metrics_file;  // empty: no metrics file
 };
 
 // Checks values the option table cannot (thresholds in [0, 1]).

@@ -5,6 +5,7 @@
 
 #include "common/log/log.hpp"
 #include "consumers/dedup/service/changelog.hpp"
+#include "consumers/dedup/service/metrics_file.hpp"
 
 namespace civic::dedup {
 using namespace std::chrono_literals;
@@ -116,6 +117,11 @@ void service::log_stats(bool force) {
                             {"cases_closed", counters_.cases_closed},
                             {"open_cases", open},
                             {"partitions", engines_.size()}});
+  if (!config_.metrics_file.empty()) {
+    if (auto ec = write_file_atomically(config_.metrics_file, prometheus_text(counters_, open))) {
+      log::warn("dedup.metrics_file_failed", {{"path", config_.metrics_file}, {"error", ec.message()}});
+    }
+  }
 }
 
 std::error_code service::run() {

@@ -1,0 +1,50 @@
+#include "consumers/dedup/service/metrics_file.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+using namespace civic::dedup;
+
+TEST_CASE("the counters read as Prometheus text: dropped duplicates, near-duplicates, new cases") {
+  step_counters c;
+  c.routed = 12;
+  c.new_cases = 7;
+  c.near_duplicates = 3;
+  c.exact_duplicates = 2;
+  c.deadlettered = 1;
+  c.cases_closed = 4;
+  std::string text = prometheus_text(c, 5);
+  CHECK(text.find("dedup_reports_total{outcome=\"exact_duplicate_dropped\"} 2\n") != std::string::npos);
+  CHECK(text.find("dedup_reports_total{outcome=\"near_duplicate\"} 3\n") != std::string::npos);
+  CHECK(text.find("dedup_reports_total{outcome=\"new_case\"} 7\n") != std::string::npos);
+  CHECK(text.find("dedup_deadlettered_total 1\n") != std::string::npos);
+  CHECK(text.find("dedup_cases_closed_total 4\n") != std::string::npos);
+  CHECK(text.find("# TYPE dedup_open_cases gauge\ndedup_open_cases 5\n") != std::string::npos);
+  // Every sample line belongs to a declared metric.
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("#")) continue;
+    std::string name = line.substr(0, line.find_first_of("{ "));
+    CHECK_MESSAGE(text.find("# TYPE " + name + " ") != std::string::npos, name);
+  }
+}
+
+TEST_CASE("the metrics file is replaced whole, leaving no partial file behind") {
+  auto dir = std::filesystem::temp_directory_path() / ("dedup-metrics-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = dir / "dedup.prom";
+  REQUIRE_FALSE(write_file_atomically(path, "first\n"));
+  REQUIRE_FALSE(write_file_atomically(path, "second\n"));
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  CHECK(content.str() == "second\n");
+  CHECK_FALSE(std::filesystem::exists(dir / "dedup.prom.partial"));
+  CHECK(write_file_atomically(dir / "missing-dir" / "dedup.prom", "x"));
+  std::filesystem::remove_all(dir);
+}
