@@ -105,7 +105,7 @@ std::error_code service::process(std::span<const kafka::consumed_message> batch,
 
 void service::log_stats(bool force) {
   auto now = std::chrono::steady_clock::now();
-  if (!force && now - last_stats_ < config_.stats_interval) return;
+  if (!force && last_stats_ && now - *last_stats_ < config_.stats_interval) return;
   last_stats_ = now;
   size_t open = 0;
   for (const auto& [p, engine] : engines_) open += engine.open_cases();

@@ -4,8 +4,10 @@
 // partitions are assigned and after an aborted transaction.
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 #include "common/error/expected.hpp"
@@ -42,7 +44,8 @@ class service {
   std::map<int32_t, deduplicator> engines_;  // by repartition partition
   step_counters counters_;
   step_counters committed_counters_;  // as of the last commit: an abort rolls back to it
-  std::chrono::steady_clock::time_point last_stats_ = std::chrono::steady_clock::now();
+  // Unset until the first commit, which is reported at once.
+  std::optional<std::chrono::steady_clock::time_point> last_stats_;
   // Last: destroyed first, since closing it calls back into the members above.
   std::unique_ptr<kafka::transactional_processor> processor_;
 };
