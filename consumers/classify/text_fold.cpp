@@ -1,31 +1,21 @@
 #include "consumers/classify/text_fold.hpp"
 
-#include <utf8proc.h>
-
 #include <algorithm>
-#include <cstdlib>
-#include <memory>
 #include <vector>
+
+#include "common/text/utf8.hpp"
 
 namespace civic::classify {
 
 std::optional<std::string> fold_for_matching(std::string_view utf8) {
-  utf8proc_uint8_t* mapped = nullptr;
-  const auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                                      UTF8PROC_COMPAT | UTF8PROC_CASEFOLD);
-  const auto size = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()),
-                                 static_cast<utf8proc_ssize_t>(utf8.size()), &mapped, options);
-  if (size < 0) return std::nullopt;
-  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owned(mapped, &std::free);
+  auto mapped = text::map_utf8(utf8, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                                     UTF8PROC_COMPAT | UTF8PROC_CASEFOLD));
+  if (!mapped) return std::nullopt;
 
   std::string out;
-  out.reserve(static_cast<std::size_t>(size));
+  out.reserve(mapped->size());
   bool in_space = true;  // drops leading white space
-  utf8proc_ssize_t pos = 0;
-  while (pos < size) {
-    utf8proc_int32_t cp = 0;
-    const auto n = utf8proc_iterate(mapped + pos, size - pos, &cp);
-    if (n <= 0) return std::nullopt;
+  bool valid = text::for_each_code_point(*mapped, [&](utf8proc_int32_t cp, std::string_view bytes) {
     const auto category = utf8proc_category(cp);
     const bool space = cp == '\t' || cp == '\n' || cp == '\r' || category == UTF8PROC_CATEGORY_ZS ||
                        category == UTF8PROC_CATEGORY_ZL || category == UTF8PROC_CATEGORY_ZP;
@@ -33,11 +23,11 @@ std::optional<std::string> fold_for_matching(std::string_view utf8) {
       if (!in_space) out.push_back(' ');
       in_space = true;
     } else {
-      out.append(reinterpret_cast<const char*>(mapped + pos), static_cast<std::size_t>(n));
+      out.append(bytes);
       in_space = false;
     }
-    pos += n;
-  }
+  });
+  if (!valid) return std::nullopt;
   if (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
 }
@@ -58,16 +48,10 @@ bool letter_or_digit(utf8proc_int32_t cp) {
 // as syntax: '*' (any ending), and spaces and '-' (which also match nothing).
 std::optional<std::vector<utf8proc_int32_t>> literal_code_points(std::string_view term) {
   std::vector<utf8proc_int32_t> out;
-  utf8proc_ssize_t pos = 0;
-  const auto size = static_cast<utf8proc_ssize_t>(term.size());
-  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(term.data());
-  while (pos < size) {
-    utf8proc_int32_t cp = 0;
-    const auto n = utf8proc_iterate(bytes + pos, size - pos, &cp);
-    if (n <= 0) return std::nullopt;
+  bool valid = text::for_each_code_point(term, [&](utf8proc_int32_t cp, std::string_view) {
     if (cp != '*' && cp != ' ' && cp != '-') out.push_back(cp);
-    pos += n;
-  }
+  });
+  if (!valid) return std::nullopt;
   return out;
 }
 

@@ -1,9 +1,6 @@
 #include "consumers/dedup/normalize.hpp"
 
-#include <utf8proc.h>
-
-#include <cstdlib>
-#include <memory>
+#include "common/text/utf8.hpp"
 
 namespace civic::dedup {
 namespace {
@@ -54,59 +51,35 @@ bool keeps(utf8proc_int32_t cp) {
   }
 }
 
-bool is_hangul(utf8proc_int32_t cp) {
-  return (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x1100 && cp <= 0x11FF) ||
-         (cp >= 0x3130 && cp <= 0x318F);
-}
-
 }  // namespace
 
 std::string normalize_for_dedup(std::string_view utf8) {
-  utf8proc_uint8_t* mapped = nullptr;
-  auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                                UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                                                UTF8PROC_NLF2LS | UTF8PROC_STRIPCC);
-  utf8proc_ssize_t length =
-      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()),
-                   static_cast<utf8proc_ssize_t>(utf8.size()), &mapped, options);
-  if (length < 0) return {};
-  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
-  std::string stripped = strip_links_and_mentions(
-      std::string_view(reinterpret_cast<const char*>(mapped), static_cast<size_t>(length)));
+  auto mapped = text::map_utf8(
+      utf8, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                                           UTF8PROC_CASEFOLD | UTF8PROC_NLF2LS | UTF8PROC_STRIPCC));
+  if (!mapped) return {};
+  std::string stripped = strip_links_and_mentions(*mapped);
 
   std::string out;
   out.reserve(stripped.size());
   bool pending_space = false;
-  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(stripped.data());
-  const auto size = static_cast<utf8proc_ssize_t>(stripped.size());
-  utf8proc_ssize_t pos = 0;
-  while (pos < size) {
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(bytes + pos, size - pos, &cp);
-    if (n <= 0) return {};
+  bool valid = text::for_each_code_point(stripped, [&](utf8proc_int32_t cp, std::string_view bytes) {
     if (keeps(cp)) {
       if (pending_space && !out.empty()) out.push_back(' ');
       pending_space = false;
-      out.append(stripped, static_cast<size_t>(pos), static_cast<size_t>(n));
+      out.append(bytes);
     } else {
       pending_space = true;
     }
-    pos += n;
-  }
+  });
+  if (!valid) return {};
   return out;
 }
 
 script dominant_script(std::string_view normalized) {
   size_t hangul = 0, latin = 0, other = 0;
-  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(normalized.data());
-  const auto size = static_cast<utf8proc_ssize_t>(normalized.size());
-  utf8proc_ssize_t pos = 0;
-  while (pos < size) {
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(bytes + pos, size - pos, &cp);
-    if (n <= 0) break;
-    pos += n;
-    if (is_hangul(cp)) {
+  text::for_each_code_point(normalized, [&](utf8proc_int32_t cp, std::string_view) {
+    if (text::is_hangul(cp)) {
       ++hangul;
     } else if (cp >= 'a' && cp <= 'z') {
       ++latin;
@@ -114,7 +87,7 @@ script dominant_script(std::string_view normalized) {
                utf8proc_category(cp) >= UTF8PROC_CATEGORY_LU) {
       ++other;
     }
-  }
+  });
   // A Hangul syllable carries about as much as three Latin letters.
   size_t hangul_weight = hangul * 3;
   if (hangul_weight == 0 && latin == 0 && other == 0) return script::none;

@@ -7,6 +7,8 @@
 #include <array>
 #include <string>
 
+#include "common/text/utf8.hpp"
+
 namespace civic::dedup {
 namespace {
 
@@ -34,17 +36,12 @@ bool is_stopword(std::string_view token) {
 }
 
 bool has_hangul(std::string_view token) {
-  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(token.data());
-  const auto size = static_cast<utf8proc_ssize_t>(token.size());
-  utf8proc_ssize_t pos = 0;
-  while (pos < size) {
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(bytes + pos, size - pos, &cp);
-    if (n <= 0) return false;
-    if (cp >= 0xAC00 && cp <= 0xD7A3) return true;
-    pos += n;
-  }
-  return false;
+  bool found = false;
+  text::for_each_code_point(token, [&](utf8proc_int32_t cp, std::string_view) {
+    found = cp >= 0xAC00 && cp <= 0xD7A3;  // syllables only
+    return !found;
+  });
+  return found;
 }
 
 // Byte offsets of each code point of `text`.
