@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!publisher.kafka_ready()) {
-    log::warn("kafka.unreachable", {{"detail", "no broker answered yet; refusing messages until one does"}});
+    log::warn("kafka.unreachable",
+              {{"detail", "no broker answered yet; refusing messages until one does"}});
   }
   (*server)->run();
   log::info("gateway.stopped");

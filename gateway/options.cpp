@@ -1,9 +1,9 @@
 #include "gateway/options.hpp"
 
-#include "gateway/channels/registry.hpp"
-
 #include <thread>
 #include <vector>
+
+#include "gateway/channels/registry.hpp"
 
 namespace civic::gateway {
 namespace {
@@ -19,14 +19,16 @@ constexpr config::option gateway_options[] = {
     {"gateway.author_key", "",
      "Secret HMAC key that turns authors' handles into pseudonyms. Required. Keep it stable: "
      "changing it changes every pseudonym."},
-    {"gateway.max_message_bytes", "65536", "Largest message (one frame, one body or one NDJSON line).",
-     value_type::integer, 256, 16 * mib},
+    {"gateway.max_message_bytes", "65536",
+     "Largest message (one frame, one body or one NDJSON line).", value_type::integer, 256,
+     16 * mib},
     {"gateway.max_json_depth", "8", "Deepest nesting of arrays and objects in a message.",
      value_type::integer, 2, 64},
     {"gateway.max_text_chars", "8000", "Longest text, in Unicode characters (at most 8000).",
      value_type::integer, 1, 8000},
-    {"gateway.max_body_bytes", "4194304", "Largest HTTP body; also the largest WebSocket frame read.",
-     value_type::integer, 1024, 256 * mib},
+    {"gateway.max_body_bytes", "4194304",
+     "Largest HTTP body; also the largest WebSocket frame read.", value_type::integer, 1024,
+     256 * mib},
     {"gateway.max_batch_messages", "1000", "Most messages in one NDJSON batch.",
      value_type::integer, 1, 100000},
     {"gateway.in_flight_budget_bytes", "268435456",
@@ -55,11 +57,11 @@ constexpr config::option gateway_options[] = {
     {"channels.rate_per_second", "200",
      "Webhook requests a second one channel may make (token bucket); beyond it, 429.",
      value_type::integer, 0, 1000000},
-    {"channels.burst", "400", "Webhook requests one channel may make at once.",
-     value_type::integer, 1, 1000000},
+    {"channels.burst", "400", "Webhook requests one channel may make at once.", value_type::integer,
+     1, 1000000},
     {"channels.client_rate_per_second", "20",
-     "Webhook requests a second one client address may make; beyond it, 429.",
-     value_type::integer, 0, 1000000},
+     "Webhook requests a second one client address may make; beyond it, 429.", value_type::integer,
+     0, 1000000},
     {"channels.client_burst", "40", "Webhook requests one client address may make at once.",
      value_type::integer, 1, 1000000},
 };
@@ -89,7 +91,8 @@ expected<gateway_config, std::string> make_gateway_config(const config::settings
   }
   c.server.listen = s.text("gateway.listen");
   c.server.threads = static_cast<int>(s.integer("gateway.threads"));
-  if (c.server.threads == 0) c.server.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (c.server.threads == 0)
+    c.server.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   c.server.ws_max_in_flight = size("gateway.ws.max_in_flight");
   c.server.ws_idle_timeout = millis("gateway.ws.idle_timeout_ms");
   c.server.http_read_timeout = millis("gateway.http.read_timeout_ms");
@@ -113,9 +116,9 @@ expected<gateway_config, std::string> make_gateway_config(const config::settings
 
   if (c.in_flight_budget_bytes < c.server.max_body_bytes ||
       c.in_flight_budget_bytes < c.limits.max_message_bytes) {
-    return unexpected(std::string(
-        "gateway.in_flight_budget_bytes must be at least gateway.max_body_bytes and "
-        "gateway.max_message_bytes, or such a request could never be taken"));
+    return unexpected(
+        std::string("gateway.in_flight_budget_bytes must be at least gateway.max_body_bytes and "
+                    "gateway.max_message_bytes, or such a request could never be taken"));
   }
   return c;
 }

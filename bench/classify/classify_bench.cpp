@@ -37,12 +37,16 @@ std::shared_ptr<const classifier> rules;
 
 std::vector<message> built_in() {
   return {
-      {"우리 동네 가로등이 일주일째 꺼져 있어서 밤길이 너무 어두워요", "서울 마포구 망원동", true, 37.556, 126.905},
+      {"우리 동네 가로등이 일주일째 꺼져 있어서 밤길이 너무 어두워요", "서울 마포구 망원동", true,
+       37.556, 126.905},
       {"The recycling bins on my street have not been emptied for two weeks", "", false, 0, 0},
       {"어린이집 입소 대기 신청은 어디서 하나요?", "", false, 0, 0},
-      {"지하차도가 침수돼서 차량 통제 중이에요. 배수구가 다 막혔습니다", "", true, 37.4765, 126.9816},
-      {"Strong gas smell near the subway exit, please send someone", "Jongno-gu", true, 37.5704, 126.9920},
-      {"집주인이 전세 보증금을 돌려주지 않아요. 전세사기 같은데 어디에 신고하나요", "강서구 화곡동", false, 0, 0},
+      {"지하차도가 침수돼서 차량 통제 중이에요. 배수구가 다 막혔습니다", "", true, 37.4765,
+       126.9816},
+      {"Strong gas smell near the subway exit, please send someone", "Jongno-gu", true, 37.5704,
+       126.9920},
+      {"집주인이 전세 보증금을 돌려주지 않아요. 전세사기 같은데 어디에 신고하나요", "강서구 화곡동",
+       false, 0, 0},
   };
 }
 
@@ -53,7 +57,8 @@ std::vector<message> read_corpus(const std::string& path) {
   while (std::getline(in, line)) {
     rapidjson::Document d;
     d.Parse(line);
-    if (d.HasParseError() || !d.IsObject() || !d.HasMember("text") || !d["text"].IsString()) continue;
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("text") || !d["text"].IsString())
+      continue;
     message m;
     m.text = d["text"].GetString();
     if (d.HasMember("address") && d["address"].IsString()) m.address = d["address"].GetString();
@@ -130,9 +135,9 @@ int main(int argc, char** argv) {
   const bool from_corpus = !messages.empty();
   if (!from_corpus) messages = built_in();
   for (const auto& m : messages) total_bytes += m.text.size() + m.address.size();
-  std::printf("classify_bench: rules %s (version %s), %zu messages from %s, %zu bytes\n", rules_file.c_str(),
-              rules->rules_version().c_str(), messages.size(), from_corpus ? corpus_file.c_str() : "built-in sentences",
-              total_bytes);
+  std::printf("classify_bench: rules %s (version %s), %zu messages from %s, %zu bytes\n",
+              rules_file.c_str(), rules->rules_version().c_str(), messages.size(),
+              from_corpus ? corpus_file.c_str() : "built-in sentences", total_bytes);
   int rest_argc = static_cast<int>(rest.size());
   benchmark::Initialize(&rest_argc, rest.data());
   benchmark::RunSpecifiedBenchmarks();

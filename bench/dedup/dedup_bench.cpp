@@ -5,13 +5,14 @@
 //
 //   build/<dir>/bench/dedup/dedup_bench [open_cases] [measured_reports]
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "consumers/dedup/deduplicator.hpp"
@@ -31,19 +32,24 @@ size_t resident_bytes() {
   return pages_resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
-const char* const districts[] = {"Jongno-gu", "Jung-gu", "Yongsan-gu", "Seongdong-gu", "Gwangjin-gu",
-                                 "Dongdaemun-gu", "Jungnang-gu", "Seongbuk-gu", "Gangbuk-gu", "Dobong-gu",
-                                 "Nowon-gu", "Eunpyeong-gu", "Seodaemun-gu", "Mapo-gu", "Yangcheon-gu",
-                                 "Gangseo-gu", "Guro-gu", "Geumcheon-gu", "Yeongdeungpo-gu", "Dongjak-gu",
-                                 "Gwanak-gu", "Seocho-gu", "Gangnam-gu", "Songpa-gu", "Gangdong-gu"};
-const char* const divisions[] = {"transport", "roads", "environment", "sanitation", "water", "housing", "welfare",
-                                 "safety", "parks", "culture", "economy", "health", "admin"};
-const char* const words[] = {"도로", "포트홀", "가로등", "고장", "쓰레기", "수거", "불법주차", "소음", "공사장", "야간",
-                             "버스", "정류장", "지하철", "출구", "앞", "뒤편", "골목", "아파트", "단지", "공원",
-                             "놀이터", "나무", "쓰러짐", "침수", "하수구", "냄새", "악취", "누수", "수도관", "파손",
-                             "보도블록", "횡단보도", "신호등", "점멸", "위험", "민원", "부탁드립니다", "빨리", "처리",
-                             "확인", "며칠째", "그대로", "방치", "어르신", "아이들", "통학로", "자전거", "따릉이",
-                             "주차장", "시장", "상가", "매연", "먼지", "빙판", "제설", "맨홀", "뚜껑", "하천"};
+const char* const districts[] = {
+    "Jongno-gu",     "Jung-gu",      "Yongsan-gu",   "Seongdong-gu",    "Gwangjin-gu",
+    "Dongdaemun-gu", "Jungnang-gu",  "Seongbuk-gu",  "Gangbuk-gu",      "Dobong-gu",
+    "Nowon-gu",      "Eunpyeong-gu", "Seodaemun-gu", "Mapo-gu",         "Yangcheon-gu",
+    "Gangseo-gu",    "Guro-gu",      "Geumcheon-gu", "Yeongdeungpo-gu", "Dongjak-gu",
+    "Gwanak-gu",     "Seocho-gu",    "Gangnam-gu",   "Songpa-gu",       "Gangdong-gu"};
+const char* const divisions[] = {"transport", "roads",   "environment", "sanitation", "water",
+                                 "housing",   "welfare", "safety",      "parks",      "culture",
+                                 "economy",   "health",  "admin"};
+const char* const words[] = {
+    "도로",   "포트홀", "가로등", "고장",   "쓰레기",       "수거",   "불법주차", "소음",
+    "공사장", "야간",   "버스",   "정류장", "지하철",       "출구",   "앞",       "뒤편",
+    "골목",   "아파트", "단지",   "공원",   "놀이터",       "나무",   "쓰러짐",   "침수",
+    "하수구", "냄새",   "악취",   "누수",   "수도관",       "파손",   "보도블록", "횡단보도",
+    "신호등", "점멸",   "위험",   "민원",   "부탁드립니다", "빨리",   "처리",     "확인",
+    "며칠째", "그대로", "방치",   "어르신", "아이들",       "통학로", "자전거",   "따릉이",
+    "주차장", "시장",   "상가",   "매연",   "먼지",         "빙판",   "제설",     "맨홀",
+    "뚜껑",   "하천"};
 
 struct generator {
   std::mt19937_64 random{20261130};
@@ -99,9 +105,11 @@ struct generator {
     std::uniform_real_distribution<double> lat(34.0, 40.0), lon(124.0, 130.0);
     std::uniform_int_distribution<size_t> v(0, std::size(divisions) - 1);
     geo_point p{lat(random), lon(random)};
-    size_t row = static_cast<size_t>((p.lat - 34.0) / 6.0 * 5), column = static_cast<size_t>((p.lon - 124.0) / 6.0 * 5);
+    size_t row = static_cast<size_t>((p.lat - 34.0) / 6.0 * 5),
+           column = static_cast<size_t>((p.lon - 124.0) / 6.0 * 5);
     if (n % 3 != 0) r.point = p;
-    if (n % 10 != 0) r.district = districts[std::min<size_t>(row, 4) * 5 + std::min<size_t>(column, 4)];
+    if (n % 10 != 0)
+      r.district = districts[std::min<size_t>(row, 4) * 5 + std::min<size_t>(column, 4)];
     r.divisions = {divisions[v(random)]};
     return r;
   }
@@ -146,8 +154,8 @@ int main(int argc, char** argv) {
     size_t rss_after_fill = resident_bytes();
     size_t reports_bytes = 0;
     for (const report& r : keep) {
-      reports_bytes += sizeof(report) + r.id.capacity() + r.idempotency_key.capacity() + r.text.capacity() +
-                       (r.district ? r.district->capacity() : 0) + 32;
+      reports_bytes += sizeof(report) + r.id.capacity() + r.idempotency_key.capacity() +
+                       r.text.capacity() + (r.district ? r.district->capacity() : 0) + 32;
     }
 
     // The measured mix: 70 % new issues, 20 % another citizen at an open case's
@@ -192,18 +200,24 @@ int main(int argc, char** argv) {
     }
     double text_s = std::chrono::duration<double>(clock_type::now() - start).count();
 
-    double case_bytes = static_cast<double>(rss_after_fill - rss_before) - static_cast<double>(reports_bytes);
-    std::printf("dedup bench: one partition, %zu open cases (signature %zu x 8 bit, %zu LSH bands)\n", open_cases,
-                signature_size, settings.lsh_bands);
-    std::printf("  fill:     %zu reports in %.2f s = %.0f reports/s (%zu new cases, %zu joined one by chance)\n",
-                used, fill_s, static_cast<double>(used) / fill_s, fill_counts[0],
-                fill_counts[1] + fill_counts[2]);
-    std::printf("  memory:   %.0f bytes per open case (resident growth %.1f MiB, report copies excluded)\n",
-                case_bytes / static_cast<double>(open_cases), case_bytes / 1048576.0);
-    std::printf("  measured: %zu reports in %.2f s = %.0f messages/s with %zu open cases "
-                "(%zu new, %zu near-duplicates, %zu exact duplicates)\n",
-                measured, run_s, static_cast<double>(measured) / run_s, d.open_cases(), counts[0], counts[1],
-                counts[2]);
+    double case_bytes =
+        static_cast<double>(rss_after_fill - rss_before) - static_cast<double>(reports_bytes);
+    std::printf(
+        "dedup bench: one partition, %zu open cases (signature %zu x 8 bit, %zu LSH bands)\n",
+        open_cases, signature_size, settings.lsh_bands);
+    std::printf(
+        "  fill:     %zu reports in %.2f s = %.0f reports/s (%zu new cases, %zu joined one by "
+        "chance)\n",
+        used, fill_s, static_cast<double>(used) / fill_s, fill_counts[0],
+        fill_counts[1] + fill_counts[2]);
+    std::printf(
+        "  memory:   %.0f bytes per open case (resident growth %.1f MiB, report copies excluded)\n",
+        case_bytes / static_cast<double>(open_cases), case_bytes / 1048576.0);
+    std::printf(
+        "  measured: %zu reports in %.2f s = %.0f messages/s with %zu open cases "
+        "(%zu new, %zu near-duplicates, %zu exact duplicates)\n",
+        measured, run_s, static_cast<double>(measured) / run_s, d.open_cases(), counts[0],
+        counts[1], counts[2]);
     std::printf("  of which text work (NFKC, shingles, MinHash): %.1f us per report%s\n",
                 text_s * 1e6 / static_cast<double>(measured), sink == 1 ? " " : "");
   }

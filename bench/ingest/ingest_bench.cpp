@@ -115,7 +115,9 @@ int main(int argc, char** argv) {
     }
   }
   if (bodies_path.empty()) {
-    std::fprintf(stderr, "usage: ingest_bench --bodies=FILE [benchmark flags] (bench/data/bodies FILE writes one)\n");
+    std::fprintf(stderr,
+                 "usage: ingest_bench --bodies=FILE [benchmark flags] (bench/data/bodies FILE "
+                 "writes one)\n");
     return 2;
   }
   auto bodies = bench::message_bodies::load(bodies_path);

@@ -1,12 +1,11 @@
 #pragma once
 // One load-generator connection: a WebSocket sending frames with a window of
 // unanswered messages, or an HTTP/1.1 keep-alive connection posting one message at
-// a time (or an NDJSON batch). Both run until the plan's stop time, wait for the answers still due, and
-// book every answer in the run's tally.
-
-#include <string>
+// a time (or an NDJSON batch). Both run until the plan's stop time, wait for the answers still due,
+// and book every answer in the run's tally.
 
 #include <boost/asio/awaitable.hpp>
+#include <string>
 
 #include "bench/loadgen/run.hpp"
 #include "bench/support/message_bodies.hpp"

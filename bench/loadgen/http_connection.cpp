@@ -1,3 +1,5 @@
+#include <simdjson.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -5,7 +7,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <simdjson.h>
 
 #include "bench/loadgen/connections.hpp"
 
@@ -35,16 +36,19 @@ void read_answers(const http::response<http::string_body>& res, http_answers ans
   auto all = [&](bool stored, std::string code) {
     for (auto s : sequences) out.push_back({static_cast<int64_t>(s), stored, code});
   };
-  if (answers == http_answers::status_only) return all(ok_status, ok_status ? "" : "http_" + std::to_string(res.result_int()));
+  if (answers == http_answers::status_only)
+    return all(ok_status, ok_status ? "" : "http_" + std::to_string(res.result_int()));
   copy = simdjson::padded_string(res.body());
   auto doc = parser.iterate(copy);
   std::string_view id, status, code;
   if (!ok_status) {
     if (doc["code"].get_string().get(code)) code = "";
-    return all(false, "http_" + std::to_string(res.result_int()) + (code.empty() ? "" : ":") + std::string(code));
+    return all(false, "http_" + std::to_string(res.result_int()) + (code.empty() ? "" : ":") +
+                          std::string(code));
   }
   if (!batch) {
-    if (doc["id"].get_string().get(id) || doc["status"].get_string().get(status) || status != "stored") {
+    if (doc["id"].get_string().get(id) || doc["status"].get_string().get(status) ||
+        status != "stored") {
       return all(false, "unexpected_answer");
     }
     out.push_back({sequence_of(id), true, ""});
@@ -54,7 +58,8 @@ void read_answers(const http::response<http::string_body>& res, http_answers ans
   if (doc["results"].get_array().get(results)) return all(false, "unexpected_answer");
   for (auto result : results) {
     simdjson::ondemand::object line;
-    if (result.get_object().get(line) || line["id"].get_string().get(id) || line["status"].get_string().get(status)) {
+    if (result.get_object().get(line) || line["id"].get_string().get(id) ||
+        line["status"].get_string().get(status)) {
       out.push_back({-1, false, "unexpected_answer"});
       continue;
     }
@@ -72,7 +77,8 @@ asio::awaitable<void> run_http(connection_args a) {
   tcp::resolver resolver(executor);
   beast::tcp_stream stream(executor);
   asio::steady_timer send_at(executor);
-  auto [resolve_error, endpoints] = co_await resolver.async_resolve(a.where.host, a.where.port, tuple_awaitable);
+  auto [resolve_error, endpoints] =
+      co_await resolver.async_resolve(a.where.host, a.where.port, tuple_awaitable);
   if (resolve_error) {
     a.t.error("resolve " + a.where.host + ": " + resolve_error.message());
     co_return;

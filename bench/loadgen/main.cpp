@@ -5,12 +5,11 @@
 
 #include <sys/resource.h>
 
-#include <cstdio>
-#include <random>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <random>
 
 #include "bench/loadgen/connections.hpp"
 #include "bench/support/figures_json.hpp"
@@ -24,24 +23,35 @@ namespace {
 
 constexpr config::option loadgen_options[] = {
     {"loadgen.url", "ws://127.0.0.1:8080/v1/stream",
-     "Where to send: ws://HOST:PORT/PATH (WebSocket frames) or http://HOST:PORT/PATH (one POST per message)."},
-    {"loadgen.bodies", "", "Message bodies, one inbound message without id a line (bench/data/bodies writes them). Required."},
-    {"loadgen.connections", "16", "Connections opened at once.", config::value_type::integer, 1, 10000},
+     "Where to send: ws://HOST:PORT/PATH (WebSocket frames) or http://HOST:PORT/PATH (one POST per "
+     "message)."},
+    {"loadgen.bodies", "",
+     "Message bodies, one inbound message without id a line (bench/data/bodies writes them). "
+     "Required."},
+    {"loadgen.connections", "16", "Connections opened at once.", config::value_type::integer, 1,
+     10000},
     {"loadgen.window", "64", "Messages one WebSocket may have unanswered (HTTP: always 1).",
      config::value_type::integer, 1, 100000},
-    {"loadgen.rate", "0", "Messages a second over all connections; 0 sends as fast as answers allow (closed loop).",
+    {"loadgen.rate", "0",
+     "Messages a second over all connections; 0 sends as fast as answers allow (closed loop).",
      config::value_type::integer, 0, 10000000},
-    {"loadgen.duration_ms", "10000", "How long to send, warm-up included.", config::value_type::integer, 100, 3600000},
-    {"loadgen.warmup_ms", "2000", "Leading part of the run left out of the figures.", config::value_type::integer, 0, 3600000},
-    {"loadgen.drain_ms", "30000", "After sending stops, how long answers may take before a message counts as lost.",
+    {"loadgen.duration_ms", "10000", "How long to send, warm-up included.",
+     config::value_type::integer, 100, 3600000},
+    {"loadgen.warmup_ms", "2000", "Leading part of the run left out of the figures.",
+     config::value_type::integer, 0, 3600000},
+    {"loadgen.drain_ms", "30000",
+     "After sending stops, how long answers may take before a message counts as lost.",
      config::value_type::integer, 100, 3600000},
     {"loadgen.answers", "gateway",
-     "How an HTTP answer is read: gateway (200 with status stored, naming the message) or status (any 2xx)."},
+     "How an HTTP answer is read: gateway (200 with status stored, naming the message) or status "
+     "(any 2xx)."},
     {"loadgen.content_type", "application/json", "Content-Type of HTTP requests of one message."},
     {"loadgen.batch", "1",
-     "HTTP: messages per request; above 1 they go as one application/x-ndjson body (gateway answers only).",
+     "HTTP: messages per request; above 1 they go as one application/x-ndjson body (gateway "
+     "answers only).",
      config::value_type::integer, 1, 100000},
-    {"loadgen.run_id", "", "Prefix of every message id; empty: a random one, so runs never share ids."},
+    {"loadgen.run_id", "",
+     "Prefix of every message id; empty: a random one, so runs never share ids."},
     {"loadgen.label", "", "Free text copied into the figures (which system, which settings)."},
 };
 
@@ -60,7 +70,8 @@ expected<target, std::string> parse_url(const std::string& url) {
   std::string authority = rest.substr(0, slash);
   t.path = slash == std::string::npos ? "/" : rest.substr(slash);
   auto colon = authority.rfind(':');
-  if (colon == std::string::npos) return unexpected("loadgen.url needs an explicit port (got " + url + ")");
+  if (colon == std::string::npos)
+    return unexpected("loadgen.url needs an explicit port (got " + url + ")");
   t.host = authority.substr(0, colon);
   t.port = authority.substr(colon + 1);
   return t;
@@ -76,7 +87,9 @@ std::string random_run_id() {
 double cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
@@ -85,36 +98,61 @@ void print_figures(const config::settings& s, const target& where, const plan& p
   rapidjson::StringBuffer out;
   json_writer w(out);
   w.StartObject();
-  w.Key("label"); w.String(s.text("loadgen.label").c_str());
-  w.Key("protocol"); w.String(where.websocket ? "websocket" : "http");
-  w.Key("url"); w.String(s.text("loadgen.url").c_str());
-  w.Key("mode"); w.String(p.rate > 0 ? "open_loop" : "closed_loop");
-  w.Key("connections"); w.Int64(s.integer("loadgen.connections"));
-  w.Key("window"); w.Int64(where.websocket ? static_cast<int64_t>(p.window) : 1);
-  w.Key("batch"); w.Int64(where.websocket ? 1 : s.integer("loadgen.batch"));
-  w.Key("target_rate"); w.Double(p.rate);
-  w.Key("measured_seconds"); w.Double(measured_seconds);
-  w.Key("sent"); w.Uint64(t.sent);
-  w.Key("acked"); w.Uint64(t.acked);
-  w.Key("nacked"); w.Uint64(t.nacked);
-  w.Key("lost"); w.Uint64(t.lost);
-  w.Key("duplicate"); w.Uint64(t.duplicate);
-  w.Key("unknown"); w.Uint64(t.unknown);
+  w.Key("label");
+  w.String(s.text("loadgen.label").c_str());
+  w.Key("protocol");
+  w.String(where.websocket ? "websocket" : "http");
+  w.Key("url");
+  w.String(s.text("loadgen.url").c_str());
+  w.Key("mode");
+  w.String(p.rate > 0 ? "open_loop" : "closed_loop");
+  w.Key("connections");
+  w.Int64(s.integer("loadgen.connections"));
+  w.Key("window");
+  w.Int64(where.websocket ? static_cast<int64_t>(p.window) : 1);
+  w.Key("batch");
+  w.Int64(where.websocket ? 1 : s.integer("loadgen.batch"));
+  w.Key("target_rate");
+  w.Double(p.rate);
+  w.Key("measured_seconds");
+  w.Double(measured_seconds);
+  w.Key("sent");
+  w.Uint64(t.sent);
+  w.Key("acked");
+  w.Uint64(t.acked);
+  w.Key("nacked");
+  w.Uint64(t.nacked);
+  w.Key("lost");
+  w.Uint64(t.lost);
+  w.Key("duplicate");
+  w.Uint64(t.duplicate);
+  w.Key("unknown");
+  w.Uint64(t.unknown);
   w.Key("nack_codes");
   w.StartObject();
-  for (const auto& [code, n] : t.nack_codes) { w.Key(code.c_str()); w.Uint64(n); }
+  for (const auto& [code, n] : t.nack_codes) {
+    w.Key(code.c_str());
+    w.Uint64(n);
+  }
   w.EndObject();
   w.Key("errors");
   w.StartArray();
   for (const auto& e : t.errors) w.String(e.c_str());
   w.EndArray();
-  w.Key("throughput_msgs_per_s"); w.Double(static_cast<double>(t.measured_acks) / measured_seconds);
-  w.Key("throughput_mb_per_s"); w.Double(static_cast<double>(t.measured_bytes) / measured_seconds / 1e6);
-  w.Key("mean_message_bytes"); w.Double(mean_body);
-  w.Key("latency_from"); w.String(p.rate > 0 ? "intended_send_time" : "actual_send_time");
-  w.Key("latency"); write_latency(w, t.latency);
-  w.Key("loadgen_cpu_seconds"); w.Double(cpu);
-  w.Key("ok"); w.Bool(t.lost == 0 && t.duplicate == 0 && t.unknown == 0 && t.errors.empty());
+  w.Key("throughput_msgs_per_s");
+  w.Double(static_cast<double>(t.measured_acks) / measured_seconds);
+  w.Key("throughput_mb_per_s");
+  w.Double(static_cast<double>(t.measured_bytes) / measured_seconds / 1e6);
+  w.Key("mean_message_bytes");
+  w.Double(mean_body);
+  w.Key("latency_from");
+  w.String(p.rate > 0 ? "intended_send_time" : "actual_send_time");
+  w.Key("latency");
+  write_latency(w, t.latency);
+  w.Key("loadgen_cpu_seconds");
+  w.Double(cpu);
+  w.Key("ok");
+  w.Bool(t.lost == 0 && t.duplicate == 0 && t.unknown == 0 && t.errors.empty());
   w.EndObject();
   std::puts(out.GetString());
 }
@@ -124,8 +162,12 @@ void print_figures(const config::settings& s, const target& where, const plan& p
 int main(int argc, char** argv) {
   auto args = config::arguments(argc, argv);
   if (config::wants_help(args)) {
-    std::fputs(config::help_text("loadgen", "sends citizen messages to the gateway and prints throughput, latency and ack accounting",
-                                 loadgen_options).c_str(), stdout);
+    std::fputs(config::help_text("loadgen",
+                                 "sends citizen messages to the gateway and prints throughput, "
+                                 "latency and ack accounting",
+                                 loadgen_options)
+                   .c_str(),
+               stdout);
     return 0;
   }
   auto s = config::load(loadgen_options, args);
@@ -139,7 +181,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (s->text("loadgen.bodies").empty()) {
-    std::fprintf(stderr, "loadgen: loadgen.bodies is required (bench/data/bodies FILE writes one)\n");
+    std::fprintf(stderr,
+                 "loadgen: loadgen.bodies is required (bench/data/bodies FILE writes one)\n");
     return 2;
   }
   auto bodies = message_bodies::load(s->text("loadgen.bodies"));
@@ -153,7 +196,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (s->integer("loadgen.batch") > 1 && (where->websocket || answers != "gateway")) {
-    std::fprintf(stderr, "loadgen: loadgen.batch above 1 needs an http:// url and loadgen.answers=gateway\n");
+    std::fprintf(
+        stderr,
+        "loadgen: loadgen.batch above 1 needs an http:// url and loadgen.answers=gateway\n");
     return 2;
   }
   auto warmup = std::chrono::milliseconds(s->integer("loadgen.warmup_ms"));
@@ -178,10 +223,17 @@ int main(int argc, char** argv) {
   tally t;
   schedule open_loop(p);
   for (size_t i = 0; i < connections; ++i) {
-    connection_args a{*where, *bodies, p, p.rate > 0 ? &open_loop : nullptr, t, i,
+    connection_args a{*where,
+                      *bodies,
+                      p,
+                      p.rate > 0 ? &open_loop : nullptr,
+                      t,
+                      i,
                       answers == "gateway" ? http_answers::gateway : http_answers::status_only,
-                      s->text("loadgen.content_type"), static_cast<size_t>(s->integer("loadgen.batch"))};
-    boost::asio::co_spawn(io, where->websocket ? run_websocket(std::move(a)) : run_http(std::move(a)),
+                      s->text("loadgen.content_type"),
+                      static_cast<size_t>(s->integer("loadgen.batch"))};
+    boost::asio::co_spawn(io,
+                          where->websocket ? run_websocket(std::move(a)) : run_http(std::move(a)),
                           boost::asio::detached);
   }
   double cpu_before = cpu_seconds();
@@ -190,8 +242,11 @@ int main(int argc, char** argv) {
   print_figures(*s, *where, p, t, measured, cpu_seconds() - cpu_before, bodies->mean_bytes());
   bool ok = t.lost == 0 && t.duplicate == 0 && t.unknown == 0 && t.errors.empty();
   if (!ok) {
-    std::fprintf(stderr, "loadgen: FAILED: %llu lost, %llu answered twice, %llu unknown answers, %zu transport errors\n",
-                 static_cast<unsigned long long>(t.lost), static_cast<unsigned long long>(t.duplicate),
+    std::fprintf(stderr,
+                 "loadgen: FAILED: %llu lost, %llu answered twice, %llu unknown answers, %zu "
+                 "transport errors\n",
+                 static_cast<unsigned long long>(t.lost),
+                 static_cast<unsigned long long>(t.duplicate),
                  static_cast<unsigned long long>(t.unknown), t.errors.size());
   }
   return ok ? 0 : 1;

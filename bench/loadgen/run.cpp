@@ -49,7 +49,8 @@ void record_answer(const plan& p, tally& t, ledger::verdict v, const ledger::ent
     t.measured_bytes += e.bytes;
   }
   if (e.intended >= p.measure_from && e.intended < p.stop_sending) {
-    t.latency.record(std::chrono::duration_cast<std::chrono::nanoseconds>(now - e.intended).count());
+    t.latency.record(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - e.intended).count());
   }
 }
 

@@ -19,8 +19,8 @@ using clock = std::chrono::steady_clock;
 
 struct plan {
   std::string run_id;
-  double rate = 0;     // messages a second over all connections; 0: closed loop
-  size_t window = 1;   // messages one connection may have unanswered
+  double rate = 0;    // messages a second over all connections; 0: closed loop
+  size_t window = 1;  // messages one connection may have unanswered
   clock::time_point start, measure_from, stop_sending, drain_deadline;
 };
 
@@ -41,9 +41,9 @@ struct tally {
   uint64_t sent = 0;
   uint64_t acked = 0;
   uint64_t nacked = 0;
-  uint64_t duplicate = 0;  // answered twice
-  uint64_t unknown = 0;    // an answer naming no message this run sent
-  uint64_t lost = 0;       // sent and never answered before the drain deadline
+  uint64_t duplicate = 0;      // answered twice
+  uint64_t unknown = 0;        // an answer naming no message this run sent
+  uint64_t lost = 0;           // sent and never answered before the drain deadline
   uint64_t measured_acks = 0;  // acks that arrived in the measured interval
   uint64_t measured_bytes = 0;
   std::map<std::string, uint64_t> nack_codes;
@@ -73,7 +73,7 @@ class ledger {
 };
 
 // Books one answer arriving now.
-void record_answer(const plan& p, tally& t, ledger::verdict v, const ledger::entry& e,
-                   bool ack, std::string_view nack_code, clock::time_point now);
+void record_answer(const plan& p, tally& t, ledger::verdict v, const ledger::entry& e, bool ack,
+                   std::string_view nack_code, clock::time_point now);
 
 }  // namespace civic::bench::loadgen

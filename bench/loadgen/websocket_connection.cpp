@@ -1,3 +1,5 @@
+#include <simdjson.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -6,7 +8,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-#include <simdjson.h>
 
 #include "bench/loadgen/connections.hpp"
 
@@ -54,7 +55,8 @@ asio::awaitable<void> write_messages(ws_state& s) {
       if (intended >= p.stop_sending) break;
     }
     uint64_t sequence = s.sent.next_sequence();
-    s.a.bodies.compose(message, message_id(p.run_id, s.a.index, sequence), sequence + s.a.index * 31);
+    s.a.bodies.compose(message, message_id(p.run_id, s.a.index, sequence),
+                       sequence + s.a.index * 31);
     s.sent.issue(intended, static_cast<uint32_t>(message.size()));
     ++s.a.t.sent;
     auto [ec, written] = co_await s.ws.async_write(asio::buffer(message), tuple_awaitable);
@@ -83,7 +85,8 @@ asio::awaitable<void> read_answers(ws_state& s) {
     if (ec) {
       // Our own closing handshake ends the read with closed, or aborts it once the
       // socket is torn down; anything unanswered by then is counted as lost.
-      bool clean = s.writer_done && (ec == websocket::error::closed || ec == asio::error::operation_aborted);
+      bool clean =
+          s.writer_done && (ec == websocket::error::closed || ec == asio::error::operation_aborted);
       if (!clean && !s.failed) s.a.t.error("websocket read: " + ec.message());
       if (!clean) s.failed = true;
       s.wake.cancel();
@@ -96,7 +99,8 @@ asio::awaitable<void> read_answers(ws_state& s) {
     std::string_view type, id, code;
     auto doc = parser.iterate(copy);
     if (doc["type"].get_string().get(type) || doc["id"].get_string().get(id)) {
-      s.a.t.error("unreadable answer frame: " + std::string(copy.data(), std::min<size_t>(copy.size(), 200)));
+      s.a.t.error("unreadable answer frame: " +
+                  std::string(copy.data(), std::min<size_t>(copy.size(), 200)));
       ++s.a.t.unknown;
       continue;
     }
@@ -114,9 +118,15 @@ asio::awaitable<void> read_answers(ws_state& s) {
 asio::awaitable<void> run_websocket(connection_args a) {
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
-  ws_state s{a, websocket::stream<beast::tcp_stream>(executor), asio::steady_timer(executor),
-             asio::steady_timer(executor), {}, false, false};
-  auto [resolve_error, endpoints] = co_await resolver.async_resolve(a.where.host, a.where.port, tuple_awaitable);
+  ws_state s{a,
+             websocket::stream<beast::tcp_stream>(executor),
+             asio::steady_timer(executor),
+             asio::steady_timer(executor),
+             {},
+             false,
+             false};
+  auto [resolve_error, endpoints] =
+      co_await resolver.async_resolve(a.where.host, a.where.port, tuple_awaitable);
   if (resolve_error) {
     a.t.error("resolve " + a.where.host + ": " + resolve_error.message());
     co_return;
@@ -132,7 +142,8 @@ asio::awaitable<void> run_websocket(connection_args a) {
   timeouts.handshake_timeout = std::chrono::seconds(10);  // also bounds the closing handshake
   s.ws.set_option(timeouts);
   s.ws.text(true);
-  auto [handshake_error] = co_await s.ws.async_handshake(a.where.host + ":" + a.where.port, a.where.path, tuple_awaitable);
+  auto [handshake_error] = co_await s.ws.async_handshake(a.where.host + ":" + a.where.port,
+                                                         a.where.path, tuple_awaitable);
   if (handshake_error) {
     a.t.error("websocket handshake: " + handshake_error.message());
     co_return;

@@ -28,17 +28,24 @@ namespace {
 
 constexpr config::option producer_options[] = {
     {"producer.topic", "feedback.ingested", "Topic to produce to (the gateway's gateway.topic)."},
-    {"producer.bodies", "", "Message bodies, one inbound message without id a line (bench/data/bodies). Required."},
+    {"producer.bodies", "",
+     "Message bodies, one inbound message without id a line (bench/data/bodies). Required."},
     {"producer.distinct_records", "20000",
-     "Distinct records prepared (each body with its own id, normalized); sending cycles through them.",
+     "Distinct records prepared (each body with its own id, normalized); sending cycles through "
+     "them.",
      config::value_type::integer, 1, 10000000},
-    {"producer.max_in_flight", "10000", "Closed loop: records produced and not yet reported, at most.",
-     config::value_type::integer, 1, 10000000},
-    {"producer.rate", "0", "Records a second; 0 sends as fast as max_in_flight allows (closed loop).",
+    {"producer.max_in_flight", "10000",
+     "Closed loop: records produced and not yet reported, at most.", config::value_type::integer, 1,
+     10000000},
+    {"producer.rate", "0",
+     "Records a second; 0 sends as fast as max_in_flight allows (closed loop).",
      config::value_type::integer, 0, 10000000},
-    {"producer.duration_ms", "10000", "How long to send, warm-up included.", config::value_type::integer, 100, 3600000},
-    {"producer.warmup_ms", "2000", "Leading part of the run left out of the figures.", config::value_type::integer, 0, 3600000},
-    {"producer.drain_ms", "30000", "After sending stops, how long reports may take.", config::value_type::integer, 100, 3600000},
+    {"producer.duration_ms", "10000", "How long to send, warm-up included.",
+     config::value_type::integer, 100, 3600000},
+    {"producer.warmup_ms", "2000", "Leading part of the run left out of the figures.",
+     config::value_type::integer, 0, 3600000},
+    {"producer.drain_ms", "30000", "After sending stops, how long reports may take.",
+     config::value_type::integer, 100, 3600000},
     {"producer.label", "", "Free text copied into the figures."},
     {"producer.dump_values", "",
      "Write the prepared record values to this file, one a line, and exit without producing "
@@ -57,7 +64,9 @@ std::span<const config::option> all_options() {
 double cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
@@ -76,8 +85,13 @@ struct ledger {
 int main(int argc, char** argv) {
   auto args = config::arguments(argc, argv);
   if (config::wants_help(args)) {
-    std::fputs(config::help_text("producer_bench", "produces the gateway's records straight to Kafka with the gateway's producer settings",
-                                 all_options()).c_str(), stdout);
+    std::fputs(
+        config::help_text(
+            "producer_bench",
+            "produces the gateway's records straight to Kafka with the gateway's producer settings",
+            all_options())
+            .c_str(),
+        stdout);
     return 0;
   }
   auto s = config::load(all_options(), args);
@@ -96,8 +110,9 @@ int main(int argc, char** argv) {
   }
   std::random_device rd;
   std::string run_id = "pb" + std::to_string(rd());
-  auto records = gateway_records(*bodies, static_cast<size_t>(s->integer("producer.distinct_records")),
-                                 s->text("producer.topic"), run_id);
+  auto records =
+      gateway_records(*bodies, static_cast<size_t>(s->integer("producer.distinct_records")),
+                      s->text("producer.topic"), run_id);
   if (!records) {
     std::fprintf(stderr, "producer_bench: %s\n", records.error().c_str());
     return 2;
@@ -148,7 +163,8 @@ int main(int argc, char** argv) {
     }
     const kafka::record& prepared = (*records)[i % records->size()];
     auto bytes = prepared.value.size();
-    auto on_delivery = [&book, intended, bytes, measure_from, stop](const kafka::delivery_report& r) {
+    auto on_delivery = [&book, intended, bytes, measure_from,
+                        stop](const kafka::delivery_report& r) {
       auto now = clock_type::now();
       std::lock_guard lock(book.mutex);
       --book.in_flight;
@@ -162,7 +178,8 @@ int main(int argc, char** argv) {
           book.measured_bytes += bytes;
         }
         if (intended >= measure_from && intended < stop) {
-          book.latency.record(std::chrono::duration_cast<std::chrono::nanoseconds>(now - intended).count());
+          book.latency.record(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(now - intended).count());
         }
       }
       book.room.notify_one();
@@ -174,7 +191,8 @@ int main(int argc, char** argv) {
     // A full librdkafka queue is waited out; the wait counts in the record's latency.
     while (std::error_code refused = producer.produce(prepared, on_delivery)) {
       if (clock_type::now() >= stop + std::chrono::seconds(5)) {
-        std::fprintf(stderr, "producer_bench: produce keeps failing: %s\n", refused.message().c_str());
+        std::fprintf(stderr, "producer_bench: produce keeps failing: %s\n",
+                     refused.message().c_str());
         return 1;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -192,26 +210,45 @@ int main(int argc, char** argv) {
   rapidjson::StringBuffer out;
   json_writer w(out);
   w.StartObject();
-  w.Key("label"); w.String(s->text("producer.label").c_str());
-  w.Key("mode"); w.String(rate > 0 ? "open_loop" : "closed_loop");
-  w.Key("target_rate"); w.Double(rate);
-  w.Key("max_in_flight"); w.Int64(max_in_flight);
-  w.Key("measured_seconds"); w.Double(measured_seconds);
-  w.Key("sent"); w.Uint64(produced);
-  w.Key("acked"); w.Uint64(book.delivered);
-  w.Key("failed"); w.Uint64(book.failed);
-  w.Key("lost"); w.Uint64(lost);
+  w.Key("label");
+  w.String(s->text("producer.label").c_str());
+  w.Key("mode");
+  w.String(rate > 0 ? "open_loop" : "closed_loop");
+  w.Key("target_rate");
+  w.Double(rate);
+  w.Key("max_in_flight");
+  w.Int64(max_in_flight);
+  w.Key("measured_seconds");
+  w.Double(measured_seconds);
+  w.Key("sent");
+  w.Uint64(produced);
+  w.Key("acked");
+  w.Uint64(book.delivered);
+  w.Key("failed");
+  w.Uint64(book.failed);
+  w.Key("lost");
+  w.Uint64(lost);
   w.Key("errors");
   w.StartObject();
-  for (const auto& [what, n] : book.errors) { w.Key(what.c_str()); w.Uint64(n); }
+  for (const auto& [what, n] : book.errors) {
+    w.Key(what.c_str());
+    w.Uint64(n);
+  }
   w.EndObject();
-  w.Key("throughput_msgs_per_s"); w.Double(static_cast<double>(book.measured) / measured_seconds);
-  w.Key("throughput_mb_per_s"); w.Double(static_cast<double>(book.measured_bytes) / measured_seconds / 1e6);
-  w.Key("mean_record_value_bytes"); w.Double(produced ? static_cast<double>(value_bytes) / static_cast<double>(produced) : 0.0);
-  w.Key("latency_from"); w.String(rate > 0 ? "intended_send_time" : "actual_send_time");
-  w.Key("latency"); write_latency(w, book.latency);
-  w.Key("cpu_seconds"); w.Double(cpu);
-  w.Key("ok"); w.Bool(lost == 0 && book.failed == 0);
+  w.Key("throughput_msgs_per_s");
+  w.Double(static_cast<double>(book.measured) / measured_seconds);
+  w.Key("throughput_mb_per_s");
+  w.Double(static_cast<double>(book.measured_bytes) / measured_seconds / 1e6);
+  w.Key("mean_record_value_bytes");
+  w.Double(produced ? static_cast<double>(value_bytes) / static_cast<double>(produced) : 0.0);
+  w.Key("latency_from");
+  w.String(rate > 0 ? "intended_send_time" : "actual_send_time");
+  w.Key("latency");
+  write_latency(w, book.latency);
+  w.Key("cpu_seconds");
+  w.Double(cpu);
+  w.Key("ok");
+  w.Bool(lost == 0 && book.failed == 0);
   w.EndObject();
   std::puts(out.GetString());
   return lost == 0 && book.failed == 0 ? 0 : 1;

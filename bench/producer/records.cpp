@@ -9,7 +9,8 @@
 
 namespace civic::bench {
 
-expected<std::vector<kafka::record>, std::string> gateway_records(const message_bodies& bodies, size_t count,
+expected<std::vector<kafka::record>, std::string> gateway_records(const message_bodies& bodies,
+                                                                  size_t count,
                                                                   const std::string& topic,
                                                                   const std::string& run_id) {
   gateway::ingest::inbound_limits limits;
@@ -20,9 +21,14 @@ expected<std::vector<kafka::record>, std::string> gateway_records(const message_
   for (size_t i = 0; i < count; ++i) {
     bodies.compose(json, message_id(run_id, 0, i), i);
     auto inbound = gateway::ingest::parse_inbound(json, limits);
-    if (!inbound) return unexpected("body " + std::to_string(i % bodies.size()) + ": " + inbound.error().error.message);
-    auto envelope = gateway::ingest::normalize(std::move(*inbound), settings, std::chrono::system_clock::now());
-    if (!envelope) return unexpected("body " + std::to_string(i % bodies.size()) + ": " + envelope.error().message);
+    if (!inbound)
+      return unexpected("body " + std::to_string(i % bodies.size()) + ": " +
+                        inbound.error().error.message);
+    auto envelope =
+        gateway::ingest::normalize(std::move(*inbound), settings, std::chrono::system_clock::now());
+    if (!envelope)
+      return unexpected("body " + std::to_string(i % bodies.size()) + ": " +
+                        envelope.error().message);
     records.push_back(kafka::record{topic, envelope->idempotency_key, envelope::to_json(*envelope),
                                     envelope::cloudevents_headers(*envelope, std::nullopt)});
   }

@@ -12,7 +12,8 @@
 
 namespace civic::bench {
 
-expected<std::vector<kafka::record>, std::string> gateway_records(const message_bodies& bodies, size_t count,
+expected<std::vector<kafka::record>, std::string> gateway_records(const message_bodies& bodies,
+                                                                  size_t count,
                                                                   const std::string& topic,
                                                                   const std::string& run_id);
 

@@ -7,7 +7,8 @@ void write_latency(json_writer& w, const latency_histogram& h) {
   w.StartObject();
   w.Key("count");
   w.Int64(h.count());
-  const std::pair<const char*, double> points[] = {{"p50_us", 50}, {"p90_us", 90}, {"p99_us", 99}, {"p999_us", 99.9}};
+  const std::pair<const char*, double> points[] = {
+      {"p50_us", 50}, {"p90_us", 90}, {"p99_us", 99}, {"p999_us", 99.9}};
   for (const auto& [name, p] : points) {
     w.Key(name);
     w.Double(micros(h.percentile(p)));

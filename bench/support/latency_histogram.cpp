@@ -45,11 +45,14 @@ void latency_histogram::merge(const latency_histogram& other) {
   sum_ += other.sum_;
 }
 
-double latency_histogram::mean() const { return count_ == 0 ? 0.0 : sum_ / static_cast<double>(count_); }
+double latency_histogram::mean() const {
+  return count_ == 0 ? 0.0 : sum_ / static_cast<double>(count_);
+}
 
 int64_t latency_histogram::percentile(double p) const {
   if (count_ == 0) return 0;
-  auto wanted = static_cast<int64_t>(std::ceil(std::clamp(p, 0.0, 100.0) / 100.0 * static_cast<double>(count_)));
+  auto wanted = static_cast<int64_t>(
+      std::ceil(std::clamp(p, 0.0, 100.0) / 100.0 * static_cast<double>(count_)));
   wanted = std::max<int64_t>(wanted, 1);
   int64_t seen = 0;
   for (size_t i = 0; i < counts_.size(); ++i) {

@@ -9,13 +9,15 @@ namespace civic::config {
 namespace {
 
 constexpr option common[] = {
-    {"kafka.bootstrap.servers", "127.0.0.1:9092", "Kafka brokers to bootstrap from (host:port,...)."},
+    {"kafka.bootstrap.servers", "127.0.0.1:9092",
+     "Kafka brokers to bootstrap from (host:port,...)."},
     {"log.level", "info", "Lowest log level written: debug, info, warn or error."},
 };
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -32,9 +34,12 @@ std::span<const option> common_options() { return common; }
 std::string env_name(std::string_view key) {
   std::string name;
   for (char c : key) {
-    if (c == '.' || c == '-') name += '_';
-    else if (c >= 'a' && c <= 'z') name += static_cast<char>(c - 'a' + 'A');
-    else name += c;
+    if (c == '.' || c == '-')
+      name += '_';
+    else if (c >= 'a' && c <= 'z')
+      name += static_cast<char>(c - 'a' + 'A');
+    else
+      name += c;
   }
   return name;
 }
@@ -78,7 +83,8 @@ class loader {
       size_t eq = text.find('=');
       std::string origin = path + ":" + std::to_string(number);
       if (eq == std::string_view::npos) return origin + ": expected 'key = value'";
-      if (auto err = set(trim(text.substr(0, eq)), trim(text.substr(eq + 1)), origin); !err.empty()) {
+      if (auto err = set(trim(text.substr(0, eq)), trim(text.substr(eq + 1)), origin);
+          !err.empty()) {
         return err;
       }
     }
@@ -172,8 +178,10 @@ expected<settings, std::string> load(std::span<const option> options,
     } else {
       return unexpected("flag --" + std::string(key) + " needs a value");
     }
-    if (key == "config") config_file = std::string(value);
-    else flags.emplace_back(key, value);
+    if (key == "config")
+      config_file = std::string(value);
+    else
+      flags.emplace_back(key, value);
   }
 
   loader l(options);

@@ -27,8 +27,8 @@ std::string to_hex(const unsigned char* bytes, size_t size) {
 
 std::string to_base64(const unsigned char* bytes, size_t size) {
   std::string out(4 * ((size + 2) / 3), '\0');
-  int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes,
-                                static_cast<int>(size));
+  int written =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes, static_cast<int>(size));
   out.resize(static_cast<size_t>(written));
   return out;
 }

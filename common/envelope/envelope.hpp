@@ -40,10 +40,10 @@ struct message {
   std::string channel_message_id;  // the channel's own id for the message
   std::string idempotency_key;     // equal for a retry or redelivery of the same message
   std::optional<feedback_kind> kind;
-  std::string text;                // personal data already masked
-  std::string language;            // ISO 639 code, "und" when unknown
-  std::optional<location> place;   // JSON member "location"
-  std::vector<std::string> media;  // http(s) links
+  std::string text;                      // personal data already masked
+  std::string language;                  // ISO 639 code, "und" when unknown
+  std::optional<location> place;         // JSON member "location"
+  std::vector<std::string> media;        // http(s) links
   std::optional<std::string> author_id;  // keyed HMAC of channel + handle, hex
   std::optional<reply_reference> reply_to;
   bool operator==(const message&) const = default;

@@ -13,10 +13,14 @@ namespace civic::envelope {
 
 std::string_view to_string(feedback_kind kind) {
   switch (kind) {
-    case feedback_kind::complaint: return "complaint";
-    case feedback_kind::idea: return "idea";
-    case feedback_kind::praise: return "praise";
-    case feedback_kind::question: return "question";
+    case feedback_kind::complaint:
+      return "complaint";
+    case feedback_kind::idea:
+      return "idea";
+    case feedback_kind::praise:
+      return "praise";
+    case feedback_kind::question:
+      return "question";
   }
   return "complaint";
 }
@@ -40,13 +44,17 @@ void write_string(json_writer& w, std::string_view s) {
 }
 
 void write_optional(json_writer& w, const std::optional<std::string>& s) {
-  if (s) write_string(w, *s);
-  else w.Null();
+  if (s)
+    write_string(w, *s);
+  else
+    w.Null();
 }
 
 void write_optional(json_writer& w, const std::optional<double>& d) {
-  if (d) w.Double(*d);
-  else w.Null();
+  if (d)
+    w.Double(*d);
+  else
+    w.Null();
 }
 
 }  // namespace
@@ -68,8 +76,10 @@ std::string to_json(const message& e) {
   w.Key("idempotency_key");
   write_string(w, e.idempotency_key);
   w.Key("kind");
-  if (e.kind) write_string(w, to_string(*e.kind));
-  else w.Null();
+  if (e.kind)
+    write_string(w, to_string(*e.kind));
+  else
+    w.Null();
   w.Key("text");
   write_string(w, e.text);
   w.Key("language");
@@ -134,7 +144,8 @@ field_result read_location(json::value& v, const std::string& pointer, location&
   static constexpr std::array<std::string_view, 4> members{"lat", "lon", "address", "district"};
   json::member_set set(members);
   auto failed = json::for_each_member(
-      v, pointer, set, [&](std::string_view name, json::value& m, const std::string& p) -> field_result {
+      v, pointer, set,
+      [&](std::string_view name, json::value& m, const std::string& p) -> field_result {
         if (name == "lat" || name == "lon") {
           bool lat = name == "lat";
           auto d = json::read_nullable_number(m, p, lat ? -90 : -180, lat ? 90 : 180);
@@ -162,7 +173,8 @@ field_result read_reply_to(json::value& v, const std::string& pointer, reply_ref
                                                            "message_id"};
   json::member_set set(members);
   return json::for_each_member(
-      v, pointer, set, [&](std::string_view name, json::value& m, const std::string& p) -> field_result {
+      v, pointer, set,
+      [&](std::string_view name, json::value& m, const std::string& p) -> field_result {
         if (name == "channel") {
           return read_checked(m, p, {1, 32}, is_channel_name,
                               "must be a channel name (lower-case letters, digits, _)",
@@ -209,8 +221,7 @@ field_result read_media(json::value& v, const std::string& pointer, std::vector<
   return std::nullopt;
 }
 
-field_result read_member(std::string_view name, json::value& v, const std::string& p,
-                         message& e) {
+field_result read_member(std::string_view name, json::value& v, const std::string& p, message& e) {
   if (name == "version") {
     auto n = json::read_integer(v, p, current_version, current_version);
     if (!n) return std::move(n).error();
@@ -242,7 +253,8 @@ field_result read_member(std::string_view name, json::value& v, const std::strin
     if (!*s) return std::nullopt;
     e.kind = parse_kind(**s);
     if (!e.kind) {
-      return make_error(errc::invalid_value, p, "must be complaint, idea, praise, question or null");
+      return make_error(errc::invalid_value, p,
+                        "must be complaint, idea, praise, question or null");
     }
     return std::nullopt;
   }
@@ -283,8 +295,9 @@ field_result read_member(std::string_view name, json::value& v, const std::strin
 }
 
 constexpr std::array<std::string_view, 13> envelope_members{
-    "version", "id",   "received_at", "channel",  "channel_message_id", "idempotency_key", "kind",
-    "text",    "language", "location", "media",   "author_id",          "reply_to"};
+    "version",         "id",        "received_at", "channel",  "channel_message_id",
+    "idempotency_key", "kind",      "text",        "language", "location",
+    "media",           "author_id", "reply_to"};
 
 // Envelopes are produced by the gateway and are small; this bounds what a
 // consumer will parse from a corrupt or hostile record.
@@ -295,7 +308,8 @@ constexpr size_t max_envelope_depth = 8;
 
 expected<message, field_error> parse_json(std::string_view json) {
   thread_local simdjson::ondemand::parser parser(max_envelope_bytes);
-  thread_local bool allocated = parser.allocate(max_envelope_bytes, max_envelope_depth) == simdjson::SUCCESS;
+  thread_local bool allocated =
+      parser.allocate(max_envelope_bytes, max_envelope_depth) == simdjson::SUCCESS;
   if (!allocated) return unexpected(make_error(errc::too_large, "", "parser allocation failed"));
   if (json.size() > max_envelope_bytes) {
     return unexpected(make_error(errc::too_large, "", "an envelope is at most 1 MiB"));

@@ -28,8 +28,8 @@ template <class T, class E>
 class [[nodiscard]] expected {
  public:
   template <class U = T>
-    requires std::is_constructible_v<T, U&&>
-  expected(U&& value) : state_(std::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT
+  requires std::is_constructible_v<T, U&&> expected(U&& value)
+      : state_(std::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT
   template <class G>
   expected(unexpected<G> error)  // NOLINT
       : state_(std::in_place_index<1>, std::move(error).error()) {}
@@ -37,18 +37,36 @@ class [[nodiscard]] expected {
   bool has_value() const noexcept { return state_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
 
-  T& value() & { assert(has_value()); return std::get<0>(state_); }
-  const T& value() const& { assert(has_value()); return std::get<0>(state_); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(state_)); }
+  T& value() & {
+    assert(has_value());
+    return std::get<0>(state_);
+  }
+  const T& value() const& {
+    assert(has_value());
+    return std::get<0>(state_);
+  }
+  T&& value() && {
+    assert(has_value());
+    return std::get<0>(std::move(state_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  E& error() & { assert(!has_value()); return std::get<1>(state_); }
-  const E& error() const& { assert(!has_value()); return std::get<1>(state_); }
-  E&& error() && { assert(!has_value()); return std::get<1>(std::move(state_)); }
+  E& error() & {
+    assert(!has_value());
+    return std::get<1>(state_);
+  }
+  const E& error() const& {
+    assert(!has_value());
+    return std::get<1>(state_);
+  }
+  E&& error() && {
+    assert(!has_value());
+    return std::get<1>(std::move(state_));
+  }
 
  private:
   std::variant<T, E> state_;

@@ -10,7 +10,8 @@ namespace civic {
 struct field_error {
   std::error_code code;
   std::string pointer;  // RFC 6901 JSON pointer to the field at fault; "" is the whole document.
-  std::string message;  // Human-readable, never echoes the field's value (it may hold personal data).
+  std::string
+      message;  // Human-readable, never echoes the field's value (it may hold personal data).
 };
 
 }  // namespace civic

@@ -14,7 +14,8 @@ std::string make_uuid7(std::chrono::system_clock::time_point now) {
   uint64_t r2 = random();
 
   std::array<uint8_t, 16> b{};
-  for (int i = 0; i < 6; ++i) b[static_cast<size_t>(i)] = static_cast<uint8_t>(millis >> (40 - 8 * i));
+  for (int i = 0; i < 6; ++i)
+    b[static_cast<size_t>(i)] = static_cast<uint8_t>(millis >> (40 - 8 * i));
   for (size_t i = 6; i < 16; ++i) b[i] = static_cast<uint8_t>((i < 11 ? r1 : r2) >> (8 * (i % 8)));
   b[6] = static_cast<uint8_t>(0x70 | (b[6] & 0x0F));  // version 7
   b[8] = static_cast<uint8_t>(0x80 | (b[8] & 0x3F));  // RFC 9562 variant

@@ -7,6 +7,7 @@
 
 namespace civic {
 
-std::string make_uuid7(std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+std::string make_uuid7(
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 }  // namespace civic

@@ -27,9 +27,9 @@ field_error simdjson_failure(simdjson::error_code error, std::string pointer) {
     case simdjson::NUMBER_OUT_OF_RANGE:
       return make_error(errc::invalid_value, std::move(pointer), "is not a representable number");
     default:
-      return make_error(errc::malformed_json, std::move(pointer),
-                        std::string("is not well-formed JSON (") + simdjson::error_message(error) +
-                            ")");
+      return make_error(
+          errc::malformed_json, std::move(pointer),
+          std::string("is not well-formed JSON (") + simdjson::error_message(error) + ")");
   }
 }
 
@@ -41,9 +41,12 @@ std::string pointer_token(std::string_view name) {
   }
   std::string token;
   for (char c : name.substr(0, cut)) {
-    if (c == '~') token += "~0";
-    else if (c == '/') token += "~1";
-    else token += c;
+    if (c == '~')
+      token += "~0";
+    else if (c == '/')
+      token += "~1";
+    else
+      token += c;
   }
   return token;
 }
@@ -73,11 +76,11 @@ expected<std::string_view, field_error> read_string(value& v, const std::string&
   }
   size_t chars = count_code_points(s);
   if (chars < limits.min_chars) {
-    return unexpected(make_error(errc::too_short, pointer,
-                                 limits.min_chars == 1
-                                     ? std::string("must not be empty")
-                                     : "must have at least " + std::to_string(limits.min_chars) +
-                                           " characters"));
+    return unexpected(
+        make_error(errc::too_short, pointer,
+                   limits.min_chars == 1
+                       ? std::string("must not be empty")
+                       : "must have at least " + std::to_string(limits.min_chars) + " characters"));
   }
   if (chars > limits.max_chars) {
     return unexpected(make_error(errc::too_long, pointer,
@@ -110,9 +113,9 @@ expected<double, field_error> read_number(value& v, const std::string& pointer, 
     return unexpected(simdjson_failure(error, pointer));
   }
   if (!std::isfinite(d) || d < min || d > max) {
-    return unexpected(make_error(errc::out_of_range, pointer,
-                                 "must be between " + std::to_string(min) + " and " +
-                                     std::to_string(max)));
+    return unexpected(
+        make_error(errc::out_of_range, pointer,
+                   "must be between " + std::to_string(min) + " and " + std::to_string(max)));
   }
   return d;
 }
@@ -141,9 +144,9 @@ expected<int64_t, field_error> read_integer(value& v, const std::string& pointer
     return unexpected(simdjson_failure(error, pointer));
   }
   if (n < min || n > max) {
-    return unexpected(make_error(errc::out_of_range, pointer,
-                                 "must be between " + std::to_string(min) + " and " +
-                                     std::to_string(max)));
+    return unexpected(
+        make_error(errc::out_of_range, pointer,
+                   "must be between " + std::to_string(min) + " and " + std::to_string(max)));
   }
   return n;
 }
@@ -189,13 +192,18 @@ size_t nesting_depth(std::string_view json) {
   bool in_string = false, escaped = false;
   for (char c : json) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     switch (c) {
-      case '"': in_string = true; break;
+      case '"':
+        in_string = true;
+        break;
       case '[':
       case '{':
         if (++depth > deepest) deepest = depth;
@@ -204,7 +212,8 @@ size_t nesting_depth(std::string_view json) {
       case '}':
         if (depth > 0) --depth;
         break;
-      default: break;
+      default:
+        break;
     }
   }
   return deepest;

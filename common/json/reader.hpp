@@ -63,7 +63,8 @@ expected<bool, field_error> is_null(value& v, const std::string& pointer);
 class member_set {
  public:
   // required: names that must appear; optional: names that may.
-  member_set(std::span<const std::string_view> required, std::span<const std::string_view> optional = {});
+  member_set(std::span<const std::string_view> required,
+             std::span<const std::string_view> optional = {});
 
   // Records a member; fails on an unknown or repeated name.
   expected<std::string_view, field_error> see(std::string_view key, const std::string& parent);
@@ -79,8 +80,8 @@ class member_set {
 // Iterates an object's members, calling on_member(name, value, pointer) for each
 // after the member_set check; stops at the first error.
 template <class OnMember>
-std::optional<field_error> for_each_member(value& v, const std::string& pointer, member_set& members,
-                                           OnMember&& on_member) {
+std::optional<field_error> for_each_member(value& v, const std::string& pointer,
+                                           member_set& members, OnMember&& on_member) {
   simdjson::ondemand::object object;
   if (auto error = v.get_object().get(object)) {
     if (error == simdjson::INCORRECT_TYPE) {

@@ -20,7 +20,8 @@ inline constexpr std::string_view deadletter_source_header = "civic-deadletter-s
 // The input record as it was (key, value, headers) for feedback.deadletter,
 // with the reason and "<service>:<input topic>" as its source.
 inline record deadletter_record(std::string topic, std::string_view key, std::string_view value,
-                                std::vector<header> headers, std::string reason, std::string source) {
+                                std::vector<header> headers, std::string reason,
+                                std::string source) {
   record rec{std::move(topic), std::string(key), std::string(value), std::move(headers), -1};
   rec.headers.push_back({std::string(deadletter_reason_header), std::move(reason)});
   rec.headers.push_back({std::string(deadletter_source_header), std::move(source)});

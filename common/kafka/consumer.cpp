@@ -39,9 +39,10 @@ std::vector<kafka::header> consumed_message::headers() const {
   const char* name = nullptr;
   const void* value = nullptr;
   size_t size = 0;
-  for (size_t i = 0; rd_kafka_header_get_all(all, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-       ++i) {
-    out.push_back({name, value ? std::string(static_cast<const char*>(value), size) : std::string()});
+  for (size_t i = 0;
+       rd_kafka_header_get_all(all, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+    out.push_back(
+        {name, value ? std::string(static_cast<const char*>(value), size) : std::string()});
   }
   return out;
 }

@@ -50,7 +50,8 @@ class consumer {
   std::error_code subscribe(const std::vector<std::string>& topics);
 
   // nullopt when nothing arrived within the timeout.
-  expected<std::optional<consumed_message>, std::error_code> poll(std::chrono::milliseconds timeout);
+  expected<std::optional<consumed_message>, std::error_code> poll(
+      std::chrono::milliseconds timeout);
 
   // Commits the offsets of everything polled so far, synchronously.
   std::error_code commit();

@@ -88,8 +88,8 @@ std::error_code producer::produce(record rec, delivery_handler on_delivery) {
                           h.value.data(), static_cast<ssize_t>(h.value.size()));
     }
   }
-  auto flight = std::make_unique<in_flight_record>(
-      in_flight_record{std::move(rec), std::move(on_delivery)});
+  auto flight =
+      std::make_unique<in_flight_record>(in_flight_record{std::move(rec), std::move(on_delivery)});
   const record& r = flight->rec;
   // The payload is not copied (no RD_KAFKA_MSG_F_COPY): flight owns it until the report.
   // rd_kafka_produceva rather than the producev macros, which use C casts.
@@ -101,8 +101,9 @@ std::error_code producer::produce(record rec, delivery_handler on_delivery) {
   fields[2].vtype = RD_KAFKA_VTYPE_KEY;
   fields[2].u.mem = {const_cast<char*>(r.key.data()), r.key.size()};
   fields[3].vtype = RD_KAFKA_VTYPE_VALUE;
-  fields[3].u.mem = r.tombstone ? decltype(fields[3].u.mem){nullptr, 0}
-                                : decltype(fields[3].u.mem){const_cast<char*>(r.value.data()), r.value.size()};
+  fields[3].u.mem =
+      r.tombstone ? decltype(fields[3].u.mem){nullptr, 0}
+                  : decltype(fields[3].u.mem){const_cast<char*>(r.value.data()), r.value.size()};
   fields[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
   fields[4].u.ptr = flight.get();
   size_t field_count = 5;
@@ -112,7 +113,8 @@ std::error_code producer::produce(record rec, delivery_handler on_delivery) {
     field_count = 6;
   }
   error_handle failure(rd_kafka_produceva(client_.get(), fields.data(), field_count));
-  rd_kafka_resp_err_t err = failure ? rd_kafka_error_code(failure.get()) : RD_KAFKA_RESP_ERR_NO_ERROR;
+  rd_kafka_resp_err_t err =
+      failure ? rd_kafka_error_code(failure.get()) : RD_KAFKA_RESP_ERR_NO_ERROR;
   if (err) return make_kafka_error(err);
   headers.release();  // owned by the message now
   flight.release();   // owned by the delivery report now

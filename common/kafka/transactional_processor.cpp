@@ -44,18 +44,42 @@ std::error_code error_code_of(const rd_kafka_error_t* error) {
 
 // settings.kafka goes to both clients; librdkafka warns at every start about a
 // property the other kind of client owns, so each client gets only its own.
-constexpr std::string_view consumer_only[] = {
-    "group.id", "group.instance.id", "session.timeout.ms", "heartbeat.interval.ms",
-    "max.poll.interval.ms", "auto.offset.reset", "enable.auto.commit", "auto.commit.interval.ms",
-    "enable.auto.offset.store", "isolation.level", "partition.assignment.strategy",
-    "fetch.min.bytes", "fetch.max.bytes", "fetch.wait.max.ms", "max.partition.fetch.bytes",
-    "queued.min.messages", "queued.max.messages.kbytes", "enable.partition.eof", "check.crcs"};
-constexpr std::string_view producer_only[] = {
-    "transactional.id", "transaction.timeout.ms", "enable.idempotence", "acks",
-    "linger.ms", "queue.buffering.max.ms", "batch.num.messages", "batch.size",
-    "compression.type", "compression.codec", "message.timeout.ms", "delivery.timeout.ms",
-    "queue.buffering.max.messages", "queue.buffering.max.kbytes", "retries",
-    "message.send.max.retries", "request.required.acks"};
+constexpr std::string_view consumer_only[] = {"group.id",
+                                              "group.instance.id",
+                                              "session.timeout.ms",
+                                              "heartbeat.interval.ms",
+                                              "max.poll.interval.ms",
+                                              "auto.offset.reset",
+                                              "enable.auto.commit",
+                                              "auto.commit.interval.ms",
+                                              "enable.auto.offset.store",
+                                              "isolation.level",
+                                              "partition.assignment.strategy",
+                                              "fetch.min.bytes",
+                                              "fetch.max.bytes",
+                                              "fetch.wait.max.ms",
+                                              "max.partition.fetch.bytes",
+                                              "queued.min.messages",
+                                              "queued.max.messages.kbytes",
+                                              "enable.partition.eof",
+                                              "check.crcs"};
+constexpr std::string_view producer_only[] = {"transactional.id",
+                                              "transaction.timeout.ms",
+                                              "enable.idempotence",
+                                              "acks",
+                                              "linger.ms",
+                                              "queue.buffering.max.ms",
+                                              "batch.num.messages",
+                                              "batch.size",
+                                              "compression.type",
+                                              "compression.codec",
+                                              "message.timeout.ms",
+                                              "delivery.timeout.ms",
+                                              "queue.buffering.max.messages",
+                                              "queue.buffering.max.kbytes",
+                                              "retries",
+                                              "message.send.max.retries",
+                                              "request.required.acks"};
 
 properties without(const properties& props, std::span<const std::string_view> owned_by_other) {
   properties kept;
@@ -88,9 +112,9 @@ struct transactional_processor::impl {
       error_handle error(fn());
       if (!error) return {txn_failure::retry, {}};
       txn_failure failure = classify(error.get());
-      log::warn("kafka.transaction.error", {{"call", what},
-                                            {"error", rd_kafka_error_string(error.get())},
-                                            {"attempt", attempt}});
+      log::warn(
+          "kafka.transaction.error",
+          {{"call", what}, {"error", rd_kafka_error_string(error.get())}, {"attempt", attempt}});
       if (failure != txn_failure::retry || attempt >= 20) {
         return {failure == txn_failure::retry ? txn_failure::abort : failure,
                 error_code_of(error.get())};
@@ -194,8 +218,8 @@ struct transactional_processor::impl {
     for (const auto& [tp, offset] : first) {
       rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
     }
-    error_handle error(rd_kafka_seek_partitions(consumer.get(), list.get(),
-                                                static_cast<int>(kafka_call_timeout.count() * 1000)));
+    error_handle error(rd_kafka_seek_partitions(
+        consumer.get(), list.get(), static_cast<int>(kafka_call_timeout.count() * 1000)));
     if (error) return error_code_of(error.get());
     for (int i = 0; i < list->cnt; ++i) {
       if (list->elems[i].err) return make_kafka_error(list->elems[i].err);
@@ -217,8 +241,10 @@ struct transactional_processor::impl {
 
   // Waits before the batch is tried again: 100 ms, doubling up to 5 s.
   void back_off() const {
-    auto pause = std::min<std::chrono::milliseconds>(100ms * (1 << std::min(aborts_in_a_row, 6)), 5s);
-    for (auto waited = 0ms; waited < pause && !stopping->load(std::memory_order_relaxed); waited += 50ms) {
+    auto pause =
+        std::min<std::chrono::milliseconds>(100ms * (1 << std::min(aborts_in_a_row, 6)), 5s);
+    for (auto waited = 0ms; waited < pause && !stopping->load(std::memory_order_relaxed);
+         waited += 50ms) {
       std::this_thread::sleep_for(50ms);
     }
   }
@@ -226,8 +252,8 @@ struct transactional_processor::impl {
   // One transaction for the current batch. Returns a fatal error, or empty when
   // the batch was committed or aborted (and will be read again).
   std::error_code process_batch(counters& stats) {
-    auto [failure, ec] = call("begin_transaction",
-                              [&] { return rd_kafka_begin_transaction(producer.get()); });
+    auto [failure, ec] =
+        call("begin_transaction", [&] { return rd_kafka_begin_transaction(producer.get()); });
     if (ec) return ec;  // begin fails only on fatal or usage errors
 
     std::vector<record> out;
@@ -247,8 +273,8 @@ struct transactional_processor::impl {
       });
       if (!outcome) {
         std::tie(failure, outcome) = call("commit_transaction", [&] {
-          return rd_kafka_commit_transaction(
-              producer.get(), static_cast<int>(kafka_call_timeout.count() * 1000));
+          return rd_kafka_commit_transaction(producer.get(),
+                                             static_cast<int>(kafka_call_timeout.count() * 1000));
         });
       }
       if (outcome && failure == txn_failure::fatal) return outcome;
@@ -290,8 +316,8 @@ expected<std::unique_ptr<transactional_processor>, std::string> transactional_pr
     settings s, handlers h) {
   if (!h.process) return unexpected(std::string("transactional_processor: no process handler"));
   if (s.group_id.empty() || s.transactional_id.empty() || s.input_topics.empty()) {
-    return unexpected(
-        std::string("transactional_processor: group_id, transactional_id and input_topics are required"));
+    return unexpected(std::string(
+        "transactional_processor: group_id, transactional_id and input_topics are required"));
   }
   auto state = std::make_unique<impl>();
   state->config = std::move(s);
@@ -302,12 +328,13 @@ expected<std::unique_ptr<transactional_processor>, std::string> transactional_pr
   properties own = without(state->config.kafka, producer_only);
   consumer_props.insert(consumer_props.end(), own.begin(), own.end());
   // Not overridable: exactly-once depends on them.
-  consumer_props.insert(consumer_props.end(), {{"group.id", state->config.group_id},
-                                               {"isolation.level", "read_committed"},
-                                               // the rebalance callback assigns eagerly
-                                               {"partition.assignment.strategy", "range,roundrobin"},
-                                               {"enable.auto.commit", "false"},
-                                               {"enable.partition.eof", "false"}});
+  consumer_props.insert(consumer_props.end(),
+                        {{"group.id", state->config.group_id},
+                         {"isolation.level", "read_committed"},
+                         // the rebalance callback assigns eagerly
+                         {"partition.assignment.strategy", "range,roundrobin"},
+                         {"enable.auto.commit", "false"},
+                         {"enable.partition.eof", "false"}});
   auto consumer_conf = make_conf(consumer_props);
   if (!consumer_conf) return unexpected(std::move(consumer_conf).error());
   route_librdkafka_logs(consumer_conf->get());
@@ -369,7 +396,8 @@ std::error_code transactional_processor::run() {
   impl& s = *impl_;
   while (!stopping_.load(std::memory_order_relaxed)) {
     auto deadline = std::chrono::steady_clock::now() + s.config.max_batch_wait;
-    while (s.batch.size() < s.config.max_batch_records && s.batch_bytes < s.config.max_batch_bytes) {
+    while (s.batch.size() < s.config.max_batch_records &&
+           s.batch_bytes < s.config.max_batch_bytes) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       // An empty batch waits longer, so an idle service does not spin.

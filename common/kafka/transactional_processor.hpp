@@ -54,7 +54,8 @@ class transactional_processor {
     // Transforms one batch (all from assigned partitions, in offset order per
     // partition) and appends the records to write. An error (or an exception)
     // aborts the transaction: on_aborted is called and the batch is read again.
-    std::function<std::error_code(std::span<const consumed_message> batch, std::vector<record>& out)>
+    std::function<std::error_code(std::span<const consumed_message> batch,
+                                  std::vector<record>& out)>
         process;
     // After partitions are assigned, before any of their records reach process:
     // restore per-partition state. An error stops run() with that error.

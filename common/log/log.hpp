@@ -27,8 +27,8 @@ struct field {
   template <std::signed_integral I>
   field(std::string_view n, I v) : name(n), value(static_cast<int64_t>(v)) {}
   template <std::unsigned_integral I>
-    requires(!std::same_as<I, bool>)
-  field(std::string_view n, I v) : name(n), value(static_cast<uint64_t>(v)) {}
+  requires(!std::same_as<I, bool>) field(std::string_view n, I v)
+      : name(n), value(static_cast<uint64_t>(v)) {}
 
   std::string_view name;
   value_type value;

@@ -14,14 +14,14 @@ namespace {
 // marks, conjoining jamo, controls, CR, U+2028, singletons such as U+212B).
 bool nfc_inert(utf8proc_int32_t cp) {
   if (cp < 0x300) return (cp >= 0x20 && cp < 0x7F) || cp >= 0xA0;
-  return (cp >= 0xAC00 && cp <= 0xD7A3) ||                   // Hangul syllables
-         (cp >= 0x3131 && cp <= 0x318E) ||                   // Hangul compatibility jamo
-         (cp >= 0x4E00 && cp <= 0x9FFF) ||                   // CJK ideographs
+  return (cp >= 0xAC00 && cp <= 0xD7A3) ||  // Hangul syllables
+         (cp >= 0x3131 && cp <= 0x318E) ||  // Hangul compatibility jamo
+         (cp >= 0x4E00 && cp <= 0x9FFF) ||  // CJK ideographs
          (cp >= 0x3000 && cp <= 0x3029) || (cp >= 0x3030 && cp <= 0x303F) ||  // CJK punctuation
          (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205E) ||  // punctuation
-         (cp >= 0xFF01 && cp <= 0xFFEF) ||                   // full- and half-width forms
-         (cp >= 0xFE00 && cp <= 0xFE0F) ||                   // variation selectors
-         (cp >= 0x1F000 && cp <= 0x1FAFF);                   // emoji and pictographs
+         (cp >= 0xFF01 && cp <= 0xFFEF) ||  // full- and half-width forms
+         (cp >= 0xFE00 && cp <= 0xFE0F) ||  // variation selectors
+         (cp >= 0x1F000 && cp <= 0x1FAFF);  // emoji and pictographs
 }
 
 // True when the text is valid UTF-8 made of nfc_inert code points and LF.
@@ -54,7 +54,7 @@ std::string_view trim(std::string_view text) {
 std::optional<std::string> clean_text(std::string_view utf8) {
   if (already_clean(utf8)) return std::string(trim(utf8));
   auto mapped = map_utf8(utf8, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                                               UTF8PROC_NLF2LF | UTF8PROC_STRIPCC));
+                                                              UTF8PROC_NLF2LF | UTF8PROC_STRIPCC));
   if (!mapped) return std::nullopt;
   return std::string(trim(*mapped));
 }

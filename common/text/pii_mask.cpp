@@ -1,8 +1,8 @@
 #include "common/text/pii_mask.hpp"
 
-#include <algorithm>
-
 #include <re2/re2.h>
+
+#include <algorithm>
 
 namespace civic::text {
 namespace {

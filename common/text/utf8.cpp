@@ -7,8 +7,9 @@ namespace civic::text {
 
 std::optional<std::string> map_utf8(std::string_view utf8, utf8proc_option_t options) {
   utf8proc_uint8_t* mapped = nullptr;
-  utf8proc_ssize_t length = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()),
-                                         static_cast<utf8proc_ssize_t>(utf8.size()), &mapped, options);
+  utf8proc_ssize_t length =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()),
+                   static_cast<utf8proc_ssize_t>(utf8.size()), &mapped, options);
   if (length < 0) return std::nullopt;
   std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(mapped, &std::free);
   return std::string(reinterpret_cast<const char*>(mapped), static_cast<size_t>(length));

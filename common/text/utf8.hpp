@@ -29,7 +29,8 @@ bool for_each_code_point(std::string_view utf8, Visit&& visit) {
     if (n <= 0) return false;
     std::string_view piece = utf8.substr(static_cast<size_t>(pos), static_cast<size_t>(n));
     pos += n;
-    if constexpr (std::is_same_v<std::invoke_result_t<Visit&, utf8proc_int32_t, std::string_view>, bool>) {
+    if constexpr (std::is_same_v<std::invoke_result_t<Visit&, utf8proc_int32_t, std::string_view>,
+                                 bool>) {
       if (!visit(cp, piece)) return true;
     } else {
       visit(cp, piece);

@@ -36,17 +36,21 @@ struct rule_hits {
 
 struct classifier::impl {
   rules_set rules;
-  std::vector<std::string> terms;            // distinct folded terms
-  std::vector<std::vector<term_use>> uses;   // per term
+  std::vector<std::string> terms;           // distinct folded terms
+  std::vector<std::vector<term_use>> uses;  // per term
   std::optional<term_matcher> matcher;
   std::optional<district_map> districts;
 
   const std::vector<rule>& rules_of(group g) const {
     switch (g) {
-      case group::division: return rules.division_rules;
-      case group::kind: return rules.kind_rules;
-      case group::urgency: return rules.urgency_rules;
-      case group::district: return rules.district_rules;
+      case group::division:
+        return rules.division_rules;
+      case group::kind:
+        return rules.kind_rules;
+      case group::urgency:
+        return rules.urgency_rules;
+      case group::district:
+        return rules.district_rules;
     }
     return rules.division_rules;
   }
@@ -116,14 +120,15 @@ expected<std::shared_ptr<const classifier>, std::string> classifier::load(
 
   if (!p->rules.boundaries.empty()) {
     auto map = district_map::load(p->rules.boundaries);
-    if (!map) return unexpected(rules_file.filename().string() + ": districts.boundaries: " + map.error());
+    if (!map)
+      return unexpected(rules_file.filename().string() + ": districts.boundaries: " + map.error());
     // A misspelt gu in districts.places would never be chosen from coordinates
     // and would disagree with them; refuse it at load.
     for (const auto& r : p->rules.district_rules)
       if (!map->contains_id(r.target))
-        return unexpected(rules_file.filename().string() + ":" + std::to_string(r.line) + ": districts.places." +
-                          r.target + ": '" + r.target + "' is not a district of " +
-                          p->rules.boundaries.filename().string());
+        return unexpected(rules_file.filename().string() + ":" + std::to_string(r.line) +
+                          ": districts.places." + r.target + ": '" + r.target +
+                          "' is not a district of " + p->rules.boundaries.filename().string());
     p->districts.emplace(std::move(*map));
   }
   return std::shared_ptr<const classifier>(new classifier(std::move(p)));
@@ -148,7 +153,8 @@ double rule_points(double weight, const std::vector<std::string_view>& found) {
   for (std::size_t i = 0; i < found.size(); ++i) {
     bool inside_other = false;
     for (std::size_t j = 0; j < found.size() && !inside_other; ++j)
-      inside_other = i != j && found[j].size() > found[i].size() && found[j].find(found[i]) != std::string_view::npos;
+      inside_other = i != j && found[j].size() > found[i].size() &&
+                     found[j].find(found[i]) != std::string_view::npos;
     if (!inside_other) ++distinct;
   }
   if (distinct == 0) distinct = 1;
@@ -219,8 +225,8 @@ classification classifier::classify(const input& in) const {
   const auto& uh = text_hits[static_cast<std::size_t>(group::urgency)];
   for (std::size_t r = 0; r < rules.urgency_rules.size(); ++r)
     if (uh.fired(r)) out.level = urgency::high;
-  if (out.level == urgency::high &&
-      std::find(out.divisions.begin(), out.divisions.end(), rules.urgent_division) == out.divisions.end()) {
+  if (out.level == urgency::high && std::find(out.divisions.begin(), out.divisions.end(),
+                                              rules.urgent_division) == out.divisions.end()) {
     if (out.divisions.size() == 2) out.divisions.pop_back();
     out.divisions.push_back(rules.urgent_division);
   }
@@ -228,13 +234,16 @@ classification classifier::classify(const input& in) const {
 
   // Explanations of the division decision: rules of the chosen divisions first.
   // A text the matcher failed on says so first, so that triage sees why.
-  if (out.text_unmatched) out.matched.push_back({std::string(text_not_matched_rule), std::string(triage_division), 0, {}});
+  if (out.text_unmatched)
+    out.matched.push_back(
+        {std::string(text_not_matched_rule), std::string(triage_division), 0, {}});
   for (const auto& d : out.divisions)
     for (std::size_t r = 0; r < rules.division_rules.size(); ++r)
-      if (dh.fired(r) && rules.division_rules[r].target == d) out.matched.push_back(impl_->explain(group::division, r, dh));
+      if (dh.fired(r) && rules.division_rules[r].target == d)
+        out.matched.push_back(impl_->explain(group::division, r, dh));
   for (std::size_t r = 0; r < rules.division_rules.size(); ++r)
-    if (dh.fired(r) && std::find(out.divisions.begin(), out.divisions.end(), rules.division_rules[r].target) ==
-                           out.divisions.end())
+    if (dh.fired(r) && std::find(out.divisions.begin(), out.divisions.end(),
+                                 rules.division_rules[r].target) == out.divisions.end())
       out.matched.push_back(impl_->explain(group::division, r, dh));
 
   // Kind.
@@ -243,7 +252,8 @@ classification classifier::classify(const input& in) const {
   const std::string& kind = kinds[0].score > 0 ? kinds[0].id : rules.default_kind;
   out.kind = envelope::parse_kind(kind).value_or(envelope::feedback_kind::complaint);
   for (std::size_t r = 0; r < rules.kind_rules.size(); ++r)
-    if (kh.fired(r) && rules.kind_rules[r].target == kind) out.matched.push_back(impl_->explain(group::kind, r, kh));
+    if (kh.fired(r) && rules.kind_rules[r].target == kind)
+      out.matched.push_back(impl_->explain(group::kind, r, kh));
   for (std::size_t r = 0; r < rules.urgency_rules.size(); ++r)
     if (uh.fired(r)) out.matched.push_back(impl_->explain(group::urgency, r, uh));
 
@@ -251,9 +261,11 @@ classification classifier::classify(const input& in) const {
   // decides near a border and when there are no coordinates.
   const auto& xh_text = text_hits[static_cast<std::size_t>(group::district)];
   std::array<rule_hits, group_count> address_hits;
-  if (in.address) impl_->collect(fold_for_matching(*in.address).value_or(std::string()), address_hits);
+  if (in.address)
+    impl_->collect(fold_for_matching(*in.address).value_or(std::string()), address_hits);
   const auto& xh_address = address_hits[static_cast<std::size_t>(group::district)];
-  const auto from_address = in.address ? named_district(rules.district_rules, xh_address) : std::nullopt;
+  const auto from_address =
+      in.address ? named_district(rules.district_rules, xh_address) : std::nullopt;
   const auto from_text = named_district(rules.district_rules, xh_text);
   const rule_hits* deciding = nullptr;
   if (in.lat && in.lon && impl_->districts) {

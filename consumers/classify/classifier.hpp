@@ -45,7 +45,7 @@ struct classification {
   envelope::feedback_kind kind = envelope::feedback_kind::complaint;
   urgency level = urgency::normal;
   std::optional<std::string> district;  // romanized gu id ("Jongno-gu"); nullopt when unknown
-  std::vector<rule_match> matched;      // division rules first (by score), then kind, urgency, district
+  std::vector<rule_match> matched;  // division rules first (by score), then kind, urgency, district
   // The term matcher failed on the text (RE2 out of its memory budget): the
   // text's words were not considered, so the message goes to triage (a person
   // reads it rather than a guess routing it) and `matched` starts with the rule

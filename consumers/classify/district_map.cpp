@@ -37,8 +37,9 @@ expected<district_map, std::string> district_map::load(const std::filesystem::pa
   rapidjson::Document doc;
   doc.Parse(content.str());
   if (doc.HasParseError())
-    return unexpected(geojson.string() + ": not JSON at byte " + std::to_string(doc.GetErrorOffset()) +
-                      ": " + rapidjson::GetParseError_En(doc.GetParseError()));
+    return unexpected(geojson.string() + ": not JSON at byte " +
+                      std::to_string(doc.GetErrorOffset()) + ": " +
+                      rapidjson::GetParseError_En(doc.GetParseError()));
   if (!doc.IsObject() || !doc.HasMember("features") || !doc["features"].IsArray())
     return unexpected(geojson.string() + ": not a GeoJSON FeatureCollection");
   district_map map;
@@ -76,7 +77,8 @@ expected<district_map, std::string> district_map::load(const std::filesystem::pa
     } else {
       ok = false;
     }
-    if (!ok) return unexpected(where + " (" + d.id + "): geometry is not a valid Polygon or MultiPolygon");
+    if (!ok)
+      return unexpected(where + " (" + d.id + "): geometry is not a valid Polygon or MultiPolygon");
     map.districts_.push_back(std::move(d));
   }
   if (map.districts_.empty()) return unexpected(geojson.string() + ": no features");
@@ -151,7 +153,8 @@ district_lookup district_map::locate(double lat, double lon, double margin_m) co
 }
 
 bool district_map::contains_id(const std::string& id) const {
-  return std::any_of(districts_.begin(), districts_.end(), [&](const district& d) { return d.id == id; });
+  return std::any_of(districts_.begin(), districts_.end(),
+                     [&](const district& d) { return d.id == id; });
 }
 
 }  // namespace civic::classify

@@ -37,7 +37,8 @@ struct rules_set {
   std::string urgent_division = "safety";  // added to the divisions of an urgent message
   std::vector<rule> urgency_rules;         // target "high"
 
-  std::filesystem::path boundaries;  // GeoJSON, resolved against the rules file's folder; empty: none
+  std::filesystem::path
+      boundaries;  // GeoJSON, resolved against the rules file's folder; empty: none
   double border_margin_m = 500;
   std::vector<rule> district_rules;  // target = gu id; terms = names and landmarks
 };

@@ -22,7 +22,8 @@ class reader {
  public:
   explicit reader(std::string file_name) : file_(std::move(file_name)) {}
 
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& path, const std::string& what) const {
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& path,
+                         const std::string& what) const {
     std::ostringstream out;
     out << file_;
     if (at.IsDefined() && at.Mark().line >= 0) out << ':' << (at.Mark().line + 1);
@@ -61,7 +62,8 @@ class reader {
     return v;
   }
 
-  std::vector<std::string> terms(const YAML::Node& n, const std::string& path, bool required) const {
+  std::vector<std::string> terms(const YAML::Node& n, const std::string& path,
+                                 bool required) const {
     if (!n.IsSequence()) fail(n, path, "expected a list of terms, e.g. [누수, water leak]");
     if (required && n.size() == 0) fail(n, path, "needs at least one term");
     std::vector<std::string> out;
@@ -114,10 +116,12 @@ void read_divisions(reader& rd, const YAML::Node& n, rules_set& out) {
   for (const auto& kv : n) {
     const auto id = kv.first.as<std::string>();
     const auto path = "divisions." + id;
-    if (id == "triage") rd.fail(kv.first, path, "triage is what is left when no rule fires; it has no rules");
+    if (id == "triage")
+      rd.fail(kv.first, path, "triage is what is left when no rule fires; it has no rules");
     for (char c : id)
       if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
-        rd.fail(kv.first, path, "a division id is lower-case letters, digits, '-' or '_' (it names a topic)");
+        rd.fail(kv.first, path,
+                "a division id is lower-case letters, digits, '-' or '_' (it names a topic)");
     rd.expect_map(kv.second, path, {"name", "description", "rules"});
     const auto rules = kv.second["rules"];
     if (!rules || !rules.IsSequence() || rules.size() == 0)
@@ -142,14 +146,16 @@ void read_kinds(reader& rd, const YAML::Node& n, rules_set& out) {
     const auto path = "kinds.rules[" + std::to_string(i) + "]";
     if (!rules[i].IsMap() || !rules[i]["kind"]) rd.fail(rules[i], path, "missing 'kind'");
     auto kind = rd.text(rules[i]["kind"], path + ".kind");
-    if (!is_kind(kind)) rd.fail(rules[i]["kind"], path + ".kind", "must be complaint, idea, praise or question");
+    if (!is_kind(kind))
+      rd.fail(rules[i]["kind"], path + ".kind", "must be complaint, idea, praise or question");
     out.kind_rules.push_back(rd.read_rule(rules[i], path, kind, true));
   }
 }
 
 void read_urgency(reader& rd, const YAML::Node& n, rules_set& out) {
   rd.expect_map(n, "urgency", {"adds_division", "rules"});
-  if (n["adds_division"]) out.urgent_division = rd.text(n["adds_division"], "urgency.adds_division");
+  if (n["adds_division"])
+    out.urgent_division = rd.text(n["adds_division"], "urgency.adds_division");
   const auto rules = n["rules"];
   if (!rules || !rules.IsSequence()) rd.fail(n, "urgency.rules", "expected a list of rules");
   for (std::size_t i = 0; i < rules.size(); ++i)
@@ -190,25 +196,29 @@ void read_districts(reader& rd, const YAML::Node& n, rules_set& out) {
 
 }  // namespace
 
-expected<rules_set, std::string> parse_rules(std::string_view yaml, const std::filesystem::path& name) {
+expected<rules_set, std::string> parse_rules(std::string_view yaml,
+                                             const std::filesystem::path& name) {
   const auto file_name = name.filename().string();
   try {
     reader rd(file_name);
     const YAML::Node root = YAML::Load(std::string(yaml));
     rules_set out;
     out.source = name;
-    rd.expect_map(root, "(top level)", {"version", "scoring", "divisions", "kinds", "urgency", "districts"});
-    if (!root["version"]) rd.fail(root, "version", "missing (a label for this edition of the rules)");
+    rd.expect_map(root, "(top level)",
+                  {"version", "scoring", "divisions", "kinds", "urgency", "districts"});
+    if (!root["version"])
+      rd.fail(root, "version", "missing (a label for this edition of the rules)");
     out.version = rd.text(root["version"], "version");
     if (const auto s = root["scoring"]) {
-      rd.expect_map(s, "scoring", {"min_score", "second_division_share", "second_division_rule_weight"});
+      rd.expect_map(s, "scoring",
+                    {"min_score", "second_division_share", "second_division_rule_weight"});
       if (s["min_score"]) out.min_score = rd.number(s["min_score"], "scoring.min_score", 0.1, 100);
       if (s["second_division_share"])
         out.second_division_share =
             rd.number(s["second_division_share"], "scoring.second_division_share", 0, 1);
       if (s["second_division_rule_weight"])
-        out.second_division_rule_weight =
-            rd.number(s["second_division_rule_weight"], "scoring.second_division_rule_weight", 0, 100);
+        out.second_division_rule_weight = rd.number(s["second_division_rule_weight"],
+                                                    "scoring.second_division_rule_weight", 0, 100);
     }
     if (!root["divisions"]) rd.fail(root, "divisions", "missing");
     read_divisions(rd, root["divisions"], out);
@@ -226,7 +236,8 @@ expected<rules_set, std::string> parse_rules(std::string_view yaml, const std::f
   } catch (const rules_error& e) {
     return unexpected(e.message);
   } catch (const YAML::Exception& e) {
-    return unexpected(file_name + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+    return unexpected(file_name + ":" + std::to_string(e.mark.line + 1) +
+                      ": not valid YAML: " + e.msg);
   }
 }
 

@@ -16,6 +16,7 @@ expected<rules_set, std::string> load_rules_file(const std::filesystem::path& fi
 
 // The same from text; `name` is used in messages and relative paths resolve
 // against its folder.
-expected<rules_set, std::string> parse_rules(std::string_view yaml, const std::filesystem::path& name);
+expected<rules_set, std::string> parse_rules(std::string_view yaml,
+                                             const std::filesystem::path& name);
 
 }  // namespace civic::classify

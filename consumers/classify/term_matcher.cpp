@@ -72,7 +72,8 @@ expected<term_matcher, std::string> term_matcher::build(const std::vector<std::s
     if (m.set_->set.Add(term_pattern(term), &error) < 0)
       return unexpected("term '" + term + "' cannot be compiled: " + error);
   }
-  if (!terms.empty() && !m.set_->set.Compile()) return unexpected(std::string("the rule terms exceed the matcher's memory budget"));
+  if (!terms.empty() && !m.set_->set.Compile())
+    return unexpected(std::string("the rule terms exceed the matcher's memory budget"));
   m.size_ = terms.size();
   return m;
 }
@@ -81,7 +82,8 @@ bool term_matcher::find(std::string_view folded_text, std::vector<int>& found) c
   if (size_ == 0) return true;
   const auto before = found.size();
   RE2::Set::ErrorInfo info{};
-  const bool matched = set_->set.Match(re2::StringPiece(folded_text.data(), folded_text.size()), &found, &info);
+  const bool matched =
+      set_->set.Match(re2::StringPiece(folded_text.data(), folded_text.size()), &found, &info);
   if (!matched && info.kind != RE2::Set::kNoError) return false;
   std::sort(found.begin() + static_cast<std::ptrdiff_t>(before), found.end());
   return true;

@@ -8,8 +8,9 @@
 namespace civic::classify {
 
 std::optional<std::string> fold_for_matching(std::string_view utf8) {
-  auto mapped = text::map_utf8(utf8, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                                                     UTF8PROC_COMPAT | UTF8PROC_CASEFOLD));
+  auto mapped =
+      text::map_utf8(utf8, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                          UTF8PROC_COMPAT | UTF8PROC_CASEFOLD));
   if (!mapped) return std::nullopt;
 
   std::string out;
@@ -36,8 +37,14 @@ namespace {
 
 bool letter_or_digit(utf8proc_int32_t cp) {
   switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
       return true;
     default:
       return false;
@@ -60,13 +67,15 @@ std::optional<std::vector<utf8proc_int32_t>> literal_code_points(std::string_vie
 std::string term_problem(std::string_view term) {
   const auto literal = literal_code_points(term);
   if (!literal) return "is not valid UTF-8";
-  if (literal->empty()) return "a term must contain a letter or digit (spaces, '-' and '*' alone match everything)";
+  if (literal->empty())
+    return "a term must contain a letter or digit (spaces, '-' and '*' alone match everything)";
   const bool has_word_char = std::any_of(literal->begin(), literal->end(), letter_or_digit);
   // One punctuation mark on its own ("?") is a deliberate term: a question mark
   // says a message asks something. Longer terms without a letter or digit are
   // typing mistakes.
   if (!has_word_char && literal->size() > 1)
-    return "a term must contain a letter or digit (only a single punctuation mark such as \"?\" may stand alone)";
+    return "a term must contain a letter or digit (only a single punctuation mark such as \"?\" "
+           "may stand alone)";
   // Checked without '*', spaces and '-', so that 물* or 물- are refused like 물.
   if (literal->size() == 1 && (*literal)[0] >= 0xAC00 && (*literal)[0] <= 0xD7A3)
     return "a single Hangul syllable matches inside too many words; write a longer word or phrase";

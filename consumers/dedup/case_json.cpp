@@ -188,8 +188,9 @@ expected<case_state, std::string> state_from_json(std::string_view json) {
   int64_t scripts = 0;
   if (!string_member(doc, "id", c.id) || !uint_member(doc, "report_count", c.report_count) ||
       !uint_member(doc, "duplicates_dropped", c.duplicates_dropped) ||
-      !strings_member(doc, "members", c.members) || !strings_member(doc, "divisions", c.divisions) ||
-      c.divisions.empty() || !int_member(doc, "first_seen_ms", c.first_seen_ms) ||
+      !strings_member(doc, "members", c.members) ||
+      !strings_member(doc, "divisions", c.divisions) || c.divisions.empty() ||
+      !int_member(doc, "first_seen_ms", c.first_seen_ms) ||
       !int_member(doc, "last_seen_ms", c.last_seen_ms) || !int_member(doc, "scripts", scripts)) {
     return unexpected(std::string("a required member is missing or of the wrong type"));
   }
@@ -207,7 +208,8 @@ expected<case_state, std::string> state_from_json(std::string_view json) {
     c.location = geo_point{lat->value.GetDouble(), lon->value.GetDouble()};
   }
   std::vector<std::string> signatures;
-  if (!strings_member(doc, "signatures", signatures)) return unexpected(std::string("signatures missing"));
+  if (!strings_member(doc, "signatures", signatures))
+    return unexpected(std::string("signatures missing"));
   for (const auto& hex : signatures) {
     if (hex.size() != signature_size * 2 + lsh_values * 4) {
       return unexpected(std::string("signature of the wrong length"));

@@ -24,19 +24,19 @@ struct fingerprint {
 
 struct case_state {
   std::string id;
-  uint64_t report_count = 0;        // reports in the case, exact duplicates not counted
-  uint64_t duplicates_dropped = 0;  // exact duplicates recognised and not forwarded
-  std::vector<std::string> members; // report ids, the first max_members of them
+  uint64_t report_count = 0;         // reports in the case, exact duplicates not counted
+  uint64_t duplicates_dropped = 0;   // exact duplicates recognised and not forwarded
+  std::vector<std::string> members;  // report ids, the first max_members of them
   int64_t first_seen_ms = 0;
   int64_t last_seen_ms = 0;
-  std::vector<std::string> divisions;  // primary first, then others its reports named
+  std::vector<std::string> divisions;   // primary first, then others its reports named
   std::optional<std::string> district;  // the case's locality, fixed: nullopt is citywide
-  std::optional<geo_point> location;   // of the first report that had coordinates
+  std::optional<geo_point> location;    // of the first report that had coordinates
   bool closed = false;
 
   // Matching state.
-  uint8_t scripts = 0;                 // bit set of dedup::script of its reports
-  std::vector<signature> signatures;   // of the first reports, bounded
+  uint8_t scripts = 0;                    // bit set of dedup::script of its reports
+  std::vector<signature> signatures;      // of the first reports, bounded
   std::vector<fingerprint> fingerprints;  // of the most recent reports, bounded
 
   const std::string& primary_division() const { return divisions.front(); }

@@ -1,8 +1,9 @@
 #pragma once
 // `dedup cluster`: corpus lines in (arrival order) on `in`, one JSON line per
-// input line on `out`: {"id":..,"case":..,"duplicate_of":..,"match":..,"divisions":[..],"district":..}. The
-// same deduplicator as the service decides; people tuning thresholds and the
-// tests use it. A line that cannot be read gives {"id":null,"error":".."}.
+// input line on `out`:
+// {"id":..,"case":..,"duplicate_of":..,"match":..,"divisions":[..],"district":..}. The same
+// deduplicator as the service decides; people tuning thresholds and the tests use it. A line that
+// cannot be read gives {"id":null,"error":".."}.
 
 #include <iosfwd>
 

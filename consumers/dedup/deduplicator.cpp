@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <tuple>
 #include <string>
+#include <tuple>
 
 #include "consumers/dedup/normalize.hpp"
 #include "consumers/dedup/shingles.hpp"
@@ -51,16 +51,22 @@ uint8_t script_bit(std::string_view normalized) {
 
 std::string_view to_string(match_kind k) {
   switch (k) {
-    case match_kind::new_case: return "new";
-    case match_kind::near_duplicate: return "near_duplicate";
-    case match_kind::exact_duplicate: return "exact_duplicate";
+    case match_kind::new_case:
+      return "new";
+    case match_kind::near_duplicate:
+      return "near_duplicate";
+    case match_kind::exact_duplicate:
+      return "exact_duplicate";
   }
   return "new";
 }
 
-uint64_t idempotency_hash(std::string_view key) { return nonzero(XXH3_64bits(key.data(), key.size())); }
+uint64_t idempotency_hash(std::string_view key) {
+  return nonzero(XXH3_64bits(key.data(), key.size()));
+}
 
-uint64_t author_text_hash(const std::optional<std::string>& author, std::string_view normalized_text) {
+uint64_t author_text_hash(const std::optional<std::string>& author,
+                          std::string_view normalized_text) {
   if (!author || author->empty() || normalized_text.empty()) return 0;
   return nonzero(hash_parts({*author, normalized_text}, 0));
 }
@@ -165,7 +171,8 @@ std::vector<deduplicator::handle> deduplicator::candidates(const report& r,
   std::vector<handle> out;
   auto collect = [&](const case_index& index, uint64_t key) { index.collect(key, out); };
   if (r.point) {
-    for (geo_cell cell : cells_around(*r.point, settings_.radius_m)) collect(geo_index_, geo_key(cell));
+    for (geo_cell cell : cells_around(*r.point, settings_.radius_m))
+      collect(geo_index_, geo_key(cell));
   }
   if (r.district) collect(district_index_, district_key(*r.district));
   for (uint64_t key : lsh_keys(r.district, sig)) collect(lsh_index_, key);
@@ -183,8 +190,8 @@ std::optional<deduplicator::candidate_score> deduplicator::best_candidate(const 
     const case_state& c = cases_.at(h);
     // Partitioning is by locality: a case never takes a report from another district.
     if (c.district != r.district) continue;
-    division_agreement divisions =
-        compare_divisions(c.divisions, r.related_divisions.empty() ? r.divisions : r.related_divisions);
+    division_agreement divisions = compare_divisions(
+        c.divisions, r.related_divisions.empty() ? r.divisions : r.related_divisions);
     if (divisions == division_agreement::none) continue;
     if (r.time_ms - c.last_seen_ms > settings_.near_window_ms) continue;
     if (c.first_seen_ms - r.time_ms > settings_.near_window_ms) continue;
@@ -202,7 +209,8 @@ std::optional<deduplicator::candidate_score> deduplicator::best_candidate(const 
     // and must not rank one case above another.
     double similarity = 0;
     if (comparable) {
-      for (const signature& s : c.signatures) similarity = std::max(similarity, estimate_jaccard(sig, s));
+      for (const signature& s : c.signatures)
+        similarity = std::max(similarity, estimate_jaccard(sig, s));
     }
 
     bool joins = false;

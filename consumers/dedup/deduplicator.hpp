@@ -4,9 +4,9 @@
 // case. A report joins a case only in the same locality (district, or none for
 // both) and with a division in common; then by distance when both have
 // coordinates, else by text similarity. Candidates come from indexes only (geo
-// cells, district buckets, MinHash LSH bands), never from a scan of the open cases. Memory is bounded: cases
-// close when no report joined them for the window, and the oldest close first
-// when max_open_cases is reached.
+// cells, district buckets, MinHash LSH bands), never from a scan of the open cases. Memory is
+// bounded: cases close when no report joined them for the window, and the oldest close first when
+// max_open_cases is reached.
 //
 // Time is event time (each report's received_at), so the same input gives the
 // same cases in the service, after a restart and in `dedup cluster`.
@@ -42,12 +42,12 @@ struct dedup_settings {
   // the shared place, division and time decide.
   bool cross_script_district_match = true;
   // Bounds on memory.
-  size_t max_open_cases = 200'000;   // per partition: about 300 MB
-  size_t max_members = 100;          // report ids listed on a case
-  size_t signatures_per_case = 4;    // texts a case is compared by
-  size_t fingerprints_per_case = 128; // recent reports whose retries are recognised
-  size_t lsh_bands = 16;             // LSH: bands of one minimum each
-  size_t bucket_capacity = 64;       // most recent cases kept per index bucket
+  size_t max_open_cases = 200'000;     // per partition: about 300 MB
+  size_t max_members = 100;            // report ids listed on a case
+  size_t signatures_per_case = 4;      // texts a case is compared by
+  size_t fingerprints_per_case = 128;  // recent reports whose retries are recognised
+  size_t lsh_bands = 16;               // LSH: bands of one minimum each
+  size_t bucket_capacity = 64;         // most recent cases kept per index bucket
 };
 
 inline constexpr std::string_view triage_division = "triage";
@@ -92,8 +92,10 @@ class deduplicator {
     handle h;
   };
 
-  std::optional<decision> find_exact(const report& r, uint64_t idem_hash, uint64_t author_text_hash);
-  std::optional<candidate_score> best_candidate(const report& r, const signature& sig, uint8_t script_bit);
+  std::optional<decision> find_exact(const report& r, uint64_t idem_hash,
+                                     uint64_t author_text_hash);
+  std::optional<candidate_score> best_candidate(const report& r, const signature& sig,
+                                                uint8_t script_bit);
   std::vector<handle> candidates(const report& r, const signature& sig) const;
 
   handle insert(case_state c);
@@ -107,7 +109,8 @@ class deduplicator {
   std::vector<uint64_t> geo_keys(const case_state& c) const;
   static uint64_t geo_key(geo_cell cell);
   static uint64_t district_key(const std::string& district);
-  std::vector<uint64_t> lsh_keys(const std::optional<std::string>& district, const signature& s) const;
+  std::vector<uint64_t> lsh_keys(const std::optional<std::string>& district,
+                                 const signature& s) const;
 
   dedup_settings settings_;
   handle next_handle_ = 1;
@@ -124,6 +127,7 @@ class deduplicator {
 
 // Hashes that identify exact duplicates; 0 for author_text when anonymous.
 uint64_t idempotency_hash(std::string_view key);
-uint64_t author_text_hash(const std::optional<std::string>& author, std::string_view normalized_text);
+uint64_t author_text_hash(const std::optional<std::string>& author,
+                          std::string_view normalized_text);
 
 }  // namespace civic::dedup

@@ -17,7 +17,8 @@ double row_height_deg(double cell_m) { return cell_m / metres_per_degree_lat; }
 // a column is never narrower than cell_m anywhere in the row.
 double column_width_deg(int32_t row, double cell_m) {
   double height = row_height_deg(cell_m);
-  double edge_lat = std::fmin(89.0, std::fmax(std::fabs(row * height), std::fabs((row + 1) * height)));
+  double edge_lat =
+      std::fmin(89.0, std::fmax(std::fabs(row * height), std::fabs((row + 1) * height)));
   return cell_m / (metres_per_degree_lat * std::cos(radians(edge_lat)));
 }
 
@@ -30,9 +31,9 @@ int32_t column_of(double lon, int32_t row, double cell_m) {
 double distance_m(geo_point a, geo_point b) {
   double dlat = radians(b.lat - a.lat);
   double dlon = radians(b.lon - a.lon);
-  double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
-             std::cos(radians(a.lat)) * std::cos(radians(b.lat)) * std::sin(dlon / 2) *
-                 std::sin(dlon / 2);
+  double h = std::sin(dlat / 2) * std::sin(dlat / 2) + std::cos(radians(a.lat)) *
+                                                           std::cos(radians(b.lat)) *
+                                                           std::sin(dlon / 2) * std::sin(dlon / 2);
   return 2 * earth_radius_m * std::asin(std::sqrt(std::fmin(1.0, h)));
 }
 

@@ -26,7 +26,8 @@ constexpr const char* summary =
     "(feedback.ingested -> feedback.unique, feedback.cases).\n"
     "  dedup [options]          run the service\n"
     "  dedup cluster [options]  read corpus JSON lines on stdin (arrival order), write one\n"
-    "                           {\"id\",\"case\",\"duplicate_of\",\"match\",\"divisions\",\"district\"}\n"
+    "                           "
+    "{\"id\",\"case\",\"duplicate_of\",\"match\",\"divisions\",\"district\"}\n"
     "                           line per input";
 
 }  // namespace

@@ -20,8 +20,8 @@ std::string strip_links_and_mentions(std::string_view folded) {
     bool token_start = i == 0 || is_ascii_space(folded[i - 1]);
     bool link = starts_with_at(folded, i, "http://") || starts_with_at(folded, i, "https://") ||
                 (token_start && starts_with_at(folded, i, "www."));
-    bool mention = token_start && folded[i] == '@' && i + 1 < folded.size() &&
-                   !is_ascii_space(folded[i + 1]);
+    bool mention =
+        token_start && folded[i] == '@' && i + 1 < folded.size() && !is_ascii_space(folded[i + 1]);
     if (link || mention) {
       while (i < folded.size() && !is_ascii_space(folded[i])) ++i;
       out.push_back(' ');
@@ -63,15 +63,16 @@ std::string normalize_for_dedup(std::string_view utf8) {
   std::string out;
   out.reserve(stripped.size());
   bool pending_space = false;
-  bool valid = text::for_each_code_point(stripped, [&](utf8proc_int32_t cp, std::string_view bytes) {
-    if (keeps(cp)) {
-      if (pending_space && !out.empty()) out.push_back(' ');
-      pending_space = false;
-      out.append(bytes);
-    } else {
-      pending_space = true;
-    }
-  });
+  bool valid =
+      text::for_each_code_point(stripped, [&](utf8proc_int32_t cp, std::string_view bytes) {
+        if (keeps(cp)) {
+          if (pending_space && !out.empty()) out.push_back(' ');
+          pending_space = false;
+          out.append(bytes);
+        } else {
+          pending_space = true;
+        }
+      });
   if (!valid) return {};
   return out;
 }

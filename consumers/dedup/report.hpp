@@ -12,9 +12,9 @@
 namespace civic::dedup {
 
 struct report {
-  std::string id;               // envelope id (corpus id offline)
-  int64_t time_ms = 0;          // received_at, milliseconds since the epoch
-  std::string idempotency_key;  // equal for a retry or redelivery
+  std::string id;                     // envelope id (corpus id offline)
+  int64_t time_ms = 0;                // received_at, milliseconds since the epoch
+  std::string idempotency_key;        // equal for a retry or redelivery
   std::optional<std::string> author;  // pseudonym; nullopt when anonymous
   std::string text;
   std::optional<geo_point> point;

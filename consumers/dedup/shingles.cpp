@@ -22,16 +22,16 @@ struct span {
 // to words and are handled by the bigrams.)
 bool is_stopword(std::string_view token) {
   static constexpr std::array<std::string_view, 96> words = {
-      "a",      "about", "after", "again",  "all",   "also",  "am",     "an",    "and",   "any",
-      "are",    "as",    "at",    "be",     "been",  "being", "but",    "by",    "can",   "could",
-      "did",    "do",    "does",  "for",    "from",  "had",   "has",    "have",  "he",    "her",
-      "here",   "him",   "his",   "how",    "i",     "if",    "in",     "into",  "is",    "it",
-      "its",    "just",  "me",    "more",   "my",    "no",    "not",    "now",   "of",    "on",
-      "or",     "our",   "out",   "over",   "please", "so",   "some",   "such",  "than",  "that",
-      "the",    "their", "them",  "then",   "there", "these", "they",   "this",  "those", "to",
-      "too",    "up",    "us",    "very",   "was",   "we",    "were",   "what",  "when",  "where",
-      "which",  "while", "who",   "why",    "will",  "with",  "would",  "you",   "your",  "hello",
-      "hi",     "dear",  "thanks", "thank", "since", "im"};
+      "a",     "about", "after",  "again", "all",    "also",  "am",    "an",   "and",   "any",
+      "are",   "as",    "at",     "be",    "been",   "being", "but",   "by",   "can",   "could",
+      "did",   "do",    "does",   "for",   "from",   "had",   "has",   "have", "he",    "her",
+      "here",  "him",   "his",    "how",   "i",      "if",    "in",    "into", "is",    "it",
+      "its",   "just",  "me",     "more",  "my",     "no",    "not",   "now",  "of",    "on",
+      "or",    "our",   "out",    "over",  "please", "so",    "some",  "such", "than",  "that",
+      "the",   "their", "them",   "then",  "there",  "these", "they",  "this", "those", "to",
+      "too",   "up",    "us",     "very",  "was",    "we",    "were",  "what", "when",  "where",
+      "which", "while", "who",    "why",   "will",   "with",  "would", "you",  "your",  "hello",
+      "hi",    "dear",  "thanks", "thank", "since",  "im"};
   return std::find(words.begin(), words.end(), token) != words.end();
 }
 

@@ -1,6 +1,7 @@
 // router: routes each unique citizen message to the divisions that own it.
 //   router [--config FILE] [--key=value ...]   the service (feedback.unique -> division.<id>)
-//   router classify [--rules FILE]             offline: corpus JSON Lines on stdin -> decisions on stdout
+//   router classify [--rules FILE]             offline: corpus JSON Lines on stdin -> decisions on
+//   stdout
 
 #include <iostream>
 #include <string>
@@ -18,11 +19,13 @@ int run_classify(std::span<const std::string_view> args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto a = args[i];
     if (a == "--help" || a == "-h") {
-      std::cout << "usage: router classify [--rules FILE]\n"
-                   "Reads corpus-format JSON Lines (id, text, address, lat, lon, channel) on stdin and\n"
-                   "writes one line per input: {\"id\",\"divisions\",\"kind\",\"district\",\"urgency\",\"matched\"}.\n"
-                   "Default rules: "
-                << civic::classify::default_rules_path << "\n";
+      std::cout
+          << "usage: router classify [--rules FILE]\n"
+             "Reads corpus-format JSON Lines (id, text, address, lat, lon, channel) on stdin and\n"
+             "writes one line per input: "
+             "{\"id\",\"divisions\",\"kind\",\"district\",\"urgency\",\"matched\"}.\n"
+             "Default rules: "
+          << civic::classify::default_rules_path << "\n";
       return 0;
     }
     if (a == "--rules" && i + 1 < args.size()) {
@@ -42,7 +45,8 @@ int run_classify(std::span<const std::string_view> args) {
   std::ios::sync_with_stdio(false);
   const auto totals = civic::router::classify_lines(**c, std::cin, std::cout);
   if (totals.errors > 0) {
-    std::cerr << "router classify: " << totals.errors << " of " << totals.lines << " lines could not be read\n";
+    std::cerr << "router classify: " << totals.errors << " of " << totals.lines
+              << " lines could not be read\n";
     return 1;
   }
   return 0;

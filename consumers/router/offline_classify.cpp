@@ -48,22 +48,28 @@ offline_totals classify_lines(const classify::classifier& c, std::istream& in, s
     doc.Parse(line);
     if (doc.HasParseError() || !doc.IsObject()) {
       ++totals.errors;
-      out << error_line({}, "line " + std::to_string(line_number) + ": not a JSON object" +
-                                (doc.HasParseError() ? std::string(": ") + rapidjson::GetParseError_En(doc.GetParseError()) : ""))
+      out << error_line(
+                 {}, "line " + std::to_string(line_number) + ": not a JSON object" +
+                         (doc.HasParseError()
+                              ? std::string(": ") + rapidjson::GetParseError_En(doc.GetParseError())
+                              : ""))
           << '\n';
       continue;
     }
     const auto id = member_text(doc, "id");
     if (!doc.HasMember("text") || !doc["text"].IsString()) {
       ++totals.errors;
-      out << error_line(id, "line " + std::to_string(line_number) + ": \"text\" must be a string") << '\n';
+      out << error_line(id, "line " + std::to_string(line_number) + ": \"text\" must be a string")
+          << '\n';
       continue;
     }
     classify::input input;
     input.text = member_text(doc, "text");
     input.channel = member_text(doc, "channel");
-    if (doc.HasMember("address") && doc["address"].IsString()) input.address = member_text(doc, "address");
-    if (doc.HasMember("lat") && doc["lat"].IsNumber() && doc.HasMember("lon") && doc["lon"].IsNumber()) {
+    if (doc.HasMember("address") && doc["address"].IsString())
+      input.address = member_text(doc, "address");
+    if (doc.HasMember("lat") && doc["lat"].IsNumber() && doc.HasMember("lon") &&
+        doc["lon"].IsNumber()) {
       input.lat = doc["lat"].GetDouble();
       input.lon = doc["lon"].GetDouble();
     }

@@ -9,7 +9,8 @@ using config::value_type;
 
 constexpr config::option router_options[] = {
     {"router.rules", "deploy/config/rules/seoul.yaml",
-     "Classification rules file (YAML, schemas/rules.v1.schema.json). Reloaded when it changes or on "
+     "Classification rules file (YAML, schemas/rules.v1.schema.json). Reloaded when it changes or "
+     "on "
      "SIGHUP; a file with an error is refused and the rules in force stay."},
     {"router.rules_check_ms", "2000",
      "How often (milliseconds) the rules file's modification time is checked; 0: only on SIGHUP.",
@@ -18,24 +19,34 @@ constexpr config::option router_options[] = {
     {"router.transactional_id", "router-0",
      "Kafka transactional id, stable and unique per instance (a restarted instance fences its "
      "predecessor). Use e.g. the pod name."},
-    {"router.topic.input", "feedback.unique", "Unique messages to route (envelope v1, header civic-case-id)."},
+    {"router.topic.input", "feedback.unique",
+     "Unique messages to route (envelope v1, header civic-case-id)."},
     {"router.topic.division_prefix", "division.",
      "Routed messages go to this prefix + the division id (division.water, division.triage, ...)."},
-    {"router.topic.deadletter", "feedback.deadletter", "Records that cannot be read, with the reason."},
+    {"router.topic.deadletter", "feedback.deadletter",
+     "Records that cannot be read, with the reason."},
     {"router.max_input_bytes", "524288",
-     "An input record larger than this (bytes) is not routed: it goes to the dead-letter topic with the "
-     "reason (the record itself, or a reference to its topic, partition and offset when it is too large to "
+     "An input record larger than this (bytes) is not routed: it goes to the dead-letter topic "
+     "with the "
+     "reason (the record itself, or a reference to its topic, partition and offset when it is too "
+     "large to "
      "copy).",
      value_type::integer, 1024, 100'000'000},
     {"router.max_output_bytes", "960000",
-     "No record the router writes is larger than this (bytes, key + value + headers); a message whose routed "
-     "record would be goes to the dead-letter topic instead. Keep it below the broker's message.max.bytes and "
-     "the producer's (librdkafka: 1,000,000 bytes, which also counts header framing) and above router.max_input_bytes.",
+     "No record the router writes is larger than this (bytes, key + value + headers); a message "
+     "whose routed "
+     "record would be goes to the dead-letter topic instead. Keep it below the broker's "
+     "message.max.bytes and "
+     "the producer's (librdkafka: 1,000,000 bytes, which also counts header framing) and above "
+     "router.max_input_bytes.",
      value_type::integer, 4096, 100'000'000},
-    {"router.max_batch_records", "500", "Records per transaction at most.", value_type::integer, 1, 100000},
-    {"router.max_batch_wait_ms", "50", "How long a transaction waits to fill before it is committed anyway.",
-     value_type::integer, 1, 60000},
-    {"router.stats_interval_s", "30", "Seconds between router.stats log lines.", value_type::integer, 1, 86400},
+    {"router.max_batch_records", "500", "Records per transaction at most.", value_type::integer, 1,
+     100000},
+    {"router.max_batch_wait_ms", "50",
+     "How long a transaction waits to fill before it is committed anyway.", value_type::integer, 1,
+     60000},
+    {"router.stats_interval_s", "30", "Seconds between router.stats log lines.",
+     value_type::integer, 1, 86400},
 };
 
 std::vector<config::option> all_options() {
@@ -63,15 +74,18 @@ expected<service_config, std::string> make_service_config(const config::settings
   c.limits.max_input_bytes = static_cast<std::size_t>(s.integer("router.max_input_bytes"));
   c.limits.max_output_bytes = static_cast<std::size_t>(s.integer("router.max_output_bytes"));
   if (c.limits.max_input_bytes >= c.limits.max_output_bytes)
-    return unexpected(std::string("router.max_input_bytes must be below router.max_output_bytes (a routed record "
-                                  "holds the input and its classification)"));
+    return unexpected(
+        std::string("router.max_input_bytes must be below router.max_output_bytes (a routed record "
+                    "holds the input and its classification)"));
   c.max_batch_records = static_cast<std::size_t>(s.integer("router.max_batch_records"));
   c.max_batch_wait = std::chrono::milliseconds(s.integer("router.max_batch_wait_ms"));
   c.stats_interval = std::chrono::seconds(s.integer("router.stats_interval_s"));
   if (c.group_id.empty()) return unexpected(std::string("router.group_id must not be empty"));
-  if (c.transactional_id.empty()) return unexpected(std::string("router.transactional_id must not be empty"));
+  if (c.transactional_id.empty())
+    return unexpected(std::string("router.transactional_id must not be empty"));
   if (c.names.input.empty() || c.names.deadletter.empty())
-    return unexpected(std::string("router.topic.input and router.topic.deadletter must not be empty"));
+    return unexpected(
+        std::string("router.topic.input and router.topic.deadletter must not be empty"));
   return c;
 }
 

@@ -12,10 +12,14 @@ namespace {
 
 using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void string(json_writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+void string(json_writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
 
 // CloudEvents attributes and the trace context travel with the message.
-bool forwarded(std::string_view name) { return name.starts_with("ce_") || name == "traceparent" || name == "tracestate"; }
+bool forwarded(std::string_view name) {
+  return name.starts_with("ce_") || name == "traceparent" || name == "tracestate";
+}
 
 const std::string* find_header(const std::vector<kafka::header>& headers, std::string_view name) {
   const std::string* found = nullptr;
@@ -58,7 +62,8 @@ std::string reference_json(const inbound& in) {
 
 // A dead letter for a record the limits do not let through: the input itself
 // when that fits in max_output_bytes, else the reference.
-kafka::record too_large(const inbound& in, const topic_names& names, const route_limits& limits, std::string reason) {
+kafka::record too_large(const inbound& in, const topic_names& names, const route_limits& limits,
+                        std::string reason) {
   auto rec = deadletter(in, names, std::move(reason));
   if (record_bytes(rec) > limits.max_output_bytes) rec.value = reference_json(in);
   if (record_bytes(rec) > limits.max_output_bytes)  // the input's own headers are that large
@@ -66,8 +71,9 @@ kafka::record too_large(const inbound& in, const topic_names& names, const route
   return rec;
 }
 
-std::string routed_json(std::string_view case_id, std::string_view division, const classify::classification& c,
-                        std::string_view kind, const std::optional<std::string>& district, std::string_view rules_version,
+std::string routed_json(std::string_view case_id, std::string_view division,
+                        const classify::classification& c, std::string_view kind,
+                        const std::optional<std::string>& district, std::string_view rules_version,
                         std::string_view envelope_json) {
   rapidjson::StringBuffer buffer;
   json_writer w(buffer);
@@ -101,13 +107,15 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
     ++counters.too_large;
     out.push_back(too_large(in, names, limits,
                             "too large: the record is " + std::to_string(in.value.size()) +
-                                " bytes, over router.max_input_bytes (" + std::to_string(limits.max_input_bytes) + ")"));
+                                " bytes, over router.max_input_bytes (" +
+                                std::to_string(limits.max_input_bytes) + ")"));
     return;
   }
   auto parsed = envelope::parse_json(in.value);
   if (!parsed) {
     ++counters.deadlettered;
-    out.push_back(deadletter(in, names, "envelope: " + parsed.error().pointer + ": " + parsed.error().message));
+    out.push_back(deadletter(
+        in, names, "envelope: " + parsed.error().pointer + ": " + parsed.error().message));
     return;
   }
   const envelope::message& e = *parsed;
@@ -122,7 +130,8 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
     // Rare (RE2 out of its memory budget on this text); triage gets the message
     // with the reason in `matched`, and operators get a count and this line.
     ++counters.text_unmatched;
-    log::warn("router.classify.text_not_matched", {{"envelope_id", e.id}, {"text_bytes", e.text.size()}});
+    log::warn("router.classify.text_not_matched",
+              {{"envelope_id", e.id}, {"text_bytes", e.text.size()}});
   }
 
   const std::string* case_header = find_header(in.headers, case_id_header);
@@ -142,16 +151,18 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
   // division, only to the dead letters.
   const auto first = out.size();
   for (const auto& division : c.divisions) {
-    out.push_back({names.division_prefix + division, case_id,
-                   routed_json(case_id, division, c, kind, district, rules.rules_version(), in.value), headers, -1});
+    out.push_back(
+        {names.division_prefix + division, case_id,
+         routed_json(case_id, division, c, kind, district, rules.rules_version(), in.value),
+         headers, -1});
     if (const auto bytes = record_bytes(out.back()); bytes > limits.max_output_bytes) {
       const auto topic = out.back().topic;
       out.resize(first);
       ++counters.deadlettered;
       ++counters.too_large;
       out.push_back(too_large(in, names, limits,
-                              "too large: the routed record for " + topic + " would be " + std::to_string(bytes) +
-                                  " bytes, over router.max_output_bytes (" +
+                              "too large: the routed record for " + topic + " would be " +
+                                  std::to_string(bytes) + " bytes, over router.max_output_bytes (" +
                                   std::to_string(limits.max_output_bytes) + ")"));
       return;
     }

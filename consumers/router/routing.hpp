@@ -60,6 +60,7 @@ struct route_counters {
 // (unreadable, or too large for `limits`: then the value is the input itself
 // when it fits, else a small JSON reference to where the input lies).
 void route(const inbound& in, const classify::classifier& rules, const topic_names& names,
-           std::vector<kafka::record>& out, route_counters& counters, const route_limits& limits = {});
+           std::vector<kafka::record>& out, route_counters& counters,
+           const route_limits& limits = {});
 
 }  // namespace civic::router

@@ -4,21 +4,25 @@
 
 namespace civic::router {
 
-expected<std::unique_ptr<rules_reloader>, std::string> rules_reloader::create(std::filesystem::path file,
-                                                                              std::chrono::milliseconds check_interval,
-                                                                              acceptance_check accept) {
-  std::unique_ptr<rules_reloader> r(new rules_reloader(std::move(file), check_interval, std::move(accept)));
+expected<std::unique_ptr<rules_reloader>, std::string> rules_reloader::create(
+    std::filesystem::path file, std::chrono::milliseconds check_interval, acceptance_check accept) {
+  std::unique_ptr<rules_reloader> r(
+      new rules_reloader(std::move(file), check_interval, std::move(accept)));
   const auto before = r->stamp();
   auto loaded = classify::classifier::load(r->file_);
   if (!loaded) return unexpected(std::move(loaded.error()));
-  if (before != r->stamp()) return unexpected(r->file_.string() + ": changed while it was read; start again once it is written");
+  if (before != r->stamp())
+    return unexpected(r->file_.string() +
+                      ": changed while it was read; start again once it is written");
   if (r->accept_) {
-    if (auto why = r->accept_(**loaded); !why.empty()) return unexpected(r->file_.string() + ": " + why);
+    if (auto why = r->accept_(**loaded); !why.empty())
+      return unexpected(r->file_.string() + ": " + why);
   }
   r->loaded_stamp_ = before;
   r->rules_ = std::move(*loaded);
   r->next_check_ = std::chrono::steady_clock::now() + r->interval_;
-  log::info("router.rules.loaded", {{"file", r->file_.string()}, {"version", r->rules_->rules_version()}});
+  log::info("router.rules.loaded",
+            {{"file", r->file_.string()}, {"version", r->rules_->rules_version()}});
   return r;
 }
 
@@ -67,8 +71,9 @@ void rules_reloader::reload(const char* cause) {
   if (!before || before != after) {
     // Written while we read it: what we read may be any mixture. The next
     // checks load it once it has stayed the same for an interval.
-    log::warn("router.rules.changing", {{"file", file_.string()}, {"cause", cause},
-                                       {"kept_version", rules_->rules_version()}});
+    log::warn(
+        "router.rules.changing",
+        {{"file", file_.string()}, {"cause", cause}, {"kept_version", rules_->rules_version()}});
     loaded_stamp_.reset();
     return;
   }

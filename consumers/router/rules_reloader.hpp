@@ -33,9 +33,9 @@ class rules_reloader {
   // topic is missing); empty when they can.
   using acceptance_check = std::function<std::string(const classify::classifier&)>;
 
-  static expected<std::unique_ptr<rules_reloader>, std::string> create(std::filesystem::path file,
-                                                                       std::chrono::milliseconds check_interval,
-                                                                       acceptance_check accept = {});
+  static expected<std::unique_ptr<rules_reloader>, std::string> create(
+      std::filesystem::path file, std::chrono::milliseconds check_interval,
+      acceptance_check accept = {});
 
   // Async-signal-safe: the next current() reloads.
   void request_reload() noexcept { requested_.store(true, std::memory_order_relaxed); }
@@ -49,7 +49,8 @@ class rules_reloader {
   uint64_t refused() const { return refused_; }
 
  private:
-  rules_reloader(std::filesystem::path file, std::chrono::milliseconds interval, acceptance_check accept)
+  rules_reloader(std::filesystem::path file, std::chrono::milliseconds interval,
+                 acceptance_check accept)
       : file_(std::move(file)), interval_(interval), accept_(std::move(accept)) {}
   struct file_stamp {
     std::filesystem::file_time_type modified;

@@ -38,7 +38,8 @@ expected<std::set<std::string>, std::string> cluster_topics(const kafka::propert
 
 }  // namespace
 
-expected<std::unique_ptr<service>, std::string> service::create(service_config config, kafka::properties kafka) {
+expected<std::unique_ptr<service>, std::string> service::create(service_config config,
+                                                                kafka::properties kafka) {
   std::unique_ptr<service> s(new service(std::move(config), std::move(kafka)));
   service* self = s.get();
 
@@ -46,7 +47,8 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
   if (!topics) return unexpected(std::move(topics.error()));
   // A topic created moments ago (a deploy creating topics, then starting the
   // router) may not be in the metadata yet: look again for a few seconds.
-  for (int attempt = 0; attempt < 10 && !topics->contains(self->config_.names.deadletter); ++attempt) {
+  for (int attempt = 0; attempt < 10 && !topics->contains(self->config_.names.deadletter);
+       ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     topics = cluster_topics(self->kafka_);
     if (!topics) return unexpected(std::move(topics.error()));
@@ -65,19 +67,24 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
     }
     return missing;
   };
-  auto accept = [self, missing_topics, known = std::move(*topics)](const classify::classifier& c) mutable {
+  auto accept = [self, missing_topics,
+                 known = std::move(*topics)](const classify::classifier& c) mutable {
     auto missing = missing_topics(c, known);
     if (!missing.empty()) {
       // The list read at start may be stale: the topic of a new division may
       // have been created since. Ask the cluster again before refusing.
       auto fresh = cluster_topics(self->kafka_);
-      if (!fresh) return "no topic for: " + missing + " (and the topics could not be listed again: " + fresh.error() + ")";
+      if (!fresh)
+        return "no topic for: " + missing +
+               " (and the topics could not be listed again: " + fresh.error() + ")";
       known = std::move(*fresh);
       missing = missing_topics(c, known);
     }
-    return missing.empty() ? std::string() : "no topic for: " + missing + " (add it to deploy/topics.manifest)";
+    return missing.empty() ? std::string()
+                           : "no topic for: " + missing + " (add it to deploy/topics.manifest)";
   };
-  auto rules = rules_reloader::create(self->config_.rules_file, self->config_.rules_check_interval, std::move(accept));
+  auto rules = rules_reloader::create(self->config_.rules_file, self->config_.rules_check_interval,
+                                      std::move(accept));
   if (!rules) return unexpected(std::move(rules.error()));
   self->rules_ = std::move(*rules);
 
@@ -90,12 +97,13 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
   settings.max_batch_wait = self->config_.max_batch_wait;
 
   kafka::transactional_processor::handlers handlers;
-  handlers.process = [self](std::span<const kafka::consumed_message> batch, std::vector<kafka::record>& out) {
-    return self->process(batch, out);
-  };
+  handlers.process = [self](std::span<const kafka::consumed_message> batch,
+                            std::vector<kafka::record>& out) { return self->process(batch, out); };
   // The router keeps no per-partition state: the rules are the only state, and
   // they are swapped only between batches.
-  handlers.on_assigned = [](const std::vector<kafka::topic_partition>&) { return std::error_code(); };
+  handlers.on_assigned = [](const std::vector<kafka::topic_partition>&) {
+    return std::error_code();
+  };
   handlers.on_revoked = [](const std::vector<kafka::topic_partition>&) {};
   handlers.on_aborted = [self] { self->counters_ = self->committed_counters_; };
   handlers.on_committed = [self](std::size_t, std::size_t) {
@@ -108,7 +116,8 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
   return s;
 }
 
-std::error_code service::process(std::span<const kafka::consumed_message> batch, std::vector<kafka::record>& out) {
+std::error_code service::process(std::span<const kafka::consumed_message> batch,
+                                 std::vector<kafka::record>& out) {
   // One edition of the rules for the whole batch (a reload lands between batches).
   const auto rules = rules_->current();
   for (const auto& m : batch) {
@@ -135,7 +144,8 @@ void service::log_stats(bool force) {
 }
 
 std::error_code service::run() {
-  log::info("router.started", {{"input", config_.names.input}, {"group_id", config_.group_id},
+  log::info("router.started", {{"input", config_.names.input},
+                               {"group_id", config_.group_id},
                                {"transactional_id", config_.transactional_id}});
   const auto result = processor_->run();
   log_stats(true);
@@ -160,7 +170,8 @@ constexpr const char* summary =
     "(feedback.unique -> division.<id>).\n"
     "  router [options]           run the service (SIGHUP reloads the rules)\n"
     "  router classify [--rules FILE]\n"
-    "                             read corpus JSON lines on stdin, write one decision line per input";
+    "                             read corpus JSON lines on stdin, write one decision line per "
+    "input";
 
 }  // namespace
 

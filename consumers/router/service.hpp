@@ -20,7 +20,8 @@ namespace civic::router {
 
 class service {
  public:
-  static expected<std::unique_ptr<service>, std::string> create(service_config config, kafka::properties kafka);
+  static expected<std::unique_ptr<service>, std::string> create(service_config config,
+                                                                kafka::properties kafka);
 
   std::error_code run();
   // Async-signal-safe.
@@ -28,8 +29,10 @@ class service {
   void reload_rules() noexcept { rules_->request_reload(); }
 
  private:
-  service(service_config config, kafka::properties kafka) : config_(std::move(config)), kafka_(std::move(kafka)) {}
-  std::error_code process(std::span<const kafka::consumed_message> batch, std::vector<kafka::record>& out);
+  service(service_config config, kafka::properties kafka)
+      : config_(std::move(config)), kafka_(std::move(kafka)) {}
+  std::error_code process(std::span<const kafka::consumed_message> batch,
+                          std::vector<kafka::record>& out);
   void log_stats(bool force);
 
   service_config config_;

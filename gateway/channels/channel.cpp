@@ -37,8 +37,8 @@ response default_answer(const std::vector<ingest::outcome>& outcomes) {
   }
   // Messages refused for good (an empty text, ...) are counted, not redelivered.
   return {200, "application/json",
-          "{\"stored\":" + std::to_string(stored) + ",\"rejected\":" +
-              std::to_string(outcomes.size() - stored) + "}",
+          "{\"stored\":" + std::to_string(stored) +
+              ",\"rejected\":" + std::to_string(outcomes.size() - stored) + "}",
           false};
 }
 

@@ -108,8 +108,9 @@ std::string dispatcher::render_metrics() const {
              std::string(names[o]) + "\"} " + std::to_string(e->requests[o].load()) + "\n";
     }
   }
-  out += "# HELP gateway_webhook_ignored_events_total Events acknowledged but not published "
-         "(types the gateway does not take).\n";
+  out +=
+      "# HELP gateway_webhook_ignored_events_total Events acknowledged but not published "
+      "(types the gateway does not take).\n";
   out += "# TYPE gateway_webhook_ignored_events_total counter\n";
   for (const auto& [name, e] : entries_) {
     out += "gateway_webhook_ignored_events_total{channel=\"" + name + "\"} " +

@@ -14,9 +14,8 @@ bool rate_limiter::take(shard& s, std::string_view key, rate r,
     if (s.buckets.size() >= max_clients_per_shard) {
       // Forget clients whose bucket has refilled: they lose nothing by it.
       auto full_after = std::chrono::duration<double>(r.burst / r.per_second);
-      std::erase_if(s.buckets, [&](const auto& entry) {
-        return now - entry.second.refilled >= full_after;
-      });
+      std::erase_if(s.buckets,
+                    [&](const auto& entry) { return now - entry.second.refilled >= full_after; });
       if (s.buckets.size() >= max_clients_per_shard) s.buckets.erase(s.buckets.begin());
     }
     it = s.buckets.emplace(std::string(key), bucket{r.burst, now}).first;

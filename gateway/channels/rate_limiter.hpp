@@ -18,7 +18,8 @@ struct rate {
 
 class rate_limiter {
  public:
-  rate_limiter(rate per_channel, rate per_client) : per_channel_(per_channel), per_client_(per_client) {}
+  rate_limiter(rate per_channel, rate per_client)
+      : per_channel_(per_channel), per_client_(per_client) {}
 
   // Takes a token from the channel's bucket and the client's; false when either is empty.
   bool allow(std::string_view channel, std::string_view client,

@@ -14,8 +14,8 @@ using json::make_error;
 
 constexpr std::array<std::string_view, 3> required_members{"id", "channel", "text"};
 constexpr std::array<std::string_view, 8> optional_members{
-    "kind", "author", "language", "location", "media", "conversation_id", "reply_message_id",
-    "traceparent"};
+    "kind",  "author",          "language",         "location",
+    "media", "conversation_id", "reply_message_id", "traceparent"};
 
 // Assigns an optional string member; absent and null both mean "not given".
 field_result read_optional_into(json::value& v, const std::string& p, json::length_limits limits,
@@ -64,13 +64,15 @@ field_result read_media(json::value& v, const std::string& pointer, std::vector<
   for (auto item : array) {
     std::string item_pointer = pointer + "/" + std::to_string(index++);
     if (out.size() == envelope::limits::media_items) {
-      return make_error(errc::too_long, item_pointer,
-                        "at most " + std::to_string(envelope::limits::media_items) + " media links");
+      return make_error(
+          errc::too_long, item_pointer,
+          "at most " + std::to_string(envelope::limits::media_items) + " media links");
     }
     json::value item_value;
     if (auto error = item.get(item_value)) return json::simdjson_failure(error, item_pointer);
-    auto url = json::read_string_matching(item_value, item_pointer, {1, envelope::limits::url_chars},
-                                          envelope::is_http_url, "must be an http or https URL");
+    auto url =
+        json::read_string_matching(item_value, item_pointer, {1, envelope::limits::url_chars},
+                                   envelope::is_http_url, "must be an http or https URL");
     if (!url) return std::move(url).error();
     out.emplace_back(*url);
   }
@@ -103,7 +105,8 @@ field_result read_member(std::string_view name, json::value& v, const std::strin
     if (auto failed = read_optional_into(v, p, {1, 16}, kind)) return failed;
     if (!kind) return std::nullopt;
     m.kind = envelope::parse_kind(*kind);
-    if (!m.kind) return make_error(errc::invalid_value, p, "must be complaint, idea, praise or question");
+    if (!m.kind)
+      return make_error(errc::invalid_value, p, "must be complaint, idea, praise or question");
     return std::nullopt;
   }
   if (name == "author") return read_optional_into(v, p, {1, envelope::limits::id_chars}, m.author);
@@ -201,8 +204,8 @@ expected<inbound_message, inbound_failure> parse_inbound(std::string_view text,
   }
   if (failed) {
     bool id_readable = failed->code != errc::invalid_utf8 && failed->code != errc::malformed_json;
-    return unexpected(inbound_failure{std::move(*failed),
-                                      id_readable ? find_id(padded, limits) : std::string()});
+    return unexpected(
+        inbound_failure{std::move(*failed), id_readable ? find_id(padded, limits) : std::string()});
   }
   return message;
 }
@@ -223,7 +226,8 @@ std::optional<field_error> check_limits(const inbound_message& m, const inbound_
   }
   for (const auto* field : {&m.author, &m.conversation_id, &m.reply_message_id}) {
     if (*field && length(**field) > envelope::limits::id_chars) {
-      return make_error(errc::too_long, "", "an author or reply reference is longer than 256 characters");
+      return make_error(errc::too_long, "",
+                        "an author or reply reference is longer than 256 characters");
     }
   }
   if (m.media.size() > envelope::limits::media_items) {

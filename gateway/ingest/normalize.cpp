@@ -24,8 +24,8 @@ expected<envelope::message, field_error> normalize(inbound_message in,
   auto text = text::clean_text(in.text);
   if (!text) return unexpected(field_error{errc::invalid_utf8, "/text", "is not valid UTF-8"});
   if (text->empty()) {
-    return unexpected(
-        field_error{errc::too_short, "/text", "has nothing but white space and control characters"});
+    return unexpected(field_error{errc::too_short, "/text",
+                                  "has nothing but white space and control characters"});
   }
   text::mask_personal_data(*text);
 

@@ -22,7 +22,8 @@ void pipeline::submit(inbound_message message, const std::optional<std::string>&
                       completion done) {
   auto started = std::chrono::steady_clock::now();
   std::string id = message.id;
-  if (auto invalid = check_limits(message, limits_)) return reject(std::move(id), std::move(*invalid), done);
+  if (auto invalid = check_limits(message, limits_))
+    return reject(std::move(id), std::move(*invalid), done);
   // A traceparent inside the message wins over the transport's (HTTP header).
   std::optional<std::string> trace = message.traceparent ? message.traceparent : traceparent;
   auto envelope = normalize(std::move(message), normalize_, std::chrono::system_clock::now());
@@ -32,8 +33,8 @@ void pipeline::submit(inbound_message message, const std::optional<std::string>&
     outcome result{id, std::nullopt, false, report.topic, report.partition, report.offset};
     if (report.error) {
       metrics_.failed(report.error);
-      result.error = field_error{report.error, "", "Kafka did not store the message: " +
-                                                       report.error.message()};
+      result.error = field_error{report.error, "",
+                                 "Kafka did not store the message: " + report.error.message()};
       result.retryable = is_retryable(report.error);
     } else {
       metrics_.stored(std::chrono::steady_clock::now() - started);

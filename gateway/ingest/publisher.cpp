@@ -24,8 +24,10 @@ void publisher::check_health_until_stopped() {
     std::error_code ec = producer_->check_connectivity(settings_.health_interval);
     bool ready = !ec;
     if (ready_.exchange(ready) != ready) {
-      if (ready) log::info("kafka.reachable");
-      else log::warn("kafka.unreachable", {{"detail", ec.message()}});
+      if (ready)
+        log::info("kafka.reachable");
+      else
+        log::warn("kafka.unreachable", {{"detail", ec.message()}});
     }
     lock.lock();
   }

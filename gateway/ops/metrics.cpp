@@ -7,10 +7,10 @@ namespace {
 
 // Label values for error reasons, in a fixed order so counters can be an array.
 constexpr std::array<std::string_view, 19> reason_names{
-    "malformed_json", "invalid_utf8",  "too_deep",      "too_large",     "missing_field",
-    "unknown_field",  "duplicate_field", "wrong_type",  "too_long",      "too_short",
-    "out_of_range",   "invalid_value", "overloaded",    "unavailable",   "shutting_down",
-    "bad_config",     "kafka_error",   "internal_error", "unknown_error"};
+    "malformed_json", "invalid_utf8",    "too_deep",       "too_large",    "missing_field",
+    "unknown_field",  "duplicate_field", "wrong_type",     "too_long",     "too_short",
+    "out_of_range",   "invalid_value",   "overloaded",     "unavailable",  "shutting_down",
+    "bad_config",     "kafka_error",     "internal_error", "unknown_error"};
 
 size_t reason_index(std::error_code ec) {
   std::string_view name = error_name(ec);
@@ -24,7 +24,8 @@ constexpr std::array<std::string_view, 2> protocol_names{"http", "websocket"};
 constexpr std::array<std::string_view, 5> close_names{"client", "idle_timeout", "protocol_error",
                                                       "io_error", "shutdown"};
 
-void add_help(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+void add_help(std::string& out, std::string_view name, std::string_view type,
+              std::string_view help) {
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
@@ -61,7 +62,8 @@ void metrics::stored(std::chrono::steady_clock::duration ack_latency) {
   while (bucket < latency_bounds.size() && seconds > latency_bounds[bucket]) ++bucket;
   latency_buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
   latency_sum_micros_.fetch_add(
-      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(ack_latency).count()),
+      static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(ack_latency).count()),
       std::memory_order_relaxed);
 }
 
@@ -97,7 +99,8 @@ void metrics::connection_upgraded() {
 std::string metrics::render(const gauges& g) const {
   std::string out;
   out.reserve(4096);
-  constexpr std::array<std::string_view, 4> outcome_names{"stored", "rejected", "refused", "failed"};
+  constexpr std::array<std::string_view, 4> outcome_names{"stored", "rejected", "refused",
+                                                          "failed"};
   add_help(out, "gateway_messages_total", "counter",
            "Messages by outcome: stored in Kafka, rejected as bad input, refused for now "
            "(retryable), failed in Kafka.");
@@ -151,8 +154,10 @@ std::string metrics::render(const gauges& g) const {
   for (size_t i = 0; i <= latency_bounds.size(); ++i) {
     cumulative += latency_buckets_[i].load(std::memory_order_relaxed);
     char bound[32];
-    if (i < latency_bounds.size()) std::snprintf(bound, sizeof bound, "%g", latency_bounds[i]);
-    else std::snprintf(bound, sizeof bound, "+Inf");
+    if (i < latency_bounds.size())
+      std::snprintf(bound, sizeof bound, "%g", latency_bounds[i]);
+    else
+      std::snprintf(bound, sizeof bound, "+Inf");
     add_sample(out, "gateway_ack_latency_seconds_bucket", "le=\"" + std::string(bound) + "\"",
                static_cast<double>(cumulative));
   }

@@ -29,14 +29,17 @@ bool has_media_type(std::string_view content_type, std::string_view type) {
 }
 
 template <class Stream>
-class http_session final : public session, public std::enable_shared_from_this<http_session<Stream>> {
+class http_session final : public session,
+                           public std::enable_shared_from_this<http_session<Stream>> {
  public:
   http_session(Stream&& stream, beast::flat_buffer buffer, context& ctx)
       : stream_(std::move(stream)), buffer_(std::move(buffer)), ctx_(ctx) {}
 
   ~http_session() override {
-    if (upgraded_) ctx_.svc.metrics.connection_upgraded();
-    else ctx_.svc.metrics.connection_closed(ops::protocol::http, close_reason_);
+    if (upgraded_)
+      ctx_.svc.metrics.connection_upgraded();
+    else
+      ctx_.svc.metrics.connection_closed(ops::protocol::http, close_reason_);
   }
 
   void start() {
@@ -73,10 +76,10 @@ class http_session final : public session, public std::enable_shared_from_this<h
     if (ec == beast::error::timeout) return close(ops::close_reason::idle_timeout);
     if (ec == http::error::body_limit) {
       ctx_.svc.metrics.rejected(errc::too_large);
-      return respond_problem(413, errc::too_large,
-                             "the body is larger than " +
-                                 std::to_string(ctx_.settings.max_body_bytes) + " bytes",
-                             false, true);
+      return respond_problem(
+          413, errc::too_large,
+          "the body is larger than " + std::to_string(ctx_.settings.max_body_bytes) + " bytes",
+          false, true);
     }
     if (ec == net::error::operation_aborted || ec == net::error::connection_reset) {
       return close(shutting_down_ ? ops::close_reason::shutdown : ops::close_reason::client);
@@ -91,7 +94,8 @@ class http_session final : public session, public std::enable_shared_from_this<h
 
     if (websocket::is_upgrade(req)) {
       if (req.target() != "/v1/stream") {
-        return respond_problem(404, errc::invalid_value, "WebSocket is served at /v1/stream", false);
+        return respond_problem(404, errc::invalid_value, "WebSocket is served at /v1/stream",
+                               false);
       }
       ctx_.sessions.remove(this);
       upgraded_ = true;
@@ -165,7 +169,8 @@ class http_session final : public session, public std::enable_shared_from_this<h
     channels::request view;
     view.method = std::string_view(r.method_string().data(), r.method_string().size());
     view.path = rest;
-    view.query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+    view.query =
+        question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
     view.header = [&r](std::string_view name) -> std::optional<std::string_view> {
       auto it = r.find(beast::string_view(name.data(), name.size()));
       if (it == r.end()) return std::nullopt;
@@ -211,16 +216,17 @@ class http_session final : public session, public std::enable_shared_from_this<h
                  has_media_type(content_type, "application/jsonl");
     if (!single && !batch) {
       ctx_.svc.metrics.rejected(errc::invalid_value);
-      return respond_problem(415, errc::invalid_value,
-                             "send application/json (one message) or application/x-ndjson (a batch)",
-                             false);
+      return respond_problem(
+          415, errc::invalid_value,
+          "send application/json (one message) or application/x-ndjson (a batch)", false);
     }
     if (ctx_.shutting_down) {
       return respond_problem(503, errc::shutting_down, "the gateway is shutting down", true);
     }
     if (!ctx_.svc.publisher.kafka_ready()) {
       ctx_.svc.metrics.refused(errc::unavailable);
-      return respond_problem(503, errc::unavailable, "Kafka is unreachable; send again later", true);
+      return respond_problem(503, errc::unavailable, "Kafka is unreachable; send again later",
+                             true);
     }
     body_ = std::move(req.body());
     if (!ctx_.svc.budget.try_acquire(body_.size())) {
@@ -239,19 +245,21 @@ class http_session final : public session, public std::enable_shared_from_this<h
   }
 
   void ingest_single(const std::optional<std::string>& traceparent) {
-    ctx_.svc.pipeline.submit(body_, traceparent, [self = this->shared_from_this()](ingest::outcome o) {
-      auto executor = self->stream_.get_executor();
-      net::post(executor, [self = std::move(self), o = std::move(o)] {
-        self->release_body();
-        if (o.error) {
-          self->ctx_.svc.metrics.nack_sent();
-          self->respond(http_status(o), "application/problem+json", problem_body(o), o.retryable);
-        } else {
-          self->ctx_.svc.metrics.ack_sent();
-          self->respond(200, "application/json", stored_body(o));
-        }
-      });
-    });
+    ctx_.svc.pipeline.submit(body_, traceparent,
+                             [self = this->shared_from_this()](ingest::outcome o) {
+                               auto executor = self->stream_.get_executor();
+                               net::post(executor, [self = std::move(self), o = std::move(o)] {
+                                 self->release_body();
+                                 if (o.error) {
+                                   self->ctx_.svc.metrics.nack_sent();
+                                   self->respond(http_status(o), "application/problem+json",
+                                                 problem_body(o), o.retryable);
+                                 } else {
+                                   self->ctx_.svc.metrics.ack_sent();
+                                   self->respond(200, "application/json", stored_body(o));
+                                 }
+                               });
+                             });
   }
 
   struct batch_state {
@@ -289,8 +297,10 @@ class http_session final : public session, public std::enable_shared_from_this<h
           messages[i], traceparent, [self = this->shared_from_this(), state, i](ingest::outcome o) {
             auto executor = self->stream_.get_executor();
             net::post(executor, [self = std::move(self), state, i, o = std::move(o)]() mutable {
-              if (o.error) self->ctx_.svc.metrics.nack_sent();
-              else self->ctx_.svc.metrics.ack_sent();
+              if (o.error)
+                self->ctx_.svc.metrics.nack_sent();
+              else
+                self->ctx_.svc.metrics.ack_sent();
               state->outcomes[i] = std::move(o);
               if (--state->pending > 0) return;
               self->release_body();
@@ -354,7 +364,7 @@ class http_session final : public session, public std::enable_shared_from_this<h
   beast::flat_buffer buffer_;
   context& ctx_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::string body_;  // the request body while its messages are in flight
+  std::string body_;                        // the request body while its messages are in flight
   std::optional<request> webhook_request_;  // what the channel adapter's views point into
   std::string client_address_;
   std::optional<net::steady_timer> deadline_;

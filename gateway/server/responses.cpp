@@ -15,8 +15,10 @@ void string(json_writer& w, std::string_view s) {
 }
 
 void id_or_null(json_writer& w, std::string_view id) {
-  if (id.empty()) w.Null();
-  else string(w, id);
+  if (id.empty())
+    w.Null();
+  else
+    string(w, id);
 }
 
 // The members shared by an ack frame, a stored result and a batch line.
@@ -47,14 +49,22 @@ void error_members(json_writer& w, const ingest::outcome& o) {
 
 std::string_view title_for(unsigned status) {
   switch (status) {
-    case 400: return "The message is not valid";
-    case 404: return "Not found";
-    case 405: return "Method not allowed";
-    case 413: return "Too large";
-    case 415: return "Unsupported content type";
-    case 429: return "Too many messages in flight";
-    case 503: return "Service unavailable";
-    default: return "Error";
+    case 400:
+      return "The message is not valid";
+    case 404:
+      return "Not found";
+    case 405:
+      return "Method not allowed";
+    case 413:
+      return "Too large";
+    case 415:
+      return "Unsupported content type";
+    case 429:
+      return "Too many messages in flight";
+    case 503:
+      return "Service unavailable";
+    default:
+      return "Error";
   }
 }
 
@@ -68,8 +78,10 @@ std::string websocket_frame(const ingest::outcome& o) {
   string(w, o.error ? "nack" : "ack");
   w.Key("id");
   id_or_null(w, o.id);
-  if (o.error) error_members(w, o);
-  else stored_members(w, o);
+  if (o.error)
+    error_members(w, o);
+  else
+    stored_members(w, o);
   w.EndObject();
   return {buffer.GetString(), buffer.GetSize()};
 }
@@ -145,8 +157,10 @@ std::string batch_body(const std::vector<size_t>& line_numbers,
     id_or_null(w, o.id);
     w.Key("status");
     string(w, o.error ? (o.retryable ? "refused" : "rejected") : "stored");
-    if (o.error) error_members(w, o);
-    else stored_members(w, o);
+    if (o.error)
+      error_members(w, o);
+    else
+      stored_members(w, o);
     w.EndObject();
   }
   w.EndArray();

@@ -1,7 +1,6 @@
 #include "gateway/server/server.hpp"
 
 #include <boost/asio/signal_set.hpp>
-
 #include <thread>
 #include <vector>
 
@@ -15,9 +14,11 @@ namespace {
 
 expected<tcp::endpoint, std::string> parse_listen(const std::string& listen) {
   auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return unexpected("gateway.listen must be host:port, not " + listen);
+  if (colon == std::string::npos)
+    return unexpected("gateway.listen must be host:port, not " + listen);
   std::string host = listen.substr(0, colon);
-  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   beast::error_code ec;
   auto address = net::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
   if (ec) return unexpected("gateway.listen: '" + host + "' is not an IP address");
@@ -72,8 +73,10 @@ class listener : public std::enable_shared_from_this<listener> {
     } else {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      if (tls_) start_tls(std::move(socket));
-      else run_http_session(plain_stream(std::move(socket)), beast::flat_buffer(), ctx_);
+      if (tls_)
+        start_tls(std::move(socket));
+      else
+        run_http_session(plain_stream(std::move(socket)), beast::flat_buffer(), ctx_);
     }
     accept_next();
   }
@@ -118,8 +121,8 @@ struct server::impl {
 
   void begin_shutdown() {
     std::call_once(shutdown_once, [this] {
-      log::info("gateway.shutdown_started", {{"connections", ctx.sessions.size()},
-                                             {"in_flight", ctx.svc.budget.messages()}});
+      log::info("gateway.shutdown_started",
+                {{"connections", ctx.sessions.size()}, {"in_flight", ctx.svc.budget.messages()}});
       ctx.shutting_down = true;
       accept->stop();
       ctx.sessions.shutdown_all();
@@ -133,9 +136,11 @@ struct server::impl {
     using clock = std::chrono::steady_clock;
     auto deadline = clock::now() + ctx.settings.shutdown_timeout;
     auto drained = [&] { return ctx.sessions.size() == 0 && ctx.svc.budget.messages() == 0; };
-    while (!drained() && clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto left = std::max(std::chrono::milliseconds(100),
-                         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()));
+    while (!drained() && clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto left =
+        std::max(std::chrono::milliseconds(100),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()));
     // Flushes what Kafka still has; anything it cannot store in time is failed,
     // so those senders get a retryable nack rather than silence.
     ctx.svc.publisher.close(left);
@@ -163,7 +168,8 @@ expected<std::unique_ptr<server>, std::string> server::create(const server_setti
 
   if (!settings.tls_certificate_file.empty() || !settings.tls_private_key_file.empty()) {
     if (settings.tls_certificate_file.empty() || settings.tls_private_key_file.empty()) {
-      return unexpected(std::string("TLS needs both gateway.tls.certificate_file and gateway.tls.private_key_file"));
+      return unexpected(std::string(
+          "TLS needs both gateway.tls.certificate_file and gateway.tls.private_key_file"));
     }
     p->tls.emplace(net::ssl::context::tls_server);
     p->tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
@@ -171,9 +177,11 @@ expected<std::unique_ptr<server>, std::string> server::create(const server_setti
                         net::ssl::context::no_tlsv1_1);
     beast::error_code ec;
     p->tls->use_certificate_chain_file(settings.tls_certificate_file, ec);
-    if (ec) return unexpected("TLS certificate " + settings.tls_certificate_file + ": " + ec.message());
+    if (ec)
+      return unexpected("TLS certificate " + settings.tls_certificate_file + ": " + ec.message());
     p->tls->use_private_key_file(settings.tls_private_key_file, net::ssl::context::pem, ec);
-    if (ec) return unexpected("TLS private key " + settings.tls_private_key_file + ": " + ec.message());
+    if (ec)
+      return unexpected("TLS private key " + settings.tls_private_key_file + ": " + ec.message());
   }
 
   p->accept = std::make_shared<listener>(p->io, p->ctx, p->tls);

@@ -31,15 +31,16 @@ class websocket_session final : public session,
     ctx_.sessions.add(this->shared_from_this());
     ctx_.svc.metrics.connection_opened(ops::protocol::websocket);
     beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
-    websocket::stream_base::timeout timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    websocket::stream_base::timeout timeouts =
+        websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.idle_timeout = ctx_.settings.ws_idle_timeout;
     ws_.set_option(timeouts);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "civic-gateway"); }));
     // Frames up to the HTTP body limit are read so that an oversized message
     // gets a too_large nack; only beyond that is the connection closed (1009).
-    ws_.read_message_max(std::max(ctx_.settings.max_body_bytes,
-                                  ctx_.svc.pipeline.limits().max_message_bytes));
+    ws_.read_message_max(
+        std::max(ctx_.settings.max_body_bytes, ctx_.svc.pipeline.limits().max_message_bytes));
     ws_.async_accept(upgrade, beast::bind_front_handler(&websocket_session::on_accept,
                                                         this->shared_from_this()));
   }
@@ -69,8 +70,8 @@ class websocket_session final : public session,
       return;  // resumed by on_write when an answer has gone out
     }
     reading_ = true;
-    ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read,
-                                                      this->shared_from_this()));
+    ws_.async_read(
+        buffer_, beast::bind_front_handler(&websocket_session::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -80,7 +81,8 @@ class websocket_session final : public session,
     std::string frame = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
     if (!ws_.got_text()) {
-      answer_now({}, errc::wrong_type, "frames must be text frames holding one JSON message", false);
+      answer_now({}, errc::wrong_type, "frames must be text frames holding one JSON message",
+                 false);
     } else if (shutting_down_) {
       answer_now(ingest::read_message_id(frame, ctx_.svc.pipeline.limits()), errc::shutting_down,
                  "the gateway is shutting down; send the message again", true);
@@ -104,8 +106,7 @@ class websocket_session final : public session,
       return;
     }
     ctx_.svc.pipeline.submit(
-        frame, std::nullopt,
-        [self = this->shared_from_this(), bytes](ingest::outcome o) {
+        frame, std::nullopt, [self = this->shared_from_this(), bytes](ingest::outcome o) {
           auto executor = self->ws_.get_executor();
           net::post(executor, [self = std::move(self), bytes, o = std::move(o)]() mutable {
             self->ctx_.svc.budget.release(bytes);
@@ -126,14 +127,18 @@ class websocket_session final : public session,
     o.id = std::move(id);
     o.error = field_error{code, "", std::move(message)};
     o.retryable = retryable;
-    if (retryable) ctx_.svc.metrics.refused(code);
-    else ctx_.svc.metrics.rejected(code);
+    if (retryable)
+      ctx_.svc.metrics.refused(code);
+    else
+      ctx_.svc.metrics.rejected(code);
     send(websocket_frame(o), false);
   }
 
   void send(std::string frame, bool is_ack) {
-    if (is_ack) ctx_.svc.metrics.ack_sent();
-    else ctx_.svc.metrics.nack_sent();
+    if (is_ack)
+      ctx_.svc.metrics.ack_sent();
+    else
+      ctx_.svc.metrics.nack_sent();
     outbox_.push_back(std::move(frame));
     if (!writing_) write_next();
   }
@@ -142,8 +147,9 @@ class websocket_session final : public session,
     if (failed_ || outbox_.empty()) return;
     writing_ = true;
     ws_.text(true);
-    ws_.async_write(net::buffer(outbox_.front()),
-                    beast::bind_front_handler(&websocket_session::on_write, this->shared_from_this()));
+    ws_.async_write(
+        net::buffer(outbox_.front()),
+        beast::bind_front_handler(&websocket_session::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -151,8 +157,10 @@ class websocket_session final : public session,
     if (ec) return finish(ec);
     outbox_.pop_front();
     --in_flight_;
-    if (!outbox_.empty()) write_next();
-    else close_when_idle();
+    if (!outbox_.empty())
+      write_next();
+    else
+      close_when_idle();
     read_next();
   }
 
@@ -161,8 +169,9 @@ class websocket_session final : public session,
     if (!shutting_down_ || closing_ || failed_ || in_flight_ > 0 || writing_ || holding_) return;
     closing_ = true;
     close_reason_ = ops::close_reason::shutdown;
-    ws_.async_close(websocket::close_code::going_away,
-                    beast::bind_front_handler(&websocket_session::on_close, this->shared_from_this()));
+    ws_.async_close(
+        websocket::close_code::going_away,
+        beast::bind_front_handler(&websocket_session::on_close, this->shared_from_this()));
   }
 
   void on_close(beast::error_code ec) {

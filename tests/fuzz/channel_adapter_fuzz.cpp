@@ -19,7 +19,8 @@ const adapter& channel_under_test() {
     auto options = channel_options();
     for (const auto& o : options) {
       std::string key(o.key);
-      if (!key.starts_with("channels." CIVIC_FUZZ_CHANNEL ".") || key.ends_with(".enabled")) continue;
+      if (!key.starts_with("channels." CIVIC_FUZZ_CHANNEL ".") || key.ends_with(".enabled"))
+        continue;
       if (key.ends_with("services_file")) {
         args.push_back("--" + key + "=" CIVIC_SOURCE_DIR "/deploy/config/open311-services.json");
       } else if (o.type == config::value_type::text) {

@@ -14,7 +14,8 @@ inline std::string broker_bootstrap() {
   if (const char* env = std::getenv("KAFKA_BOOTSTRAP_SERVERS")) return env;
   if (const char* file = std::getenv("CIVIC_TEST_BOOTSTRAP_FILE")) {
     std::string address = read_file(file);
-    while (!address.empty() && (address.back() == '\n' || address.back() == ' ')) address.pop_back();
+    while (!address.empty() && (address.back() == '\n' || address.back() == ' '))
+      address.pop_back();
     return address;
   }
   return {};

@@ -16,7 +16,8 @@ inline std::string create_topic(const std::string& bootstrap, const std::string&
                                 int partitions) {
   std::array<char, 512> errstr{};
   kafka::conf_handle conf(rd_kafka_conf_new());
-  rd_kafka_conf_set(conf.get(), "bootstrap.servers", bootstrap.c_str(), errstr.data(), errstr.size());
+  rd_kafka_conf_set(conf.get(), "bootstrap.servers", bootstrap.c_str(), errstr.data(),
+                    errstr.size());
   kafka::client_handle admin(
       rd_kafka_new(RD_KAFKA_PRODUCER, conf.release(), errstr.data(), errstr.size()));
   if (!admin) return errstr.data();

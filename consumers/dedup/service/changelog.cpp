@@ -22,30 +22,35 @@ namespace {
 // (what a read_uncommitted client sees). At most transaction.timeout.ms, after
 // which the broker aborts a dead writer's transaction.
 // An error message, or nullopt once every partition has settled.
-std::optional<std::string> wait_until_settled(const kafka::properties& props, rd_kafka_t* committed_reader,
-                                               const std::string& topic, const std::vector<int32_t>& partitions,
-                                               std::chrono::steady_clock::time_point deadline) {
+std::optional<std::string> wait_until_settled(const kafka::properties& props,
+                                              rd_kafka_t* committed_reader,
+                                              const std::string& topic,
+                                              const std::vector<int32_t>& partitions,
+                                              std::chrono::steady_clock::time_point deadline) {
   kafka::properties raw_props = props;
   raw_props.emplace_back("isolation.level", "read_uncommitted");
   auto conf = kafka::make_conf(raw_props);
   if (!conf) return "changelog watermarks: " + conf.error();
   kafka::route_librdkafka_logs(conf->get());
   std::array<char, 512> errstr{};
-  kafka::client_handle raw(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr.data(), errstr.size()));
+  kafka::client_handle raw(
+      rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr.data(), errstr.size()));
   if (!raw) return std::string("changelog watermarks: ") + errstr.data();
   conf->release();
 
   for (int32_t p : partitions) {
     for (;;) {
       int64_t low = 0, stable = 0, high = 0;
-      auto err = rd_kafka_query_watermark_offsets(committed_reader, topic.c_str(), p, &low, &stable, 5000);
-      if (!err) err = rd_kafka_query_watermark_offsets(raw.get(), topic.c_str(), p, &low, &high, 5000);
+      auto err =
+          rd_kafka_query_watermark_offsets(committed_reader, topic.c_str(), p, &low, &stable, 5000);
+      if (!err)
+        err = rd_kafka_query_watermark_offsets(raw.get(), topic.c_str(), p, &low, &high, 5000);
       if (!err && stable >= high) break;
       if (std::chrono::steady_clock::now() > deadline) {
         return "changelog " + topic + " partition " + std::to_string(p) +
-                          (err ? std::string(": ") + rd_kafka_err2str(err)
-                               : ": a transaction stayed open (last stable offset " + std::to_string(stable) +
-                                     " < end " + std::to_string(high) + ")");
+               (err ? std::string(": ") + rd_kafka_err2str(err)
+                    : ": a transaction stayed open (last stable offset " + std::to_string(stable) +
+                          " < end " + std::to_string(high) + ")");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -56,8 +61,8 @@ std::optional<std::string> wait_until_settled(const kafka::properties& props, rd
 }  // namespace
 
 expected<std::map<int32_t, std::vector<case_state>>, std::string> read_changelog(
-    const kafka::properties& kafka, const std::string& topic, const std::vector<int32_t>& partitions,
-    std::chrono::milliseconds timeout) {
+    const kafka::properties& kafka, const std::string& topic,
+    const std::vector<int32_t>& partitions, std::chrono::milliseconds timeout) {
   std::map<int32_t, std::vector<case_state>> restored;
   if (partitions.empty()) return restored;
 
@@ -72,7 +77,8 @@ expected<std::map<int32_t, std::vector<case_state>>, std::string> read_changelog
   if (!conf) return unexpected("changelog reader: " + conf.error());
   kafka::route_librdkafka_logs(conf->get());
   std::array<char, 512> errstr{};
-  kafka::client_handle reader(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr.data(), errstr.size()));
+  kafka::client_handle reader(
+      rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr.data(), errstr.size()));
   if (!reader) return unexpected(std::string("changelog reader: ") + errstr.data());
   conf->release();
 
@@ -81,9 +87,11 @@ expected<std::map<int32_t, std::vector<case_state>>, std::string> read_changelog
     return unexpected(std::move(*error));
   }
 
-  kafka::partition_list_handle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  kafka::partition_list_handle list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
   for (int32_t p : partitions) {
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
   }
   if (auto err = rd_kafka_assign(reader.get(), list.get())) {
     return unexpected(std::string("changelog assign: ") + rd_kafka_err2str(err));
@@ -105,7 +113,8 @@ expected<std::map<int32_t, std::vector<case_state>>, std::string> read_changelog
       continue;
     }
     if (msg->err) {
-      if (msg->err == RD_KAFKA_RESP_ERR__FATAL || msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+      if (msg->err == RD_KAFKA_RESP_ERR__FATAL ||
+          msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
           msg->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
         rd_kafka_assign(reader.get(), nullptr);
         return unexpected("changelog " + topic + ": " + rd_kafka_message_errstr(msg.get()));

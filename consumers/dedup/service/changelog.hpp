@@ -19,7 +19,7 @@ namespace civic::dedup {
 // only) and returns, per partition, the latest state of each case that is not
 // closed. A value that does not read is logged and skipped.
 expected<std::map<int32_t, std::vector<case_state>>, std::string> read_changelog(
-    const kafka::properties& kafka, const std::string& topic, const std::vector<int32_t>& partitions,
-    std::chrono::milliseconds timeout);
+    const kafka::properties& kafka, const std::string& topic,
+    const std::vector<int32_t>& partitions, std::chrono::milliseconds timeout);
 
 }  // namespace civic::dedup

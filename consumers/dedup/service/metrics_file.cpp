@@ -13,16 +13,19 @@ std::string prometheus_text(const step_counters& c, std::size_t open_cases) {
   };
   out.append("# HELP dedup_reports_total Reports deduplicated, by outcome.\n");
   out.append("# TYPE dedup_reports_total counter\n");
-  out.append("dedup_reports_total{outcome=\"new_case\"} ").append(std::to_string(c.new_cases)).append("\n");
+  out.append("dedup_reports_total{outcome=\"new_case\"} ")
+      .append(std::to_string(c.new_cases))
+      .append("\n");
   out.append("dedup_reports_total{outcome=\"near_duplicate\"} ")
       .append(std::to_string(c.near_duplicates))
       .append("\n");
   out.append("dedup_reports_total{outcome=\"exact_duplicate_dropped\"} ")
       .append(std::to_string(c.exact_duplicates))
       .append("\n");
-  counter("dedup_routed_total", "Records re-keyed by locality onto the repartition topic.", c.routed);
-  counter("dedup_deadlettered_total", "Records that were not envelopes, sent to the dead-letter topic.",
-          c.deadlettered);
+  counter("dedup_routed_total", "Records re-keyed by locality onto the repartition topic.",
+          c.routed);
+  counter("dedup_deadlettered_total",
+          "Records that were not envelopes, sent to the dead-letter topic.", c.deadlettered);
   counter("dedup_cases_closed_total", "Cases closed (window passed or open-case limit reached).",
           c.cases_closed);
   out.append("# HELP dedup_open_cases Open cases held by this instance.\n");

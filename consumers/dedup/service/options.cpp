@@ -20,13 +20,16 @@ constexpr config::option dedup_options[] = {
      "predecessor). Use e.g. the pod name."},
     {"dedup.topic.input", "feedback.ingested", "Envelopes to deduplicate."},
     {"dedup.topic.repartition", "dedup.repartition",
-     "Internal: envelopes re-keyed by locality (district or citywide), so likely duplicates meet on "
+     "Internal: envelopes re-keyed by locality (district or citywide), so likely duplicates meet "
+     "on "
      "one partition."},
     {"dedup.topic.changelog", "dedup.changelog",
      "Internal, compacted: the open cases of each repartition partition (same partition count)."},
-    {"dedup.topic.unique", "feedback.unique", "Envelopes without exact duplicates, with their case id."},
+    {"dedup.topic.unique", "feedback.unique",
+     "Envelopes without exact duplicates, with their case id."},
     {"dedup.topic.cases", "feedback.cases", "Current state of each case, keyed by case id."},
-    {"dedup.topic.deadletter", "feedback.deadletter", "Records that cannot be read, with the reason."},
+    {"dedup.topic.deadletter", "feedback.deadletter",
+     "Records that cannot be read, with the reason."},
     {"dedup.exact_window_hours", "72",
      "Exact duplicates (a repeated idempotency key; the same author with the same text) are "
      "recognised within this many hours of the original.",

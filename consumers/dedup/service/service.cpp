@@ -72,7 +72,8 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
 std::error_code service::restore(const std::vector<int32_t>& partitions) {
   auto restored = read_changelog(kafka_, config_.names.changelog, partitions, 120s);
   if (!restored) {
-    log::error("dedup.restore_failed", {{"topic", config_.names.changelog}, {"error", restored.error()}});
+    log::error("dedup.restore_failed",
+               {{"topic", config_.names.changelog}, {"error", restored.error()}});
     return std::make_error_code(std::errc::io_error);
   }
   for (auto& [partition, cases] : *restored) {
@@ -84,7 +85,8 @@ std::error_code service::restore(const std::vector<int32_t>& partitions) {
       return std::tie(a.first_seen_ms, a.id) < std::tie(b.first_seen_ms, b.id);
     });
     for (auto& c : cases) it->second.restore(std::move(c));
-    log::info("dedup.partition.restored", {{"partition", partition}, {"open_cases", it->second.open_cases()}});
+    log::info("dedup.partition.restored",
+              {{"partition", partition}, {"open_cases", it->second.open_cases()}});
   }
   return {};
 }
@@ -119,7 +121,8 @@ void service::log_stats(bool force) {
                             {"partitions", engines_.size()}});
   if (!config_.metrics_file.empty()) {
     if (auto ec = write_file_atomically(config_.metrics_file, prometheus_text(counters_, open))) {
-      log::warn("dedup.metrics_file_failed", {{"path", config_.metrics_file}, {"error", ec.message()}});
+      log::warn("dedup.metrics_file_failed",
+                {{"path", config_.metrics_file}, {"error", ec.message()}});
     }
   }
 }

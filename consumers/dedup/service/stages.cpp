@@ -58,7 +58,11 @@ void write_case(const case_state& c, const topics& names, int32_t partition,
                 std::vector<kafka::record>& out) {
   out.push_back({names.cases, c.id, case_to_json(c), {{"content-type", "application/json"}}, -1});
   // A closed case leaves the changelog: its tombstone lets compaction remove it.
-  out.push_back({names.changelog, c.id, c.closed ? std::string() : state_to_json(c), {}, partition,
+  out.push_back({names.changelog,
+                 c.id,
+                 c.closed ? std::string() : state_to_json(c),
+                 {},
+                 partition,
                  c.closed});
 }
 
@@ -94,14 +98,17 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
   auto parsed = envelope::parse_json(in.value);
   if (!parsed) {
     ++counters.deadlettered;
-    out.push_back(deadletter(in, names, "envelope: " + parsed.error().pointer + ": " + parsed.error().message));
+    out.push_back(deadletter(
+        in, names, "envelope: " + parsed.error().pointer + ": " + parsed.error().message));
     return;
   }
   placement p;
   if (const std::string* divisions = find_header(in.headers, divisions_header)) {
     p.divisions = split(*divisions);
-    if (const std::string* related = find_header(in.headers, related_header)) p.related = split(*related);
-    if (const std::string* district = find_header(in.headers, district_header)) p.district = *district;
+    if (const std::string* related = find_header(in.headers, related_header))
+      p.related = split(*related);
+    if (const std::string* district = find_header(in.headers, district_header))
+      p.district = *district;
   }
   if (p.divisions.empty()) p = place(placement_input_of(*parsed));
   auto r = report_from_envelope(*parsed, p);
@@ -113,9 +120,15 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
 
   decision d = engine.add(*r);
   switch (d.kind) {
-    case match_kind::new_case: ++counters.new_cases; break;
-    case match_kind::near_duplicate: ++counters.near_duplicates; break;
-    case match_kind::exact_duplicate: ++counters.exact_duplicates; break;
+    case match_kind::new_case:
+      ++counters.new_cases;
+      break;
+    case match_kind::near_duplicate:
+      ++counters.near_duplicates;
+      break;
+    case match_kind::exact_duplicate:
+      ++counters.exact_duplicates;
+      break;
   }
   if (d.kind != match_kind::exact_duplicate) {
     kafka::record unique{names.unique, locality_key(*r), std::string(in.value),

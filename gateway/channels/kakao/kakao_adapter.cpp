@@ -3,13 +3,13 @@
 // 5 seconds in Kakao's skill-response format; the citizen reads that answer as
 // the receipt. Messages carry no id: the key is a hash of the bot, the user and
 // the utterance, so a citizen repeating the same words is one message.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include "common/crypto/hmac.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/content_key.hpp"
 #include "gateway/channels/support/json_payload.hpp"
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace civic::gateway::channels {
 namespace {
@@ -84,16 +84,19 @@ class kakao_adapter final : public adapter {
                           "\nYour report has been received. Receipt: " + receipt);
       }
       if (!outcomes.empty() && !outcomes[0].retryable) {
-        return skill_text("내용을 확인할 수 없습니다. 다시 작성해 주세요.\n"
-                          "We could not read that message; please write it again.");
+        return skill_text(
+            "내용을 확인할 수 없습니다. 다시 작성해 주세요.\n"
+            "We could not read that message; please write it again.");
       }
-      return skill_text("지금 접수가 지연되고 있습니다. 잠시 후 같은 내용을 다시 보내 주세요.\n"
-                        "We could not take your report just now; please send it again shortly.");
+      return skill_text(
+          "지금 접수가 지연되고 있습니다. 잠시 후 같은 내용을 다시 보내 주세요.\n"
+          "We could not take your report just now; please send it again shortly.");
     };
     d.answer_within = within_;
     d.answer_late = [] {
-      return skill_text("접수가 지연되고 있습니다. 잠시 후 같은 내용을 다시 보내 주세요.\n"
-                        "Your report is delayed; please send the same message again shortly.");
+      return skill_text(
+          "접수가 지연되고 있습니다. 잠시 후 같은 내용을 다시 보내 주세요.\n"
+          "Your report is delayed; please send the same message again shortly.");
     };
     return d;
   }
@@ -104,7 +107,8 @@ class kakao_adapter final : public adapter {
 };
 
 const bool registered = register_channel(
-    {"kakao", options, [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
+    {"kakao", options,
+     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
        const std::string& secret = get("channels.kakao.secret");
        if (secret.empty()) return unexpected(std::string("channels.kakao.secret is required"));
        return std::unique_ptr<adapter>(new kakao_adapter(

@@ -59,9 +59,11 @@ class line_adapter final : public adapter {
 };
 
 const bool registered = register_channel(
-    {"line", options, [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
+    {"line", options,
+     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
        const std::string& secret = get("channels.line.channel_secret");
-       if (secret.empty()) return unexpected(std::string("channels.line.channel_secret is required"));
+       if (secret.empty())
+         return unexpected(std::string("channels.line.channel_secret is required"));
        return std::unique_ptr<adapter>(new line_adapter(secret));
      }});
 

@@ -58,7 +58,8 @@ void add_messaging(element entry, std::string_view channel, delivery& d) {
     auto text = string_at(event, "/message/text");
     auto mid = string_at(event, "/message/mid");
     bool echo = false;
-    if (event.at_pointer("/message/is_echo").get_bool().get(echo) != simdjson::SUCCESS) echo = false;
+    if (event.at_pointer("/message/is_echo").get_bool().get(echo) != simdjson::SUCCESS)
+      echo = false;
     if (!text || !mid || echo) {
       ++d.ignored_events;  // read receipts, postbacks, the page's own messages
       continue;
@@ -89,7 +90,8 @@ class meta_adapter final : public adapter {
     };
     if (field("hub.mode") != "subscribe" ||
         !crypto::constant_time_equal(field("hub.verify_token"), verify_token_)) {
-      return problem(403, "unauthorized", "hub.mode must be subscribe with the right hub.verify_token");
+      return problem(403, "unauthorized",
+                     "hub.mode must be subscribe with the right hub.verify_token");
     }
     return response{200, "text/plain", std::string(field("hub.challenge")), false};
   }
@@ -108,10 +110,14 @@ class meta_adapter final : public adapter {
     if (!entries) return unexpected(missing("/entry"));
     delivery d;
     for (auto entry : *entries) {
-      if (object == "whatsapp_business_account") add_whatsapp(entry, d);
-      else if (object == "page") add_messaging(entry, "messenger", d);
-      else if (object == "instagram") add_messaging(entry, "instagram", d);
-      else ++d.ignored_events;
+      if (object == "whatsapp_business_account")
+        add_whatsapp(entry, d);
+      else if (object == "page")
+        add_messaging(entry, "messenger", d);
+      else if (object == "instagram")
+        add_messaging(entry, "instagram", d);
+      else
+        ++d.ignored_events;
     }
     return d;
   }
@@ -121,11 +127,13 @@ class meta_adapter final : public adapter {
 };
 
 const bool registered = register_channel(
-    {"meta", options, [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
+    {"meta", options,
+     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
        const std::string& secret = get("channels.meta.app_secret");
        const std::string& token = get("channels.meta.verify_token");
        if (secret.empty() || token.empty()) {
-         return unexpected(std::string("channels.meta.app_secret and channels.meta.verify_token are required"));
+         return unexpected(
+             std::string("channels.meta.app_secret and channels.meta.verify_token are required"));
        }
        return std::unique_ptr<adapter>(new meta_adapter(secret, token));
      }});

@@ -4,6 +4,9 @@
 // is derived from the request's content (a resent request gets the same id, the
 // idempotency key) and signed, so GET requests/{id}.json can tell the gateway's
 // own ids from made-up ones without keeping state.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <charconv>
 #include <sstream>
 
@@ -13,9 +16,6 @@
 #include "gateway/channels/support/content_key.hpp"
 #include "gateway/channels/support/form_or_json.hpp"
 #include "gateway/channels/support/signature.hpp"
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace civic::gateway::channels {
 namespace {
@@ -98,7 +98,8 @@ class open311_adapter final : public adapter {
 
   expected<delivery, response> extract(const request& req) const override {
     auto fields = read_fields(req.content_type, req.body);
-    if (!fields) return unexpected(open311_error(fields.error().status, "the body must be form-encoded"));
+    if (!fields)
+      return unexpected(open311_error(fields.error().status, "the body must be form-encoded"));
     const form_fields& f = *fields;
     auto key = field(f, "api_key");
     bool known = false;
@@ -115,7 +116,8 @@ class open311_adapter final : public adapter {
     auto lat = field(f, "lat"), lon = field(f, "long");
     auto address = field(f, "address_string"), address_id = field(f, "address_id");
     if (!(lat && lon) && !address && !address_id) {
-      return unexpected(open311_error(400, "one of lat and long, address_string or address_id is required"));
+      return unexpected(
+          open311_error(400, "one of lat and long, address_string or address_id is required"));
     }
     ingest::inbound_message m;
     if (lat && lon) {
@@ -131,9 +133,9 @@ class open311_adapter final : public adapter {
     if (!m.author) m.author = field(f, "phone");
     if (!m.author) m.author = field(f, "account_id");
     if (!m.author) m.author = field(f, "device_id");
-    std::string content = content_key({*key, *code, *description, lat.value_or(""), lon.value_or(""),
-                                       address.value_or(""), address_id.value_or(""),
-                                       m.author.value_or(""), field(f, "media_url").value_or("")});
+    std::string content = content_key(
+        {*key, *code, *description, lat.value_or(""), lon.value_or(""), address.value_or(""),
+         address_id.value_or(""), m.author.value_or(""), field(f, "media_url").value_or("")});
     m.id = *code + "-" + content + "-" + id_signature(*code + "-" + content);
     m.channel = "open311";
     m.text = *description;
@@ -145,14 +147,16 @@ class open311_adapter final : public adapter {
     d.answer = [](const std::vector<ingest::outcome>& outcomes) {
       const auto& o = outcomes.at(0);
       if (o.error) {
-        return o.retryable ? open311_error(503, "the request could not be stored now; send it again")
-                           : open311_error(400, o.error->pointer + " " + o.error->message);
+        return o.retryable
+                   ? open311_error(503, "the request could not be stored now; send it again")
+                   : open311_error(400, o.error->pointer + " " + o.error->message);
       }
-      return response{200, "application/json",
-                      "[{\"service_request_id\":\"" + o.id +
-                          "\",\"service_notice\":\"Received; the responsible division will follow up.\","
-                          "\"account_id\":null}]",
-                      false};
+      return response{
+          200, "application/json",
+          "[{\"service_request_id\":\"" + o.id +
+              "\",\"service_notice\":\"Received; the responsible division will follow up.\","
+              "\"account_id\":null}]",
+          false};
     };
     return d;
   }
@@ -190,7 +194,8 @@ class open311_adapter final : public adapter {
 };
 
 const bool registered = register_channel(
-    {"open311", options, [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
+    {"open311", options,
+     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
        std::vector<std::string> keys;
        std::stringstream list(get("channels.open311.api_keys"));
        for (std::string k; std::getline(list, k, ',');) {
@@ -198,12 +203,13 @@ const bool registered = register_channel(
        }
        if (keys.empty()) return unexpected(std::string("channels.open311.api_keys is required"));
        if (get("channels.open311.request_id_key").size() < 16) {
-         return unexpected(std::string("channels.open311.request_id_key needs at least 16 characters"));
+         return unexpected(
+             std::string("channels.open311.request_id_key needs at least 16 characters"));
        }
        auto services = open311::load_services(get("channels.open311.services_file"));
        if (!services) return unexpected(services.error());
-       return std::unique_ptr<adapter>(new open311_adapter(
-           std::move(keys), std::move(*services), get("channels.open311.request_id_key")));
+       return std::unique_ptr<adapter>(new open311_adapter(std::move(keys), std::move(*services),
+                                                           get("channels.open311.request_id_key")));
      }});
 
 }  // namespace

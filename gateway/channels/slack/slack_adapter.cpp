@@ -30,9 +30,11 @@ class slack_adapter final : public adapter {
     auto given = req.header("X-Slack-Signature");
     if (!timestamp || !given) return false;
     int64_t sent = 0;
-    auto [end, ec] = std::from_chars(timestamp->data(), timestamp->data() + timestamp->size(), sent);
+    auto [end, ec] =
+        std::from_chars(timestamp->data(), timestamp->data() + timestamp->size(), sent);
     if (ec != std::errc() || end != timestamp->data() + timestamp->size()) return false;
-    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(req.now.time_since_epoch()).count();
+    int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(req.now.time_since_epoch()).count();
     if (std::llabs(now - sent) > skew_) return false;
     std::string base = "v0:" + std::string(*timestamp) + ":" + std::string(req.body);
     return signature_matches(secret_, base, *given, digest_encoding::hex, "v0=");
@@ -79,9 +81,11 @@ class slack_adapter final : public adapter {
 };
 
 const bool registered = register_channel(
-    {"slack", options, [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
+    {"slack", options,
+     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
        const std::string& secret = get("channels.slack.signing_secret");
-       if (secret.empty()) return unexpected(std::string("channels.slack.signing_secret is required"));
+       if (secret.empty())
+         return unexpected(std::string("channels.slack.signing_secret is required"));
        return std::unique_ptr<adapter>(
            new slack_adapter(secret, std::stoll(get("channels.slack.max_clock_skew_s"))));
      }});

@@ -21,8 +21,10 @@ expected<form_fields, response> read_fields(std::string_view content_type, std::
   for (auto [key, value] : payload->root().get_object()) {
     std::string_view s;
     double d;
-    if (!value.get_string().get(s)) fields.emplace(std::string(key), std::string(s));
-    else if (!value.get_double().get(d)) fields.emplace(std::string(key), std::string(simdjson::minify(value)));
+    if (!value.get_string().get(s))
+      fields.emplace(std::string(key), std::string(s));
+    else if (!value.get_double().get(d))
+      fields.emplace(std::string(key), std::string(simdjson::minify(value)));
   }
   return fields;
 }

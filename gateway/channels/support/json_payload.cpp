@@ -7,10 +7,12 @@ expected<json_payload, response> json_payload::parse(std::string_view body) {
   p.parser_ = std::make_unique<simdjson::dom::parser>();
   simdjson::padded_string padded(body);
   if (auto error = p.parser_->parse(padded).get(p.root_)) {
-    return unexpected(problem(400, error == simdjson::UTF8_ERROR ? "invalid_utf8" : "malformed_json",
-                              std::string("the body is not JSON: ") + simdjson::error_message(error)));
+    return unexpected(
+        problem(400, error == simdjson::UTF8_ERROR ? "invalid_utf8" : "malformed_json",
+                std::string("the body is not JSON: ") + simdjson::error_message(error)));
   }
-  if (!p.root_.is_object()) return unexpected(problem(400, "wrong_type", "the body must be a JSON object"));
+  if (!p.root_.is_object())
+    return unexpected(problem(400, "wrong_type", "the body must be a JSON object"));
   return p;
 }
 

@@ -64,9 +64,11 @@ class telegram_adapter final : public adapter {
 };
 
 const bool registered = register_channel(
-    {"telegram", options, [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
+    {"telegram", options,
+     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
        const std::string& secret = get("channels.telegram.secret_token");
-       if (secret.empty()) return unexpected(std::string("channels.telegram.secret_token is required"));
+       if (secret.empty())
+         return unexpected(std::string("channels.telegram.secret_token is required"));
        return std::unique_ptr<adapter>(new telegram_adapter(secret));
      }});
 

@@ -63,11 +63,15 @@ class web_adapter final : public adapter {
     m.id = submission ? *submission : content_key({m.author.value_or(""), *text});
     if (auto kind = field(f, "kind")) {
       m.kind = envelope::parse_kind(*kind);
-      if (!m.kind) return unexpected(problem(400, "invalid_value", "/kind must be complaint, idea, praise or question"));
+      if (!m.kind)
+        return unexpected(
+            problem(400, "invalid_value", "/kind must be complaint, idea, praise or question"));
     }
     auto lat = to_number(f, "lat"), lon = to_number(f, "lon");
-    if (lat.has_value() != lon.has_value() || (lat && (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180))) {
-      return unexpected(problem(400, "invalid_value", "/lat and /lon must be valid coordinates given together"));
+    if (lat.has_value() != lon.has_value() ||
+        (lat && (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180))) {
+      return unexpected(
+          problem(400, "invalid_value", "/lat and /lon must be valid coordinates given together"));
     }
     auto address = field(f, "address");
     if (lat || address) m.place = envelope::location{lat, lon, address, std::nullopt};
@@ -82,7 +86,8 @@ class web_adapter final : public adapter {
       const auto& o = outcomes.at(0);
       if (!o.error) {
         return response{200, "application/json",
-                        "{\"status\":\"stored\",\"receipt\":\"" + o.id.substr(0, 12) + "\"}", false};
+                        "{\"status\":\"stored\",\"receipt\":\"" + o.id.substr(0, 12) + "\"}",
+                        false};
       }
       if (!o.retryable) {
         return problem(400, error_name(o.error->code), o.error->pointer + " " + o.error->message);
@@ -99,7 +104,8 @@ class web_adapter final : public adapter {
 };
 
 const bool registered = register_channel(
-    {"web", options, [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
+    {"web", options,
+     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
        return std::unique_ptr<adapter>(new web_adapter(get("channels.web.token")));
      }});
 

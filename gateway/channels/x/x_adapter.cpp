@@ -35,7 +35,8 @@ class x_adapter final : public adapter {
 
   bool authentic(const request& req) const override {
     auto given = req.header("x-twitter-webhooks-signature");
-    return given && signature_matches(secret_, req.body, *given, digest_encoding::base64, "sha256=");
+    return given &&
+           signature_matches(secret_, req.body, *given, digest_encoding::base64, "sha256=");
   }
 
   expected<delivery, response> extract(const request& req) const override {
@@ -96,7 +97,8 @@ class x_adapter final : public adapter {
 };
 
 const bool registered = register_channel(
-    {"x", options, [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
+    {"x", options,
+     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
        const std::string& secret = get("channels.x.consumer_secret");
        if (secret.empty()) return unexpected(std::string("channels.x.consumer_secret is required"));
        return std::unique_ptr<adapter>(new x_adapter(secret));

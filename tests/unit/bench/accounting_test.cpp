@@ -20,7 +20,8 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() / (name + "-" + std::to_string(std::random_device{}()) + ".jsonl");
+  auto path = std::filesystem::temp_directory_path() /
+              (name + "-" + std::to_string(std::random_device{}()) + ".jsonl");
   std::ofstream(path) << text;
   return path.string();
 }
@@ -41,7 +42,9 @@ TEST_CASE("histogram percentiles are within 0.1% of the exact ones over six deca
   CHECK(h.count() == 200000);
   CHECK(h.max() == samples.back());
   for (double p : {50.0, 90.0, 99.0, 99.9}) {
-    auto exact = samples[static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(samples.size()))) - 1];
+    auto exact =
+        samples[static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(samples.size()))) -
+                1];
     CAPTURE(p);
     CHECK(h.percentile(p) >= exact);
     CHECK(static_cast<double>(h.percentile(p)) <= static_cast<double>(exact) * 1.001 + 1.0);
@@ -73,7 +76,9 @@ TEST_CASE("an answer is booked once: a second answer is a duplicate, an unsent i
   CHECK(sent.outstanding() == 0);
 }
 
-TEST_CASE("only messages intended in the measured interval count in the latency, only acks in it in throughput") {
+TEST_CASE(
+    "only messages intended in the measured interval count in the latency, only acks in it in "
+    "throughput") {
   plan p;
   p.start = clock::now();
   p.measure_from = p.start + 2s;

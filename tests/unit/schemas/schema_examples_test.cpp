@@ -27,7 +27,8 @@ std::string schema_name(const fs::path& schema_file) {
 std::string validate(const rapidjson::SchemaDocument& schema, const std::string& text) {
   rapidjson::Document doc;
   doc.Parse<parse_flags>(text.c_str(), text.size());
-  if (doc.HasParseError()) return std::string("parse: ") + rapidjson::GetParseError_En(doc.GetParseError());
+  if (doc.HasParseError())
+    return std::string("parse: ") + rapidjson::GetParseError_En(doc.GetParseError());
   rapidjson::SchemaValidator validator(schema);
   if (doc.Accept(validator)) return {};
   rapidjson::StringBuffer where;

@@ -40,7 +40,8 @@ envelope::message make_envelope(int i, const std::string& run) {
 
 TEST_CASE("envelopes produced to the real broker are consumed back byte for byte") {
   std::string bootstrap = test::broker_bootstrap();
-  REQUIRE_MESSAGE(!bootstrap.empty(), "no broker: run through ctest (kafka fixture) or script/test");
+  REQUIRE_MESSAGE(!bootstrap.empty(),
+                  "no broker: run through ctest (kafka fixture) or script/test");
   MESSAGE("real Kafka broker at " << bootstrap);
 
   const std::string run = make_uuid7();
@@ -58,7 +59,8 @@ TEST_CASE("envelopes produced to the real broker are consumed back byte for byte
       envelope::message e = make_envelope(i, run);
       std::string value = envelope::to_json(e);
       sent[e.idempotency_key] = value;
-      kafka::record rec{topic, e.idempotency_key, value, envelope::cloudevents_headers(e, std::nullopt)};
+      kafka::record rec{topic, e.idempotency_key, value,
+                        envelope::cloudevents_headers(e, std::nullopt)};
       REQUIRE_FALSE((*producer)->produce(std::move(rec), [&](const kafka::delivery_report& r) {
         std::lock_guard lock(mutex);
         ++reported;
@@ -71,8 +73,8 @@ TEST_CASE("envelopes produced to the real broker are consumed back byte for byte
   }
   CHECK(failed == 0);
 
-  auto consumer = kafka::consumer::create(
-      {{"bootstrap.servers", bootstrap}, {"group.id", "roundtrip-" + run}});
+  auto consumer =
+      kafka::consumer::create({{"bootstrap.servers", bootstrap}, {"group.id", "roundtrip-" + run}});
   REQUIRE(consumer.has_value());
   REQUIRE_FALSE((*consumer)->subscribe({topic}));
 

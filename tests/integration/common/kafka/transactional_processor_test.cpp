@@ -2,6 +2,8 @@
 // into exactly one visible output record, across an aborted transaction and a
 // restart of the service that continues from the committed offsets.
 
+#include "common/kafka/transactional_processor.hpp"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -14,7 +16,6 @@
 #include "common/id/uuid7.hpp"
 #include "common/kafka/consumer.hpp"
 #include "common/kafka/producer.hpp"
-#include "common/kafka/transactional_processor.hpp"
 #include "support/broker.hpp"
 #include "support/topics.hpp"
 
@@ -69,7 +70,8 @@ std::map<std::string, int> read_all(const std::string& bootstrap, const std::str
 
 TEST_CASE("every input becomes exactly one committed output across aborts and a restart") {
   std::string bootstrap = test::broker_bootstrap();
-  REQUIRE_MESSAGE(!bootstrap.empty(), "no broker: run through ctest (kafka fixture) or script/test");
+  REQUIRE_MESSAGE(!bootstrap.empty(),
+                  "no broker: run through ctest (kafka fixture) or script/test");
   const std::string run = make_uuid7();
   const std::string input = "txn-test-in-" + run, output = "txn-test-out-" + run;
   REQUIRE(test::create_topic(bootstrap, input, 3) == "");
@@ -78,7 +80,8 @@ TEST_CASE("every input becomes exactly one committed output across aborts and a 
 
   kafka::transactional_processor::settings settings;
   // A record for a missing topic fails in 2 s instead of librdkafka's 30 s default.
-  settings.kafka = {{"bootstrap.servers", bootstrap}, {"topic.metadata.propagation.max.ms", "2000"},
+  settings.kafka = {{"bootstrap.servers", bootstrap},
+                    {"topic.metadata.propagation.max.ms", "2000"},
                     {"message.timeout.ms", "5000"}};
   settings.group_id = "txn-test-" + run;
   settings.transactional_id = "txn-test-" + run;
@@ -90,7 +93,8 @@ TEST_CASE("every input becomes exactly one committed output across aborts and a 
   bool failed_once = false, threw_once = false;
   auto make_handlers = [&](kafka::transactional_processor*& self, uint64_t stop_after) {
     kafka::transactional_processor::handlers h;
-    h.process = [&](std::span<const kafka::consumed_message> batch, std::vector<kafka::record>& out) {
+    h.process = [&](std::span<const kafka::consumed_message> batch,
+                    std::vector<kafka::record>& out) {
       for (const auto& m : batch) {
         // A service that throws is treated like one that failed: abort, read again.
         if (m.key() == "k700" && !threw_once) {
@@ -102,8 +106,10 @@ TEST_CASE("every input becomes exactly one committed output across aborts and a 
         // aborted after the batch's other outputs were written to the log.
         bool fail_here = m.key() == "k500" && !failed_once;
         failed_once = failed_once || fail_here;
-        out.push_back({fail_here ? "txn-test-missing-" + run : output, std::string(m.key()),
-                       "out:" + std::string(m.value()), {}});
+        out.push_back({fail_here ? "txn-test-missing-" + run : output,
+                       std::string(m.key()),
+                       "out:" + std::string(m.value()),
+                       {}});
       }
       return std::error_code{};
     };
@@ -129,11 +135,13 @@ TEST_CASE("every input becomes exactly one committed output across aborts and a 
   // Second instance, same group and transactional id: continues where the first stopped.
   {
     kafka::transactional_processor* self = nullptr;
-    auto second = kafka::transactional_processor::create(settings, make_handlers(self, input_count));
+    auto second =
+        kafka::transactional_processor::create(settings, make_handlers(self, input_count));
     REQUIRE(second.has_value());
     self = second->get();
     std::thread watchdog([&] {
-      for (int i = 0; i < 600 && committed_inputs < input_count; ++i) std::this_thread::sleep_for(100ms);
+      for (int i = 0; i < 600 && committed_inputs < input_count; ++i)
+        std::this_thread::sleep_for(100ms);
       self->stop();
     });
     CHECK_FALSE((*second)->run());
@@ -158,7 +166,8 @@ TEST_CASE("every input becomes exactly one committed output across aborts and a 
 
 TEST_CASE("a record that fails every time stops the service instead of stalling in silence") {
   std::string bootstrap = test::broker_bootstrap();
-  REQUIRE_MESSAGE(!bootstrap.empty(), "no broker: run through ctest (kafka fixture) or script/test");
+  REQUIRE_MESSAGE(!bootstrap.empty(),
+                  "no broker: run through ctest (kafka fixture) or script/test");
   const std::string run = make_uuid7();
   const std::string input = "txn-poison-in-" + run, output = "txn-poison-out-" + run;
   REQUIRE(test::create_topic(bootstrap, input, 1) == "");
@@ -167,7 +176,8 @@ TEST_CASE("a record that fails every time stops the service instead of stalling 
     auto producer = kafka::producer::create({{"bootstrap.servers", bootstrap}});
     REQUIRE(producer.has_value());
     for (const char* key : {"a", "b", "poison", "c"}) {
-      REQUIRE_FALSE((*producer)->produce({input, key, key, {}}, [](const kafka::delivery_report&) {}));
+      REQUIRE_FALSE(
+          (*producer)->produce({input, key, key, {}}, [](const kafka::delivery_report&) {}));
     }
     REQUIRE_FALSE((*producer)->flush(30s));
   }

@@ -11,8 +11,8 @@
 // in, each issue is one case.
 
 #include <doctest/doctest.h>
-
 #include <fcntl.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -25,8 +25,6 @@
 #include <random>
 #include <set>
 #include <thread>
-
-#include <rapidjson/document.h>
 
 #include "common/envelope/cloudevents.hpp"
 #include "common/envelope/envelope_json.hpp"
@@ -59,7 +57,8 @@ struct sent_report {
 
 class dedup_process {
  public:
-  dedup_process(std::vector<std::string> args, std::string log) : args_(std::move(args)), log_(std::move(log)) {}
+  dedup_process(std::vector<std::string> args, std::string log)
+      : args_(std::move(args)), log_(std::move(log)) {}
   ~dedup_process() {
     if (pid_ > 0) kill_now();
   }
@@ -67,7 +66,8 @@ class dedup_process {
   void start() {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, log_.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0644);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     std::vector<char*> argv;
     for (auto& a : args_) argv.push_back(a.data());
@@ -113,7 +113,8 @@ struct read_record {
 
 // Every committed record of the topic, once the topic has been quiet for 3 s
 // after at least `at_least` records (or after 90 s).
-std::vector<read_record> read_all(const std::string& bootstrap, const std::string& topic, size_t at_least) {
+std::vector<read_record> read_all(const std::string& bootstrap, const std::string& topic,
+                                  size_t at_least) {
   auto consumer = kafka::consumer::create({{"bootstrap.servers", bootstrap},
                                            {"group.id", "dedup-it-reader-" + make_uuid7()},
                                            {"isolation.level", "read_committed"}});
@@ -148,11 +149,12 @@ envelope::message make_report(int group, int index, const std::string& run) {
   e.channel_message_id = run + "-" + std::to_string(group) + "-" + std::to_string(index);
   e.idempotency_key = "open311:" + e.channel_message_id;
   e.kind = envelope::feedback_kind::complaint;
-  e.text = "도로에 큰 포트홀이 생겨서 차들이 빠지고 있어요. 보수 부탁드립니다 (" + std::to_string(group) + "번 지점)";
+  e.text = "도로에 큰 포트홀이 생겨서 차들이 빠지고 있어요. 보수 부탁드립니다 (" +
+           std::to_string(group) + "번 지점)";
   e.language = "ko";
   // Groups 2.2 km apart along a north-south line through Seoul.
-  e.place = envelope::location{37.46 + 0.02 * (group % 12), 126.90 + 0.1 * (group / 12), std::nullopt,
-                               std::nullopt};
+  e.place = envelope::location{37.46 + 0.02 * (group % 12), 126.90 + 0.1 * (group / 12),
+                               std::nullopt, std::nullopt};
   return e;
 }
 
@@ -160,7 +162,8 @@ envelope::message make_report(int group, int index, const std::string& run) {
 
 TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every report exactly once") {
   std::string bootstrap = test::broker_bootstrap();
-  REQUIRE_MESSAGE(!bootstrap.empty(), "no broker: run through ctest (kafka fixture) or script/test");
+  REQUIRE_MESSAGE(!bootstrap.empty(),
+                  "no broker: run through ctest (kafka fixture) or script/test");
   const char* binary = std::getenv("DEDUP_BINARY");
   REQUIRE_MESSAGE(binary != nullptr, "DEDUP_BINARY must name the dedup executable");
 
@@ -168,29 +171,28 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
   const std::string prefix = "dedup-it-" + run.substr(24) + ".";
   topic_names t{prefix + "ingested", prefix + "repartition", prefix + "changelog",
                 prefix + "unique",   prefix + "cases",       prefix + "deadletter"};
-  for (const auto& [name, partitions] : std::vector<std::pair<std::string, int>>{
-           {t.input, 6}, {t.repartition, 6}, {t.changelog, 6}, {t.unique, 3}, {t.cases, 3}, {t.deadletter, 1}}) {
+  for (const auto& [name, partitions] :
+       std::vector<std::pair<std::string, int>>{{t.input, 6},
+                                                {t.repartition, 6},
+                                                {t.changelog, 6},
+                                                {t.unique, 3},
+                                                {t.cases, 3},
+                                                {t.deadletter, 1}}) {
     REQUIRE_MESSAGE(test::create_topic(bootstrap, name, partitions).empty(), "creating " << name);
   }
 
-  std::string log = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/dedup-kill9-" +
-                    run.substr(24) + ".log";
-  dedup_process service({binary,
-                         "--kafka.bootstrap.servers=" + bootstrap,
-                         "--dedup.rules=" + (test::source_dir() / "deploy/config/rules/seoul.yaml").string(),
-                         "--dedup.group_id=" + prefix + "group",
-                         "--dedup.transactional_id=" + prefix + "dedup-0",
-                         "--dedup.topic.input=" + t.input,
-                         "--dedup.topic.repartition=" + t.repartition,
-                         "--dedup.topic.changelog=" + t.changelog,
-                         "--dedup.topic.unique=" + t.unique,
-                         "--dedup.topic.cases=" + t.cases,
-                         "--dedup.topic.deadletter=" + t.deadletter,
-                         "--dedup.max_batch_records=15",
-                         "--dedup.max_batch_wait_ms=20",
-                         "--kafka.session.timeout.ms=10000",
-                         "--log.level=warn"},
-                        log);
+  std::string log = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
+                    "/dedup-kill9-" + run.substr(24) + ".log";
+  dedup_process service(
+      {binary, "--kafka.bootstrap.servers=" + bootstrap,
+       "--dedup.rules=" + (test::source_dir() / "deploy/config/rules/seoul.yaml").string(),
+       "--dedup.group_id=" + prefix + "group", "--dedup.transactional_id=" + prefix + "dedup-0",
+       "--dedup.topic.input=" + t.input, "--dedup.topic.repartition=" + t.repartition,
+       "--dedup.topic.changelog=" + t.changelog, "--dedup.topic.unique=" + t.unique,
+       "--dedup.topic.cases=" + t.cases, "--dedup.topic.deadletter=" + t.deadletter,
+       "--dedup.max_batch_records=15", "--dedup.max_batch_wait_ms=20",
+       "--kafka.session.timeout.ms=10000", "--log.level=warn"},
+      log);
   MESSAGE("dedup log: " << log);
 
   // Reports in a shuffled order; a retry of every third one 20 to 120 records
@@ -222,12 +224,12 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
     };
     for (size_t i = 0; i < stream.size(); ++i) {
       const auto& e = stream[i].first;
-      REQUIRE_FALSE((*producer)->produce(
-          {t.input, e.idempotency_key, envelope::to_json(e), envelope::cloudevents_headers(e, std::nullopt)},
-          on_report));
+      REQUIRE_FALSE((*producer)->produce({t.input, e.idempotency_key, envelope::to_json(e),
+                                          envelope::cloudevents_headers(e, std::nullopt)},
+                                         on_report));
       if (i % 40 == 0) {
-        REQUIRE_FALSE((*producer)->produce({t.input, "garbage-" + std::to_string(i), "{not an envelope", {}},
-                                           on_report));
+        REQUIRE_FALSE((*producer)->produce(
+            {t.input, "garbage-" + std::to_string(i), "{not an envelope", {}}, on_report));
       }
       std::this_thread::sleep_for(40ms);
     }
@@ -270,8 +272,8 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
   CHECK(kills >= 3);
   producer_thread.join();
   int garbage = static_cast<int>((stream.size() + 39) / 40);
-  MESSAGE(kills << " kill -9 and restarts while working; " << stream.size() << " envelopes (" << reports.size()
-                << " reports) and " << garbage << " unreadable records produced");
+  MESSAGE(kills << " kill -9 and restarts while working; " << stream.size() << " envelopes ("
+                << reports.size() << " reports) and " << garbage << " unreadable records produced");
 
   auto unique = read_all(bootstrap, t.unique, reports.size());
   auto cases = read_all(bootstrap, t.cases, 1);
@@ -293,12 +295,14 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
   }
   CHECK(unique.size() == reports.size());
   CHECK(by_key.size() == reports.size());
-  for (const auto& [key, count] : by_key) CHECK_MESSAGE(count == 1, key << " written " << count << " times");
+  for (const auto& [key, count] : by_key)
+    CHECK_MESSAGE(count == 1, key << " written " << count << " times");
 
   // One case per issue, distinct across issues, with the right counts.
   std::set<std::string> all_cases;
   for (int g = 0; g < groups; ++g) {
-    CHECK_MESSAGE(cases_of_group[g].size() == 1, "issue " << g << " split into " << cases_of_group[g].size());
+    CHECK_MESSAGE(cases_of_group[g].size() == 1,
+                  "issue " << g << " split into " << cases_of_group[g].size());
     all_cases.insert(cases_of_group[g].begin(), cases_of_group[g].end());
   }
   CHECK(all_cases.size() == static_cast<size_t>(groups));
@@ -323,5 +327,6 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
     CHECK(r.headers.count("civic-deadletter-reason") == 1);
   }
   CHECK(dead.size() == static_cast<size_t>(garbage));
-  for (const auto& [key, count] : dead) CHECK_MESSAGE(count == 1, key << " dead-lettered " << count << " times");
+  for (const auto& [key, count] : dead)
+    CHECK_MESSAGE(count == 1, key << " dead-lettered " << count << " times");
 }

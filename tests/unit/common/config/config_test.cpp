@@ -45,9 +45,10 @@ TEST_CASE("file, then environment, then flags: the last one wins") {
   std::string file = write_temp(
       "# comment\ngateway.listen = 127.0.0.1:1\ngateway.threads = 3\nkafka.linger.ms = 7\n");
   std::vector<std::string_view> args{"--config", file, "--gateway.threads=5"};
-  auto s = config::load(options, args, env_of({{"GATEWAY_LISTEN", "127.0.0.1:2"},
-                                                {"GATEWAY_THREADS", "4"},
-                                                {"KAFKA_BOOTSTRAP_SERVERS", "10.0.0.1:9092"}}));
+  auto s = config::load(options, args,
+                        env_of({{"GATEWAY_LISTEN", "127.0.0.1:2"},
+                                {"GATEWAY_THREADS", "4"},
+                                {"KAFKA_BOOTSTRAP_SERVERS", "10.0.0.1:9092"}}));
   REQUIRE_MESSAGE(s.has_value(), s.error());
   CHECK(s->text("gateway.listen") == "127.0.0.1:2");
   CHECK(s->integer("gateway.threads") == 5);

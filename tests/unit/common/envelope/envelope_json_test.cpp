@@ -1,20 +1,20 @@
 #include "common/envelope/envelope_json.hpp"
 
 #include <doctest/doctest.h>
+#include <rapidjson/document.h>
 
 #include <filesystem>
-#include <rapidjson/document.h>
 
 #include "common/error/errc.hpp"
 #include "support/files.hpp"
 #include "support/paths.hpp"
 
 using namespace civic;
-using civic::envelope::message;
 using civic::envelope::feedback_kind;
 using civic::envelope::location;
-using civic::envelope::reply_reference;
+using civic::envelope::message;
 using civic::envelope::parse_json;
+using civic::envelope::reply_reference;
 using civic::envelope::to_json;
 namespace limits = civic::envelope::limits;
 
@@ -32,7 +32,8 @@ message sample() {
   e.kind = feedback_kind::complaint;
   e.text = "성북구 길음동 \"8단지\" 앞 수도관 누수\n물이 샙니다 \\ 급해요";
   e.language = "ko";
-  e.place = location{37.6031, 127.0248, std::string("서울특별시 성북구 길음동"), std::string("Seongbuk-gu")};
+  e.place = location{37.6031, 127.0248, std::string("서울특별시 성북구 길음동"),
+                     std::string("Seongbuk-gu")};
   e.media = {"https://cdn.example.org/a.jpg", "http://cdn.example.org/b.png"};
   e.author_id = "3f2c9a7e51b04d6c8e9f0a1b2c3d4e5f";
   e.reply_to = reply_reference{"kakao", "user-8841", std::nullopt};

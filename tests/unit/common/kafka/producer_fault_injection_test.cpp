@@ -139,8 +139,8 @@ TEST_CASE("closing with records still queued reports each of them as failed") {
 TEST_CASE("a full local queue refuses the record at once and keeps no handler") {
   mock_cluster cluster;
   rd_kafka_mock_broker_set_down(cluster.get(), 1);
-  auto p = kafka::producer::create({{"bootstrap.servers", cluster.bootstrap()},
-                                    {"queue.buffering.max.messages", "2"}});
+  auto p = kafka::producer::create(
+      {{"bootstrap.servers", cluster.bootstrap()}, {"queue.buffering.max.messages", "2"}});
   REQUIRE(p.has_value());
   reports got;
   CHECK_FALSE((*p)->produce(sample_record(), got.handler()));

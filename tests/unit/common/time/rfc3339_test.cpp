@@ -21,11 +21,11 @@ TEST_CASE("RFC 3339 with offsets parses to the same instant as UTC") {
 }
 
 TEST_CASE("malformed timestamps are refused") {
-  for (const char* bad : {"", "2025-02-20", "2025-02-30T01:00:00Z", "2025-02-20T25:00:00Z",
-                          "2025-02-20T01:00:00", "2025-02-20T01:00:00+0900",
-                          "2025-02-20T01:00:00Zjunk", "2025-02-20T01:00:00.Z",
-                          // years beyond what a nanosecond clock holds (found by fuzzing)
-                          "1013-11-22T01:12:33.512Z", "9999-12-31T23:59:59Z"}) {
+  for (const char* bad :
+       {"", "2025-02-20", "2025-02-30T01:00:00Z", "2025-02-20T25:00:00Z", "2025-02-20T01:00:00",
+        "2025-02-20T01:00:00+0900", "2025-02-20T01:00:00Zjunk", "2025-02-20T01:00:00.Z",
+        // years beyond what a nanosecond clock holds (found by fuzzing)
+        "1013-11-22T01:12:33.512Z", "9999-12-31T23:59:59Z"}) {
     CAPTURE(bad);
     CHECK_FALSE(civic::parse_rfc3339(bad));
   }

@@ -1,11 +1,10 @@
 #include "consumers/classify/classifier.hpp"
 
 #include <doctest/doctest.h>
+#include <rapidjson/document.h>
 
 #include <algorithm>
 #include <fstream>
-
-#include <rapidjson/document.h>
 
 #include "consumers/classify/classification_json.hpp"
 #include "rules_fixture.hpp"
@@ -49,7 +48,8 @@ urgency:
   rules:
     - {id: urgency.gas, terms: [가스 냄새, gas smell]}
 districts:
-  boundaries: )" + civic::test::rules_fixture::shipped_boundaries() +
+  boundaries: )" +
+         civic::test::rules_fixture::shipped_boundaries() +
          R"(
   border_margin_m: 500
   places:
@@ -66,7 +66,8 @@ std::shared_ptr<const classifier> load(const civic::test::rules_fixture& f) {
 }
 
 bool matched(const civic::classify::classification& c, std::string_view rule) {
-  return std::any_of(c.matched.begin(), c.matched.end(), [&](const auto& m) { return m.rule_id == rule; });
+  return std::any_of(c.matched.begin(), c.matched.end(),
+                     [&](const auto& m) { return m.rule_id == rule; });
 }
 
 }  // namespace
@@ -122,14 +123,16 @@ TEST_CASE("an exclusion cancels its rule") {
   civic::test::rules_fixture f(small_rules());
   auto c = load(f);
   CHECK(c->classify({.text = "나무가 쓰러졌어요"}).primary_division() == "parks");
-  CHECK(c->classify({.text = "나무가 쓰러졌어요, 나무젓가락이 떨어져 있고"}).primary_division() == "triage");
+  CHECK(c->classify({.text = "나무가 쓰러졌어요, 나무젓가락이 떨어져 있고"}).primary_division() ==
+        "triage");
 }
 
 TEST_CASE("kind: rules decide, otherwise the default") {
   civic::test::rules_fixture f(small_rules());
   auto c = load(f);
   CHECK(c->classify({.text = "침수 지역이 궁금합니다"}).kind == feedback_kind::question);
-  CHECK(c->classify({.text = "침수 복구 정말 빨리 해주셔서 감사드립니다"}).kind == feedback_kind::praise);
+  CHECK(c->classify({.text = "침수 복구 정말 빨리 해주셔서 감사드립니다"}).kind ==
+        feedback_kind::praise);
   CHECK(c->classify({.text = "침수됐어요"}).kind == feedback_kind::complaint);
 }
 
@@ -144,7 +147,8 @@ TEST_CASE("district from coordinates, from names in the address or text, or unkn
   CHECK(c->classify({.text = "Flooding near 명동 station"}).district == "Jung-gu");
   CHECK(c->classify({.text = "Flooding somewhere"}).district == std::nullopt);
   // Busan: not in Seoul, even when the text names a gu.
-  CHECK(c->classify({.text = "중구 침수", .lat = 35.1796, .lon = 129.0756}).district == std::nullopt);
+  CHECK(c->classify({.text = "중구 침수", .lat = 35.1796, .lon = 129.0756}).district ==
+        std::nullopt);
 }
 
 TEST_CASE("near a border, a gu named in the address decides among the nearby ones") {
@@ -154,17 +158,24 @@ TEST_CASE("near a border, a gu named in the address decides among the nearby one
   const double lat = 37.5695, lon = 126.9850;
   auto by_point = c->classify({.text = "침수", .lat = lat, .lon = lon});
   REQUIRE(by_point.district.has_value());
-  CHECK(c->classify({.text = "침수", .address = "서울 중구 청계천로", .lat = lat, .lon = lon}).district == "Jung-gu");
-  CHECK(c->classify({.text = "침수", .address = "서울 종로구 청계천로", .lat = lat, .lon = lon}).district == "Jongno-gu");
+  CHECK(c->classify({.text = "침수", .address = "서울 중구 청계천로", .lat = lat, .lon = lon})
+            .district == "Jung-gu");
+  CHECK(c->classify({.text = "침수", .address = "서울 종로구 청계천로", .lat = lat, .lon = lon})
+            .district == "Jongno-gu");
   // A gu far from the point does not override the coordinates.
-  CHECK(c->classify({.text = "침수", .address = "마포구", .lat = lat, .lon = lon}).district == by_point.district);
+  CHECK(c->classify({.text = "침수", .address = "마포구", .lat = lat, .lon = lon}).district ==
+        by_point.district);
 }
 
-TEST_CASE("the JSON of a decision lists divisions, kind, district, urgency and the matched rules with terms") {
+TEST_CASE(
+    "the JSON of a decision lists divisions, kind, district, urgency and the matched rules with "
+    "terms") {
   civic::test::rules_fixture f(small_rules());
   auto c = load(f);
-  auto line = civic::classify::to_json_line("m1", c->classify({.text = "지하차도 침수", .address = "종로구"}));
-  CHECK(line.starts_with(R"({"id":"m1","divisions":["water","roads"],"kind":"complaint","district":"Jongno-gu","urgency":"normal","matched":[{"rule":"water.flooding","target":"water","weight":3.0,"terms":["침수"]})"));
+  auto line = civic::classify::to_json_line(
+      "m1", c->classify({.text = "지하차도 침수", .address = "종로구"}));
+  CHECK(line.starts_with(
+      R"({"id":"m1","divisions":["water","roads"],"kind":"complaint","district":"Jongno-gu","urgency":"normal","matched":[{"rule":"water.flooding","target":"water","weight":3.0,"terms":["침수"]})"));
 }
 
 TEST_CASE("the shipped rules route general messages nobody wrote them for") {
@@ -177,11 +188,15 @@ TEST_CASE("the shipped rules route general messages nobody wrote them for") {
     feedback_kind kind;
   };
   const example examples[] = {
-      {"우리 동네 가로등이 일주일째 꺼져 있어서 밤길이 너무 어두워요", "roads", feedback_kind::complaint},
-      {"The recycling bins on my street have not been emptied for two weeks", "sanitation", feedback_kind::complaint},
+      {"우리 동네 가로등이 일주일째 꺼져 있어서 밤길이 너무 어두워요", "roads",
+       feedback_kind::complaint},
+      {"The recycling bins on my street have not been emptied for two weeks", "sanitation",
+       feedback_kind::complaint},
       {"어린이집 입소 대기 신청은 어디서 하나요?", "welfare", feedback_kind::question},
-      {"Thanks to the library staff for the wonderful children's reading program!", "culture", feedback_kind::praise},
-      {"버스 정류장에 실시간 도착 안내판을 설치해 주시면 좋겠습니다", "transport", feedback_kind::idea},
+      {"Thanks to the library staff for the wonderful children's reading program!", "culture",
+       feedback_kind::praise},
+      {"버스 정류장에 실시간 도착 안내판을 설치해 주시면 좋겠습니다", "transport",
+       feedback_kind::idea},
       {"아파트 수돗물에서 녹물이 나와요", "water", feedback_kind::complaint},
       {"집주인이 전세 보증금을 돌려주지 않아요", "housing", feedback_kind::complaint},
       {"길고양이가 다쳐서 움직이지 못하고 있어요", "health", feedback_kind::complaint},
@@ -216,7 +231,8 @@ TEST_CASE("the shipped rules generalise to messages written apart from the dev c
     REQUIRE_FALSE(d.HasParseError());
     const auto r = (*loaded)->classify({.text = d["text"].GetString()});
     ++total;
-    for (const auto& l : d["divisions"].GetArray()) division_ok += r.primary_division() == l.GetString();
+    for (const auto& l : d["divisions"].GetArray())
+      division_ok += r.primary_division() == l.GetString();
     kind_ok += civic::envelope::to_string(r.kind) == d["kind"].GetString();
   }
   REQUIRE(total >= 40);

@@ -43,7 +43,8 @@ TEST_CASE("dev corpus: primary division, kind and district accuracy of the shipp
   REQUIRE(loaded.has_value());
   const auto& c = **loaded;
 
-  std::size_t total = 0, division_ok = 0, kind_ok = 0, district_ok = 0, triage_labelled = 0, triage_ok = 0;
+  std::size_t total = 0, division_ok = 0, kind_ok = 0, district_ok = 0, triage_labelled = 0,
+              triage_ok = 0;
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
@@ -70,14 +71,17 @@ TEST_CASE("dev corpus: primary division, kind and district accuracy of the shipp
     }
     kind_ok += civic::envelope::to_string(r.kind) == text_of(d, "kind");
     const bool no_district = d["district"].IsNull();
-    district_ok += no_district ? !r.district.has_value() : (r.district && *r.district == d["district"].GetString());
+    district_ok += no_district ? !r.district.has_value()
+                               : (r.district && *r.district == d["district"].GetString());
   }
   REQUIRE(total > 0);
   const double division = static_cast<double>(division_ok) / static_cast<double>(total);
   const double kind = static_cast<double>(kind_ok) / static_cast<double>(total);
   const double district = static_cast<double>(district_ok) / static_cast<double>(total);
-  std::printf("dev corpus (%zu messages): primary division %.3f, kind %.3f, district %.3f, triage %zu/%zu\n", total,
-              division, kind, district, triage_ok, triage_labelled);
+  std::printf(
+      "dev corpus (%zu messages): primary division %.3f, kind %.3f, district %.3f, triage "
+      "%zu/%zu\n",
+      total, division, kind, district, triage_ok, triage_labelled);
   std::fflush(stdout);
   CHECK(division >= primary_division_floor);
   CHECK(kind >= kind_floor);

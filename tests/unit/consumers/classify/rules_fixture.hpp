@@ -1,13 +1,13 @@
 #pragma once
 // Writes a rules file for one test into a fresh temporary folder.
 
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
-
-#include <unistd.h>
 
 #include "support/paths.hpp"
 
@@ -32,7 +32,9 @@ class rules_fixture {
   }
   std::filesystem::path path() const { return dir_ / "rules.yaml"; }
 
-  static std::filesystem::path shipped_rules() { return source_dir() / "deploy/config/rules/seoul.yaml"; }
+  static std::filesystem::path shipped_rules() {
+    return source_dir() / "deploy/config/rules/seoul.yaml";
+  }
   static std::string shipped_boundaries() {
     return (source_dir() / "deploy/config/districts/seoul-gu.geojson").string();
   }

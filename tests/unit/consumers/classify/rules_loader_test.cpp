@@ -55,12 +55,17 @@ kinds:
 }
 
 TEST_CASE("errors name the file, the line and the field") {
-  CHECK(error_of("version: x\ndivisions:\n  water:\n    rules:\n      - id: a\n        weight: lots\n        terms: [누수]\n") ==
+  CHECK(error_of("version: x\ndivisions:\n  water:\n    rules:\n      - id: a\n        weight: "
+                 "lots\n        terms: [누수]\n") ==
         "test.yaml:6: divisions.water.rules[0].weight: expected a number");
-  CHECK(error_of("version: x\ndivisions:\n  water:\n    rules:\n      - id: a\n        terms: [누수]\n        wieght: 2\n") ==
-        "test.yaml:7: divisions.water.rules[0]: unknown key 'wieght' (allowed: id, weight, terms, unless, note)");
-  CHECK(error_of("version: x\ndivisions:\n  water:\n    rules:\n      - id: a\n        terms: [누수, 물]\n")
-            .starts_with("test.yaml:6: divisions.water.rules[0].terms[1]: '물': a single Hangul syllable"));
+  CHECK(error_of("version: x\ndivisions:\n  water:\n    rules:\n      - id: a\n        terms: "
+                 "[누수]\n        wieght: 2\n") ==
+        "test.yaml:7: divisions.water.rules[0]: unknown key 'wieght' (allowed: id, weight, terms, "
+        "unless, note)");
+  CHECK(error_of("version: x\ndivisions:\n  water:\n    rules:\n      - id: a\n        terms: "
+                 "[누수, 물]\n")
+            .starts_with(
+                "test.yaml:6: divisions.water.rules[0].terms[1]: '물': a single Hangul syllable"));
 }
 
 TEST_CASE("broken YAML is refused with its line") {
@@ -71,12 +76,13 @@ TEST_CASE("broken YAML is refused with its line") {
 
 TEST_CASE("structural mistakes are refused") {
   CHECK(error_of("divisions: {}\n").find("version") != std::string::npos);
-  CHECK(error_of("version: x\ndivisions:\n  triage:\n    rules: [{id: t, terms: [뭐든지]}]\n").find("triage") !=
-        std::string::npos);
-  CHECK(error_of("version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}, {id: a, terms: [침수]}]\n")
+  CHECK(error_of("version: x\ndivisions:\n  triage:\n    rules: [{id: t, terms: [뭐든지]}]\n")
+            .find("triage") != std::string::npos);
+  CHECK(error_of("version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}, {id: a, "
+                 "terms: [침수]}]\n")
             .find("'a' is used twice") != std::string::npos);
-  CHECK(error_of("version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: []}]\n").find("at least one term") !=
-        std::string::npos);
+  CHECK(error_of("version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: []}]\n")
+            .find("at least one term") != std::string::npos);
   CHECK(error_of("version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}]\n"
                  "kinds:\n  rules: [{id: k, kind: rant, terms: [아아]}]\n")
             .find("complaint, idea, praise or question") != std::string::npos);
@@ -90,15 +96,18 @@ TEST_CASE("a missing file and missing district boundaries are refused by name") 
   REQUIRE_FALSE(missing.has_value());
   CHECK(missing.error().find("cannot be read") != std::string::npos);
 
-  civic::test::rules_fixture f("version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}]\n"
-                               "districts:\n  boundaries: nowhere.geojson\n");
+  civic::test::rules_fixture f(
+      "version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}]\n"
+      "districts:\n  boundaries: nowhere.geojson\n");
   auto c = civic::classify::classifier::load(f.path());
   REQUIRE_FALSE(c.has_value());
   CHECK(c.error().find("districts.boundaries") != std::string::npos);
 }
 
-TEST_CASE("terms without a letter or digit, and one syllable with wildcard or hyphen, are refused") {
-  const std::string head = "version: x\ndivisions:\n  water:\n    rules:\n      - id: a\n        terms: [누수, ";
+TEST_CASE(
+    "terms without a letter or digit, and one syllable with wildcard or hyphen, are refused") {
+  const std::string head =
+      "version: x\ndivisions:\n  water:\n    rules:\n      - id: a\n        terms: [누수, ";
   for (const char* bad : {"\"-\"", "\"*\"", "\"- -\"", "\"?!\"", "\"...\""}) {
     CAPTURE(bad);
     const auto e = error_of(head + bad + "]\n");
@@ -117,26 +126,32 @@ TEST_CASE("terms without a letter or digit, and one syllable with wildcard or hy
 }
 
 TEST_CASE("a district id the boundaries file does not know is refused with its line") {
-  civic::test::rules_fixture f("version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}]\n"
-                               "districts:\n  boundaries: " + civic::test::rules_fixture::shipped_boundaries() +
-                               "\n  places:\n    Jongno-gu: {names: [종로구]}\n"
-                               "    Jongnoo-gu:\n      names: [종노구]\n");
+  civic::test::rules_fixture f(
+      "version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}]\n"
+      "districts:\n  boundaries: " +
+      civic::test::rules_fixture::shipped_boundaries() +
+      "\n  places:\n    Jongno-gu: {names: [종로구]}\n"
+      "    Jongnoo-gu:\n      names: [종노구]\n");
   auto c = civic::classify::classifier::load(f.path());
   REQUIRE_FALSE(c.has_value());
-  CHECK(c.error() == "rules.yaml:10: districts.places.Jongnoo-gu: 'Jongnoo-gu' is not a district of seoul-gu.geojson");
+  CHECK(c.error() ==
+        "rules.yaml:10: districts.places.Jongnoo-gu: 'Jongnoo-gu' is not a district of "
+        "seoul-gu.geojson");
 
-  civic::test::rules_fixture good("version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}]\n"
-                                  "districts:\n  boundaries: " + civic::test::rules_fixture::shipped_boundaries() +
-                                  "\n  places:\n    Jongno-gu: {names: [종로구]}\n");
+  civic::test::rules_fixture good(
+      "version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}]\n"
+      "districts:\n  boundaries: " +
+      civic::test::rules_fixture::shipped_boundaries() +
+      "\n  places:\n    Jongno-gu: {names: [종로구]}\n");
   CHECK(civic::classify::classifier::load(good.path()).has_value());
 }
 
 TEST_CASE("the shipped Seoul rules load and cover every division of the design") {
   auto c = civic::classify::classifier::load(civic::test::rules_fixture::shipped_rules());
   REQUIRE_MESSAGE(c.has_value(), (c.has_value() ? "" : c.error()));
-  const std::vector<std::string> expected = {"transport", "roads",  "environment", "sanitation", "water",
-                                             "housing",   "welfare", "safety",     "parks",      "culture",
-                                             "economy",   "health", "admin"};
+  const std::vector<std::string> expected = {
+      "transport", "roads", "environment", "sanitation", "water",  "housing", "welfare",
+      "safety",    "parks", "culture",     "economy",    "health", "admin"};
   auto have = (*c)->divisions();
   std::sort(have.begin(), have.end());
   auto want = expected;

@@ -71,7 +71,8 @@ TEST_CASE("what the schema refuses, the loader refuses too") {
       "version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수], wieght: 2}]\n",
       "version: x\ndivisions:\n  triage:\n    rules: [{id: a, terms: [누수]}]\n",
       "version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수], weight: 0}]\n",
-      "version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}]\nkinds:\n  rules: [{id: k, kind: rant, terms: [아아]}]\n",
+      "version: x\ndivisions:\n  water:\n    rules: [{id: a, terms: [누수]}]\nkinds:\n  rules: "
+      "[{id: k, kind: rant, terms: [아아]}]\n",
   };
   for (const char* yaml : broken) {
     CAPTURE(yaml);

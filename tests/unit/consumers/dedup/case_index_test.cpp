@@ -1,8 +1,8 @@
+#include "consumers/dedup/case_index.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
-
-#include "consumers/dedup/case_index.hpp"
 
 using civic::dedup::case_index;
 

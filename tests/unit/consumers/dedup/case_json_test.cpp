@@ -1,9 +1,9 @@
-#include <doctest/doctest.h>
+#include "consumers/dedup/case_json.hpp"
 
+#include <doctest/doctest.h>
 #include <rapidjson/document.h>
 #include <rapidjson/schema.h>
 
-#include "consumers/dedup/case_json.hpp"
 #include "support/files.hpp"
 #include "support/paths.hpp"
 
@@ -11,7 +11,8 @@ namespace {
 
 bool valid_case(const std::string& json) {
   rapidjson::Document schema_doc;
-  schema_doc.Parse(civic::test::read_file(civic::test::schemas_dir() / "case.v1.schema.json").c_str());
+  schema_doc.Parse(
+      civic::test::read_file(civic::test::schemas_dir() / "case.v1.schema.json").c_str());
   REQUIRE_FALSE(schema_doc.HasParseError());
   rapidjson::SchemaDocument schema(schema_doc);
   rapidjson::Document doc;

@@ -1,19 +1,20 @@
 // `dedup cluster`: one answer line per input line, in the corpus format.
 
-#include <doctest/doctest.h>
+#include "consumers/dedup/cluster_command.hpp"
 
+#include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
 #include <sstream>
-
-#include "consumers/dedup/cluster_command.hpp"
 
 using namespace civic::dedup;
 
 namespace {
 
 placement_function roads_in_mapo() {
-  return [](const placement_input&) { return placement{{"roads"}, {"roads"}, std::string("Mapo-gu")}; };
+  return [](const placement_input&) {
+    return placement{{"roads"}, {"roads"}, std::string("Mapo-gu")};
+  };
 }
 
 std::vector<rapidjson::Document> answers(const std::string& input, cluster_totals& totals) {

@@ -4,7 +4,6 @@
 // (with a message) when the corpus is not beside the checkout.
 
 #include <doctest/doctest.h>
-
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -40,7 +39,8 @@ std::vector<labelled> read_corpus(const std::filesystem::path& file) {
     rapidjson::Document doc;
     doc.Parse(line.c_str());
     REQUIRE(doc.IsObject());
-    rows.push_back({doc["id"].GetString(), doc["received_at"].GetString(), doc["cluster"].GetString(), line});
+    rows.push_back(
+        {doc["id"].GetString(), doc["received_at"].GetString(), doc["cluster"].GetString(), line});
   }
   return rows;
 }
@@ -53,7 +53,8 @@ TEST_CASE("dev corpus: pairwise F1 of dedup cases against the labelled clusters"
     MESSAGE("SKIPPED: " << corpus << " is absent (the shared corpus lives beside the checkout)");
     return;
   }
-  auto place = dedup::load_classifier_placement(test::source_dir() / "deploy/config/rules/seoul.yaml", 0.3);
+  auto place =
+      dedup::load_classifier_placement(test::source_dir() / "deploy/config/rules/seoul.yaml", 0.3);
   REQUIRE_MESSAGE(place.has_value(), place.error());
 
   std::vector<labelled> rows = read_corpus(corpus);
@@ -62,8 +63,9 @@ TEST_CASE("dev corpus: pairwise F1 of dedup cases against the labelled clusters"
   // the check keeps that assumption honest.
   REQUIRE(std::all_of(rows.begin(), rows.end(),
                       [](const labelled& r) { return r.received_at.ends_with("+09:00"); }));
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const labelled& a, const labelled& b) { return a.received_at < b.received_at; });
+  std::stable_sort(rows.begin(), rows.end(), [](const labelled& a, const labelled& b) {
+    return a.received_at < b.received_at;
+  });
   std::stringstream in, out;
   for (const auto& r : rows) in << r.line << '\n';
 
@@ -86,18 +88,21 @@ TEST_CASE("dev corpus: pairwise F1 of dedup cases against the labelled clusters"
     for (size_t j = i + 1; j < rows.size(); ++j) {
       bool same_cluster = rows[i].cluster == rows[j].cluster;
       bool same_case = case_of[rows[i].id] == case_of[rows[j].id];
-      if (same_cluster && same_case) ++tp;
-      else if (same_case) ++fp;
-      else if (same_cluster) ++fn;
+      if (same_cluster && same_case)
+        ++tp;
+      else if (same_case)
+        ++fp;
+      else if (same_cluster)
+        ++fn;
     }
   }
   double precision = tp + fp ? static_cast<double>(tp) / static_cast<double>(tp + fp) : 0;
   double recall = tp + fn ? static_cast<double>(tp) / static_cast<double>(tp + fn) : 0;
   double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0;
-  MESSAGE("dedup on " << rows.size() << " corpus messages: pairwise precision " << precision << ", recall "
-                      << recall << ", F1 " << f1 << " (pairs: " << tp << " right, " << fp
-                      << " wrongly merged, " << fn << " missed); " << totals.new_cases << " cases, "
-                      << totals.near_duplicates << " near-duplicates, " << totals.exact_duplicates
-                      << " exact duplicates dropped");
+  MESSAGE("dedup on " << rows.size() << " corpus messages: pairwise precision " << precision
+                      << ", recall " << recall << ", F1 " << f1 << " (pairs: " << tp << " right, "
+                      << fp << " wrongly merged, " << fn << " missed); " << totals.new_cases
+                      << " cases, " << totals.near_duplicates << " near-duplicates, "
+                      << totals.exact_duplicates << " exact duplicates dropped");
   CHECK(f1 >= f1_floor);
 }

@@ -1,7 +1,8 @@
+#include "consumers/dedup/deduplicator.hpp"
+
 #include <doctest/doctest.h>
 
 #include "consumers/dedup/case_json.hpp"
-#include "consumers/dedup/deduplicator.hpp"
 
 using namespace civic::dedup;
 
@@ -53,8 +54,8 @@ TEST_CASE("the same author posting the same text on another channel within the w
   deduplicator d({});
   auto first = d.add(make("x1", t0, "명동입구 광역버스 정류장 오늘도 지옥 #퇴근길", {"transport"},
                           std::nullopt, std::nullopt, "author-a"));
-  auto cross = make("f1", t0 + 5 * 60'000, "명동입구 광역버스 정류장 오늘도 지옥 퇴근길 🚌", {"transport"},
-                    std::nullopt, std::nullopt, "author-a");
+  auto cross = make("f1", t0 + 5 * 60'000, "명동입구 광역버스 정류장 오늘도 지옥 퇴근길 🚌",
+                    {"transport"}, std::nullopt, std::nullopt, "author-a");
   cross.idempotency_key = "facebook:f1";
   auto second = d.add(cross);
   CHECK(second.kind == match_kind::exact_duplicate);
@@ -78,7 +79,8 @@ TEST_CASE("the same author posting the same text on another channel within the w
 
 TEST_CASE("different citizens reporting the same spot in the same division join one case") {
   deduplicator d({});
-  auto a = d.add(make("a", t0, "홍대입구역 9번 출구 앞 도로에 포트홀", {"roads"}, hongdae, "Mapo-gu"));
+  auto a =
+      d.add(make("a", t0, "홍대입구역 9번 출구 앞 도로에 포트홀", {"roads"}, hongdae, "Mapo-gu"));
   auto b = d.add(make("b", t0 + 13 * hour_ms, "Massive pothole near Hongik Univ. station exit 9",
                       {"roads"}, hongdae_20m, "Mapo-gu"));
   CHECK(b.kind == match_kind::near_duplicate);
@@ -94,46 +96,53 @@ TEST_CASE("different citizens reporting the same spot in the same division join 
 TEST_CASE("the same problem 1 km away, another division, or after the window is another case") {
   deduplicator d({});
   auto a = d.add(make("a", t0, "홍대입구역 9번 출구 앞 도로에 포트홀", {"roads"}, hongdae));
-  CHECK(d.add(make("far", t0 + hour_ms, "도로에 포트홀", {"roads"}, one_km_north)).case_id != a.case_id);
+  CHECK(d.add(make("far", t0 + hour_ms, "도로에 포트홀", {"roads"}, one_km_north)).case_id !=
+        a.case_id);
   CHECK(d.add(make("noise", t0 + hour_ms, "버스킹 앰프 소음", {"environment"}, hongdae)).case_id !=
         a.case_id);
-  CHECK(d.add(make("late", t0 + 100 * hour_ms, "도로에 포트홀", {"roads"}, hongdae)).case_id != a.case_id);
+  CHECK(d.add(make("late", t0 + 100 * hour_ms, "도로에 포트홀", {"roads"}, hongdae)).case_id !=
+        a.case_id);
 }
 
-TEST_CASE("without coordinates: same district and similar text, or different scripts in one district") {
+TEST_CASE(
+    "without coordinates: same district and similar text, or different scripts in one district") {
   deduplicator d({});
-  auto a = d.add(make("a", t0, "문래동3가 아파트 수돗물에서 갈색 녹물이 나와요", {"water"}, std::nullopt,
-                      "Yeongdeungpo-gu"));
-  auto same_language = d.add(make("b", t0 + 4 * hour_ms, "문래동3가 저희 아파트 오늘 아침부터 수돗물 녹물",
-                                  {"water"}, std::nullopt, "Yeongdeungpo-gu"));
+  auto a = d.add(make("a", t0, "문래동3가 아파트 수돗물에서 갈색 녹물이 나와요", {"water"},
+                      std::nullopt, "Yeongdeungpo-gu"));
+  auto same_language =
+      d.add(make("b", t0 + 4 * hour_ms, "문래동3가 저희 아파트 오늘 아침부터 수돗물 녹물",
+                 {"water"}, std::nullopt, "Yeongdeungpo-gu"));
   CHECK(same_language.case_id == a.case_id);
-  auto english = d.add(make("c", t0 + 20 * hour_ms, "Rusty brown tap water in our Mullae-dong apartment",
-                            {"water"}, std::nullopt, "Yeongdeungpo-gu"));
+  auto english =
+      d.add(make("c", t0 + 20 * hour_ms, "Rusty brown tap water in our Mullae-dong apartment",
+                 {"water"}, std::nullopt, "Yeongdeungpo-gu"));
   CHECK(english.case_id == a.case_id);
-  auto dissimilar = d.add(make("d", t0 + 21 * hour_ms, "당산역 근처 하수구 역류", {"water"}, std::nullopt,
-                               "Yeongdeungpo-gu"));
+  auto dissimilar = d.add(make("d", t0 + 21 * hour_ms, "당산역 근처 하수구 역류", {"water"},
+                               std::nullopt, "Yeongdeungpo-gu"));
   CHECK(dissimilar.case_id != a.case_id);
 
   SUBCASE("cross-script matching can be switched off") {
     dedup_settings strict;
     strict.cross_script_district_match = false;
     deduplicator s(strict);
-    auto k = s.add(make("a", t0, "문래동3가 아파트 수돗물에서 갈색 녹물이 나와요", {"water"}, std::nullopt,
-                        "Yeongdeungpo-gu"));
-    CHECK(s.add(make("c", t0 + hour_ms, "Rusty brown tap water in Mullae-dong", {"water"}, std::nullopt,
-                     "Yeongdeungpo-gu"))
+    auto k = s.add(make("a", t0, "문래동3가 아파트 수돗물에서 갈색 녹물이 나와요", {"water"},
+                        std::nullopt, "Yeongdeungpo-gu"));
+    CHECK(s.add(make("c", t0 + hour_ms, "Rusty brown tap water in Mullae-dong", {"water"},
+                     std::nullopt, "Yeongdeungpo-gu"))
               .case_id != k.case_id);
   }
 }
 
 TEST_CASE("with no place at all, only clearly similar text of the same division joins") {
   deduplicator d({});
-  auto a = d.add(make("a", t0, "주말만이라도 지하철 새벽 2시까지 연장 운행해 주세요", {"transport"}));
-  CHECK(d.add(make("b", t0 + 30 * hour_ms, "금토만이라도 지하철 2시까지 운행해주면 안돼? 주말만이라도",
-                   {"transport"}))
+  auto a =
+      d.add(make("a", t0, "주말만이라도 지하철 새벽 2시까지 연장 운행해 주세요", {"transport"}));
+  CHECK(d.add(make("b", t0 + 30 * hour_ms,
+                   "금토만이라도 지하철 2시까지 운행해주면 안돼? 주말만이라도", {"transport"}))
             .case_id == a.case_id);
-  CHECK(d.add(make("c", t0 + 31 * hour_ms, "버스 정류장 의자가 부서졌어요", {"transport"})).case_id !=
-        a.case_id);
+  CHECK(
+      d.add(make("c", t0 + 31 * hour_ms, "버스 정류장 의자가 부서졌어요", {"transport"})).case_id !=
+      a.case_id);
 }
 
 TEST_CASE("cases close after the window and the oldest close first beyond the bound") {
@@ -141,8 +150,9 @@ TEST_CASE("cases close after the window and the oldest close first beyond the bo
   s.max_open_cases = 3;
   deduplicator d(s);
   for (int i = 0; i < 5; ++i) {
-    d.add(make("r" + std::to_string(i), t0 + i * hour_ms, "서로 다른 민원 번호 " + std::to_string(i * 7919),
-               {"triage"}, geo_point{37.5 + i * 0.05, 127.0}));
+    d.add(make("r" + std::to_string(i), t0 + i * hour_ms,
+               "서로 다른 민원 번호 " + std::to_string(i * 7919), {"triage"},
+               geo_point{37.5 + i * 0.05, 127.0}));
   }
   auto closed = d.close_expired(d.clock_ms());
   CHECK(d.open_cases() == 3);
@@ -158,8 +168,8 @@ TEST_CASE("cases close after the window and the oldest close first beyond the bo
 
 TEST_CASE("a case restored from its changelog state decides like the original") {
   deduplicator original({});
-  auto a = original.add(make("a", t0, "사당역 4번 출구 앞 도로 침수", {"water", "roads"}, geo_point{37.4771, 126.9813},
-                             "Dongjak-gu", "author-x"));
+  auto a = original.add(make("a", t0, "사당역 4번 출구 앞 도로 침수", {"water", "roads"},
+                             geo_point{37.4771, 126.9813}, "Dongjak-gu", "author-x"));
   const case_state* c = original.find(a.case_id);
   REQUIRE(c != nullptr);
   auto state = state_from_json(state_to_json(*c));
@@ -169,11 +179,13 @@ TEST_CASE("a case restored from its changelog state decides like the original") 
   deduplicator restored({});
   restored.restore(*state);
   CHECK(restored.clock_ms() == t0);
-  auto retry = make("a2", t0 + 1000, "사당역 4번 출구 앞 도로 침수", {"water"}, geo_point{37.4771, 126.9813});
+  auto retry = make("a2", t0 + 1000, "사당역 4번 출구 앞 도로 침수", {"water"},
+                    geo_point{37.4771, 126.9813});
   retry.idempotency_key = "web:a";
   CHECK(restored.add(retry).kind == match_kind::exact_duplicate);
-  auto near = restored.add(make("b", t0 + hour_ms, "Road in front of Sadang station exit 4 is under water",
-                                {"water"}, geo_point{37.4770, 126.9814}, "Dongjak-gu"));
+  auto near =
+      restored.add(make("b", t0 + hour_ms, "Road in front of Sadang station exit 4 is under water",
+                        {"water"}, geo_point{37.4770, 126.9814}, "Dongjak-gu"));
   CHECK(near.kind == match_kind::near_duplicate);
   CHECK(near.case_id == a.case_id);
 }
@@ -181,41 +193,48 @@ TEST_CASE("a case restored from its changelog state decides like the original") 
 TEST_CASE("a case stays in its district, even for a report a few metres across the border") {
   deduplicator d({});
   auto a = d.add(make("a", t0, "청계광장 계단 인파 위험", {"safety"}, hongdae, "Jongno-gu"));
-  CHECK(d.add(make("b", t0 + hour_ms, "청계광장 계단 인파 위험", {"safety"}, hongdae_20m, "Jung-gu")).case_id !=
-        a.case_id);
-  CHECK(d.add(make("c", t0 + hour_ms, "청계광장 계단 인파 위험", {"safety"}, hongdae_20m)).case_id !=
-        a.case_id);
+  CHECK(
+      d.add(make("b", t0 + hour_ms, "청계광장 계단 인파 위험", {"safety"}, hongdae_20m, "Jung-gu"))
+          .case_id != a.case_id);
+  CHECK(
+      d.add(make("c", t0 + hour_ms, "청계광장 계단 인파 위험", {"safety"}, hongdae_20m)).case_id !=
+      a.case_id);
 }
 
 TEST_CASE("a report the classifier could not place (triage) may join any division's case") {
   deduplicator d({});
-  auto a = d.add(make("a", t0, "성수역 공사장 야간 소음", {"environment"}, std::nullopt, "Seongdong-gu"));
-  auto b = d.add(make("b", t0 + hour_ms, "성수역 근처 공사장 오늘도 밤 12시 쾅쾅", {"triage"}, std::nullopt,
-                      "Seongdong-gu"));
+  auto a = d.add(
+      make("a", t0, "성수역 공사장 야간 소음", {"environment"}, std::nullopt, "Seongdong-gu"));
+  auto b = d.add(make("b", t0 + hour_ms, "성수역 근처 공사장 오늘도 밤 12시 쾅쾅", {"triage"},
+                      std::nullopt, "Seongdong-gu"));
   CHECK(b.case_id == a.case_id);
   const case_state* c = d.find(a.case_id);
   REQUIRE(c != nullptr);
   CHECK(c->divisions == std::vector<std::string>{"environment"});
 
   SUBCASE("but on similar text only, never on place alone") {
-    auto english = d.add(make("e", t0 + 2 * hour_ms, "Where can I book the camping site?", {"triage"},
-                              std::nullopt, "Seongdong-gu"));
+    auto english = d.add(make("e", t0 + 2 * hour_ms, "Where can I book the camping site?",
+                              {"triage"}, std::nullopt, "Seongdong-gu"));
     CHECK(english.case_id != a.case_id);
   }
   SUBCASE("and a triage case takes the division of the first report that has one") {
     auto t = d.add(make("t", t0, "불광역 러브버그 떼", {"triage"}, std::nullopt, "Eunpyeong-gu"));
-    d.add(make("u", t0 + hour_ms, "불광역 러브버그 떼 방역 요청", {"health"}, std::nullopt, "Eunpyeong-gu"));
+    d.add(make("u", t0 + hour_ms, "불광역 러브버그 떼 방역 요청", {"health"}, std::nullopt,
+               "Eunpyeong-gu"));
     CHECK(d.find(t.case_id)->divisions == std::vector<std::string>{"health"});
   }
 }
 
 TEST_CASE("when only place and division speak, a report joins the case more citizens reported") {
   deduplicator d({});
-  auto busy = d.add(make("a", t0, "문래동 아파트 수돗물 녹물", {"water"}, std::nullopt, "Yeongdeungpo-gu"));
-  d.add(make("b", t0 + hour_ms, "문래동 아파트 녹물 수돗물 나와요", {"water"}, std::nullopt, "Yeongdeungpo-gu"));
-  auto quiet = d.add(make("c", t0 + 2 * hour_ms, "당산역 앞 하수구 악취", {"water"}, std::nullopt, "Yeongdeungpo-gu"));
+  auto busy =
+      d.add(make("a", t0, "문래동 아파트 수돗물 녹물", {"water"}, std::nullopt, "Yeongdeungpo-gu"));
+  d.add(make("b", t0 + hour_ms, "문래동 아파트 녹물 수돗물 나와요", {"water"}, std::nullopt,
+             "Yeongdeungpo-gu"));
+  auto quiet = d.add(make("c", t0 + 2 * hour_ms, "당산역 앞 하수구 악취", {"water"}, std::nullopt,
+                          "Yeongdeungpo-gu"));
   REQUIRE(quiet.case_id != busy.case_id);
-  auto english = d.add(make("e", t0 + 3 * hour_ms, "Brown water from the tap in our apartment", {"water"},
-                            std::nullopt, "Yeongdeungpo-gu"));
+  auto english = d.add(make("e", t0 + 3 * hour_ms, "Brown water from the tap in our apartment",
+                            {"water"}, std::nullopt, "Yeongdeungpo-gu"));
   CHECK(english.case_id == busy.case_id);
 }

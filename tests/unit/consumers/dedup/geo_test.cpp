@@ -1,10 +1,10 @@
+#include "consumers/dedup/geo.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <random>
-
-#include "consumers/dedup/geo.hpp"
 
 using namespace civic::dedup;
 
@@ -14,13 +14,14 @@ TEST_CASE("distance between two Seoul points in metres") {
   // One thousandth of a degree of latitude is about 111 m.
   CHECK(distance_m(a, {37.5586, 126.9240}) == doctest::Approx(111.2).epsilon(0.01));
   // Gwanghwamun to Gangnam station: about 9.8 km.
-  CHECK(distance_m({37.5759, 126.9768}, {37.4979, 127.0276}) == doctest::Approx(9'800).epsilon(0.1));
+  CHECK(distance_m({37.5759, 126.9768}, {37.4979, 127.0276}) ==
+        doctest::Approx(9'800).epsilon(0.1));
 }
 
 TEST_CASE("every point within the cell size lies in the 3x3 cells around a point") {
   std::mt19937 random(42);
-  std::uniform_real_distribution<double> lat(37.40, 37.70), lon(126.75, 127.20), angle(0, 6.2831853),
-      reach(0, 250);
+  std::uniform_real_distribution<double> lat(37.40, 37.70), lon(126.75, 127.20),
+      angle(0, 6.2831853), reach(0, 250);
   for (int i = 0; i < 5000; ++i) {
     geo_point p{lat(random), lon(random)};
     double a = angle(random), r = reach(random);

@@ -1,12 +1,11 @@
 #include "consumers/dedup/service/metrics_file.hpp"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <unistd.h>
 
 using namespace civic::dedup;
 
@@ -19,7 +18,8 @@ TEST_CASE("the counters read as Prometheus text: dropped duplicates, near-duplic
   c.deadlettered = 1;
   c.cases_closed = 4;
   std::string text = prometheus_text(c, 5);
-  CHECK(text.find("dedup_reports_total{outcome=\"exact_duplicate_dropped\"} 2\n") != std::string::npos);
+  CHECK(text.find("dedup_reports_total{outcome=\"exact_duplicate_dropped\"} 2\n") !=
+        std::string::npos);
   CHECK(text.find("dedup_reports_total{outcome=\"near_duplicate\"} 3\n") != std::string::npos);
   CHECK(text.find("dedup_reports_total{outcome=\"new_case\"} 7\n") != std::string::npos);
   CHECK(text.find("dedup_deadlettered_total 1\n") != std::string::npos);
@@ -35,7 +35,8 @@ TEST_CASE("the counters read as Prometheus text: dropped duplicates, near-duplic
 }
 
 TEST_CASE("the metrics file is replaced whole, leaving no partial file behind") {
-  auto dir = std::filesystem::temp_directory_path() / ("dedup-metrics-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("dedup-metrics-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto path = dir / "dedup.prom";
   REQUIRE_FALSE(write_file_atomically(path, "first\n"));

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "consumers/dedup/normalize.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace civic::dedup;
 
@@ -29,7 +29,8 @@ TEST_CASE("invalid UTF-8 normalises to nothing") {
 }
 
 TEST_CASE("dominant script tells Korean from English text") {
-  CHECK(dominant_script(normalize_for_dedup("홍대입구역 9번 출구 앞 pothole 진짜 커요")) == script::hangul);
+  CHECK(dominant_script(normalize_for_dedup("홍대입구역 9번 출구 앞 pothole 진짜 커요")) ==
+        script::hangul);
   CHECK(dominant_script(normalize_for_dedup("Big pothole near Hongik Univ. station exit 9")) ==
         script::latin);
   CHECK(dominant_script(normalize_for_dedup("🚧 123")) == script::none);

@@ -1,13 +1,14 @@
-#include <doctest/doctest.h>
-
 #include "consumers/dedup/service/options.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace civic;
 
 namespace {
 
 expected<dedup::service_config, std::string> configure(std::vector<std::string_view> args) {
-  auto settings = config::load(dedup::options(), args, [](const std::string&) { return std::nullopt; });
+  auto settings =
+      config::load(dedup::options(), args, [](const std::string&) { return std::nullopt; });
   if (!settings) return unexpected(settings.error());
   return dedup::make_service_config(*settings);
 }

@@ -12,13 +12,16 @@ using namespace civic::dedup;
 
 namespace {
 
-std::vector<uint64_t> shingles_of(std::string_view text) { return shingle_hashes(normalize_for_dedup(text)); }
+std::vector<uint64_t> shingles_of(std::string_view text) {
+  return shingle_hashes(normalize_for_dedup(text));
+}
 
 double exact_jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
   std::vector<uint64_t> both, either;
   std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
   std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(either));
-  return either.empty() ? 0.0 : static_cast<double>(both.size()) / static_cast<double>(either.size());
+  return either.empty() ? 0.0
+                        : static_cast<double>(both.size()) / static_cast<double>(either.size());
 }
 
 double similarity(std::string_view a, std::string_view b) {
@@ -42,12 +45,14 @@ TEST_CASE("English shingles are character trigrams of padded words") {
 }
 
 TEST_CASE("identical normalised texts are fully similar, decorations aside") {
-  CHECK(similarity("홍대입구역 9번 출구 앞 포트홀 #포트홀 🚧", "홍대입구역 9번 출구 앞 포트홀 포트홀") == 1.0);
+  CHECK(similarity("홍대입구역 9번 출구 앞 포트홀 #포트홀 🚧",
+                   "홍대입구역 9번 출구 앞 포트홀 포트홀") == 1.0);
 }
 
 TEST_CASE("a paraphrase of the same issue scores above an unrelated text") {
   std::string_view report = "망원시장 뒷골목 종량제 봉투가 금요일부터 안 치워져서 산처럼 쌓였어요";
-  std::string_view paraphrase = "망원시장 뒤편 골목에 종량제 봉투 수십 개가 금요일 이후로 방치돼 있습니다";
+  std::string_view paraphrase =
+      "망원시장 뒤편 골목에 종량제 봉투 수십 개가 금요일 이후로 방치돼 있습니다";
   std::string_view unrelated = "서울숲 사슴 우리 옆 길에 아름드리나무가 쓰러졌습니다";
   CHECK(similarity(report, paraphrase) > 0.15);
   CHECK(similarity(report, unrelated) < 0.05);
@@ -57,7 +62,8 @@ TEST_CASE("the MinHash estimate tracks the exact Jaccard similarity") {
   std::vector<std::pair<std::string_view, std::string_view>> pairs = {
       {"Strong gas smell outside Euljiro 3-ga station exit 10 by the print shops",
        "Gas smell near Euljiro 3-ga exit 10, print shop alley, please send someone"},
-      {"사당역 4번 출구 앞 도로가 완전히 물에 잠겼어요", "사당역 4번 출구 앞 도로 침수 차량 통행 불가"},
+      {"사당역 4번 출구 앞 도로가 완전히 물에 잠겼어요",
+       "사당역 4번 출구 앞 도로 침수 차량 통행 불가"},
       {"All the traffic lights at Nowon station intersection are blinking yellow",
        "Seoul Forest: a huge tree came down across the path"},
   };
@@ -82,7 +88,8 @@ TEST_CASE("LSH band keys agree for equal texts and depend on the salt") {
   CHECK(band_keys(a, 16, 1) != band_keys(a, 16, 2));
 }
 
-TEST_CASE("long unrelated texts estimate near zero (the kept bits of a minimum are its uniform ones)") {
+TEST_CASE(
+    "long unrelated texts estimate near zero (the kept bits of a minimum are its uniform ones)") {
   // A minimum over many shingles is a small number: had the signature kept its
   // high bits, unrelated long texts would agree on most of them.
   std::vector<uint64_t> a, b;
@@ -97,5 +104,6 @@ TEST_CASE("long unrelated texts estimate near zero (the kept bits of a minimum a
   std::vector<uint64_t> c(a.begin(), a.begin() + 200);
   c.insert(c.end(), b.begin(), b.begin() + 200);
   std::sort(c.begin(), c.end());
-  CHECK(estimate_jaccard(make_signature(a), make_signature(c)) == doctest::Approx(1.0 / 3).epsilon(0.15));
+  CHECK(estimate_jaccard(make_signature(a), make_signature(c)) ==
+        doctest::Approx(1.0 / 3).epsilon(0.15));
 }

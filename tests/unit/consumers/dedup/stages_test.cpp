@@ -3,6 +3,8 @@
 // feedback.cases and the changelog, with the router's contract (value bytes
 // unchanged, civic-case-id header, ce_* and traceparent copied).
 
+#include "consumers/dedup/service/stages.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -11,9 +13,8 @@
 #include "common/envelope/cloudevents.hpp"
 #include "common/envelope/envelope_json.hpp"
 #include "common/time/rfc3339.hpp"
-#include "consumers/dedup/report_builder.hpp"
 #include "consumers/dedup/case_json.hpp"
-#include "consumers/dedup/service/stages.hpp"
+#include "consumers/dedup/report_builder.hpp"
 
 using namespace civic;
 using namespace civic::dedup;
@@ -59,12 +60,15 @@ const envelope::location mapo{37.5576, 126.9242, std::string("양화로"), std::
 TEST_CASE("routing re-keys a report by its locality and keeps its bytes and headers") {
   topics names;
   step_counters counters;
-  auto e = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1", "홍대입구역 9번 출구 포트홀", mapo);
+  auto e = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1",
+                         "홍대입구역 9번 출구 포트홀", mapo);
   std::string value = envelope::to_json(e);
-  auto headers = envelope::cloudevents_headers(e, std::string("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+  auto headers = envelope::cloudevents_headers(
+      e, std::string("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
   inbound_record in{names.input, 3, e.idempotency_key, value, headers};
 
-  kafka::record routed = route_ingested(in, fixed({"roads", "transport"}, "Mapo-gu"), names, counters);
+  kafka::record routed =
+      route_ingested(in, fixed({"roads", "transport"}, "Mapo-gu"), names, counters);
   CHECK(routed.topic == "dedup.repartition");
   CHECK(routed.key == "Mapo-gu");
   CHECK(routed.value == value);
@@ -82,7 +86,8 @@ TEST_CASE("routing re-keys a report by its locality and keeps its bytes and head
     with_district.place->district = "Seodaemun-gu";
     std::string v = envelope::to_json(with_district);
     inbound_record other{names.input, 3, e.idempotency_key, v, headers};
-    CHECK(route_ingested(other, fixed({"roads"}, "Mapo-gu"), names, counters).key == "Seodaemun-gu");
+    CHECK(route_ingested(other, fixed({"roads"}, "Mapo-gu"), names, counters).key ==
+          "Seodaemun-gu");
   }
 }
 
@@ -100,18 +105,23 @@ TEST_CASE("an unreadable record goes to the deadletter topic with the reason") {
   CHECK(counters.deadlettered == 1);
 }
 
-TEST_CASE("deduplicating: reports go to feedback.unique with their case id, retries only update the case") {
+TEST_CASE(
+    "deduplicating: reports go to feedback.unique with their case id, retries only update the "
+    "case") {
   topics names;
   step_counters counters;
   deduplicator engine({});
   auto place = fixed({"roads"}, "Mapo-gu");
-  auto first = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1", "홍대입구역 9번 출구 포트홀", mapo);
+  auto first = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1",
+                             "홍대입구역 9번 출구 포트홀", mapo);
   auto headers = envelope::cloudevents_headers(first, std::nullopt);
-  auto routed = route_ingested({names.input, 0, first.idempotency_key, envelope::to_json(first), headers}, place,
-                               names, counters);
+  auto routed =
+      route_ingested({names.input, 0, first.idempotency_key, envelope::to_json(first), headers},
+                     place, names, counters);
 
   std::vector<kafka::record> out;
-  deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, place, names, out, counters);
+  deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, place, names, out,
+                            counters);
   REQUIRE(out.size() == 3);
   CHECK(out[0].topic == "feedback.unique");
   CHECK(out[0].key == "Mapo-gu");
@@ -128,10 +138,12 @@ TEST_CASE("deduplicating: reports go to feedback.unique with their case id, retr
   // The same message again (a retry: same idempotency key, new envelope id).
   auto retry = first;
   retry.id = "0195c2a4-8000-7c3e-9b21-4f0d2e6a8b12";
-  auto routed_retry = route_ingested({names.input, 0, retry.idempotency_key, envelope::to_json(retry), headers},
-                                     place, names, counters);
+  auto routed_retry =
+      route_ingested({names.input, 0, retry.idempotency_key, envelope::to_json(retry), headers},
+                     place, names, counters);
   out.clear();
-  deduplicate_repartitioned(as_inbound(routed_retry, names.repartition, 4), engine, place, names, out, counters);
+  deduplicate_repartitioned(as_inbound(routed_retry, names.repartition, 4), engine, place, names,
+                            out, counters);
   REQUIRE(out.size() == 2);
   CHECK(out[0].topic == "feedback.cases");
   CHECK(out[0].value.find(R"("duplicates_dropped":1)") != std::string::npos);
@@ -139,11 +151,14 @@ TEST_CASE("deduplicating: reports go to feedback.unique with their case id, retr
   CHECK(counters.exact_duplicates == 1);
 
   // Another citizen, same spot: forwarded, same case.
-  auto other = make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c22", "311-2", "Huge pothole at Hongdae exit 9", mapo);
-  auto routed_other = route_ingested({names.input, 1, other.idempotency_key, envelope::to_json(other), headers},
-                                     place, names, counters);
+  auto other = make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c22", "311-2",
+                             "Huge pothole at Hongdae exit 9", mapo);
+  auto routed_other =
+      route_ingested({names.input, 1, other.idempotency_key, envelope::to_json(other), headers},
+                     place, names, counters);
   out.clear();
-  deduplicate_repartitioned(as_inbound(routed_other, names.repartition, 4), engine, place, names, out, counters);
+  deduplicate_repartitioned(as_inbound(routed_other, names.repartition, 4), engine, place, names,
+                            out, counters);
   REQUIRE(out.size() == 3);
   CHECK(out[0].topic == "feedback.unique");
   CHECK(header(out[0], case_id_header) == "case-" + first.id);
@@ -159,15 +174,18 @@ TEST_CASE("a closed case's changelog record is a tombstone, so compaction remove
   settings.max_open_cases = 1;  // the second case closes the first
   deduplicator engine(settings);
   auto place = fixed({"roads"}, "Mapo-gu");
-  auto first = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1", "홍대입구역 9번 출구 포트홀", mapo);
-  auto second = make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c22", "311-2", "망원시장 앞 가로등 고장",
-                              envelope::location{37.5560, 126.9060, std::nullopt, std::nullopt});
+  auto first = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1",
+                             "홍대입구역 9번 출구 포트홀", mapo);
+  auto second =
+      make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c22", "311-2", "망원시장 앞 가로등 고장",
+                    envelope::location{37.5560, 126.9060, std::nullopt, std::nullopt});
   std::vector<kafka::record> out;
   for (const auto& e : {first, second}) {
-    auto routed = route_ingested({names.input, 0, e.idempotency_key, envelope::to_json(e), {}}, place,
-                                 names, counters);
+    auto routed = route_ingested({names.input, 0, e.idempotency_key, envelope::to_json(e), {}},
+                                 place, names, counters);
     out.clear();
-    deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, place, names, out, counters);
+    deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, place, names, out,
+                              counters);
   }
   REQUIRE(counters.cases_closed == 1);
   std::vector<kafka::record> changelog;
@@ -186,17 +204,20 @@ TEST_CASE("a report from a host with a clock years ahead does not close every op
   step_counters counters;
   deduplicator engine({});
   auto place = fixed({"roads"}, "Mapo-gu");
-  auto today = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1", "홍대입구역 9번 출구 포트홀", mapo);
+  auto today = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1",
+                             "홍대입구역 9번 출구 포트홀", mapo);
   today.received_at = format_rfc3339_utc(std::chrono::system_clock::now());
-  auto future = make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c22", "311-2", "망원시장 앞 가로등 고장",
-                              envelope::location{37.5560, 126.9060, std::nullopt, std::nullopt});
+  auto future =
+      make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c22", "311-2", "망원시장 앞 가로등 고장",
+                    envelope::location{37.5560, 126.9060, std::nullopt, std::nullopt});
   future.received_at = "2031-01-01T00:00:00.000Z";
   std::vector<kafka::record> out;
   for (const auto& e : {today, future}) {
-    auto routed = route_ingested({names.input, 0, e.idempotency_key, envelope::to_json(e), {}}, place,
-                                 names, counters);
+    auto routed = route_ingested({names.input, 0, e.idempotency_key, envelope::to_json(e), {}},
+                                 place, names, counters);
     out.clear();
-    deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, place, names, out, counters);
+    deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, place, names, out,
+                              counters);
   }
   CHECK(counters.cases_closed == 0);
   CHECK(engine.open_cases() == 2);

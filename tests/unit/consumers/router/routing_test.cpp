@@ -15,7 +15,8 @@ using civic::router::route;
 namespace {
 
 const civic::classify::classifier& shipped() {
-  static auto c = civic::classify::classifier::load(civic::test::source_dir() / "deploy/config/rules/seoul.yaml");
+  static auto c = civic::classify::classifier::load(civic::test::source_dir() /
+                                                    "deploy/config/rules/seoul.yaml");
   REQUIRE(c.has_value());
   return **c;
 }
@@ -53,9 +54,13 @@ const std::string* header(const civic::kafka::record& r, std::string_view name) 
 
 TEST_CASE("a message for two divisions becomes one record per division, keyed by the case id") {
   const auto value = envelope_json("지하차도가 침수돼서 차량 통제 중이에요");
-  inbound in{"feedback.unique", "citywide", value,
-             {{"ce_id", "0193f2a4-6b1c-7d3e-9f00-1a2b3c4d5e6f"}, {"traceparent", "00-abc-def-01"},
-              {"civic-case-id", "case-42"}, {"x-internal", "dropped"}}};
+  inbound in{"feedback.unique",
+             "citywide",
+             value,
+             {{"ce_id", "0193f2a4-6b1c-7d3e-9f00-1a2b3c4d5e6f"},
+              {"traceparent", "00-abc-def-01"},
+              {"civic-case-id", "case-42"},
+              {"x-internal", "dropped"}}};
   std::vector<civic::kafka::record> out;
   civic::router::route_counters counters;
   route(in, shipped(), {}, out, counters);
@@ -108,8 +113,8 @@ TEST_CASE("a message nothing fits goes to division.triage") {
 TEST_CASE("an unreadable record goes to the dead letter topic with the reason, never dropped") {
   std::vector<civic::kafka::record> out;
   civic::router::route_counters counters;
-  route({"feedback.unique", "key-1", R"({"version":1,"text":"no id"})", {{"ce_id", "x"}}}, shipped(), {}, out,
-        counters);
+  route({"feedback.unique", "key-1", R"({"version":1,"text":"no id"})", {{"ce_id", "x"}}},
+        shipped(), {}, out, counters);
   REQUIRE(out.size() == 1);
   CHECK(out[0].topic == "feedback.deadletter");
   CHECK(out[0].key == "key-1");
@@ -138,7 +143,8 @@ std::string large_envelope(std::size_t bytes) {
 
 }  // namespace
 
-TEST_CASE("an input record over router.max_input_bytes is dead-lettered with a reference, not routed") {
+TEST_CASE(
+    "an input record over router.max_input_bytes is dead-lettered with a reference, not routed") {
   // About 1 MiB, as the reviewer's case: routed, it would be over message.max.bytes.
   const auto value = large_envelope(1024 * 1024 - 600);
   inbound in{"feedback.unique", "citywide", value, {{"civic-case-id", "case-big"}}, 4, 1234};
@@ -151,7 +157,8 @@ TEST_CASE("an input record over router.max_input_bytes is dead-lettered with a r
   CHECK(out[0].key == "citywide");
   CHECK(record_bytes(out[0]) <= limits.max_output_bytes);
   CHECK(*header(out[0], "civic-deadletter-reason") ==
-        "too large: the record is " + std::to_string(value.size()) + " bytes, over router.max_input_bytes (524288)");
+        "too large: the record is " + std::to_string(value.size()) +
+            " bytes, over router.max_input_bytes (524288)");
   // The value is valid JSON naming where the input lies, never a cut-off copy.
   rapidjson::Document d;
   d.Parse(out[0].value);
@@ -165,7 +172,9 @@ TEST_CASE("an input record over router.max_input_bytes is dead-lettered with a r
   CHECK(counters.routed_records == 0);
 }
 
-TEST_CASE("a message whose routed record would exceed router.max_output_bytes goes whole to the dead letters") {
+TEST_CASE(
+    "a message whose routed record would exceed router.max_output_bytes goes whole to the dead "
+    "letters") {
   const auto value = large_envelope(3000);
   inbound in{"feedback.unique", "citywide", value, {{"civic-case-id", "case-3k"}}, 0, 7};
   civic::router::route_limits limits;
@@ -181,7 +190,8 @@ TEST_CASE("a message whose routed record would exceed router.max_output_bytes go
   CHECK(record_bytes(out[0]) <= limits.max_output_bytes);
   const auto reason = *header(out[0], "civic-deadletter-reason");
   CHECK(reason.starts_with("too large: the routed record for division."));
-  CHECK(reason.ends_with(" bytes, over router.max_output_bytes (" + std::to_string(limits.max_output_bytes) + ")"));
+  CHECK(reason.ends_with(" bytes, over router.max_output_bytes (" +
+                         std::to_string(limits.max_output_bytes) + ")"));
   CHECK(counters.too_large == 1);
 
   // The same message with room to spare is routed as usual.

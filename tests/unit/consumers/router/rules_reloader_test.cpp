@@ -20,10 +20,12 @@ constexpr auto interval = 100ms;
 
 std::string rules(std::string_view version, std::string_view extra = "") {
   return "version: \"" + std::string(version) +
-         "\"\ndivisions:\n  water:\n    rules:\n      - {id: water.leak, weight: 3, terms: [누수]}\n" +
+         "\"\ndivisions:\n  water:\n    rules:\n      - {id: water.leak, weight: 3, terms: "
+         "[누수]}\n" +
          std::string(extra);
 }
-const std::string urgency = "urgency:\n  adds_division: water\n  rules:\n    - {id: urgency.burst, terms: [수도관 파열]}\n";
+const std::string urgency =
+    "urgency:\n  adds_division: water\n  rules:\n    - {id: urgency.burst, terms: [수도관 파열]}\n";
 
 // Each write gets its own modification time, whatever the file system's clock
 // granularity, as a real edit seconds apart would.
@@ -84,7 +86,9 @@ TEST_CASE("a broken file is refused with its line and the rules in force stay") 
   civic::test::rules_fixture f(rules("v1"));
   auto r = rules_reloader::create(f.path(), interval);
   REQUIRE(r.has_value());
-  write(f, "version: \"v2\"\ndivisions:\n  water:\n    rules:\n      - {id: water.leak, terms: [누수, 물]}\n");
+  write(f,
+        "version: \"v2\"\ndivisions:\n  water:\n    rules:\n      - {id: water.leak, terms: [누수, "
+        "물]}\n");
   next_check();
   (*r)->current();
   next_check();
@@ -118,7 +122,8 @@ TEST_CASE("SIGHUP loads at once; with no check interval only SIGHUP loads") {
   CHECK(log.has("\"cause\":\"signal\""));
 }
 
-TEST_CASE("rules a check refuses (e.g. a division without a topic) are refused at start and on reload") {
+TEST_CASE(
+    "rules a check refuses (e.g. a division without a topic) are refused at start and on reload") {
   captured_log log;
   civic::test::rules_fixture f(rules("v1"));
   auto refuse_v2 = [](const civic::classify::classifier& c) {

@@ -7,7 +7,8 @@
 using civic::gateway::channels::parse_form;
 
 TEST_CASE("form fields are decoded, '+' as space, first value wins") {
-  auto f = parse_form("api_key=k1&description=%EB%8F%84%EB%A1%9C+%ED%8C%8C%EC%86%90&lat=37.5&lat=9");
+  auto f =
+      parse_form("api_key=k1&description=%EB%8F%84%EB%A1%9C+%ED%8C%8C%EC%86%90&lat=37.5&lat=9");
   REQUIRE(f);
   CHECK(f->at("api_key") == "k1");
   CHECK(f->at("description") == "도로 파손");

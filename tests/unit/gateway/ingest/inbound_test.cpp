@@ -2,11 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include "common/error/errc.hpp"
 #include "support/files.hpp"
 #include "support/paths.hpp"
-
-#include <filesystem>
 
 using namespace civic;
 using namespace civic::gateway::ingest;
@@ -66,13 +66,18 @@ TEST_CASE("each rule names the field and the reason") {
       {R"({"id":"1","channel":"web","text":7})", errc::wrong_type, "/text"},
       {R"({"id":"","channel":"web","text":"hi"})", errc::too_short, "/id"},
       {R"({"id":"1","channel":"Web","text":"hi"})", errc::invalid_value, "/channel"},
-      {R"({"id":"1","channel":"web","text":"hi","location":{"lon":3}})", errc::invalid_value, "/location/lat"},
-      {R"({"id":"1","channel":"web","text":"hi","location":{"lat":-91,"lon":3}})", errc::out_of_range, "/location/lat"},
+      {R"({"id":"1","channel":"web","text":"hi","location":{"lon":3}})", errc::invalid_value,
+       "/location/lat"},
+      {R"({"id":"1","channel":"web","text":"hi","location":{"lat":-91,"lon":3}})",
+       errc::out_of_range, "/location/lat"},
       {R"({"id":"1","channel":"web","text":"hi","media":"https://a"})", errc::wrong_type, "/media"},
-      {R"({"id":"1","channel":"web","text":"hi","media":["https://a","file:///etc"]})", errc::invalid_value, "/media/1"},
-      {R"({"id":"1","channel":"web","text":"hi","language":"korean"})", errc::too_long, "/language"},
+      {R"({"id":"1","channel":"web","text":"hi","media":["https://a","file:///etc"]})",
+       errc::invalid_value, "/media/1"},
+      {R"({"id":"1","channel":"web","text":"hi","language":"korean"})", errc::too_long,
+       "/language"},
       {R"({"id":"1","channel":"web","text":"hi","kind":"rant"})", errc::invalid_value, "/kind"},
-      {R"({"id":"1","channel":"web","text":"hi","location":{"a":{"b":{"c":{}}}}})", errc::too_deep, ""},
+      {R"({"id":"1","channel":"web","text":"hi","location":{"a":{"b":{"c":{}}}}})", errc::too_deep,
+       ""},
       {R"({"id":"1","channel":"web","text":"hi"} x)", errc::malformed_json, ""},
       {R"({"id":"1","channel":"web","text":"hi)", errc::malformed_json, ""},
       {"{\"id\":\"1\",\"channel\":\"web\",\"text\":\"\xff\"}", errc::invalid_utf8, ""},

@@ -88,7 +88,8 @@ TEST_CASE("a batch answer has one result per line, counted") {
 TEST_CASE("every frame the gateway writes validates against the frame schema") {
   rapidjson::Document schema_doc;
   schema_doc.Parse(
-      civic::test::read_file(civic::test::schemas_dir() / "ws-server-frame.v1.schema.json").c_str());
+      civic::test::read_file(civic::test::schemas_dir() / "ws-server-frame.v1.schema.json")
+          .c_str());
   REQUIRE(schema_doc.IsObject());
   rapidjson::SchemaDocument schema(schema_doc);
 
