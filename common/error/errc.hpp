@@ -21,6 +21,12 @@ enum class errc {
   too_short,
   out_of_range,
   invalid_value,
+  // Who is asking: no credential, a bad or expired one, or one that does not
+  // grant what was asked (a channel, a division).
+  unauthenticated = 50,
+  invalid_credential,
+  credential_expired,
+  forbidden,
   // Refused for now; the same message may be sent again later.
   overloaded = 100,
   unavailable,
