@@ -1,5 +1,6 @@
 #include "consumers/classify/model/linear_head.hpp"
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 
@@ -50,46 +51,51 @@ linear_head linear_head::train(std::vector<std::string> classes, std::size_t dim
   h.sparse_w.assign(k * piece_feature_dims, 0.0f);
   h.bias.assign(k, 0.0f);
 
-  std::vector<float> x(n * dims);
+  using matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  matrix x(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(dims));
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < dims; ++j)
-      x[i * dims + j] = (examples[i].embedding[j] - h.mean[j]) * h.dense_scale;
+      x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+          (examples[i].embedding[j] - h.mean[j]) * h.dense_scale;
 
-  std::vector<float> p(k), grad_dense(k * dims), grad_sparse(k * piece_feature_dims), grad_bias(k);
+  const auto rows = static_cast<Eigen::Index>(n), classes_n = static_cast<Eigen::Index>(k);
+  matrix w = matrix::Zero(classes_n, static_cast<Eigen::Index>(dims));
+  matrix logits(rows, classes_n), grad(rows, classes_n);
+  std::vector<float> grad_sparse(k * piece_feature_dims);
   const float inv_n = 1.0f / static_cast<float>(n);
   for (int epoch = 0; epoch < how.epochs; ++epoch) {
-    std::fill(grad_dense.begin(), grad_dense.end(), 0.0f);
-    std::fill(grad_sparse.begin(), grad_sparse.end(), 0.0f);
-    std::fill(grad_bias.begin(), grad_bias.end(), 0.0f);
+    logits.noalias() = x * w.transpose();
     for (std::size_t i = 0; i < n; ++i) {
-      const float* xi = x.data() + i * dims;
-      const auto& pieces = examples[i].pieces;
+      const auto r = static_cast<Eigen::Index>(i);
+      float* z = logits.row(r).data();
       for (std::size_t c = 0; c < k; ++c) {
-        const float* w = h.dense_w.data() + c * dims;
-        float z = h.bias[c];
-        for (std::size_t j = 0; j < dims; ++j) z += w[j] * xi[j];
-        const float* s = h.sparse_w.data() + c * piece_feature_dims;
-        for (const auto& e : pieces) z += s[e.index] * e.value * h.sparse_scale;
-        p[c] = z;
+        z[c] += h.bias[c];
+        const float* sw = h.sparse_w.data() + c * piece_feature_dims;
+        for (const auto& e : examples[i].pieces) z[c] += sw[e.index] * e.value * h.sparse_scale;
       }
-      softmax(p);
-      for (const auto& [c, t] : examples[i].targets) p[c] -= t;
+      softmax(std::span<float>(z, k));
+      for (const auto& [c, t] : examples[i].targets) z[c] -= t;
+    }
+    grad = logits * inv_n;
+    std::fill(grad_sparse.begin(), grad_sparse.end(), 0.0f);
+    for (std::size_t i = 0; i < n; ++i) {
+      const float* g = grad.row(static_cast<Eigen::Index>(i)).data();
       for (std::size_t c = 0; c < k; ++c) {
-        const float g = p[c] * inv_n;
-        if (g == 0) continue;
-        float* gd = grad_dense.data() + c * dims;
-        for (std::size_t j = 0; j < dims; ++j) gd[j] += g * xi[j];
         float* gs = grad_sparse.data() + c * piece_feature_dims;
-        for (const auto& e : pieces) gs[e.index] += g * e.value * h.sparse_scale;
-        grad_bias[c] += g;
+        for (const auto& e : examples[i].pieces) gs[e.index] += g[c] * e.value * h.sparse_scale;
       }
     }
-    for (std::size_t i = 0; i < h.dense_w.size(); ++i)
-      h.dense_w[i] -= how.learning_rate * (grad_dense[i] + how.l2 * h.dense_w[i]);
+    const matrix grad_dense = grad.transpose() * x;
+    w -= how.learning_rate * (grad_dense + how.l2 * w);
     for (std::size_t i = 0; i < h.sparse_w.size(); ++i)
       h.sparse_w[i] -= how.learning_rate * (grad_sparse[i] + how.l2 * h.sparse_w[i]);
-    for (std::size_t c = 0; c < k; ++c) h.bias[c] -= how.learning_rate * grad_bias[c];
+    const auto bias_grad = grad.colwise().sum();
+    for (std::size_t c = 0; c < k; ++c)
+      h.bias[c] -= how.learning_rate * bias_grad(static_cast<Eigen::Index>(c));
   }
+  for (std::size_t c = 0; c < k; ++c)
+    for (std::size_t j = 0; j < dims; ++j)
+      h.dense_w[c * dims + j] = w(static_cast<Eigen::Index>(c), static_cast<Eigen::Index>(j));
   return h;
 }
 

@@ -90,6 +90,8 @@ expected<std::shared_ptr<const semantic_model>, std::string> semantic_model::loa
     if (key == "data") meta.data = value;
     if (key == "rule_weight") meta.mix.rule_weight = std::strtod(value.c_str(), nullptr);
     if (key == "kind_rule_weight") meta.mix.kind_rule_weight = std::strtod(value.c_str(), nullptr);
+    if (key == "rule_cap") meta.mix.rule_cap = std::strtod(value.c_str(), nullptr);
+    if (key == "kind_rule_cap") meta.mix.kind_rule_cap = std::strtod(value.c_str(), nullptr);
   }
   auto divisions = read_head(**heads, "div", division_names);
   if (!divisions) return unexpected(std::move(divisions).error());
@@ -150,7 +152,8 @@ expected<std::size_t, std::string> semantic_model::write_heads(
   meta << "divisions=" << join(divisions_.classes) << "\nkinds=" << join(kinds_.classes)
        << "\nencoder=" << encoder_->id() << "\ndata=" << meta_.data
        << "\nrule_weight=" << meta_.mix.rule_weight
-       << "\nkind_rule_weight=" << meta_.mix.kind_rule_weight << "\n";
+       << "\nkind_rule_weight=" << meta_.mix.kind_rule_weight << "\nrule_cap=" << meta_.mix.rule_cap
+       << "\nkind_rule_cap=" << meta_.mix.kind_rule_cap << "\n";
   const std::string meta_text = meta.str();
   const float div_scales[2] = {divisions_.dense_scale, divisions_.sparse_scale};
   const float kind_scales[2] = {kinds_.dense_scale, kinds_.sparse_scale};

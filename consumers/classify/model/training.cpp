@@ -40,7 +40,10 @@ expected<std::vector<labelled_message>, std::string> read_labelled(
       return unexpected(where + "\"kind\" must be a string");
     if (!d.HasMember("divisions") || !d["divisions"].IsArray() || d["divisions"].Empty())
       return unexpected(where + "\"divisions\" must be a non-empty array");
-    labelled_message m{d["text"].GetString(), d["kind"].GetString(), {}};
+    labelled_message m{d.HasMember("id") && d["id"].IsString() ? d["id"].GetString() : "",
+                       d["text"].GetString(),
+                       d["kind"].GetString(),
+                       {}};
     for (const auto& v : d["divisions"].GetArray()) {
       if (!v.IsString()) return unexpected(where + "\"divisions\" must hold strings");
       m.divisions.emplace_back(v.GetString());
@@ -115,16 +118,26 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
   constexpr std::size_t folds = 5;
   const std::size_t n = messages.size();
   std::vector<std::vector<float>> division_oof(n), kind_oof(n);
+  // A message and its noisy copies fall in one fold, or the copies would leak it.
+  std::vector<std::size_t> fold(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string base = messages[i].id.empty() ? std::to_string(i) : messages[i].id;
+    while (!base.empty() && base.back() == 'n') base.pop_back();
+    uint64_t h = 1469598103934665603ull;  // FNV-1a: the same folds on every platform
+    for (char c : base) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    fold[i] = static_cast<std::size_t>(h % folds);
+  }
   for (std::size_t f = 0; f < folds; ++f) {
     std::vector<head_example> dtrain, ktrain;
     for (std::size_t i = 0; i < n; ++i)
-      if (i % folds != f) {
+      if (fold[i] != f) {
         dtrain.push_back(division_examples[i]);
         ktrain.push_back(kind_examples[i]);
       }
     const auto dh = linear_head::train(divisions, encoder->dims(), dtrain, how);
     const auto kh = linear_head::train(kind_classes, encoder->dims(), ktrain, how);
-    for (std::size_t i = f; i < n; i += folds) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (fold[i] != f) continue;
       division_oof[i].resize(divisions.size());
       dh.probabilities(division_examples[i].embedding, division_examples[i].pieces,
                        division_oof[i]);
@@ -135,34 +148,39 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
   std::vector<std::pair<std::vector<double>, std::vector<double>>> rule_scores;
   for (const auto& m : messages) rule_scores.push_back(rules(m.text));
   combination mix;
-  auto division_right = [&](std::size_t i, double weight) {
-    const auto scores = combine(division_oof[i], rule_scores[i].first, weight, mix.rule_cap);
+  auto division_right = [&](std::size_t i, double weight, double cap) {
+    const auto scores = combine(division_oof[i], rule_scores[i].first, weight, cap);
     const auto& top = divisions[ranking(scores).front()];
     return std::find(messages[i].divisions.begin(), messages[i].divisions.end(), top) !=
            messages[i].divisions.end();
   };
-  auto kind_right = [&](std::size_t i, double weight) {
-    const auto scores = combine(kind_oof[i], rule_scores[i].second, weight, mix.kind_rule_cap);
+  auto kind_right = [&](std::size_t i, double weight, double cap) {
+    const auto scores = combine(kind_oof[i], rule_scores[i].second, weight, cap);
     return kind_classes[ranking(scores).front()] == messages[i].kind;
   };
-  auto best_weight = [&](auto right, std::vector<std::pair<double, double>>& tried) {
-    double best = 0, best_accuracy = -1;
-    for (int step = 0; step <= 30; ++step) {
-      const double weight = 0.1 * static_cast<double>(step);
-      std::size_t ok = 0;
-      for (std::size_t i = 0; i < n; ++i) ok += right(i, weight) ? 1u : 0u;
-      const double accuracy = static_cast<double>(ok) / static_cast<double>(n);
-      tried.emplace_back(weight, accuracy);
-      if (accuracy > best_accuracy) {
-        best_accuracy = accuracy;
-        best = weight;
+  // Weight 0 to 3 and the score at which the rules' say saturates (1 to 6).
+  auto best = [&](auto right, std::vector<combination_tried>& tried) {
+    combination_tried top{0, 1, -1};
+    for (double cap : {1.0, 2.0, 3.0, 4.0, 6.0})
+      for (int step = 0; step <= 30; ++step) {
+        const double weight = 0.1 * static_cast<double>(step);
+        std::size_t ok = 0;
+        for (std::size_t i = 0; i < n; ++i) ok += right(i, weight, cap) ? 1u : 0u;
+        const combination_tried t{weight, cap, static_cast<double>(ok) / static_cast<double>(n)};
+        tried.push_back(t);
+        if (t.accuracy > top.accuracy) top = t;
       }
-    }
-    return best;
+    return top;
   };
-  mix.rule_weight = best_weight(division_right, report.division_weights);
-  mix.kind_rule_weight = best_weight(kind_right, report.kind_weights);
-  report.model_only_accuracy = report.division_weights.front().second;
+  const auto division_best = best(division_right, report.division_weights);
+  const auto kind_best = best(kind_right, report.kind_weights);
+  mix.rule_weight = division_best.weight;
+  mix.rule_cap = division_best.cap;
+  mix.kind_rule_weight = kind_best.weight;
+  mix.kind_rule_cap = kind_best.cap;
+  report.chosen_division = division_best;
+  report.chosen_kind = kind_best;
+  report.model_only_accuracy = report.division_weights.front().accuracy;
   std::size_t rules_ok = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const auto& r = rule_scores[i].first;

@@ -16,6 +16,7 @@
 namespace civic::classify::model {
 
 struct labelled_message {
+  std::string id;  // "t0012"; a noisy copy of it is "t0012n" (same cross-validation fold)
   std::string text;
   std::string kind;
   std::vector<std::string> divisions;
@@ -28,12 +29,17 @@ expected<std::vector<labelled_message>, std::string> read_labelled(
 // FNV-1a 64 of the file's bytes, as hex: what a head records of its data.
 std::string content_hash(const std::filesystem::path& file);
 
+struct combination_tried {
+  double weight = 0, cap = 1, accuracy = 0;
+};
+
 struct training_report {
   std::size_t messages = 0;
   double seconds_embedding = 0, seconds_training = 0;
   // Cross-validation (5 folds) of the combination with the rules: out-of-fold
   // accuracy per rule weight tried; the best one is kept in the heads.
-  std::vector<std::pair<double, double>> division_weights, kind_weights;
+  std::vector<combination_tried> division_weights, kind_weights;
+  combination_tried chosen_division, chosen_kind;
   double model_only_accuracy = 0, rules_only_accuracy = 0;
 };
 
