@@ -31,7 +31,7 @@ struct placement {
   // top divisions (a flooded road: water or roads), so matching compares these.
   std::vector<std::string> related;
   std::optional<std::string> district;
-  std::vector<float> embedding;  // the classifier's sentence embedding; empty: rules only
+  std::vector<float> embedding{};  // the classifier's sentence embedding; empty: rules only
 };
 
 // The encoder behind placement::embedding, so that a vector carried in a header
