@@ -52,8 +52,8 @@ struct dedup_settings {
   // both located within radius_m: at least this (a different problem of the
   // same division next door is not the same case).
   double located_semantic_floor = 0.2;
-  size_t semantic_bands = 4;      // random-hyperplane LSH over the embeddings:
-  size_t semantic_band_bits = 6;  // bands of this many sign bits
+  size_t semantic_bands = 3;      // random-hyperplane LSH over the embeddings:
+  size_t semantic_band_bits = 5;  // bands of this many sign bits
   // Bounds on memory.
   size_t max_open_cases = 200'000;     // per partition: about 300 MB
   size_t max_members = 100;            // report ids listed on a case

@@ -10,7 +10,7 @@ namespace {
 
 bool internal_header(std::string_view name) {
   return name == divisions_header || name == related_header || name == district_header ||
-         name == case_id_header;
+         name == case_id_header || name == embedding_header || name == embedding_model_header;
 }
 
 std::vector<kafka::header> forwarded_headers(const std::vector<kafka::header>& headers) {
@@ -158,7 +158,7 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
                          forwarded_headers(in.headers), -1};
     unique.headers.push_back({std::string(case_id_header), d.case_id});
     // The router reuses the embedding rather than computing it again.
-    if (!find_header(in.headers, embedding_header)) add_embedding_headers(p, place, unique.headers);
+    add_embedding_headers(p, place, unique.headers);
     out.push_back(std::move(unique));
   }
   if (const case_state* c = engine.find(d.case_id)) write_case(*c, names, in.partition, out);

@@ -105,9 +105,10 @@ TEST_CASE("labelled sets: primary division and kind with the sentence model and 
     const auto m = score(**with_model, s.file);
     const auto r = score(**rules_only, s.file);
     REQUIRE(m.total > 0);
-    std::printf("%-48s %5zu  %.3f / %.3f (floor %.2f)   %.3f / %.3f    %zu / %zu, %zu (rules %zu, %zu)\n",
-                s.name, m.total, m.division(), r.division(), s.floor.division, m.kind(), r.kind(),
-                m.second_found, m.second_labelled, m.second_extra, r.second_found, r.second_extra);
+    std::printf(
+        "%-48s %5zu  %.3f / %.3f (floor %.2f)   %.3f / %.3f    %zu / %zu, %zu (rules %zu, %zu)\n",
+        s.name, m.total, m.division(), r.division(), s.floor.division, m.kind(), r.kind(),
+        m.second_found, m.second_labelled, m.second_extra, r.second_found, r.second_extra);
     std::fflush(stdout);
     CHECK_MESSAGE(m.division() >= s.floor.division, s.name);
     CHECK_MESSAGE(m.kind() >= s.floor.kind, s.name);

@@ -105,8 +105,9 @@ TEST_CASE("shipped heads: trained on the training data as it is in the repositor
   }
 }
 
-TEST_CASE("classifier with the model: the model's evidence in matched, and a carried embedding "
-          "decides as a computed one") {
+TEST_CASE(
+    "classifier with the model: the model's evidence in matched, and a carried embedding "
+    "decides as a computed one") {
   auto model = civic::test::sentence_model_or_skip("classify_model_tests");
   auto c = classifier::load(civic::test::source_dir() / "deploy/config/rules/seoul.yaml", model);
   REQUIRE_MESSAGE(c.has_value(), c.error());

@@ -43,8 +43,8 @@ pairwise score(const std::filesystem::path& file, const dedup::placement_functio
     rapidjson::Document doc;
     doc.Parse(line.c_str());
     REQUIRE(doc.IsObject());
-    rows.push_back({doc["id"].GetString(), doc["received_at"].GetString(),
-                    doc["cluster"].GetString(), line});
+    rows.push_back(
+        {doc["id"].GetString(), doc["received_at"].GetString(), doc["cluster"].GetString(), line});
   }
   REQUIRE(std::all_of(rows.begin(), rows.end(),
                       [](const row& r) { return r.received_at.ends_with("+09:00"); }));

@@ -1,12 +1,12 @@
 // The packed embeddings dedup keeps per case, and the hyperplane bands that index them.
 
+#include "consumers/dedup/semantic.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <numeric>
 #include <random>
-
-#include "consumers/dedup/semantic.hpp"
 
 using namespace civic::dedup;
 
