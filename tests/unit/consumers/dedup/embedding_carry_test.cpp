@@ -41,8 +41,9 @@ TEST_CASE("dedup computes the embedding once and carries it to step 2 and to the
   placement_function place([&](const placement_input& in) {
     ++classified;
     placement p{{"water"}, {"water"}, std::string("Mapo-gu")};
-    p.embedding = in.embedding.empty() ? vector
-                                       : std::vector<float>(in.embedding.begin(), in.embedding.end());
+    p.embedding = in.embedding.empty()
+                      ? vector
+                      : std::vector<float>(in.embedding.begin(), in.embedding.end());
     return p;
   });
   place.embedding_model = embedding_model_info{"use-m3:test", 512};
@@ -78,7 +79,7 @@ TEST_CASE("dedup computes the embedding once and carries it to step 2 and to the
     if (h.name == embedding_model_header) h.value = "use-m3:other";
   deduplicator fresh{dedup_settings{}};
   out.clear();
-  deduplicate_repartitioned({names.repartition, 0, routed.key, routed.value, routed.headers},
-                            fresh, place, names, out, counters);
+  deduplicate_repartitioned({names.repartition, 0, routed.key, routed.value, routed.headers}, fresh,
+                            place, names, out, counters);
   CHECK(classified == 2);
 }
