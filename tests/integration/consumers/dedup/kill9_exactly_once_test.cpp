@@ -186,6 +186,9 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
   dedup_process service(
       {binary, "--kafka.bootstrap.servers=" + bootstrap,
        "--dedup.rules=" + (test::source_dir() / "deploy/config/rules/seoul.yaml").string(),
+       // Exactly once is what is tested here, on the rules alone; the sentence
+       // model's matching has its own tests (dedup_model_corpus_f1_test).
+       "--dedup.model=",
        "--dedup.group_id=" + prefix + "group", "--dedup.transactional_id=" + prefix + "dedup-0",
        "--dedup.topic.input=" + t.input, "--dedup.topic.repartition=" + t.repartition,
        "--dedup.topic.changelog=" + t.changelog, "--dedup.topic.unique=" + t.unique,
