@@ -32,7 +32,8 @@ class ws_connection {
   // Asks the server to look at ws_handler::wants_frames() again (after the
   // handler's window opened).
   virtual void resume() = 0;
-  // Runs `fn` on the connection's strand, if the connection is still open.
+  // Runs `fn` on the connection's strand, if the connection is still open
+  // then; the connection lives at least until it has run.
   virtual void post(std::function<void()> fn) = 0;
 };
 

@@ -26,7 +26,7 @@ expected<ticket, std::error_code> pipeline::admit(size_t bytes) {
 
 std::optional<ticket> pipeline::admit_or_wait(size_t bytes, std::function<void()> wake) {
   if (budget_.try_acquire(bytes)) return ticket(budget_, bytes);
-  budget_.wait(std::move(wake));
+  budget_.wait(std::move(wake), bytes);
   return std::nullopt;
 }
 

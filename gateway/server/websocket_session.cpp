@@ -74,10 +74,11 @@ class websocket_session final : public session,
     if (!writing_ && outbox_.empty()) start_close();
   }
   void resume() override { read_next(); }
+  // The posted work keeps the connection alive until it has run: an answer
+  // posted by the last delivery report must still be written.
   void post(std::function<void()> fn) override {
-    net::post(ws_.get_executor(), [weak = this->weak_from_this(), fn = std::move(fn)] {
-      auto self = weak.lock();
-      if (self && !self->failed_) fn();
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), fn = std::move(fn)] {
+      if (!self->failed_) fn();
     });
   }
 

@@ -106,7 +106,7 @@ struct request_builder {
 
 class recording_connection final : public gateway::http::ws_connection {
  public:
-  std::vector<std::string> sent;  // written, in order
+  std::vector<std::string> sent;   // written, in order
   std::vector<std::string> queue;  // sent and not yet "written"
   std::optional<uint16_t> closed_with;
   std::vector<std::function<void()>> posted;

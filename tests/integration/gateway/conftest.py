@@ -1,6 +1,7 @@
 """Fixtures for the gateway's integration tests: the real Kafka broker started by
 CTest's kafka fixture, a gateway process per test, and readers of its topics."""
 
+import base64
 import hashlib
 import os
 import pathlib
@@ -40,6 +41,19 @@ def shared_bootstrap():
     if path and os.path.exists(path):
         return pathlib.Path(path).read_text().strip()
     pytest.fail("no Kafka broker: run through ctest (kafka fixture) or script/test")
+
+
+def raw_websocket(port):
+    """A socket that has done the WebSocket handshake at /v1/stream as the test bridge,
+    for tests that send frames by hand."""
+    s = socket.create_connection(("127.0.0.1", port))
+    ws_key = base64.b64encode(os.urandom(16)).decode()
+    s.sendall((f"GET /v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: {ws_key}\r\nSec-WebSocket-Version: 13\r\n"
+               f"Authorization: {BRIDGE_HEADERS['Authorization']}\r\n\r\n").encode())
+    s.settimeout(10)
+    assert s.recv(4096).startswith(b"HTTP/1.1 101")
+    return s
 
 
 def free_port():

@@ -2,16 +2,14 @@
 field, on HTTP and on WebSocket, a metric, and nothing in Kafka."""
 
 import asyncio
-import base64
 import json
-import os
 import socket
 import time
 
 import pytest
 import websockets
 
-from conftest import BRIDGE_HEADERS, read_topic
+from conftest import BRIDGE_HEADERS, raw_websocket, read_topic
 from messages import as_json, key, message
 
 LIMITS = dict(gateway__max_text_chars=100, gateway__max_message_bytes=1024,
@@ -140,13 +138,7 @@ def test_slow_http_client_is_cut_off_after_the_read_timeout(gateway):
 
 def test_silent_websocket_client_is_closed_after_the_idle_timeout(gateway):
     g = gateway(**LIMITS)
-    with socket.create_connection(("127.0.0.1", g.port)) as s:
-        ws_key = base64.b64encode(os.urandom(16)).decode()
-        s.sendall((f"GET /v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                   f"Sec-WebSocket-Key: {ws_key}\r\nSec-WebSocket-Version: 13\r\n"
-                   f"Authorization: {BRIDGE_HEADERS['Authorization']}\r\n\r\n").encode())
-        s.settimeout(10)
-        assert s.recv(4096).startswith(b"HTTP/1.1 101")
+    with raw_websocket(g.port) as s:
         # Never answer the gateway's pings: it must give up on us.
         start = time.monotonic()
         while s.recv(4096):

@@ -46,10 +46,10 @@ struct fixture {
   std::string key = "cgk_" + std::string(43, 'k');
   bridge_auth::bridge_authenticator authenticator;
   fixture()
-      : authenticator(
-            *bridge_auth::parse_bridge_keys(bridge_auth::bridge_key_entry("relay", key, "callcentre,telegram") +
-                                     ";" + bridge_auth::bridge_key_entry("open", "cgk_other", "*")),
-            verifier(), webhook_channels, metrics) {}
+      : authenticator(*bridge_auth::parse_bridge_keys(
+                          bridge_auth::bridge_key_entry("relay", key, "callcentre,telegram") + ";" +
+                          bridge_auth::bridge_key_entry("open", "cgk_other", "*")),
+                      verifier(), webhook_channels, metrics) {}
 
   expected<ingest::sender, std::error_code> as(std::optional<std::string> authorization) {
     return authenticator.authenticate(authorization, std::chrono::system_clock::now());
@@ -58,8 +58,9 @@ struct fixture {
 
 }  // namespace
 
-TEST_CASE("no credential is 401 unauthenticated; a wrong or malformed one 401 "
-          "invalid_credential") {
+TEST_CASE(
+    "no credential is 401 unauthenticated; a wrong or malformed one 401 "
+    "invalid_credential") {
   fixture f;
   CHECK(f.as(std::nullopt).error() == errc::unauthenticated);
   CHECK(f.as("Bearer cgk_wrong").error() == errc::invalid_credential);
@@ -89,8 +90,9 @@ TEST_CASE("* grants every channel except the verified webhooks' namespaces") {
   for (const auto& reserved : webhook_channels) CHECK_FALSE(open->may_send_as(reserved));
 }
 
-TEST_CASE("a bridge JWT: role bridge, sub its name, channels its grants; staff tokens are 403, "
-          "expired ones 401 credential_expired") {
+TEST_CASE(
+    "a bridge JWT: role bridge, sub its name, channels its grants; staff tokens are 403, "
+    "expired ones 401 credential_expired") {
   fixture f;
   auto bridge = f.as("Bearer " + token("bridge", "kakao-relay", {"kakao"}));
   REQUIRE(bridge);
@@ -98,8 +100,7 @@ TEST_CASE("a bridge JWT: role bridge, sub its name, channels its grants; staff t
   CHECK(bridge->may_send_as("kakao"));
   CHECK_FALSE(bridge->may_send_as("telegram"));
   CHECK(f.as("Bearer " + token("staff", "clerk-7", {"*"})).error() == errc::forbidden);
-  CHECK(f.as("Bearer " + token("bridge", "Not A Name", {"*"})).error() ==
-        errc::invalid_credential);
+  CHECK(f.as("Bearer " + token("bridge", "Not A Name", {"*"})).error() == errc::invalid_credential);
   CHECK(f.as("Bearer " + token("bridge", "kakao-relay", {"kakao"}, -1h)).error() ==
         errc::credential_expired);
 }
@@ -124,7 +125,8 @@ TEST_CASE("bridge key entries: names and digests are checked, never the key itse
   CHECK(bridge_auth::parse_bridge_keys("").value().empty());
   auto entry = bridge_auth::bridge_key_entry("relay", "cgk_k", "*");
   CHECK(entry.find("cgk_k") == std::string::npos);
-  CHECK(bridge_auth::parse_bridge_keys(entry + " ; " + bridge_auth::bridge_key_entry("b2", "x", "email,sms")));
+  CHECK(bridge_auth::parse_bridge_keys(entry + " ; " +
+                                       bridge_auth::bridge_key_entry("b2", "x", "email,sms")));
   CHECK_FALSE(bridge_auth::parse_bridge_keys("relay:cgk_plaintextkey:*"));
   CHECK_FALSE(bridge_auth::parse_bridge_keys(bridge_auth::bridge_key_entry("Relay", "k", "*")));
   CHECK_FALSE(bridge_auth::parse_bridge_keys(bridge_auth::bridge_key_entry("relay", "k", "")));

@@ -41,8 +41,8 @@ channels::adapter_map every_adapter() {
   args.push_back("--channels.open311.services_file=" +
                  (test::source_dir() / "deploy/config/open311-services.json").string());
   std::vector<std::string_view> views(args.begin(), args.end());
-  auto settings =
-      config::load(channels::channel_options(), views, [](const std::string&) { return std::nullopt; });
+  auto settings = config::load(channels::channel_options(), views,
+                               [](const std::string&) { return std::nullopt; });
   REQUIRE(settings);
   auto made = channels::make_enabled_adapters(*settings);
   REQUIRE(made);
@@ -131,8 +131,9 @@ TEST_CASE("line: base64 HMAC of the body; webhookEventId is the key") {
   CHECK(h.keys() == std::vector<std::string>{"line:01H810YECXQQZ37VAXPF6H9E6V"});
 }
 
-TEST_CASE("slack: v0 signature over the timestamp and body, replays refused, url_verification "
-          "answered") {
+TEST_CASE(
+    "slack: v0 signature over the timestamp and body, replays refused, url_verification "
+    "answered") {
   harness h;
   std::string body = fixture("slack", "message-event-ko");
   auto headers = [&](const std::string& b, int64_t at) {
@@ -162,8 +163,9 @@ TEST_CASE("meta: the verify handshake, then signed WhatsApp deliveries keyed by 
   CHECK(h.send("meta", "", {}, "GET", "", "hub.mode=subscribe&hub.verify_token=guess").status ==
         403);
   std::string body = fixture("meta", "whatsapp-text-ko");
-  CHECK(h.send("meta", body, {{"X-Hub-Signature-256", "sha256=" + hex_hmac("other", body)}})
-            .status == 401);
+  CHECK(
+      h.send("meta", body, {{"X-Hub-Signature-256", "sha256=" + hex_hmac("other", body)}}).status ==
+      401);
   CHECK(h.send("meta", body, {{"X-Hub-Signature-256", "sha256=" + hex_hmac("meta-secret", body)}})
             .status == 200);
   REQUIRE(h.keys().size() == 1);
@@ -177,14 +179,15 @@ TEST_CASE("x: the CRC answer, then signed tweets keyed tweet-<id>") {
   std::string body = fixture("x", "tweet-mention-en");
   CHECK(h.send("x", body, {{"x-twitter-webhooks-signature", "sha256=" + b64_hmac("x", body)}})
             .status == 401);
-  CHECK(h.send("x", body,
-               {{"x-twitter-webhooks-signature", "sha256=" + b64_hmac("x-secret", body)}})
-            .status == 200);
+  CHECK(
+      h.send("x", body, {{"x-twitter-webhooks-signature", "sha256=" + b64_hmac("x-secret", body)}})
+          .status == 200);
   CHECK(h.keys() == std::vector<std::string>{"x:tweet-1992000000000000001"});
 }
 
-TEST_CASE("kakao: the shared secret; the skill's answer, or its late answer when Kafka is slower "
-          "than the deadline") {
+TEST_CASE(
+    "kakao: the shared secret; the skill's answer, or its late answer when Kafka is slower "
+    "than the deadline") {
   harness h;
   std::string body = fixture("kakao", "skill-request-ko");
   CHECK(h.send("kakao", body, {{"X-Skill-Secret", "guess"}}).status == 401);
@@ -226,8 +229,9 @@ TEST_CASE("web: the form token; a form without text is 400 missing_field") {
   CHECK(missing.body.find(R"("code":"missing_field")") != std::string::npos);
 }
 
-TEST_CASE("open311: raw brackets as GeoReport v2 writes them; attributes and the service's "
-          "division reach the envelope") {
+TEST_CASE(
+    "open311: raw brackets as GeoReport v2 writes them; attributes and the service's "
+    "division reach the envelope") {
   harness h;
   std::string form =
       "api_key=app-key-1&service_code=pothole&lat=37.5665&long=126.978"
@@ -251,8 +255,7 @@ TEST_CASE("open311: raw brackets as GeoReport v2 writes them; attributes and the
   auto bad = h.send("open311",
                     "api_key=app-key-1&service_code=pothole&lat=37.5&long=127&description=d"
                     "&attribute[]=x",
-                    {}, "POST",
-                    "/requests.json", "", "application/x-www-form-urlencoded");
+                    {}, "POST", "/requests.json", "", "application/x-www-form-urlencoded");
   CHECK(bad.status == 400);
   CHECK(h.send("open311", "", {}, "GET", "/services/pothole.json").status == 200);
   CHECK(h.send("open311", "", {}, "GET", "/services/unicorns.json").status == 404);

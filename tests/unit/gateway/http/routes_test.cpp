@@ -1,9 +1,8 @@
 #include "gateway/http/routes.hpp"
 
-#include "gateway/http/problem.hpp"
-
 #include <doctest/doctest.h>
 
+#include "gateway/http/problem.hpp"
 #include "support/gateway_fakes.hpp"
 
 using namespace civic;
@@ -42,8 +41,9 @@ TEST_CASE("a route is found by method and path, with its {name} segments and * r
   CHECK_FALSE(r.find("POST", "/v1/messages/extra", false).http);
 }
 
-TEST_CASE("a path with other methods is 405 with Allow; no path is 404; a WebSocket route "
-          "without an upgrade is 426") {
+TEST_CASE(
+    "a path with other methods is 405 with Allow; no path is 404; a WebSocket route "
+    "without an upgrade is 426") {
   std::string called;
   http::routes r;
   r.add("POST", "/v1/messages", named("messages", called));
@@ -55,7 +55,8 @@ TEST_CASE("a path with other methods is 405 with Allow; no path is 404; a WebSoc
   auto m = r.find("GET", "/v1/messages", false);
   REQUIRE(m.refusal);
   CHECK(m.refusal->status == 405);
-  CHECK(m.refusal->headers == std::vector<std::pair<std::string, std::string>>{{"Allow", "POST, PUT"}});
+  CHECK(m.refusal->headers ==
+        std::vector<std::pair<std::string, std::string>>{{"Allow", "POST, PUT"}});
   CHECK(m.refusal->body.find("\"code\":\"method_not_allowed\"") != std::string::npos);
 
   CHECK(r.find("GET", "/nowhere", false).refusal->status == 404);

@@ -17,8 +17,8 @@ struct fixture {
   ingest::in_flight_budget budget{1 << 20};
   ops::metrics metrics;
   ingest::pipeline pipeline{{}, {"unit-test-author-key-0123"}, sink, budget, metrics};
-  ingest::authenticate auth = [](const http::request& r)
-      -> expected<ingest::sender, http::response> {
+  ingest::authenticate auth =
+      [](const http::request& r) -> expected<ingest::sender, http::response> {
     if (!r.header("Authorization")) return unexpected(http::json(401, ""));
     return ingest::sender{ingest::sender::kind::bridge, "relay",
                           [](std::string_view c) { return c != "telegram"; }};
@@ -51,8 +51,9 @@ TEST_CASE("no credential is refused before anything is read") {
   CHECK(f.post(b).status == 401);
 }
 
-TEST_CASE("one message is answered 200 once stored, with a valid traceparent carried and an "
-          "invalid one ignored and counted") {
+TEST_CASE(
+    "one message is answered 200 once stored, with a valid traceparent carried and an "
+    "invalid one ignored and counted") {
   fixture f;
   auto b = json_post(R"({"id":"m-1","channel":"callcentre","text":"가로등"})");
   b.headers.emplace_back("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");

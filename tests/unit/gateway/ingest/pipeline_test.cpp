@@ -29,16 +29,16 @@ struct fixture {
 };
 
 ingest::sender bridge(std::string name, std::vector<std::string> allowed) {
-  return {ingest::sender::kind::bridge, std::move(name),
-          [allowed](std::string_view channel) {
+  return {ingest::sender::kind::bridge, std::move(name), [allowed](std::string_view channel) {
             return std::find(allowed.begin(), allowed.end(), channel) != allowed.end();
           }};
 }
 
 }  // namespace
 
-TEST_CASE("admission refuses, and counts, when the gateway is stopping, Kafka is down or the "
-          "budget is full") {
+TEST_CASE(
+    "admission refuses, and counts, when the gateway is stopping, Kafka is down or the "
+    "budget is full") {
   fixture f;
   auto first = f.pipeline.admit(1000);
   REQUIRE(first);
@@ -74,8 +74,9 @@ TEST_CASE("a ticket holds its bytes until dropped; a waiter is woken when room c
   CHECK(f.pipeline.admit_or_wait(10, [] {}));
 }
 
-TEST_CASE("a bridge without the grant cannot send as a channel: 403 at /channel, nothing "
-          "published") {
+TEST_CASE(
+    "a bridge without the grant cannot send as a channel: 403 at /channel, nothing "
+    "published") {
   fixture f;
   auto o = f.submit(R"({"id":"918273001","channel":"telegram","text":"forged"})",
                     bridge("relay", {"callcentre"}));
@@ -87,8 +88,9 @@ TEST_CASE("a bridge without the grant cannot send as a channel: 403 at /channel,
   CHECK(f.text().find("gateway_rejected_total{reason=\"forbidden\"} 1") != std::string::npos);
 }
 
-TEST_CASE("a granted bridge's message is keyed in the bridge's namespace, a webhook's in the "
-          "channel's") {
+TEST_CASE(
+    "a granted bridge's message is keyed in the bridge's namespace, a webhook's in the "
+    "channel's") {
   fixture f;
   auto o = f.submit(R"({"id":"c-1","channel":"callcentre","text":"가로등이 꺼졌어요"})",
                     bridge("relay", {"callcentre"}));
@@ -136,8 +138,9 @@ TEST_CASE("control characters are refused in identifiers, with the pointer, and 
   CHECK(f.sink.published.at(0).envelope.text == "ab");
 }
 
-TEST_CASE("retryable comes from the error: a full producer queue may succeed later, a Kafka "
-          "refusal for good may not") {
+TEST_CASE(
+    "retryable comes from the error: a full producer queue may succeed later, a Kafka "
+    "refusal for good may not") {
   fixture f;
   auto from = bridge("relay", {"callcentre"});
   f.sink.refuse_with = errc::overloaded;

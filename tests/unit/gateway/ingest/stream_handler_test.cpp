@@ -23,7 +23,8 @@ struct fixture {
   explicit fixture(size_t budget_bytes = 1 << 20, size_t window = 2)
       : budget(budget_bytes), pipeline({}, {"unit-test-author-key-0123"}, sink, budget, metrics) {
     sink.hold = true;
-    ingest::sender from{ingest::sender::kind::bridge, "relay", [](std::string_view) { return true; }};
+    ingest::sender from{ingest::sender::kind::bridge, "relay",
+                        [](std::string_view) { return true; }};
     handler = std::make_shared<ingest::stream_handler>(pipeline, from, window);
     handler->on_open(connection);
   }
@@ -34,8 +35,9 @@ struct fixture {
 
 }  // namespace
 
-TEST_CASE("the window closes after max_in_flight unanswered frames and opens as answers are "
-          "written") {
+TEST_CASE(
+    "the window closes after max_in_flight unanswered frames and opens as answers are "
+    "written") {
   fixture f;
   CHECK(f.handler->wants_frames());
   f.handler->on_frame(fixture::frame(1), true);
