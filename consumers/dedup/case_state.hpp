@@ -10,6 +10,7 @@
 
 #include "consumers/dedup/geo.hpp"
 #include "consumers/dedup/minhash.hpp"
+#include "consumers/dedup/semantic.hpp"
 
 namespace civic::dedup {
 
@@ -38,6 +39,7 @@ struct case_state {
   uint8_t scripts = 0;                    // bit set of dedup::script of its reports
   std::vector<signature> signatures;      // of the first reports, bounded
   std::vector<fingerprint> fingerprints;  // of the most recent reports, bounded
+  packed_embedding embedding;             // of its first report that had one
 
   const std::string& primary_division() const { return divisions.front(); }
   bool operator==(const case_state&) const = default;

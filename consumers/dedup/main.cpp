@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dedup: %s\n", cfg.error().c_str());
     return 2;
   }
-  auto place = dedup::load_classifier_placement(cfg->rules_file, cfg->related_share);
+  auto place = dedup::load_classifier_placement(cfg->rules_file, cfg->related_share,
+                                                cfg->model_file, cfg->model_dir);
   if (!place) {
     std::fprintf(stderr, "dedup: %s\n", place.error().c_str());
     return 2;

@@ -12,6 +12,14 @@ constexpr config::option router_options[] = {
      "Classification rules file (YAML, schemas/rules.v1.schema.json). Reloaded when it changes or "
      "on "
      "SIGHUP; a file with an error is refused and the rules in force stay."},
+    {"router.model", "deploy/config/model/seoul-triage.head",
+     "The sentence model's heads (router train-model writes them); its probabilities are combined "
+     "with the rules' scores. Empty: the rules decide alone. The encoder comes from "
+     "router.model_dir."},
+    {"router.model_dir", "",
+     "Folder of the multilingual encoder (use-m3.civicmodel, sp.model) that script/bootstrap "
+     "fetches; empty: $CIVIC_CACHE_DIR/models/use-m3, by default "
+     "~/.cache/civic-gateway/models/use-m3."},
     {"router.rules_check_ms", "2000",
      "How often (milliseconds) the rules file's modification time is checked; 0: only on SIGHUP.",
      value_type::integer, 0, 3'600'000},
@@ -65,6 +73,8 @@ std::span<const config::option> options() {
 expected<service_config, std::string> make_service_config(const config::settings& s) {
   service_config c;
   c.rules_file = s.text("router.rules");
+  c.model_file = s.text("router.model");
+  c.model_dir = s.text("router.model_dir");
   c.rules_check_interval = std::chrono::milliseconds(s.integer("router.rules_check_ms"));
   c.group_id = s.text("router.group_id");
   c.transactional_id = s.text("router.transactional_id");

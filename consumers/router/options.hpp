@@ -14,6 +14,8 @@ std::span<const config::option> options();
 
 struct service_config {
   std::string rules_file;
+  std::string model_file;  // heads of the sentence model; empty: rules only
+  std::string model_dir;   // the encoder's folder; empty: the bootstrap cache
   std::chrono::milliseconds rules_check_interval{2000};
   std::string group_id;
   std::string transactional_id;

@@ -10,6 +10,7 @@
 
 #include "common/kafka/handles.hpp"
 #include "common/log/log.hpp"
+#include "consumers/classify/model/semantic_model.hpp"
 
 namespace civic::router {
 namespace {
@@ -67,8 +68,23 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
     return missing.empty() ? std::string()
                            : "no topic for: " + missing + " (add it to deploy/topics.manifest)";
   };
+  std::shared_ptr<const classify::model::semantic_model> model;
+  if (!self->config_.model_file.empty()) {
+    const auto started = std::chrono::steady_clock::now();
+    auto loaded =
+        classify::model::semantic_model::load(self->config_.model_file, self->config_.model_dir);
+    if (!loaded)
+      return unexpected("router.model: " + loaded.error() +
+                        " (router.model= runs on the rules alone)");
+    model = std::move(*loaded);
+    log::info("router.model.loaded", {{"heads", self->config_.model_file},
+                                      {"encoder", model->encoder_id()},
+                                      {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::steady_clock::now() - started)
+                                                 .count()}});
+  }
   auto rules = rules_reloader::create(self->config_.rules_file, self->config_.rules_check_interval,
-                                      std::move(accept));
+                                      std::move(accept), std::move(model));
   if (!rules) return unexpected(std::move(rules.error()));
   self->rules_ = std::move(*rules);
 
@@ -123,6 +139,7 @@ void service::log_stats(bool force) {
                              {"deadlettered", counters_.deadlettered},
                              {"too_large", counters_.too_large},
                              {"text_unmatched", counters_.text_unmatched},
+                             {"embeddings_reused", counters_.embeddings_reused},
                              {"rules_reloads", rules_->reloads()},
                              {"rules_refused", rules_->refused()}});
 }

@@ -28,6 +28,8 @@ struct service_config {
   topics names;
   std::string rules_file;
   double related_share = 0.3;
+  std::string model_file;  // the sentence model's heads; empty: rules only
+  std::string model_dir;   // its encoder; empty: the bootstrap cache
   std::string group_id;
   std::string transactional_id;
   size_t max_batch_records = 500;

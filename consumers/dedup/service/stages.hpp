@@ -18,6 +18,7 @@
 
 #include "common/kafka/civic_headers.hpp"
 #include "common/kafka/record.hpp"
+#include "consumers/classify/model/embedding_codec.hpp"
 #include "consumers/dedup/deduplicator.hpp"
 #include "consumers/dedup/placement.hpp"
 #include "consumers/dedup/service/options.hpp"
@@ -37,6 +38,8 @@ struct inbound_record {
 inline constexpr std::string_view divisions_header = "civic-dedup-divisions";
 inline constexpr std::string_view related_header = "civic-dedup-related";
 inline constexpr std::string_view district_header = "civic-dedup-district";
+using classify::model::embedding_header;
+using classify::model::embedding_model_header;
 using kafka::case_id_header;
 using kafka::deadletter_reason_header;
 using kafka::deadletter_source_header;

@@ -79,6 +79,9 @@ class Router:
         args = [os.environ.get("ROUTER_BINARY", str(REPO / "build/dev/consumers/router/router")),
                 f"--kafka.bootstrap.servers={bootstrap}",
                 f"--router.rules={rules}",
+                # These tests are about Kafka (exactly once, reloads) with their own
+                # small rules files; the sentence model has its own tests.
+                "--router.model=",
                 "--router.rules_check_ms=200",
                 f"--router.topic.input={topics.input}",
                 f"--router.topic.division_prefix={topics.division_prefix}",
