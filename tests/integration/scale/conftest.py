@@ -86,6 +86,7 @@ class Process:
 
     def __init__(self, name, args, log_dir, ops_port, env=None):
         self.name = name
+        self.args, self.env = args, env
         self.ops_port = ops_port
         self.log_path = log_dir / f"{name}.log"
         self.log = open(self.log_path, "ab")
@@ -162,6 +163,8 @@ class Pipeline:
         self.topics = topics
         self.log_dir = log_dir
         self.started = []
+        self.consumer_kafka = list(self.FAST_FAILOVER)
+        self.restarts = []
 
     def _start(self, name, args, ops_port, env=None):
         p = Process(name, args, self.log_dir, ops_port, env)
@@ -180,8 +183,24 @@ class Pipeline:
 
     # Short enough that a killed instance's partitions and open transaction are
     # given up within seconds (the broker's minimum session timeout is 6 s).
-    CONSUMER_KAFKA = ["--kafka.session.timeout.ms=6000", "--kafka.heartbeat.interval.ms=1000",
-                      "--kafka.transaction.timeout.ms=10000"]
+    FAST_FAILOVER = ["--kafka.session.timeout.ms=6000", "--kafka.heartbeat.interval.ms=1000",
+                     "--kafka.transaction.timeout.ms=10000"]
+
+    def restart_exited(self, processes):
+        """What Kubernetes does for a container that exited: start it again with the
+        same name (so the same transactional and membership id) and arguments, on a
+        new ops port. Returns the list with the restarted processes in place."""
+        live = []
+        for p in processes:
+            if not p.alive():
+                p.log.close()
+                self.restarts.append((p.name, p.process.returncode))
+                port = free_port()
+                args = [f"--{a.split('=')[0][2:]}=127.0.0.1:{port}" if a.split("=")[0].endswith(".ops_listen")
+                        else a for a in p.args]
+                p = self._start(p.name, args, port, p.env)
+            live.append(p)
+        return live
 
     def dedup(self, name):
         port = free_port()
@@ -193,7 +212,7 @@ class Pipeline:
                                   f"--dedup.topic.changelog={t.changelog}", f"--dedup.topic.unique={t.unique}",
                                   f"--dedup.topic.cases={t.cases}", f"--dedup.topic.deadletter={t.deadletter}",
                                   f"--dedup.ops_listen=127.0.0.1:{port}", "--dedup.stats_interval_s=5",
-                                  *self.CONSUMER_KAFKA], port)
+                                  *self.consumer_kafka], port)
 
     def router(self, name):
         port = free_port()
@@ -204,7 +223,7 @@ class Pipeline:
                                   f"--router.topic.input={t.unique}", f"--router.topic.division_prefix={t.prefix}division.",
                                   f"--router.topic.deadletter={t.deadletter}",
                                   f"--router.ops_listen=127.0.0.1:{port}", "--router.stats_interval_s=5",
-                                  *self.CONSUMER_KAFKA], port)
+                                  *self.consumer_kafka], port)
 
     def check_alive(self, *processes):
         for p in processes:
@@ -221,7 +240,11 @@ class Pipeline:
 
 @pytest.fixture
 def cluster():
+    """The shared cluster, every node running: a node an earlier test left killed
+    (it failed before restarting it) is started again first."""
     state = cluster_state()
+    subprocess.run([KAFKA, "start", "--dir", str(state / "kafka")], check=True, capture_output=True,
+                   timeout=240)
     return {"bootstrap": (state / "bootstrap").read_text().strip(), "data_dir": state / "kafka"}
 
 
