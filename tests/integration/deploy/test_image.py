@@ -48,7 +48,7 @@ def image():
 
 @pytest.fixture
 def container(image):
-    ctr = subprocess.run([*BUILDAH, "from", "--quiet", "--pull-never", image], check=True,
+    ctr = subprocess.run([*BUILDAH, "from", "--quiet", "--pull=never", image], check=True,
                          capture_output=True, text=True).stdout.strip()
     yield ctr
     subprocess.run([*BUILDAH, "rm", ctr], capture_output=True)
