@@ -26,6 +26,7 @@ EVERY_CHANNEL = {
     "channels__web__enabled": "true", "channels__web__token": "web-token",
     "channels__open311__enabled": "true", "channels__open311__api_keys": "app-key-1",
     "channels__open311__request_id_key": "a-long-random-secret-value",
+    "channels__open311__services_file": str(REPO / "deploy/config/open311-services.json"),
     # schemathesis sends many requests from one address; the limits are tested elsewhere.
     "channels__rate_per_second": "100000", "channels__burst": "100000",
     "channels__client_rate_per_second": "100000", "channels__client_burst": "100000",
