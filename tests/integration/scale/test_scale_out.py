@@ -204,3 +204,20 @@ def test_leader_broker_killed_and_restarted_mid_stream(pipeline, cluster, run_id
     check_exactly_once(out, set(sender.acked))
     print(f"node {node} killed (it led {leaders.get(node)} of {sum(leaders.values())} partitions); "
           f"consumer restarts: {pipeline.restarts or 'none'}; sender retries: {sender.retries}")
+
+
+def test_a_stopped_dedup_instance_hands_its_partitions_over_at_once(pipeline):
+    # Production's session timeout (45 s): only leaving the group moves the partitions
+    # of a static member (group.instance.id) sooner.
+    pipeline.consumer_kafka = []
+    first, second = pipeline.dedup("dedup-1"), pipeline.dedup("dedup-2")
+    wait_for(lambda: first.ready() and second.ready()
+             and first.metric("dedup_assigned_partitions") + second.metric("dedup_assigned_partitions") == 12,
+             "both instances ready with six partitions each", 180,
+             check=lambda: pipeline.check_alive(first, second))
+    stopped = time.monotonic()
+    assert first.terminate() == 0, first.log_tail()
+    assert first.log_events("kafka.group.left"), first.log_tail()
+    wait_for(lambda: second.metric("dedup_assigned_partitions") == 12,
+             "the other instance to hold all twelve partitions", 40, check=lambda: pipeline.check_alive(second))
+    assert time.monotonic() - stopped < 40, "the partitions waited for the session timeout"
