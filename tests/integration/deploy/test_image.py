@@ -3,6 +3,7 @@ buildah on a debootstrapped Debian 12 base) runs the gateway against the test
 broker and stores a message; its binaries find every library, it runs as the
 non-root user, and its HEALTHCHECK command answers."""
 
+import hashlib
 import json
 import os
 import pathlib
@@ -21,6 +22,7 @@ IMAGE = os.environ.get("CIVIC_TEST_IMAGE", "localhost/civic/gateway:test")
 CACHE = pathlib.Path(os.environ.get("CIVIC_CACHE_DIR", pathlib.Path.home() / ".cache/civic-gateway"))
 BUILDAH = ["buildah", "--root", str(CACHE / "containers/storage"), "--runroot", str(CACHE / "containers/run"),
            "--storage-driver", "vfs"]
+BRIDGE_KEY = "cgk_image-test-bridge-key-0000000000000000000"
 RELEASE = [REPO / "build/release/gateway/gateway", REPO / "build/release/consumers/dedup/dedup",
            REPO / "build/release/consumers/router/router"]
 
@@ -86,6 +88,7 @@ def test_the_gateway_from_the_image_stores_a_message(container):
     port = free_port()
     gateway = subprocess.Popen(run_in(container, "gateway", f"--gateway.listen=127.0.0.1:{port}",
                                       f"--kafka.bootstrap.servers={bootstrap}",
+                                      f"--auth.bridge_keys=image-test:{hashlib.sha256(BRIDGE_KEY.encode()).hexdigest()}:*",
                                       env={"GATEWAY_AUTHOR_KEY": "image-test-author-key-0123456789"}),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -106,7 +109,8 @@ def test_the_gateway_from_the_image_stores_a_message(container):
         message_id = "image-" + uuid.uuid4().hex[:12]
         body = json.dumps({"id": message_id, "channel": "web", "text": "컨테이너에서 보낸 민원입니다"}).encode()
         req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/messages", data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {BRIDGE_KEY}"})
         with urllib.request.urlopen(req, timeout=60) as r:
             answer = json.loads(r.read())
         assert answer["status"] == "stored", answer
@@ -118,7 +122,7 @@ def test_the_gateway_from_the_image_stores_a_message(container):
                 answer["topic"], answer["partition"], answer["offset"])])
             msg = consumer.poll(30)
             assert msg is not None and not msg.error(), msg and msg.error()
-            assert msg.key().decode() == f"web:{message_id}"
+            assert msg.key().decode() == f"bridge/image-test/web:{message_id}"
             assert json.loads(msg.value())["text"] == "컨테이너에서 보낸 민원입니다"
         finally:
             consumer.close()

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import BRIDGE_HEADERS, REPO
 
 SPEC = REPO / "schemas/openapi.yaml"
 VENV = pathlib.Path(os.environ.get("CIVIC_VENV", pathlib.Path.home() / ".cache/civic-gateway/venv"))
@@ -34,8 +34,8 @@ EVERY_CHANNEL = {
 
 
 def request(url, method, body=None, content_type=None):
-    req = urllib.request.Request(url, data=body, method=method,
-                                 headers={"Content-Type": content_type} if content_type else {})
+    headers = {"Content-Type": content_type} if content_type else {}
+    req = urllib.request.Request(url, data=body, method=method, headers={**headers, **BRIDGE_HEADERS})
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, r.read().decode(errors="replace")
@@ -74,6 +74,7 @@ def test_schemathesis_finds_no_undocumented_answer(gateway, tmp_path):
                      "response_schema_conformance,response_headers_conformance",
          # The WebSocket upgrade is exercised by the ingest tests, not over plain HTTP.
          "--exclude-path", "/v1/stream",
+         "--header", f"Authorization: {BRIDGE_HEADERS['Authorization']}",
          "--max-examples", os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"),
          "--seed", "13", "--generation-deterministic", "--request-timeout", "30",
          # Hypothesis' own timing check fails on a loaded machine; it says nothing about the API.

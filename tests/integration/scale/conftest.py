@@ -3,6 +3,7 @@
 2), a private set of topics per test, and gateway, dedup and router processes, each
 on free ports with its operations endpoints."""
 
+import hashlib
 import json
 import os
 import pathlib
@@ -22,6 +23,9 @@ from confluent_kafka.admin import AdminClient, NewTopic
 REPO = pathlib.Path(__file__).resolve().parents[3]
 KAFKA = REPO / "script/kafka"
 AUTHOR_KEY = "scale-test-author-key-0123456789"
+# The bridge the sender posts as (auth.bridge_keys holds only the key's SHA-256).
+BRIDGE_KEY = "cgk_scale-test-bridge-key-000000000000000000"
+BRIDGE_ENTRY = f"scale-test:{hashlib.sha256(BRIDGE_KEY.encode()).hexdigest()}:*"
 DIVISIONS = ["transport", "roads", "environment", "sanitation", "water", "housing", "welfare",
              "safety", "parks", "culture", "economy", "health", "admin", "triage"]
 
@@ -176,7 +180,8 @@ class Pipeline:
         p = self._start(name, [os.environ.get("GATEWAY_BINARY", str(REPO / "build/dev/gateway/gateway")),
                                f"--gateway.listen=127.0.0.1:{port}",
                                f"--kafka.bootstrap.servers={self.bootstrap}",
-                               f"--gateway.topic={self.topics.ingested}"],
+                               f"--gateway.topic={self.topics.ingested}",
+                               f"--auth.bridge_keys={BRIDGE_ENTRY}"],
                         port, env={"GATEWAY_AUTHOR_KEY": AUTHOR_KEY})
         p.url = f"http://127.0.0.1:{port}"
         return p
@@ -305,7 +310,8 @@ class Sender:
     def _post(self, gateway, chunk):
         body = ("\n".join(json.dumps(m, ensure_ascii=False) for m in chunk) + "\n").encode()
         req = urllib.request.Request(gateway.url + "/v1/messages", data=body, method="POST",
-                                     headers={"Content-Type": "application/x-ndjson"})
+                                     headers={"Content-Type": "application/x-ndjson",
+                                              "Authorization": f"Bearer {BRIDGE_KEY}"})
         try:
             with urllib.request.urlopen(req, timeout=120) as r:
                 return r.status, json.loads(r.read())

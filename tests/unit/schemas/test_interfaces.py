@@ -128,13 +128,18 @@ def documented_paths():
 
 
 def covered(route, paths):
-    """A literal route is covered by a documented path equal to it, starting with it
-    (a prefix such as /v1/webhooks/), or matching it with {parameters}."""
-    for p in paths:
-        if p == route or p.startswith(route):
-            return True
-        pattern = "^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(p)) + "$"
-        if re.match(pattern, route):
+    """A route is covered by a documented path equal to it up to the names of its
+    {parameters}; a prefix (/v1/webhooks/) or a wildcard route (/open311/v2/*, a
+    {parameter} standing for any segment) by any documented path it matches."""
+    def shape(path):
+        return re.sub(r"\{[^}]*\}", "{}", path)
+    route = shape(route)
+    wildcard = route.endswith("/*")
+    if wildcard:
+        route = route[:-2]
+    pattern = "^" + re.escape(route).replace(re.escape("{}"), "[^/]+") + ("(/.*)?$" if wildcard else "$")
+    for p in map(shape, paths):
+        if p == route or p.startswith(route) or re.match(pattern, p):
             return True
     return False
 
@@ -142,7 +147,8 @@ def covered(route, paths):
 def gateway_route_literals():
     found = {}
     for source in sorted((REPO / "gateway").rglob("*.[ch]pp")):
-        for literal in re.findall(r'"(/[^"\s]*)"', source.read_text(errors="replace")):
+        code = re.sub(r"//[^\n]*", "", source.read_text(errors="replace"))  # examples in comments
+        for literal in re.findall(r'"(/[^"\s]*)"', code):
             if literal.startswith(ROUTE_ROOTS) or literal in ("/healthz", "/readyz", "/metrics"):
                 found.setdefault(literal, source.relative_to(REPO))
     return found
