@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "common/log/log.hpp"
+#include "common/ops/ops_server.hpp"
 #include "consumers/dedup/classifier_placement.hpp"
 #include "consumers/dedup/cluster_command.hpp"
 #include "consumers/dedup/service/options.hpp"
@@ -78,6 +79,17 @@ int main(int argc, char** argv) {
   if (!service) {
     log::error("dedup.start_failed", {{"detail", service.error()}});
     return 1;
+  }
+  std::unique_ptr<ops::ops_server> ops_endpoints;
+  if (!cfg->ops_listen.empty()) {
+    dedup::service* svc = service->get();
+    auto started = ops::ops_server::start(cfg->ops_listen, {[svc] { return svc->readiness(); },
+                                                            [svc] { return svc->metrics_text(); }});
+    if (!started) {
+      log::error("dedup.start_failed", {{"detail", started.error()}});
+      return 1;
+    }
+    ops_endpoints = std::move(*started);
   }
   running = service->get();
   std::signal(SIGTERM, on_signal);

@@ -55,6 +55,12 @@ constexpr config::option router_options[] = {
      60000},
     {"router.stats_interval_s", "30", "Seconds between router.stats log lines.",
      value_type::integer, 1, 86400},
+    {"router.ops_listen", "0.0.0.0:9100",
+     "Where GET /healthz, /readyz and /metrics (Prometheus) are served, HOST:PORT (port 0: any "
+     "free one, logged as ops.listening); empty: not served."},
+    {"router.ready_stall_s", "60",
+     "/readyz fails when records wait and no transaction committed for this many seconds.",
+     value_type::integer, 1, 86400},
 };
 
 std::vector<config::option> all_options() {
@@ -90,6 +96,8 @@ expected<service_config, std::string> make_service_config(const config::settings
   c.max_batch_records = static_cast<std::size_t>(s.integer("router.max_batch_records"));
   c.max_batch_wait = std::chrono::milliseconds(s.integer("router.max_batch_wait_ms"));
   c.stats_interval = std::chrono::seconds(s.integer("router.stats_interval_s"));
+  c.ops_listen = s.text("router.ops_listen");
+  c.ready_stall = std::chrono::seconds(s.integer("router.ready_stall_s"));
   if (c.group_id.empty()) return unexpected(std::string("router.group_id must not be empty"));
   if (c.transactional_id.empty())
     return unexpected(std::string("router.transactional_id must not be empty"));

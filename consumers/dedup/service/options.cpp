@@ -90,13 +90,14 @@ constexpr config::option dedup_options[] = {
      value_type::integer, 1, 100000},
     {"dedup.max_batch_wait_ms", "50", "How long a transaction's batch may wait to fill.",
      value_type::integer, 1, 60000},
-    {"dedup.stats_interval_s", "60",
-     "Seconds between dedup.stats log lines (counters) and rewrites of dedup.metrics_file.",
+    {"dedup.stats_interval_s", "60", "Seconds between dedup.stats log lines (counters).",
      value_type::integer, 1, 86400},
-    {"dedup.metrics_file", "",
-     "Where to keep the counters in Prometheus text format, rewritten every stats interval "
-     "(for node_exporter's textfile collector, e.g. /var/lib/node_exporter/dedup.prom); "
-     "empty: none."},
+    {"dedup.ops_listen", "0.0.0.0:9100",
+     "Where GET /healthz, /readyz and /metrics (Prometheus) are served, HOST:PORT (port 0: any "
+     "free one, logged as ops.listening); empty: not served."},
+    {"dedup.ready_stall_s", "60",
+     "/readyz fails when records wait and no transaction committed for this many seconds.",
+     value_type::integer, 1, 86400},
 };
 
 expected<double, std::string> fraction(const config::settings& s, std::string_view key) {
@@ -167,7 +168,8 @@ expected<service_config, std::string> make_service_config(const config::settings
   c.max_batch_records = static_cast<size_t>(s.integer("dedup.max_batch_records"));
   c.max_batch_wait = std::chrono::milliseconds(s.integer("dedup.max_batch_wait_ms"));
   c.stats_interval = std::chrono::seconds(s.integer("dedup.stats_interval_s"));
-  c.metrics_file = s.text("dedup.metrics_file");
+  c.ops_listen = s.text("dedup.ops_listen");
+  c.ready_stall = std::chrono::seconds(s.integer("dedup.ready_stall_s"));
   return c;
 }
 

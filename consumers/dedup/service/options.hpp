@@ -35,7 +35,8 @@ struct service_config {
   size_t max_batch_records = 500;
   std::chrono::milliseconds max_batch_wait{50};
   std::chrono::seconds stats_interval{60};
-  std::string metrics_file;  // empty: no metrics file
+  std::string ops_listen;  // empty: no operations endpoints
+  std::chrono::seconds ready_stall{60};
 };
 
 // Checks values the option table cannot (thresholds in [0, 1]).

@@ -193,7 +193,8 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
        "--dedup.topic.repartition=" + t.repartition, "--dedup.topic.changelog=" + t.changelog,
        "--dedup.topic.unique=" + t.unique, "--dedup.topic.cases=" + t.cases,
        "--dedup.topic.deadletter=" + t.deadletter, "--dedup.max_batch_records=15",
-       "--dedup.max_batch_wait_ms=20", "--kafka.session.timeout.ms=10000", "--log.level=warn"},
+       "--dedup.max_batch_wait_ms=20", "--dedup.ops_listen=127.0.0.1:0",
+       "--kafka.session.timeout.ms=10000", "--log.level=warn"},
       log);
   MESSAGE("dedup log: " << log);
 

@@ -88,7 +88,7 @@ class Router:
                 f"--router.topic.deadletter={topics.deadletter}",
                 f"--router.group_id={self.group}",
                 f"--router.transactional_id={self.transactional_id}",
-                "--router.stats_interval_s=1", *extra]
+                "--router.stats_interval_s=1", "--router.ops_listen=127.0.0.1:0", *extra]
         self.log = open(log_path, "ab")
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
 
