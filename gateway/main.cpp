@@ -3,15 +3,21 @@
 
 #include <cstdio>
 
+#include "common/auth/auth_options.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/log/log.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/options.hpp"
+#include "gateway/subscribe/service.hpp"
+#include "gateway/subscribe/token_command.hpp"
 
 using namespace civic;
 
 int main(int argc, char** argv) {
   auto args = config::arguments(argc, argv);
+  if (!args.empty() && args.front() == "token") {
+    return gateway::subscribe::run_token_command(std::span(args).subspan(1));
+  }
   if (config::wants_help(args)) {
     std::fputs(config::help_text("gateway",
                                  "takes citizen messages over WebSocket and HTTP and publishes "
@@ -56,8 +62,30 @@ int main(int argc, char** argv) {
   gateway::channels::rate_limiter limiter(cfg->channel_rate, cfg->client_rate);
   gateway::channels::dispatcher channels(std::move(*adapters), pipeline, budget, limiter);
 
-  auto server = gateway::server::server::create(cfg->server,
-                                                {pipeline, budget, publisher, metrics, channels});
+  // The subscribe module: on when enabled and a token key is configured.
+  std::unique_ptr<gateway::subscribe::service> subscribe;
+  if (settings->boolean("subscribe.enabled")) {
+    auto sub_settings = gateway::subscribe::make_service_settings(*settings);
+    if (!sub_settings) {
+      std::fprintf(stderr, "gateway: %s\n", sub_settings.error().c_str());
+      return 2;
+    }
+    auto keys = auth::verifier_settings_from(*settings);
+    if (!keys) {
+      log::warn("subscribe.disabled", {{"detail", keys.error()}});
+    } else {
+      auto started = gateway::subscribe::service::start(std::move(*sub_settings), std::move(*keys));
+      if (!started) {
+        std::fprintf(stderr, "gateway: %s\n", started.error().c_str());
+        return 2;
+      }
+      subscribe = std::move(*started);
+      log::info("subscribe.enabled", {{"dashboard_files", subscribe->dashboard().size()}});
+    }
+  }
+
+  auto server = gateway::server::server::create(
+      cfg->server, {pipeline, budget, publisher, metrics, channels, subscribe.get()});
   if (!server) {
     log::error("gateway.start_failed", {{"detail", server.error()}});
     return 1;

@@ -3,7 +3,9 @@
 #include <thread>
 #include <vector>
 
+#include "common/auth/auth_options.hpp"
 #include "gateway/channels/registry.hpp"
+#include "gateway/subscribe/service.hpp"
 
 namespace civic::gateway {
 namespace {
@@ -72,6 +74,8 @@ std::span<const config::option> options() {
   static const std::vector<config::option> all = [] {
     std::vector<config::option> v(std::begin(gateway_options), std::end(gateway_options));
     for (const auto& o : channels::channel_options()) v.push_back(o);
+    for (const auto& o : subscribe::options()) v.push_back(o);
+    for (const auto& o : auth::auth_options()) v.push_back(o);
     for (const auto& o : config::common_options()) v.push_back(o);
     return v;
   }();
@@ -101,6 +105,7 @@ expected<gateway_config, std::string> make_gateway_config(const config::settings
   c.server.tls_certificate_file = s.text("gateway.tls.certificate_file");
   c.server.tls_private_key_file = s.text("gateway.tls.private_key_file");
   c.server.shutdown_timeout = millis("gateway.shutdown_timeout_ms");
+  c.server.ingest_enabled = s.boolean("gateway.ingest.enabled");
 
   c.limits.max_message_bytes = size("gateway.max_message_bytes");
   c.limits.max_depth = size("gateway.max_json_depth");

@@ -49,8 +49,9 @@ expected<placement_function, std::string> load_classifier_placement(
     }
     q.channel = in.channel;
     classify::classification result = rules->classify(q);
-    placement p{result.divisions, related_divisions(*rules, result, related_share),
-                result.district};
+    placement p{result.divisions, related_divisions(*rules, result, related_share), result.district,
+                std::string(envelope::to_string(result.kind)),
+                std::string(classify::to_string(result.level))};
     if (p.divisions.empty()) p.divisions.emplace_back(classify::triage_division);
     return p;
   });

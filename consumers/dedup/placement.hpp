@@ -27,6 +27,9 @@ struct placement {
   // top divisions (a flooded road: water or roads), so matching compares these.
   std::vector<std::string> related;
   std::optional<std::string> district;
+  // For the dashboards: the rules' kind and urgency ("complaint", "normal", ...).
+  std::string kind = "complaint";
+  std::string urgency = "normal";
 };
 
 using placement_function = std::function<placement(const placement_input&)>;

@@ -23,6 +23,10 @@ struct report {
   // Divisions with evidence in the text (placement::related); empty: divisions.
   std::vector<std::string> related_divisions;
   std::optional<std::string> district;
+  // What a division's dashboard shows of it (case.v1 title, kind, urgency, channels).
+  std::string channel;
+  std::string kind = "complaint";  // the channel's when it said, else the rules'
+  std::string urgency = "normal";
 };
 
 }  // namespace civic::dedup

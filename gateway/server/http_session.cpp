@@ -8,6 +8,8 @@
 #include "common/log/log.hpp"
 #include "gateway/server/responses.hpp"
 #include "gateway/server/websocket_session.hpp"
+#include "gateway/subscribe/service.hpp"
+#include "gateway/subscribe/ws_session.hpp"
 
 namespace civic::gateway::server {
 namespace {
@@ -93,7 +95,13 @@ class http_session final : public session,
     version_ = req.version();
 
     if (websocket::is_upgrade(req)) {
-      if (req.target() != "/v1/stream") {
+      if (subscribe_target(req) && ctx_.svc.subscribe) {
+        ctx_.sessions.remove(this);
+        upgraded_ = true;
+        beast::get_lowest_layer(stream_).expires_never();
+        return subscribe::run_subscribe_session(std::move(stream_), std::move(req), ctx_);
+      }
+      if (req.target() != "/v1/stream" || !ctx_.settings.ingest_enabled) {
         return respond_problem(404, errc::invalid_value, "WebSocket is served at /v1/stream",
                                false);
       }
@@ -105,10 +113,54 @@ class http_session final : public session,
     route(std::move(req));
   }
 
+  static bool subscribe_target(const request& req) {
+    std::string_view t(req.target().data(), req.target().size());
+    return t.substr(0, t.find('?')) == "/v1/subscribe";
+  }
+
+  // The subscribe module's routes (issue 11); to move into the router's table.
+  bool route_subscribe(std::string_view target, const request& req) {
+    auto* sub = ctx_.svc.subscribe;
+    if (!sub) return false;
+    if (target == "/v1/subscribe") {
+      respond_problem(426, errc::invalid_value, "upgrade to WebSocket here", false);
+      return true;
+    }
+    if (target == "/dashboard") {
+      redirect_ = "/dashboard/";
+      respond(301, "text/plain", "see /dashboard/");
+      return true;
+    }
+    if (!target.starts_with("/dashboard/")) return false;
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      respond_problem(405, errc::invalid_value, "use GET", false);
+      return true;
+    }
+    const auto* file = sub->dashboard().find(target.substr(std::string_view("/dashboard/").size()));
+    if (!file) {
+      respond_problem(404, errc::invalid_value, "no such file", false);
+      return true;
+    }
+    static_page_ = true;
+    respond(200, file->content_type, file->body);
+    return true;
+  }
+
+  static bool ingest_route(std::string_view target) {
+    return target.starts_with(webhook_prefix) || target.starts_with(open311_prefix) ||
+           target == "/v1/messages" || target == "/v1/stream";
+  }
+
   void route(request req) {
     std::string_view full_target(req.target().data(), req.target().size());
     std::string_view target = full_target.substr(0, full_target.find('?'));
     const bool get = req.method() == http::verb::get;
+    if (route_subscribe(target, req)) return;
+    if (!ctx_.settings.ingest_enabled && ingest_route(target)) {
+      return respond_problem(404, errc::invalid_value,
+                             "this gateway does not take messages (gateway.ingest.enabled=false)",
+                             false);
+    }
     if (target.starts_with(webhook_prefix)) {
       std::string_view rest = target.substr(webhook_prefix.size());
       size_t slash = rest.find('/');
@@ -135,7 +187,8 @@ class http_session final : public session,
                     static_cast<int64_t>(ctx_.svc.budget.used_bytes()),
                     ctx_.svc.publisher.queue_depth(), ctx_.svc.publisher.kafka_ready()};
       return respond(200, "text/plain; version=0.0.4",
-                     ctx_.svc.metrics.render(g) + ctx_.svc.channels.render_metrics());
+                     ctx_.svc.metrics.render(g) + ctx_.svc.channels.render_metrics() +
+                         (ctx_.svc.subscribe ? ctx_.svc.subscribe->render_metrics() : ""));
     }
     if (target == "/v1/messages") {
       if (req.method() != http::verb::post) {
@@ -331,6 +384,17 @@ class http_session final : public session,
     res->set(http::field::server, "civic-gateway");
     res->set(http::field::content_type, content_type);
     if (retry_later) res->set(http::field::retry_after, retry_after_seconds);
+    if (!redirect_.empty()) res->set(http::field::location, redirect_);
+    redirect_.clear();
+    if (static_page_) {
+      // The dashboard loads nothing from anywhere but this gateway.
+      res->set(http::field::cache_control, "no-cache");
+      res->set("X-Content-Type-Options", "nosniff");
+      res->set("Content-Security-Policy",
+               "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+               "style-src 'self'; frame-ancestors 'none'");
+      static_page_ = false;
+    }
     res->keep_alive(keep_alive_ && !shutting_down_ && !ctx_.shutting_down);
     res->body() = std::move(body);
     res->prepare_payload();
@@ -373,7 +437,8 @@ class http_session final : public session,
   size_t held_bytes_ = 0;
   unsigned version_ = 11;
   bool keep_alive_ = true, reading_ = false, shutting_down_ = false, closed_ = false;
-  bool upgraded_ = false;
+  bool upgraded_ = false, static_page_ = false;
+  std::string redirect_;
   ops::close_reason close_reason_ = ops::close_reason::client;
 };
 

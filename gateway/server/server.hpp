@@ -15,6 +15,10 @@
 #include "gateway/ingest/publisher.hpp"
 #include "gateway/ops/metrics.hpp"
 
+namespace civic::gateway::subscribe {
+class service;
+}
+
 namespace civic::gateway::server {
 
 struct server_settings {
@@ -28,6 +32,7 @@ struct server_settings {
   std::string tls_certificate_file;  // PEM chain; TLS is on when both files are set
   std::string tls_private_key_file;
   std::chrono::milliseconds shutdown_timeout{35'000};
+  bool ingest_enabled = true;  // false: a fan-out-only gateway (ingest routes answer 404)
 };
 
 // What the sessions work with; owned by main and outliving the server.
@@ -37,6 +42,7 @@ struct services {
   ingest::publisher& publisher;
   ops::metrics& metrics;
   channels::dispatcher& channels;
+  subscribe::service* subscribe = nullptr;  // null: /v1/subscribe and /dashboard/ are off
 };
 
 class server {

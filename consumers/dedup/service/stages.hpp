@@ -37,6 +37,8 @@ struct inbound_record {
 inline constexpr std::string_view divisions_header = "civic-dedup-divisions";
 inline constexpr std::string_view related_header = "civic-dedup-related";
 inline constexpr std::string_view district_header = "civic-dedup-district";
+inline constexpr std::string_view kind_header = "civic-dedup-kind";
+inline constexpr std::string_view urgency_header = "civic-dedup-urgency";
 using kafka::case_id_header;
 using kafka::deadletter_reason_header;
 using kafka::deadletter_source_header;
