@@ -11,8 +11,8 @@ constexpr uint8_t token_version = 1;
 constexpr size_t max_partitions = 4096;
 
 uint32_t fnv1a(std::string_view bytes, uint32_t h = 2166136261u) {
-  for (unsigned char c : bytes) {
-    h ^= c;
+  for (char c : bytes) {
+    h ^= static_cast<uint8_t>(c);
     h *= 16777619u;
   }
   return h;

@@ -251,7 +251,7 @@ stream::taken stream::take(seat_id id, size_t max_bytes) {
   }
   seat& s = found->second;
   if (s.slow || s.cursor < first_seq_) {
-    s.slow = true;
+    s.slow = out.slow = true;
     return out;
   }
   size_t bytes = 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/error/errc.hpp"
+#include "common/error/field_error.hpp"
 #include "gateway/subscribe/frames.hpp"
 
 namespace civic::gateway::subscribe {

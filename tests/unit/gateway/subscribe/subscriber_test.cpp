@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "common/auth/jwt.hpp"
+#include "common/error/errc.hpp"
 #include "gateway/subscribe/access.hpp"
 
 using namespace civic;
