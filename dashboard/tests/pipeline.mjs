@@ -127,3 +127,29 @@ export async function post(port, message) {
   if (res.status !== 200) throw new Error(`POST ${res.status}: ${JSON.stringify(body)}`);
   return body;
 }
+
+// Committed records on a topic, counted by reading it (offsets also count
+// transaction markers).
+export function endOffsets(broker, topic) {
+  const out = execFileSync("/usr/bin/python3", ["-c", `
+import sys, uuid
+from confluent_kafka import Consumer
+c = Consumer({"bootstrap.servers": sys.argv[1], "group.id": "dash-probe-" + uuid.uuid4().hex,
+              "isolation.level": "read_committed", "auto.offset.reset": "earliest",
+              "enable.partition.eof": True, "enable.auto.commit": False})
+c.subscribe([sys.argv[2]])
+parts = len(c.list_topics(sys.argv[2], timeout=10).topics[sys.argv[2]].partitions)
+n, eof = 0, set()
+for _ in range(200):
+    for m in c.consume(500, timeout=0.5):
+        if m.error():
+            eof.add(m.partition())
+        else:
+            n += 1
+    if len(eof) >= parts:
+        break
+print(n)
+c.close()
+`, broker, topic], { encoding: "utf8" });
+  return Number(out.trim());
+}
