@@ -215,7 +215,7 @@ void serve(rd_kafka_t* client, history_request& req, std::chrono::milliseconds t
         return req.sink->fail("kafka: timed out reading history");
       }
       kafka::message_handle m(rd_kafka_consumer_poll(client, remaining_ms(deadline, 100)));
-      if (!m) continue;
+      if (!m || !m->rkt) continue;
       std::string_view topic = rd_kafka_topic_name(m->rkt);
       source src = topic == req.division_topic ? source::division : source::cases;
       auto found = pending.find({src, m->partition});
@@ -278,7 +278,7 @@ void serve(rd_kafka_t* client, history_request& req, std::chrono::milliseconds t
       return req.sink->fail("kafka: timed out reading history");
     }
     kafka::message_handle m(rd_kafka_consumer_poll(client, remaining_ms(deadline, 100)));
-    if (!m) continue;
+    if (!m || !m->rkt) continue;
     std::string_view topic = rd_kafka_topic_name(m->rkt);
     source src = topic == req.division_topic ? source::division : source::cases;
     auto found = open.find({src, m->partition});

@@ -1,6 +1,9 @@
 #include "gateway/subscribe/kafka_client.hpp"
 
+#include <unistd.h>
+
 #include <array>
+#include <chrono>
 
 #include "common/kafka/librdkafka_log.hpp"
 
@@ -8,7 +11,12 @@ namespace civic::gateway::subscribe {
 
 expected<kafka::client_handle, std::string> make_assign_only_consumer(
     const kafka::properties& props, const std::string& client_id) {
+  // librdkafka wants a group.id even for assign(); it is never joined (no
+  // subscribe, no commits), so a name of this process's own does.
+  static const std::string group = "civic-subscribe-" + std::to_string(::getpid()) + "-" +
+                                   std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
   kafka::properties merged{{"client.id", client_id},
+                           {"group.id", group + "-" + client_id},
                            {"enable.auto.commit", "false"},
                            {"enable.auto.offset.store", "false"},
                            {"enable.partition.eof", "true"},

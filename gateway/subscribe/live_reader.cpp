@@ -23,6 +23,7 @@ struct live_reader::impl {
   std::map<std::string, int> assigned;
   std::set<std::pair<std::string, int32_t>> started, cases_eof;
   int case_partitions = 0;
+  std::chrono::steady_clock::time_point next_error_log{};
   bool first_discovery = true;
 
   impl(live_reader_settings s, hub& hub_, std::atomic<bool>& r)
@@ -79,6 +80,14 @@ struct live_reader::impl {
   }
 
   void on_message(rd_kafka_message_t* m) {
+    if (!m->rkt) {  // a client-level event (broker down, ...), not a partition's
+      auto now = std::chrono::steady_clock::now();
+      if (m->err && now >= next_error_log) {
+        log::warn("subscribe.kafka_error", {{"detail", rd_kafka_err2str(m->err)}});
+        next_error_log = now + std::chrono::seconds(5);
+      }
+      return;
+    }
     std::string_view topic = rd_kafka_topic_name(m->rkt);
     std::string scratch;
     const std::string* division = division_of(topic, scratch);

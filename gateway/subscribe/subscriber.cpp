@@ -397,51 +397,56 @@ subscriber::output subscriber::next() {
   held_items_.clear();
   held_frames_.clear();
   output out;
-  while (!control_.empty()) {
-    held_strings_.push_back(std::move(control_.front()));
-    control_.pop_front();
-  }
-  for (const auto& s : held_strings_) out.frames.push_back(s);
-  if (close_) {
-    out.close = close_;
-    return out;
-  }
-  switch (phase_) {
-    case phase::idle:
-    case phase::closing:
-      break;
-    case phase::snapshot: {
-      size_t bytes = 0;
-      while (snapshot_next_ < snapshot_cases_.size() &&
-             (bytes == 0 || bytes < ctx_.settings.write_batch_bytes)) {
-        auto& frame = snapshot_cases_[snapshot_next_++];
-        bytes += frame->size();
-        out.frames.push_back(*frame);
-        held_frames_.push_back(std::move(frame));
-      }
-      if (snapshot_next_ == snapshot_cases_.size()) {
-        snapshot_cases_.clear();
-        phase_ = phase::live;
-        held_strings_.push_back(live_frame(request_id_, encode_position(last_), snapshot_next_));
-        out.frames.push_back(held_strings_.back());
-      }
-      break;
-    }
-    case phase::replay_kafka:
-      take_replay(out);
-      break;
-    case phase::window:
-    case phase::live:
-      take_stream(out);
-      break;
-  }
-  // Something decided above (a slow disconnect, a failed replay) is written now.
-  if (close_) {
+  auto drain_control = [&] {
     while (!control_.empty()) {
       held_strings_.push_back(std::move(control_.front()));
       control_.pop_front();
       out.frames.push_back(held_strings_.back());
     }
+  };
+  drain_control();
+  // A phase may end inside this call (a replay joins the window, a resume falls
+  // back to the snapshot): go on with the next phase rather than wait for a wake
+  // that would not come.
+  for (int step = 0; step < 4 && !close_; ++step) {
+    phase before = phase_;
+    size_t frames_before = out.frames.size();
+    switch (phase_) {
+      case phase::idle:
+      case phase::closing:
+        break;
+      case phase::snapshot: {
+        size_t bytes = 0;
+        while (snapshot_next_ < snapshot_cases_.size() &&
+               (bytes == 0 || bytes < ctx_.settings.write_batch_bytes)) {
+          auto& frame = snapshot_cases_[snapshot_next_++];
+          bytes += frame->size();
+          out.frames.push_back(*frame);
+          held_frames_.push_back(std::move(frame));
+        }
+        if (snapshot_next_ == snapshot_cases_.size()) {
+          size_t sent = snapshot_next_;
+          snapshot_cases_.clear();
+          snapshot_next_ = 0;
+          phase_ = phase::live;
+          held_strings_.push_back(live_frame(request_id_, encode_position(last_), sent));
+          out.frames.push_back(held_strings_.back());
+        }
+        break;
+      }
+      case phase::replay_kafka:
+        take_replay(out);
+        break;
+      case phase::window:
+      case phase::live:
+        take_stream(out);
+        break;
+    }
+    drain_control();
+    if (phase_ == before || out.frames.size() - frames_before >= 64) break;
+  }
+  if (close_) {
+    drain_control();
     out.close = close_;
   }
   return out;

@@ -35,6 +35,9 @@ class ws_session final : public server::session,
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.idle_timeout = ctx_.settings.ws_idle_timeout;
     timeouts.keep_alive_pings = true;
+    // A client that does not answer our close (asleep, gone) must not hold a
+    // shutdown for Beast's suggested 30 s.
+    timeouts.handshake_timeout = std::chrono::seconds(5);
     ws_.set_option(timeouts);
     bool offered = access_.offered_subprotocol;
     ws_.set_option(websocket::stream_base::decorator([offered](websocket::response_type& res) {
