@@ -13,16 +13,13 @@ expected<kafka::client_handle, std::string> make_assign_only_consumer(
     const kafka::properties& props, const std::string& client_id) {
   // librdkafka wants a group.id even for assign(); it is never joined (no
   // subscribe, no commits), so a name of this process's own does.
-  static const std::string group = "civic-subscribe-" + std::to_string(::getpid()) + "-" +
-                                   std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-  kafka::properties merged{{"client.id", client_id},
-                           {"group.id", group + "-" + client_id},
-                           {"enable.auto.commit", "false"},
-                           {"enable.auto.offset.store", "false"},
-                           {"enable.partition.eof", "true"},
-                           {"isolation.level", "read_committed"},
-                           {"auto.offset.reset", "earliest"},
-                           {"fetch.wait.max.ms", "20"}};
+  static const std::string group =
+      "civic-subscribe-" + std::to_string(::getpid()) + "-" +
+      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  kafka::properties merged{{"client.id", client_id},          {"group.id", group + "-" + client_id},
+                           {"enable.auto.commit", "false"},   {"enable.auto.offset.store", "false"},
+                           {"enable.partition.eof", "true"},  {"isolation.level", "read_committed"},
+                           {"auto.offset.reset", "earliest"}, {"fetch.wait.max.ms", "20"}};
   merged.insert(merged.end(), props.begin(), props.end());
   auto conf = kafka::make_conf(merged);
   if (!conf) return unexpected(std::move(conf).error());

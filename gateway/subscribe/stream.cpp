@@ -291,6 +291,12 @@ stream::taken stream::take(seat_id id, size_t max_bytes) {
   return out;
 }
 
+bool stream::is_slow(seat_id id) const {
+  std::lock_guard lock(mutex_);
+  auto found = seats_.find(id);
+  return found == seats_.end() || found->second.slow || found->second.cursor < first_seq_;
+}
+
 void stream::detach(seat_id id) {
   std::lock_guard lock(mutex_);
   seats_.erase(id);

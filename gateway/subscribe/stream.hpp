@@ -118,6 +118,8 @@ class stream {
   // registers the seat for a wake().
   taken take(seat_id seat, size_t max_bytes);
   void detach(seat_id seat);
+  // Marked slow by sweep() (or overtaken by the window), while its owner was busy writing.
+  bool is_slow(seat_id seat) const;
 
   position head() const;
   size_t subscribers() const;

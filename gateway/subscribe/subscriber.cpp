@@ -452,6 +452,15 @@ subscriber::output subscriber::next() {
   return out;
 }
 
+bool subscriber::check_slow() {
+  if (close_) return true;
+  if ((phase_ == phase::live || phase_ == phase::window) && stream_ && seat_ &&
+      stream_->is_slow(seat_)) {
+    close_with(close_code::slow, "slow", true, disconnect_reason::slow);
+  }
+  return close_.has_value();
+}
+
 void subscriber::stop() {
   if (stream_ && seat_) stream_->detach(seat_);
   seat_ = 0;

@@ -88,6 +88,9 @@ class subscriber : public subscriber_link, public std::enable_shared_from_this<s
   // A disconnect is decided (slow, expired, ...): the socket side should not wait
   // long for a write a stuck client never reads.
   bool closing() const { return close_.has_value(); }
+  // While a write is in flight: has the stream given up on this subscriber? Then
+  // the disconnect is decided (closing() turns true).
+  bool check_slow();
 
   void wake() noexcept override;
   std::string last_position() const;

@@ -127,7 +127,7 @@ class ws_session final : public server::session,
 
   void pump() {
     if (failed_ || !core_) return;
-    if (writing_ && core_->closing() && !stuck_timer_armed_) {
+    if (writing_ && core_->check_slow() && !stuck_timer_armed_) {
       // The write in flight may never finish (a client that stopped reading): its
       // events' positions are in what it did read, so cutting it off loses nothing.
       stuck_timer_armed_ = true;

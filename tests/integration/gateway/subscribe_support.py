@@ -162,8 +162,10 @@ class Client:
         if fallback:
             frame["fallback"] = fallback
         await self.ws.send(json.dumps(frame))
-        sub, before = await self.until("subscribed")
-        return sub
+        while True:
+            f = await self.frame()
+            if f["type"] in ("subscribed", "error"):
+                return f
 
     async def close(self):
         await self.ws.close()
