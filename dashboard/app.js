@@ -318,7 +318,7 @@ async function main() {
 
 // For the browser tests and for anyone curious in the console.
 window.dashboard = {
-  state, filters,
+  state, filters, render,
   drop: () => state.subscription && state.subscription.drop(),
   position: () => state.subscription && state.subscription.position,
 };
