@@ -1,12 +1,16 @@
 #include "gateway/subscribe/subscriber.hpp"
 
 #include <doctest/doctest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/schema.h>
 
 #include <atomic>
 
 #include "common/auth/jwt.hpp"
 #include "common/error/errc.hpp"
 #include "gateway/subscribe/access.hpp"
+#include "support/files.hpp"
+#include "support/paths.hpp"
 
 using namespace civic;
 using namespace civic::gateway::subscribe;
@@ -286,4 +290,47 @@ TEST_CASE("tokens at the upgrade: header, query, subprotocol; Origin allow-list"
       "civic.subscribe.v1, bearer." +
       *auth::mint(late, "local", auth::jwt_algorithm::hs256, secret);
   CHECK(decide_access(v, s, verifier, now).code == errc::credential_expired);
+}
+
+TEST_CASE("every frame the server writes is valid against its schema") {
+  rapidjson::Document schema_doc;
+  schema_doc.Parse(
+      civic::test::read_file(civic::test::schemas_dir() / "subscribe-server-frame.v1.schema.json")
+          .c_str());
+  REQUIRE_FALSE(schema_doc.HasParseError());
+  rapidjson::SchemaDocument schema(schema_doc);
+  world w;
+  w.streams.case_record(0, 0, 1, "case-1",
+                        R"({"id":"case-1","divisions":["roads"],"status":"open"})");
+  auto s = w.connect(person({"roads"}, std::chrono::seconds(120)));
+  std::string all;
+  auto now = std::chrono::system_clock::now();
+  s->on_frame(R"({"type":"subscribe","id":"x","division":"water","from":"now"})", now);
+  all += joined(s->next());
+  s->on_frame(R"({"type":"subscribe","id":"s","division":"roads","from":"snapshot"})", now);
+  all += joined(s->next());
+  w.streams.division_record("roads", 0, 0, 5, "case-1", R"({"schema":"routed-message.v1"})");
+  w.streams.case_record(0, 1, 6, "case-1",
+                        R"({"id":"case-1","divisions":["roads"],"status":"closed"})");
+  all += joined(s->next());
+  s->tick(now + std::chrono::seconds(70));
+  all += joined(s->next());
+  s->tick(now + std::chrono::seconds(200));
+  all += joined(s->next());
+  size_t frames = 0;
+  std::string_view rest(all);
+  while (!rest.empty()) {
+    auto line = rest.substr(0, rest.find('\n'));
+    rest.remove_prefix(std::min(rest.size(), line.size() + 1));
+    if (line.empty()) continue;
+    ++frames;
+    CAPTURE(std::string(line));
+    rapidjson::Document doc;
+    doc.Parse(line.data(), line.size());
+    REQUIRE_FALSE(doc.HasParseError());
+    rapidjson::SchemaValidator validator(schema);
+    CHECK(doc.Accept(validator));
+  }
+  CHECK(frames >=
+        9);  // welcome, error, subscribed, case, live, message, case, refresh_due, disconnect
 }
