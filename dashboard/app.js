@@ -312,6 +312,16 @@ async function main() {
     showSignin();
   });
   window.addEventListener("resize", scheduleRender);
+  // After a laptop's sleep the socket may look open to the browser while the
+  // gateway has long closed it: a clock jump means we slept, so reconnect and
+  // resume from the last position (the replay shows what was missed).
+  let tick = Date.now();
+  setInterval(() => {
+    const now = Date.now();
+    if (now - tick > 15000 && state.subscription) state.subscription.drop();
+    tick = now;
+  }, 5000);
+  window.addEventListener("online", () => state.subscription && state.subscription.drop());
   setConnection("offline");
   if (state.token) { showBoard(); connect(); } else { showSignin(); }
 }
