@@ -28,8 +28,18 @@ export class Subscription {
     if (this.socket) this.socket.close(1000, "signed out");
   }
 
-  // For tests and the "reconnect" button: drop the socket as a network cut would.
-  drop() { if (this.socket) this.socket.close(4000, "dropped by the page"); }
+  // Drop the socket as a network cut would and resume on a new one at once (a
+  // dead socket's close handshake could take long to fail).
+  drop() {
+    const s = this.socket;
+    if (!s || this.stopped) return;
+    this.socket = null;
+    s.onmessage = null;
+    s.onclose = null;
+    s.close(4000, "dropped by the page");
+    this.onState("reconnecting");
+    setTimeout(() => this.connect(true), 100);
+  }
 
   refresh(token) {
     this.token = token;
