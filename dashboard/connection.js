@@ -127,6 +127,14 @@ export class Subscription {
         this.onRefreshDue(f);
         break;
       case "error":
+        if (f.id === "sub" && f.retryable) {
+          // The gateway is still reading its topics (just started): ask again soon.
+          const wait = this.backoff;
+          this.backoff = Math.min(this.backoff * 2, 10000);
+          setTimeout(() => this.send({ type: "subscribe", id: "sub", division: this.division,
+            from: this.position ?? "snapshot", fallback: "snapshot" }), wait);
+          break;
+        }
         this.onError(f);
         break;
       default:
