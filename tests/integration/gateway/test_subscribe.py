@@ -256,3 +256,21 @@ def test_a_subscriber_that_never_reads_is_disconnected_while_others_keep_receivi
     growth_mib = (g.rss_kib() - warm["rss"]) / 1024
     assert growth_mib < 48, f"memory grew {growth_mib:.1f} MiB"
     assert g.metric("gateway_subscribe_window_bytes") <= 1048576 + 64 * 1024
+
+
+def test_ingest_and_fan_out_run_apart_by_configuration(gateway, topics):
+    fan_out = start(gateway, topics, gateway__ingest__enabled="false")
+    status, _, body = fan_out.post('{"id":"m","channel":"web","text":"x"}')
+    assert status == 404 and "gateway.ingest.enabled" in body
+    assert fan_out.get("/dashboard/")[0] == 200
+    assert '"FeatureCollection"' in fan_out.get("/dashboard/districts.geojson")[1]
+    ingest_only = gateway(**topics.gateway_options(subscribe__enabled="false"))
+    assert ingest_only.get("/dashboard/")[0] == 404
+    assert ingest_only.metric("gateway_subscribe_connections") == 0
+
+    async def refused():
+        with pytest.raises(websockets.InvalidStatusCode) as e:
+            await Client.open(gateway_url(ingest_only), token())
+        assert e.value.status_code == 404
+
+    asyncio.run(refused())
