@@ -16,10 +16,17 @@ expected<kafka::client_handle, std::string> make_assign_only_consumer(
   static const std::string group =
       "civic-subscribe-" + std::to_string(::getpid()) + "-" +
       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-  kafka::properties merged{{"client.id", client_id},          {"group.id", group + "-" + client_id},
-                           {"enable.auto.commit", "false"},   {"enable.auto.offset.store", "false"},
-                           {"enable.partition.eof", "true"},  {"isolation.level", "read_committed"},
-                           {"auto.offset.reset", "earliest"}, {"fetch.wait.max.ms", "20"}};
+  kafka::properties merged{{"client.id", client_id},
+                           {"group.id", group + "-" + client_id},
+                           {"enable.auto.commit", "false"},
+                           {"enable.auto.offset.store", "false"},
+                           {"enable.partition.eof", "true"},
+                           {"isolation.level", "read_committed"},
+                           {"auto.offset.reset", "earliest"},
+                           {"fetch.wait.max.ms", "20"},
+                           // Latency: a fetch request is a small write; with Nagle it
+                           // may wait for the last one's delayed ACK (tens of ms).
+                           {"socket.nagle.disable", "true"}};
   merged.insert(merged.end(), props.begin(), props.end());
   auto conf = kafka::make_conf(merged);
   if (!conf) return unexpected(std::move(conf).error());
