@@ -1,13 +1,20 @@
-// The gateway process: configuration, Kafka producer, ingest pipeline, server.
-// Wiring only; the work happens in ingest/ and server/.
+// The gateway process: configuration, Kafka producer, ingest pipeline, the
+// routes of every module, server. Wiring only; the work happens in the modules.
+// A module with routes adds its add_routes() call below.
 
 #include <cstdio>
 
 #include "common/auth/auth_options.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/log/log.hpp"
+#include "gateway/auth/settings.hpp"
 #include "gateway/channels/registry.hpp"
+#include "gateway/channels/routes.hpp"
+#include "gateway/ingest/routes.hpp"
+#include "gateway/ops/routes.hpp"
 #include "gateway/options.hpp"
+#include "gateway/server/server.hpp"
+#include "gateway/subscribe/routes.hpp"
 #include "gateway/subscribe/service.hpp"
 #include "gateway/subscribe/token_command.hpp"
 
@@ -15,13 +22,17 @@ using namespace civic;
 
 int main(int argc, char** argv) {
   auto args = config::arguments(argc, argv);
-  if (!args.empty() && args.front() == "token") {
+  if (!args.empty() && args[0] == "token") {
     return gateway::subscribe::run_token_command(std::span(args).subspan(1));
+  }
+  if (!args.empty() && args[0] == "bridge-key") {
+    return gateway::auth::bridge_key_command(std::span(args).subspan(1));
   }
   if (config::wants_help(args)) {
     std::fputs(config::help_text("gateway",
                                  "takes citizen messages over WebSocket and HTTP and publishes "
-                                 "them to Kafka, acknowledging each once Kafka has stored it",
+                                 "them to Kafka, acknowledging each once Kafka has stored it "
+                                 "(`gateway bridge-key NAME CHANNELS` makes a bridge's API key)",
                                  gateway::options())
                    .c_str(),
                stdout);
@@ -44,15 +55,21 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  gateway::ops::metrics metrics;
+  auto bridges = gateway::auth::make_bridge_authenticator(
+      *settings, gateway::channels::webhook_channels(), metrics);
+  if (!bridges) {
+    std::fprintf(stderr, "gateway: %s\n", bridges.error().c_str());
+    return 2;
+  }
   auto producer = kafka::producer::create(settings->kafka_properties());
   if (!producer) {
     std::fprintf(stderr, "gateway: %s\n", producer.error().c_str());
     return 2;
   }
-  gateway::ops::metrics metrics;
   gateway::ingest::publisher publisher(std::move(*producer), cfg->publisher);
   gateway::ingest::in_flight_budget budget(cfg->in_flight_budget_bytes);
-  gateway::ingest::pipeline pipeline(cfg->limits, {cfg->author_key}, publisher, metrics);
+  gateway::ingest::pipeline pipeline(cfg->limits, {cfg->author_key}, publisher, budget, metrics);
   auto adapters = gateway::channels::make_enabled_adapters(*settings);
   if (!adapters) {
     std::fprintf(stderr, "gateway: %s\n", adapters.error().c_str());
@@ -60,7 +77,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& [name, adapter] : *adapters) log::info("channel.enabled", {{"channel", name}});
   gateway::channels::rate_limiter limiter(cfg->channel_rate, cfg->client_rate);
-  gateway::channels::dispatcher channels(std::move(*adapters), pipeline, budget, limiter);
+  gateway::channels::dispatcher channels(std::move(*adapters), pipeline, limiter);
 
   // The subscribe module: on when enabled and a token key is configured.
   std::unique_ptr<gateway::subscribe::service> subscribe;
@@ -84,8 +101,35 @@ int main(int argc, char** argv) {
     }
   }
 
-  auto server = gateway::server::server::create(
-      cfg->server, {pipeline, budget, publisher, metrics, channels, subscribe.get()});
+  gateway::ops::operations ops;
+  ops.kafka_ready = [&] { return publisher.kafka_ready(); };
+  ops.shutting_down = [&] { return pipeline.shutting_down(); };
+  ops.metrics_writers.push_back([&](civic::metrics::text_writer& w) {
+    metrics.write(
+        w, {static_cast<int64_t>(budget.messages()), static_cast<int64_t>(budget.used_bytes()),
+            publisher.queue_depth(), publisher.kafka_ready()});
+  });
+  ops.metrics_writers.push_back([&](civic::metrics::text_writer& w) { channels.write_metrics(w); });
+  if (subscribe) {
+    ops.metrics_writers.push_back(
+        [&](civic::metrics::text_writer& w) { subscribe->write_metrics(w); });
+  }
+
+  gateway::http::routes routes;
+  if (settings->boolean("gateway.ingest.enabled")) {
+    gateway::ingest::add_routes(routes, pipeline, cfg->ingest, std::ref(**bridges));
+    gateway::channels::add_routes(routes, channels);
+  }
+  if (subscribe) gateway::subscribe::add_routes(routes, *subscribe);
+  gateway::ops::add_routes(routes, ops);
+
+  gateway::server::services services{routes,
+                                     metrics,
+                                     [&] { pipeline.begin_shutdown(); },
+                                     [&] { return budget.messages(); },
+                                     [&](std::chrono::milliseconds left) { publisher.close(left); },
+                                     subscribe.get()};
+  auto server = gateway::server::server::create(cfg->server, std::move(services));
   if (!server) {
     log::error("gateway.start_failed", {{"detail", server.error()}});
     return 1;

@@ -32,6 +32,9 @@ struct inbound_message {
   std::optional<std::string> conversation_id;  // reply reference on the channel
   std::optional<std::string> reply_message_id;
   std::optional<std::string> traceparent;
+  // Set by channel adapters only (Open311); the inbound JSON has no such members.
+  std::optional<envelope::service_reference> service;
+  std::vector<envelope::attribute> attributes;
 };
 
 struct inbound_failure {

@@ -9,6 +9,7 @@
 #include "common/error/expected.hpp"
 #include "common/error/field_error.hpp"
 #include "gateway/ingest/inbound.hpp"
+#include "gateway/ingest/sender.hpp"
 
 namespace civic::gateway::ingest {
 
@@ -21,7 +22,8 @@ struct normalize_settings {
 std::string pseudonymous_author(const std::string& key, std::string_view channel,
                                 std::string_view handle);
 
-expected<envelope::message, field_error> normalize(inbound_message in,
+// `from` decides the idempotency key's namespace and the envelope's source.
+expected<envelope::message, field_error> normalize(inbound_message in, const sender& from,
                                                    const normalize_settings& settings,
                                                    std::chrono::system_clock::time_point now);
 

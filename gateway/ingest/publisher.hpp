@@ -15,10 +15,11 @@
 
 #include "common/envelope/envelope.hpp"
 #include "common/kafka/producer.hpp"
+#include "gateway/ingest/envelope_sink.hpp"
 
 namespace civic::gateway::ingest {
 
-class publisher {
+class publisher final : public envelope_sink {
  public:
   struct settings {
     std::string topic = "feedback.ingested";
@@ -26,15 +27,15 @@ class publisher {
   };
 
   publisher(std::unique_ptr<kafka::producer> producer, settings s);
-  ~publisher();
+  ~publisher() override;
 
   // Empty: on_delivery will be called exactly once with Kafka's verdict.
   // Otherwise the envelope was not taken (errc::unavailable while Kafka is
   // unreachable, the producer's queue-full error when its queue is full).
   std::error_code publish(const envelope::message& e, const std::optional<std::string>& traceparent,
-                          kafka::delivery_handler on_delivery);
+                          kafka::delivery_handler on_delivery) override;
 
-  bool kafka_ready() const { return ready_.load(std::memory_order_relaxed); }
+  bool kafka_ready() const override { return ready_.load(std::memory_order_relaxed); }
   int queue_depth() const { return producer_->queue_depth(); }
   const std::string& topic() const { return settings_.topic; }
 

@@ -75,7 +75,7 @@ std::optional<std::string> presented_token(const upgrade_view& req, bool& offere
 }
 
 access_decision decide_access(const upgrade_view& req, const access_settings& s,
-                              const auth::jwt_verifier& verifier,
+                              const civic::auth::jwt_verifier& verifier,
                               std::chrono::system_clock::time_point now) {
   access_decision d;
   if (!origin_allowed(req, s)) {

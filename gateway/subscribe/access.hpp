@@ -32,9 +32,9 @@ struct upgrade_view {
 };
 
 struct access_decision {
-  bool origin_refused = false;      // answer 403 before the upgrade
-  std::optional<auth::claims> who;  // the token verified
-  std::error_code code;             // else why not (unauthenticated, invalid_credential, ...)
+  bool origin_refused = false;             // answer 403 before the upgrade
+  std::optional<civic::auth::claims> who;  // the token verified
+  std::error_code code;  // else why not (unauthenticated, invalid_credential, ...)
   std::string detail;
   bool offered_subprotocol = false;  // answer with Sec-WebSocket-Protocol: civic.subscribe.v1
 };
@@ -45,7 +45,7 @@ bool origin_allowed(const upgrade_view& req, const access_settings& s);
 std::optional<std::string> presented_token(const upgrade_view& req, bool& offered_subprotocol);
 
 access_decision decide_access(const upgrade_view& req, const access_settings& s,
-                              const auth::jwt_verifier& verifier,
+                              const civic::auth::jwt_verifier& verifier,
                               std::chrono::system_clock::time_point now);
 
 }  // namespace civic::gateway::subscribe

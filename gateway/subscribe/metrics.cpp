@@ -35,8 +35,8 @@ void subscribe_metrics::subscribed(std::string_view from) {
   }
 }
 
-std::string subscribe_metrics::render(const hub& h, const history_readers* history) const {
-  metrics::text_writer w;
+void subscribe_metrics::write(metrics::text_writer& w, const hub& h,
+                              const history_readers* history) const {
   auto stats = h.snapshot_stats();
   w.family("gateway_subscribe_connections", "gauge", "Open /v1/subscribe WebSockets.");
   w.sample("gateway_subscribe_connections", static_cast<double>(connections_.load()));
@@ -84,7 +84,6 @@ std::string subscribe_metrics::render(const hub& h, const history_readers* histo
   w.sample("gateway_subscribe_open_cases", static_cast<double>(stats.open_cases));
   w.family("gateway_subscribe_cases_loaded", "gauge", "1 once feedback.cases was read to its end.");
   w.sample("gateway_subscribe_cases_loaded", h.cases_loaded() ? 1.0 : 0.0);
-  return w.take();
 }
 
 }  // namespace civic::gateway::subscribe

@@ -8,6 +8,10 @@
 #include <string>
 #include <string_view>
 
+namespace civic::metrics {
+class text_writer;
+}
+
 namespace civic::gateway::subscribe {
 
 class hub;
@@ -34,7 +38,7 @@ class subscribe_metrics {
   void history_failed() { history_failed_.fetch_add(1, std::memory_order_relaxed); }
 
   // Every family, with the hub's and the history readers' gauges.
-  std::string render(const hub& h, const history_readers* history) const;
+  void write(metrics::text_writer& w, const hub& h, const history_readers* history) const;
 
  private:
   template <size_t N>

@@ -130,7 +130,7 @@ expected<service_settings, std::string> make_service_settings(const config::sett
   return c;
 }
 
-service::service(service_settings s, auth::jwt_verifier v, static_files files)
+service::service(service_settings s, civic::auth::jwt_verifier v, static_files files)
     : settings_(std::move(s)),
       verifier_(std::move(v)),
       dashboard_(std::move(files)),
@@ -142,9 +142,9 @@ service::~service() {
   history_.reset();
 }
 
-expected<std::unique_ptr<service>, std::string> service::start(service_settings s,
-                                                               auth::verifier_settings keys) {
-  auto verifier = auth::jwt_verifier::create(std::move(keys));
+expected<std::unique_ptr<service>, std::string> service::start(
+    service_settings s, civic::auth::verifier_settings keys) {
+  auto verifier = civic::auth::jwt_verifier::create(std::move(keys));
   if (!verifier) return unexpected("subscribe: " + verifier.error());
   std::map<std::string, std::string> extra;
   if (!s.districts_file.empty()) extra["districts.geojson"] = s.districts_file;
@@ -163,7 +163,9 @@ expected<std::unique_ptr<service>, std::string> service::start(service_settings 
   return svc;
 }
 
-std::string service::render_metrics() const { return metrics_.render(hub_, history_.get()); }
+void service::write_metrics(metrics::text_writer& w) const {
+  metrics_.write(w, hub_, history_.get());
+}
 
 bool service::try_admit() {
   size_t n = connections_.fetch_add(1);

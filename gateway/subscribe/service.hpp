@@ -43,15 +43,15 @@ class service {
  public:
   // Starts the readers. Fails on a bad key, a missing dashboard folder or no token key.
   static expected<std::unique_ptr<service>, std::string> start(service_settings s,
-                                                               auth::verifier_settings keys);
+                                                               civic::auth::verifier_settings keys);
   ~service();
 
   const service_settings& settings() const { return settings_; }
   subscribe_context& context() { return context_; }
-  const auth::jwt_verifier& verifier() const { return verifier_; }
+  const civic::auth::jwt_verifier& verifier() const { return verifier_; }
   const static_files& dashboard() const { return dashboard_; }
   subscribe_metrics& metrics() { return metrics_; }
-  std::string render_metrics() const;
+  void write_metrics(metrics::text_writer& w) const;
   bool kafka_reachable() const { return live_ && live_->kafka_reachable(); }
 
   // Connection admission (subscribe.max_connections).
@@ -59,10 +59,10 @@ class service {
   void release();
 
  private:
-  service(service_settings s, auth::jwt_verifier v, static_files files);
+  service(service_settings s, civic::auth::jwt_verifier v, static_files files);
 
   service_settings settings_;
-  auth::jwt_verifier verifier_;
+  civic::auth::jwt_verifier verifier_;
   static_files dashboard_;
   subscribe_metrics metrics_;
   hub hub_;

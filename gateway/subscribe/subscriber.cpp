@@ -75,7 +75,8 @@ not_recovered_reason reason_code(const std::string& reason) {
 
 }  // namespace
 
-subscriber::subscriber(subscribe_context& ctx, auth::claims who, std::function<void()> notify)
+subscriber::subscriber(subscribe_context& ctx, civic::auth::claims who,
+                       std::function<void()> notify)
     : ctx_(ctx), who_(std::move(who)), notify_(std::move(notify)) {
   ctx_.metrics.connection_opened();
 }

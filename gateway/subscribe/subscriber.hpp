@@ -49,7 +49,7 @@ struct session_settings {
 struct subscribe_context {
   hub& streams;
   history_readers* history;  // null: positions older than the window are not recovered
-  const auth::jwt_verifier& verifier;
+  const civic::auth::jwt_verifier& verifier;
   subscribe_metrics& metrics;
   session_settings settings;
 };
@@ -60,7 +60,7 @@ class subscriber : public subscriber_link, public std::enable_shared_from_this<s
 
   // notify: the socket side's wake-up (post to its strand, then call next());
   // called from any thread, also while the stream's lock is held: post only.
-  subscriber(subscribe_context& ctx, auth::claims who, std::function<void()> notify);
+  subscriber(subscribe_context& ctx, civic::auth::claims who, std::function<void()> notify);
   ~subscriber() override;
 
   void start();
@@ -112,7 +112,7 @@ class subscriber : public subscriber_link, public std::enable_shared_from_this<s
   void take_replay(output& out);
 
   subscribe_context& ctx_;
-  auth::claims who_;
+  civic::auth::claims who_;
   std::function<void()> notify_;
   bool refresh_notice_sent_ = false;
 

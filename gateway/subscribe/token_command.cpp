@@ -35,7 +35,7 @@ std::vector<std::string> split(std::string_view s) {
 
 int run_token_command(std::span<const std::string_view> args) {
   std::vector<config::option> all(std::begin(token_options), std::end(token_options));
-  for (const auto& o : auth::auth_options()) all.push_back(o);
+  for (const auto& o : civic::auth::auth_options()) all.push_back(o);
   if (config::wants_help(args)) {
     std::fputs(
         config::help_text("gateway token", "mints a local HS256 dashboard token", all).c_str(),
@@ -54,7 +54,7 @@ int run_token_command(std::span<const std::string_view> args) {
                  "AUTH_JWT_HS256_SECRET)\n");
     return 2;
   }
-  auth::claims c;
+  civic::auth::claims c;
   c.sub = s->text("sub");
   c.iss = s->text("auth.jwt.issuer");
   if (!s->text("auth.jwt.audience").empty()) c.aud = {s->text("auth.jwt.audience")};
@@ -63,7 +63,7 @@ int run_token_command(std::span<const std::string_view> args) {
   c.exp = now + std::chrono::seconds(s->integer("ttl_s"));
   c.role = s->text("role");
   c.divisions = split(s->text("divisions"));
-  auto token = auth::mint(c, "local", auth::jwt_algorithm::hs256, secret);
+  auto token = civic::auth::mint(c, "local", civic::auth::jwt_algorithm::hs256, secret);
   if (!token) {
     std::fprintf(stderr, "gateway token: %s\n", token.error().c_str());
     return 2;

@@ -6,8 +6,8 @@
 
 #include "common/error/errc.hpp"
 #include "common/log/log.hpp"
+#include "gateway/http/problem.hpp"
 #include "gateway/server/context.hpp"
-#include "gateway/server/responses.hpp"
 #include "gateway/subscribe/frames.hpp"
 #include "gateway/subscribe/service.hpp"
 
@@ -18,6 +18,7 @@ namespace net = server::net;
 namespace beast = server::beast;
 namespace http = server::http;
 namespace websocket = server::websocket;
+namespace http_api = civic::gateway::http;
 
 template <class Stream>
 class ws_session final : public server::session,
@@ -210,7 +211,7 @@ void refuse(Stream&& stream, const server::request& upgrade, unsigned status, er
   res->set(http::field::content_type, "application/problem+json");
   if (status == 503) res->set(http::field::retry_after, "5");
   res->keep_alive(false);
-  res->body() = server::problem_body(status, code, detail, "", "", status == 503);
+  res->body() = http_api::problem(code, detail).body;
   res->prepare_payload();
   auto s = std::make_shared<Stream>(std::move(stream));
   http::async_write(*s, *res, [s, res](beast::error_code, std::size_t) {

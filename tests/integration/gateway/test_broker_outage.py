@@ -10,7 +10,7 @@ import time
 import pytest
 import websockets
 
-from conftest import REPO, read_topic
+from conftest import BRIDGE_HEADERS, REPO, read_topic
 from messages import key, message
 
 FIXTURE = REPO / "tests/support/kafka-fixture"
@@ -28,7 +28,7 @@ def own_broker(tmp_path):
 
 
 async def send_and_collect(url, messages, answers, pause=0.002):
-    async with websockets.connect(url) as ws:
+    async with websockets.connect(url, extra_headers=BRIDGE_HEADERS) as ws:
         async def read():
             while len(answers) < len(messages):
                 frame = json.loads(await ws.recv())
@@ -72,7 +72,8 @@ def test_broker_stopped_mid_stream(gateway, own_broker, run_id):
     # The bridge resends what was not acked; now all of it is stored.
     resent = {}
     asyncio.run(send_and_collect(g.ws_url, nacked, resent, pause=0))
-    assert all(a["type"] == "ack" for a in resent.values())
+    assert all(a["type"] == "ack" for a in resent.values()), \
+        {a["code"] for a in resent.values() if a["type"] == "nack"}
 
     found = read_topic(bootstrap, {key(m) for m in messages}, timeout=120)
     missing = [key(m) for m in acked if key(m) not in found]
