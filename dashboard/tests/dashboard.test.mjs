@@ -31,7 +31,7 @@ const WHILE_AWAY = [
 ];
 
 function message(id, [text, lat, lon]) {
-  return { id, channel: "kakao", text, author: `citizen-${id}`, location: { lat, lon } };
+  return { id, channel: "kakaotalk_bridge", text, author: `citizen-${id}`, location: { lat, lon } };
 }
 
 test("a clerk signs in, sees the snapshot and live reports, and misses nothing across a cut", { timeout: 300000 }, async () => {

@@ -99,9 +99,16 @@ export function gatewayArgs(broker, topics, port, extra = []) {
     `--dashboard.districts_file=${path.join(REPO, "deploy/config/districts/seoul-gu.geojson")}`, ...extra];
 }
 
+// A bridge credential for the test's messages (ingest takes none without one).
+const bridge = (() => {
+  const out = execFileSync(binary("GATEWAY_BINARY", "gateway/gateway"), ["bridge-key", "dashboard-test", "*"],
+    { encoding: "utf8" });
+  return { key: out.match(/^key:\s*(\S+)/m)[1], entry: out.match(/^entry:\s*(\S+)/m)[1] };
+})();
+
 export function startGateway(name, broker, topics, port, logDir, extra = []) {
   return new Process(name, binary("GATEWAY_BINARY", "gateway/gateway"), gatewayArgs(broker, topics, port, extra),
-    logDir, { GATEWAY_AUTHOR_KEY: "dashboard-test-author-key-0123" }).start();
+    logDir, { GATEWAY_AUTHOR_KEY: "dashboard-test-author-key-0123", AUTH_BRIDGE_KEYS: bridge.entry }).start();
 }
 
 export function mintToken(divisions) {
@@ -122,7 +129,8 @@ export async function waitFor(what, condition, timeoutMs = 60000) {
 
 export async function post(port, message) {
   const res = await fetch(`http://127.0.0.1:${port}/v1/messages`, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(message) });
+    method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${bridge.key}` },
+    body: JSON.stringify(message) });
   const body = await res.json();
   if (res.status !== 200) throw new Error(`POST ${res.status}: ${JSON.stringify(body)}`);
   return body;
