@@ -10,7 +10,8 @@ namespace {
 
 bool internal_header(std::string_view name) {
   return name == divisions_header || name == related_header || name == district_header ||
-         name == case_id_header || name == embedding_header || name == embedding_model_header;
+         name == case_id_header || name == embedding_header || name == embedding_model_header ||
+         name == kind_header || name == urgency_header;
 }
 
 std::vector<kafka::header> forwarded_headers(const std::vector<kafka::header>& headers) {
@@ -99,6 +100,8 @@ kafka::record route_ingested(const inbound_record& in, const placement_function&
   rec.headers.push_back({std::string(related_header), join(p.related)});
   if (p.district) rec.headers.push_back({std::string(district_header), *p.district});
   add_embedding_headers(p, place, rec.headers);
+  rec.headers.push_back({std::string(kind_header), p.kind});
+  rec.headers.push_back({std::string(urgency_header), p.urgency});
   ++counters.routed;
   return rec;
 }
@@ -120,6 +123,8 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
       p.related = split(*related);
     if (const std::string* district = find_header(in.headers, district_header))
       p.district = *district;
+    if (const std::string* kind = find_header(in.headers, kind_header)) p.kind = *kind;
+    if (const std::string* urgency = find_header(in.headers, urgency_header)) p.urgency = *urgency;
   }
   std::optional<std::vector<float>> carried;
   if (const std::string* vector = find_header(in.headers, embedding_header)) {
