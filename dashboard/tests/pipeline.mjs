@@ -46,6 +46,9 @@ for f in fs.values(): f.result(timeout=60)
   }
 }
 
+// Every process started, so that a wait fails at once, with its log, when one died.
+const started = [];
+
 export class Process {
   constructor(name, binary, args, logDir, env = {}) {
     this.name = name;
@@ -57,12 +60,17 @@ export class Process {
   }
   start() {
     const log = openSync(this.logPath, "a");
-    this.child = spawn(this.binary, this.args, { stdio: ["ignore", log, log], env: { ...process.env, ...this.env } });
+    // From the repository, as script/server runs them: the default rules and model paths are relative.
+    this.child = spawn(this.binary, this.args,
+      { cwd: REPO, stdio: ["ignore", log, log], env: { ...process.env, ...this.env } });
     this.exited = new Promise((resolve) => this.child.on("exit", resolve));
+    this.stopping = false;
+    started.push(this);
     return this;
   }
   async stop(signal = "SIGTERM") {
     if (!this.child || this.child.exitCode !== null) return;
+    this.stopping = true;
     this.child.kill(signal);
     await this.exited;
   }
@@ -82,11 +90,11 @@ export function startPipeline(broker, topics, logDir) {
     `--dedup.rules=${rules}`, `--dedup.topic.input=${t.ingested}`, `--dedup.topic.repartition=${t.repartition}`,
     `--dedup.topic.changelog=${t.changelog}`, `--dedup.topic.unique=${t.unique}`, `--dedup.topic.cases=${t.cases}`,
     `--dedup.topic.deadletter=${t.deadletter}`, `--dedup.group_id=${topics.prefix}dedup`,
-    `--dedup.transactional_id=${topics.prefix}dedup-0`, "--dedup.max_batch_wait_ms=20"], logDir).start();
+    `--dedup.transactional_id=${topics.prefix}dedup-0`, "--dedup.max_batch_wait_ms=20", "--dedup.ops_listen=127.0.0.1:0"], logDir).start();
   const router = new Process("router", binary("ROUTER_BINARY", "consumers/router/router"), [kafka,
     `--router.rules=${rules}`, `--router.topic.input=${t.unique}`, `--router.topic.division_prefix=${t.divisionPrefix}`,
     `--router.topic.deadletter=${t.deadletter}`, `--router.group_id=${topics.prefix}router`,
-    `--router.transactional_id=${topics.prefix}router-0`, "--router.max_batch_wait_ms=20"], logDir).start();
+    `--router.transactional_id=${topics.prefix}router-0`, "--router.max_batch_wait_ms=20", "--router.ops_listen=127.0.0.1:0"], logDir).start();
   return { dedup, router };
 }
 
@@ -120,6 +128,8 @@ export function mintToken(divisions) {
 export async function waitFor(what, condition, timeoutMs = 60000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const dead = started.find((p) => p.child.exitCode !== null && !p.stopping);
+    if (dead) throw new Error(`${dead.name} exited (${dead.child.exitCode}) while waiting for ${what}: ${dead.log().slice(-1500)}`);
     const v = await condition();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
