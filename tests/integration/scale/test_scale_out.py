@@ -124,7 +124,7 @@ def total(processes, metric):
 
 def test_members_killed_stopped_and_added_mid_stream(pipeline, run_id):
     gateways, dedup, routers = start_pipeline(pipeline)
-    messages = [message(run_id, i) for i in range(8000)]
+    messages = [message(run_id, i) for i in range(20000)]
     sender = Sender(gateways, messages).start()
     dedup_records = 2 * len(messages)  # each message is read from ingested, then repartition
 
