@@ -48,6 +48,14 @@ std::string_view error_name(std::error_code ec) noexcept {
       return "out_of_range";
     case errc::invalid_value:
       return "invalid_value";
+    case errc::unauthenticated:
+      return "unauthenticated";
+    case errc::invalid_credential:
+      return "invalid_credential";
+    case errc::credential_expired:
+      return "credential_expired";
+    case errc::forbidden:
+      return "forbidden";
     case errc::overloaded:
       return "overloaded";
     case errc::unavailable:
