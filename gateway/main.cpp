@@ -46,7 +46,14 @@ int main(int argc, char** argv) {
   gateway::ops::metrics metrics;
   gateway::ingest::publisher publisher(std::move(*producer), cfg->publisher);
   gateway::ingest::in_flight_budget budget(cfg->in_flight_budget_bytes);
-  gateway::ingest::pipeline pipeline(cfg->limits, {cfg->author_key}, publisher, metrics);
+  gateway::ingest::pipeline pipeline(cfg->limits, {cfg->author_key, cfg->reply_sealer}, publisher,
+                                     metrics);
+  if (!cfg->reply_sealer) {
+    log::warn("gateway.no_reply_token_key",
+              {{"detail",
+                "gateway.reply_token.public_key is not set: citizens' messages carry no reply "
+                "reference and cannot be answered"}});
+  }
   auto adapters = gateway::channels::make_enabled_adapters(*settings);
   if (!adapters) {
     std::fprintf(stderr, "gateway: %s\n", adapters.error().c_str());

@@ -19,6 +19,10 @@ constexpr config::option gateway_options[] = {
     {"gateway.author_key", "",
      "Secret HMAC key that turns authors' handles into pseudonyms. Required. Keep it stable: "
      "changing it changes every pseudonym."},
+    {"gateway.reply_token.public_key", "",
+     "The answers service's reply-token public key, kid:base64url (`answers keygen` makes a "
+     "pair). Where to answer each citizen is sealed with it into the envelope; empty: no "
+     "envelope carries a reply reference and no citizen can be answered."},
     {"gateway.max_message_bytes", "65536",
      "Largest message (one frame, one body or one NDJSON line).", value_type::integer, 256,
      16 * mib},
@@ -88,6 +92,13 @@ expected<gateway_config, std::string> make_gateway_config(const config::settings
     return unexpected(std::string(
         "gateway.author_key (env GATEWAY_AUTHOR_KEY) must be set to a secret of at least 16 "
         "characters"));
+  }
+  if (const std::string& key = s.text("gateway.reply_token.public_key"); !key.empty()) {
+    auto named = crypto::parse_named_key(key);
+    if (!named) return unexpected("gateway.reply_token.public_key: " + named.error());
+    auto sealer = crypto::reply_sealer::create({named->kid, named->key});
+    if (!sealer) return unexpected("gateway.reply_token.public_key: " + sealer.error());
+    c.reply_sealer = std::move(*sealer);
   }
   c.server.listen = s.text("gateway.listen");
   c.server.threads = static_cast<int>(s.integer("gateway.threads"));
