@@ -75,16 +75,15 @@ expected<key_array, std::string> derive_key(EVP_PKEY* own, EVP_PKEY* peer, const
   pkey_ctx_ptr kdf(EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr));
   key_array out{};
   size_t out_size = out.size();
-  bool ok = kdf && EVP_PKEY_derive_init(kdf.get()) == 1 &&
-            EVP_PKEY_CTX_set_hkdf_md(kdf.get(), EVP_sha256()) == 1 &&
-            EVP_PKEY_CTX_set1_hkdf_salt(kdf.get(), salt.data(), static_cast<int>(salt.size())) ==
-                1 &&
-            EVP_PKEY_CTX_set1_hkdf_key(kdf.get(), shared.data(), static_cast<int>(shared.size())) ==
-                1 &&
-            EVP_PKEY_CTX_add1_hkdf_info(kdf.get(),
-                                        reinterpret_cast<const unsigned char*>(hkdf_info.data()),
-                                        static_cast<int>(hkdf_info.size())) == 1 &&
-            EVP_PKEY_derive(kdf.get(), out.data(), &out_size) == 1 && out_size == out.size();
+  bool ok =
+      kdf && EVP_PKEY_derive_init(kdf.get()) == 1 &&
+      EVP_PKEY_CTX_set_hkdf_md(kdf.get(), EVP_sha256()) == 1 &&
+      EVP_PKEY_CTX_set1_hkdf_salt(kdf.get(), salt.data(), static_cast<int>(salt.size())) == 1 &&
+      EVP_PKEY_CTX_set1_hkdf_key(kdf.get(), shared.data(), static_cast<int>(shared.size())) == 1 &&
+      EVP_PKEY_CTX_add1_hkdf_info(kdf.get(),
+                                  reinterpret_cast<const unsigned char*>(hkdf_info.data()),
+                                  static_cast<int>(hkdf_info.size())) == 1 &&
+      EVP_PKEY_derive(kdf.get(), out.data(), &out_size) == 1 && out_size == out.size();
   OPENSSL_cleanse(shared.data(), shared.size());
   if (!ok) return unexpected(std::string("HKDF failed"));
   return out;
@@ -124,9 +123,8 @@ expected<reply_address, std::string> address_of(std::string_view plaintext) {
     return true;
   };
   auto at = doc.FindMember("at");
-  if (!text("c", a.channel) || !text("to", a.to) || !text("th", a.thread) ||
-      !text("via", a.via) || !text("h", a.handle) || at == doc.MemberEnd() ||
-      !at->value.IsInt64()) {
+  if (!text("c", a.channel) || !text("to", a.to) || !text("th", a.thread) || !text("via", a.via) ||
+      !text("h", a.handle) || at == doc.MemberEnd() || !at->value.IsInt64()) {
     return unexpected(std::string("the token's contents lack a field"));
   }
   a.written_at_ms = at->value.GetInt64();
@@ -288,8 +286,8 @@ expected<std::unique_ptr<reply_sealer>, std::string> reply_sealer::create(settin
 }
 
 expected<std::string, std::string> reply_sealer::seal(const reply_address& address) {
-  for (const std::string* field : {&address.channel, &address.to, &address.thread, &address.via,
-                                   &address.handle}) {
+  for (const std::string* field :
+       {&address.channel, &address.to, &address.thread, &address.via, &address.handle}) {
     if (field->size() > max_reply_field_bytes) {
       return unexpected(std::string("a reply address field is longer than 512 bytes"));
     }
@@ -298,9 +296,9 @@ expected<std::string, std::string> reply_sealer::seal(const reply_address& addre
   key_array epk{};
   {
     std::lock_guard lock(impl_->mutex);
-    bool worn = impl_->epoch_used >= impl_->config.max_tokens_per_epoch ||
-                std::chrono::steady_clock::now() - impl_->epoch_started >=
-                    impl_->config.epoch_lifetime;
+    bool worn =
+        impl_->epoch_used >= impl_->config.max_tokens_per_epoch ||
+        std::chrono::steady_clock::now() - impl_->epoch_started >= impl_->config.epoch_lifetime;
     if (worn || !impl_->have_epoch) {
       if (auto failed = impl_->new_epoch()) return unexpected(*failed);
     }
@@ -423,8 +421,8 @@ expected<reply_address, std::string> reply_opener::open(std::string_view token) 
     }
   }
   if (!cached) {
-    pkey_ptr ephemeral(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, epk.data(),
-                                                   epk.size()));
+    pkey_ptr ephemeral(
+        EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, epk.data(), epk.size()));
     if (!ephemeral) return unexpected(std::string("the reply token is damaged"));
     auto derived =
         derive_key(found->second.key.get(), ephemeral.get(), epk, found->second.public_raw);
@@ -441,22 +439,22 @@ expected<reply_address, std::string> reply_opener::open(std::string_view token) 
   int length = 0, final_length = 0;
   std::array<unsigned char, tag_bytes> tag{};
   std::copy(body + body_size, body + body_size + tag_bytes, tag.begin());
-  bool ok = ctx &&
-            EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nonce) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), nullptr, &length,
-                              reinterpret_cast<const unsigned char*>(aad.data()),
-                              static_cast<int>(aad.size())) == 1 &&
-            EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()),
-                              &length, body, static_cast<int>(body_size)) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(tag_bytes),
-                                tag.data()) == 1 &&
-            EVP_DecryptFinal_ex(ctx.get(),
-                                reinterpret_cast<unsigned char*>(plaintext.data()) + length,
-                                &final_length) == 1;
+  bool ok =
+      ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nonce) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), nullptr, &length,
+                        reinterpret_cast<const unsigned char*>(aad.data()),
+                        static_cast<int>(aad.size())) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()), &length,
+                        body, static_cast<int>(body_size)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(tag_bytes),
+                          tag.data()) == 1 &&
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()) + length,
+                          &final_length) == 1;
   if (!ok) {
     OPENSSL_cleanse(key.data(), key.size());
-    return unexpected(std::string("the reply token does not authenticate (altered, or sealed for "
-                                  "another key)"));
+    return unexpected(
+        std::string("the reply token does not authenticate (altered, or sealed for "
+                    "another key)"));
   }
   if (!cached) {
     std::lock_guard lock(impl_->mutex);

@@ -27,10 +27,10 @@ constexpr std::array<status_names, 11> table{{
 }};
 
 constexpr std::array<case_status, 11> statuses{
-    case_status::received,  case_status::assigned,        case_status::investigating,
+    case_status::received,    case_status::assigned,         case_status::investigating,
     case_status::in_progress, case_status::action_scheduled, case_status::fixed,
-    case_status::answered,  case_status::duplicate,       case_status::not_responsible,
-    case_status::closed,    case_status::reopened};
+    case_status::answered,    case_status::duplicate,        case_status::not_responsible,
+    case_status::closed,      case_status::reopened};
 
 const status_names& names_of(case_status s) {
   for (const auto& entry : table) {

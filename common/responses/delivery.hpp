@@ -51,8 +51,8 @@ struct delivery_summary {
   std::string case_id;
   std::string locality;
   std::string at;
-  uint64_t recipients = 0;  // citizens the update goes to
-  bool complete = false;    // every one has an outcome
+  uint64_t recipients = 0;                                // citizens the update goes to
+  bool complete = false;                                  // every one has an outcome
   std::map<std::string, uint64_t, std::less<>> outcomes;  // outcome name -> count
   std::map<std::string, std::map<std::string, uint64_t, std::less<>>, std::less<>>
       by_channel;  // channel -> outcome -> count

@@ -59,8 +59,8 @@ expected<std::map<std::string, uint64_t, std::less<>>, field_error> read_counts(
                                     "is not a delivery outcome"});
     }
     if (!m->value.IsUint64()) {
-      return unexpected(field_error{make_error_code(errc::wrong_type), pointer + "/" + name,
-                                    "must be a count"});
+      return unexpected(
+          field_error{make_error_code(errc::wrong_type), pointer + "/" + name, "must be a count"});
     }
     out[name] = m->value.GetUint64();
   }
@@ -207,13 +207,14 @@ expected<delivery_summary, field_error> parse_delivery_summary(std::string_view 
   return s;
 }
 
-expected<delivery_outcome_record, field_error> parse_delivery_outcome_record(std::string_view json) {
+expected<delivery_outcome_record, field_error> parse_delivery_outcome_record(
+    std::string_view json) {
   auto doc = parse_object(json);
   if (!doc) return unexpected(doc.error());
   fields f(*doc, "");
-  if (auto odd = f.only(head_members, std::array<std::string_view, 6>{
-                                          "recipient", "channel", "outcome", "mode", "detail",
-                                          "attempts"})) {
+  if (auto odd =
+          f.only(head_members, std::array<std::string_view, 6>{"recipient", "channel", "outcome",
+                                                               "mode", "detail", "attempts"})) {
     return unexpected(*odd);
   }
   auto h = read_head(f, "outcome");

@@ -102,9 +102,9 @@ class fields {
     if (!v->IsInt64()) return unexpected(error(errc::wrong_type, name, "must be an integer"));
     int64_t n = v->GetInt64();
     if (n < min || n > max) {
-      return unexpected(error(errc::out_of_range, name,
-                              "must be between " + std::to_string(min) + " and " +
-                                  std::to_string(max)));
+      return unexpected(
+          error(errc::out_of_range, name,
+                "must be between " + std::to_string(min) + " and " + std::to_string(max)));
     }
     return n;
   }

@@ -31,7 +31,7 @@ struct answer_text {
 struct response {
   int version = 1;
   response_type type = response_type::update;
-  std::string id;        // equal for a repeat of the same request: the idempotency key downstream
+  std::string id;  // equal for a repeat of the same request: the idempotency key downstream
   std::string case_id;
   std::string locality;  // the case's locality (district or "citywide"): dedup's partition key
   std::string at;        // RFC 3339 UTC

@@ -223,8 +223,8 @@ expected<response, field_error> parse_json(std::string_view json) {
       if (!notify) return unexpected(notify.error());
       r.notify = *notify;
       if (!r.status && !r.answer && r.assign_to.empty()) {
-        return unexpected(
-            f.error(errc::missing_field, "status", "an update has a status, an answer or assign_to"));
+        return unexpected(f.error(errc::missing_field, "status",
+                                  "an update has a status, an answer or assign_to"));
       }
       break;
     }

@@ -75,10 +75,8 @@ expected<std::vector<support_threshold>, std::string> parse_thresholds(std::stri
     std::string_view part = text.substr(0, comma);
     size_t colon = part.find(':');
     uint64_t count = 0;
-    auto [end, ec] = std::from_chars(part.data(), part.data() + (colon == std::string_view::npos
-                                                                     ? part.size()
-                                                                     : colon),
-                                     count);
+    auto [end, ec] = std::from_chars(
+        part.data(), part.data() + (colon == std::string_view::npos ? part.size() : colon), count);
     if (colon == std::string_view::npos || ec != std::errc() || end != part.data() + colon ||
         count == 0 || colon + 1 == part.size()) {
       return unexpected("'" + std::string(part) + "' is not count:milestone");

@@ -9,8 +9,8 @@ using namespace civic::crypto;
 namespace {
 
 reply_address whatsapp_citizen() {
-  return {"whatsapp", "821055501234", "wamid.HBgLODIxMDU1NTAxMjM0FQIAEhg", "106540352242922", "",
-          1'795'000'000'000};
+  return {"whatsapp", "821055501234",   "wamid.HBgLODIxMDU1NTAxMjM0FQIAEhg", "106540352242922",
+          "",         1'795'000'000'000};
 }
 
 std::unique_ptr<reply_sealer> sealer_for(const key_pair& keys, uint64_t per_epoch = 1u << 20) {

@@ -71,9 +71,9 @@ TEST_CASE("a response that breaks the contract is refused at the field") {
   CHECK(refused(replace("\"notify\":true", "\"notify\":true,\"phone\":\"010\"")).code ==
         make_error_code(errc::unknown_field));
   auto no_change = replace("\"status\":\"fixed\"", "\"status\":null");
-  no_change = no_change.replace(no_change.find("\"answer\":{"),
-                                no_change.find("},\"assign_to\"") + 1 - no_change.find("\"answer\":{"),
-                                "\"answer\":null");
+  no_change = no_change.replace(
+      no_change.find("\"answer\":{"),
+      no_change.find("},\"assign_to\"") + 1 - no_change.find("\"answer\":{"), "\"answer\":null");
   CHECK(refused(no_change).code == make_error_code(errc::missing_field));
   CHECK(refused("[1]").pointer == "");
   CHECK(refused(replace("\"type\":\"update\"", "\"type\":\"support\"")).code ==
@@ -93,19 +93,30 @@ TEST_CASE("statuses map to Open311 and FixMyStreet") {
 }
 
 TEST_CASE("delivery records round-trip and summaries are read back") {
-  delivery_outcome_record o{"upd-1", "case-1", "Jongno-gu", "2026-11-22T03:00:00.000Z",
-                            "3f2c9a7e51b04d6c8e9f0a1b2c3d4e5f", "whatsapp",
-                            delivery_outcome::window_expired, "template",
-                            "no template configured", 1};
+  delivery_outcome_record o{"upd-1",
+                            "case-1",
+                            "Jongno-gu",
+                            "2026-11-22T03:00:00.000Z",
+                            "3f2c9a7e51b04d6c8e9f0a1b2c3d4e5f",
+                            "whatsapp",
+                            delivery_outcome::window_expired,
+                            "template",
+                            "no template configured",
+                            1};
   auto parsed = parse_delivery_outcome_record(to_json(o));
   REQUIRE(parsed.has_value());
   CHECK(*parsed == o);
   CHECK(delivery_record_type(to_json(o)) == "outcome");
 
-  delivery_summary s{"upd-1", "case-1", "Jongno-gu", "2026-11-22T03:00:00.000Z", 50, true,
-                     {{"delivered", 48}, {"window_expired", 2}},
-                     {{"line", {{"delivered", 20}}},
-                      {"whatsapp", {{"delivered", 28}, {"window_expired", 2}}}}};
+  delivery_summary s{
+      "upd-1",
+      "case-1",
+      "Jongno-gu",
+      "2026-11-22T03:00:00.000Z",
+      50,
+      true,
+      {{"delivered", 48}, {"window_expired", 2}},
+      {{"line", {{"delivered", 20}}}, {"whatsapp", {{"delivered", 28}, {"window_expired", 2}}}}};
   auto summary = parse_delivery_summary(to_json(s));
   REQUIRE(summary.has_value());
   CHECK(*summary == s);

@@ -188,8 +188,8 @@ TEST_CASE("a case closed to new reports still takes its answer") {
   auto closed = p.engine.close_expired(INT64_MAX / 2);
   REQUIRE(closed.size() == 1);
   p.closed.put(std::move(closed[0]));
-  auto doc = case_record(p.feed(p.names.responses, id, responses::to_json(update(id, "upd-1"))),
-                         p.names);
+  auto doc =
+      case_record(p.feed(p.names.responses, id, responses::to_json(update(id, "upd-1"))), p.names);
   CHECK(std::string(doc["status"].GetString()) == "closed");
   CHECK(std::string(doc["lifecycle"]["status"].GetString()) == "in_progress");
 }
@@ -209,16 +209,29 @@ TEST_CASE("the latest update's delivery summary is folded into the case") {
   partition p;
   std::string id = p.report(1);
   p.feed(p.names.responses, id, responses::to_json(update(id, "upd-1")));
-  responses::delivery_summary s{"upd-1", id, "Jongno-gu", "2026-11-22T05:00:03.000Z", 3, true,
-                                {{"delivered", 2}, {"window_expired", 1}},
-                                {{"whatsapp", {{"window_expired", 1}}}, {"line", {{"delivered", 2}}}}};
+  responses::delivery_summary s{
+      "upd-1",
+      id,
+      "Jongno-gu",
+      "2026-11-22T05:00:03.000Z",
+      3,
+      true,
+      {{"delivered", 2}, {"window_expired", 1}},
+      {{"whatsapp", {{"window_expired", 1}}}, {"line", {{"delivered", 2}}}}};
   auto doc = case_record(p.feed(p.names.deliveries, id, responses::to_json(s)), p.names);
   CHECK(doc["deliveries"]["recipients"].GetUint64() == 3);
   CHECK(doc["deliveries"]["outcomes"]["window_expired"].GetUint64() == 1);
   // Single outcomes are not dedup's.
-  responses::delivery_outcome_record o{"upd-1", id, "Jongno-gu", "2026-11-22T05:00:01.000Z",
-                                       std::string(32, 'a'), "line",
-                                       responses::delivery_outcome::delivered, "push", "", 1};
+  responses::delivery_outcome_record o{"upd-1",
+                                       id,
+                                       "Jongno-gu",
+                                       "2026-11-22T05:00:01.000Z",
+                                       std::string(32, 'a'),
+                                       "line",
+                                       responses::delivery_outcome::delivered,
+                                       "push",
+                                       "",
+                                       1};
   CHECK(p.feed(p.names.deliveries, id, responses::to_json(o)).empty());
   // A summary of an update the case never had changes nothing.
   s.update_id = "thr-" + id + "-50";
