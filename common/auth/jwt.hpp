@@ -52,9 +52,9 @@ struct claims {
 };
 
 struct verifier_settings {
-  std::string issuer;             // required "iss"
-  std::string audience;           // when not empty, "aud" must contain it
-  std::chrono::seconds leeway{30};  // clock skew allowed on exp, nbf and iat
+  std::string issuer;                            // required "iss"
+  std::string audience;                          // when not empty, "aud" must contain it
+  std::chrono::seconds leeway{30};               // clock skew allowed on exp, nbf and iat
   std::chrono::seconds max_lifetime{24 * 3600};  // exp - iat (or exp - now) may not exceed it
   std::vector<verification_key> keys;
 };
