@@ -12,6 +12,8 @@
 #include <mutex>
 #include <optional>
 
+#include "common/crypto/base64url.hpp"
+
 namespace civic::crypto {
 namespace {
 
@@ -37,6 +39,10 @@ struct cipher_ctx_free {
 using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_free>;
 using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, pkey_ctx_free>;
 using cipher_ctx_ptr = std::unique_ptr<EVP_CIPHER_CTX, cipher_ctx_free>;
+
+std::string_view as_view(const unsigned char* data, size_t size) {
+  return {reinterpret_cast<const char*>(data), size};
+}
 
 bool valid_kid(std::string_view kid) {
   if (kid.empty() || kid.size() > max_kid_chars) return false;
@@ -139,61 +145,6 @@ std::string aad_of(std::string_view kid) {
 
 }  // namespace
 
-// ---------------------------------------------------------------- base64url
-
-std::string to_base64url(const unsigned char* data, size_t size) {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((size + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= size; i += 3) {
-    uint32_t v = uint32_t{data[i]} << 16 | uint32_t{data[i + 1]} << 8 | data[i + 2];
-    out += alphabet[v >> 18 & 63];
-    out += alphabet[v >> 12 & 63];
-    out += alphabet[v >> 6 & 63];
-    out += alphabet[v & 63];
-  }
-  if (size - i == 1) {
-    uint32_t v = uint32_t{data[i]} << 16;
-    out += alphabet[v >> 18 & 63];
-    out += alphabet[v >> 12 & 63];
-  } else if (size - i == 2) {
-    uint32_t v = uint32_t{data[i]} << 16 | uint32_t{data[i + 1]} << 8;
-    out += alphabet[v >> 18 & 63];
-    out += alphabet[v >> 12 & 63];
-    out += alphabet[v >> 6 & 63];
-  }
-  return out;
-}
-
-expected<std::string, std::string> from_base64url(std::string_view text) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return -1;
-  };
-  if (text.size() % 4 == 1) return unexpected(std::string("not base64url (wrong length)"));
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v = value(c);
-    if (v < 0) return unexpected(std::string("not base64url (unexpected character)"));
-    buffer = buffer << 6 | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>(buffer >> bits & 0xFF);
-    }
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------- keys
 
 expected<key_pair, std::string> generate_reply_key_pair(std::string_view kid) {
@@ -209,8 +160,8 @@ expected<key_pair, std::string> generate_reply_key_pair(std::string_view kid) {
   }
   auto pub = raw_public(key.get());
   if (!pub) return unexpected(pub.error());
-  key_pair out{std::string(kid), to_base64url(pub->data(), pub->size()),
-               to_base64url(priv.data(), priv.size())};
+  key_pair out{std::string(kid), base64url_encode(as_view(pub->data(), pub->size())),
+               base64url_encode(as_view(priv.data(), priv.size()))};
   OPENSSL_cleanse(priv.data(), priv.size());
   return out;
 }
@@ -224,7 +175,7 @@ expected<named_key, std::string> parse_named_key(std::string_view text) {
   if (!valid_kid(k.kid)) {
     return unexpected(std::string("a key id is 1 to 32 letters, digits, '-' or '_'"));
   }
-  auto decoded = from_base64url(k.key);
+  auto decoded = base64url_decode(k.key);
   if (!decoded || decoded->size() != key_bytes) {
     return unexpected("key " + k.kid + ": not 32 bytes of base64url");
   }
@@ -270,7 +221,7 @@ expected<std::unique_ptr<reply_sealer>, std::string> reply_sealer::create(settin
   if (!valid_kid(s.kid)) {
     return unexpected(std::string("a key id is 1 to 32 letters, digits, '-' or '_'"));
   }
-  auto raw = from_base64url(s.public_key);
+  auto raw = base64url_decode(s.public_key);
   if (!raw || raw->size() != key_bytes) {
     return unexpected(std::string("the reply token public key is not 32 bytes of base64url"));
   }
@@ -332,7 +283,7 @@ expected<std::string, std::string> reply_sealer::seal(const reply_address& addre
   std::string token(token_prefix);
   token += impl_->config.kid;
   token += '.';
-  token += to_base64url(sealed.data(), sealed.size());
+  token += base64url_encode(as_view(sealed.data(), sealed.size()));
   if (token.size() > max_reply_token_chars) {
     return unexpected(std::string("the reply address is too long for a token"));
   }
@@ -369,7 +320,7 @@ expected<std::unique_ptr<reply_opener>, std::string> reply_opener::create(
     if (!valid_kid(k.kid)) {
       return unexpected(std::string("a key id is 1 to 32 letters, digits, '-' or '_'"));
     }
-    auto raw = from_base64url(k.key);
+    auto raw = base64url_decode(k.key);
     if (!raw || raw->size() != key_bytes) {
       return unexpected("reply token key " + k.kid + ": not 32 bytes of base64url");
     }
@@ -401,7 +352,7 @@ expected<reply_address, std::string> reply_opener::open(std::string_view token) 
   if (found == impl_->keys.end()) {
     return unexpected("no private key for key id " + std::string(kid));
   }
-  auto sealed = from_base64url(rest.substr(dot + 1));
+  auto sealed = base64url_decode(rest.substr(dot + 1));
   if (!sealed || sealed->size() < key_bytes + nonce_bytes + tag_bytes) {
     return unexpected(std::string("the reply token is truncated or not base64url"));
   }

@@ -101,8 +101,4 @@ class reply_opener {
   std::unique_ptr<impl> impl_;
 };
 
-// base64url without padding (RFC 4648 section 5), for keys and tokens.
-std::string to_base64url(const unsigned char* bytes, size_t size);
-expected<std::string, std::string> from_base64url(std::string_view text);
-
 }  // namespace civic::crypto

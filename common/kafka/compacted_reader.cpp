@@ -28,7 +28,8 @@ std::optional<std::string> wait_until_settled(const properties& props, rd_kafka_
     for (;;) {
       int64_t low = 0, stable = 0, high = 0;
       auto err = rd_kafka_query_watermark_offsets(committed, topic.c_str(), p, &low, &stable, 5000);
-      if (!err) err = rd_kafka_query_watermark_offsets(raw.get(), topic.c_str(), p, &low, &high, 5000);
+      if (!err)
+        err = rd_kafka_query_watermark_offsets(raw.get(), topic.c_str(), p, &low, &high, 5000);
       if (!err && stable >= high) break;
       if (std::chrono::steady_clock::now() > deadline) {
         return topic + " partition " + std::to_string(p) +
@@ -68,7 +69,8 @@ std::optional<std::string> read_compacted(const properties& kafka, const std::st
   if (auto error = wait_until_settled(props, reader.get(), topic, partitions, deadline)) {
     return error;
   }
-  partition_list_handle list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  partition_list_handle list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
   for (int32_t p : partitions) {
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset =
         RD_KAFKA_OFFSET_BEGINNING;
@@ -91,13 +93,14 @@ std::optional<std::string> read_compacted(const properties& kafka, const std::st
       continue;
     }
     if (msg->err) {
-      if (msg->err == RD_KAFKA_RESP_ERR__FATAL || msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+      if (msg->err == RD_KAFKA_RESP_ERR__FATAL ||
+          msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
           msg->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
         failure = topic + ": " + rd_kafka_message_errstr(msg.get());
         break;
       }
-      log::warn("kafka.compacted_reader.error", {{"topic", topic},
-                                                 {"error", rd_kafka_message_errstr(msg.get())}});
+      log::warn("kafka.compacted_reader.error",
+                {{"topic", topic}, {"error", rd_kafka_message_errstr(msg.get())}});
       continue;
     }
     std::string_view key(static_cast<const char*>(msg->key), msg->key_len);

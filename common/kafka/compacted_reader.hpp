@@ -19,8 +19,8 @@
 namespace civic::kafka {
 
 // value: nullopt for a tombstone. Records of one partition come in offset order.
-using compacted_record_handler = std::function<void(
-    int32_t partition, std::string_view key, std::optional<std::string_view> value)>;
+using compacted_record_handler = std::function<void(int32_t partition, std::string_view key,
+                                                    std::optional<std::string_view> value)>;
 
 // An error message, or nullopt once every partition was read to its end.
 std::optional<std::string> read_compacted(const properties& kafka, const std::string& topic,

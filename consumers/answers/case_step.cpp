@@ -226,8 +226,8 @@ void case_book::touch(case_recipients& c, int64_t at_ms) {
   by_activity_.insert({at_ms, c.case_id});
 }
 
-void case_book::fold(const inbound_record& in, const topics& names,
-                     std::vector<kafka::record>& out, case_counters& counters, int64_t now_ms) {
+void case_book::fold(const inbound_record& in, const topics& names, std::vector<kafka::record>& out,
+                     case_counters& counters, int64_t now_ms) {
   const std::string* kind = find_header(in.headers, work_kind_header);
   if (kind && *kind == "recipient") {
     add_recipient(in, names, out, counters);
@@ -265,14 +265,20 @@ void case_book::add_recipient(const inbound_record& in, const topics& names,
     existing->token = r.token;
     existing->last_inbound_ms = written;
     existing->language = r.language;
-    out.push_back({names.changelog, recipient_changelog_key(case_id, existing->key),
-                   recipient_json(case_id, *existing), {}, in.partition});
+    out.push_back({names.changelog,
+                   recipient_changelog_key(case_id, existing->key),
+                   recipient_json(case_id, *existing),
+                   {},
+                   in.partition});
   } else {
     if (c.recipients.size() >= settings_.max_recipients_per_case) return;
     c.recipients.push_back(r);
     ++counters.recipients_added;
-    out.push_back({names.changelog, recipient_changelog_key(case_id, r.key),
-                   recipient_json(case_id, r), {}, in.partition});
+    out.push_back({names.changelog,
+                   recipient_changelog_key(case_id, r.key),
+                   recipient_json(case_id, r),
+                   {},
+                   in.partition});
   }
   touch(c, written);
 }
@@ -282,7 +288,8 @@ void case_book::expand(const inbound_record& in, const topics& names,
   auto r = responses::parse_json(in.value);
   if (!r) {
     ++counters.deadlettered;
-    out.push_back(deadletter(in, names, "response: " + r.error().pointer + ": " + r.error().message));
+    out.push_back(
+        deadletter(in, names, "response: " + r.error().pointer + ": " + r.error().message));
     return;
   }
   auto found = cases_.find(r->case_id);
@@ -308,8 +315,8 @@ void case_book::expand(const inbound_record& in, const topics& names,
   } else {
     for (const auto& x : c.recipients) targets.push_back(&x);
   }
-  std::string created = format_rfc3339_utc(
-      std::chrono::system_clock::time_point(std::chrono::milliseconds(now_ms)));
+  std::string created =
+      format_rfc3339_utc(std::chrono::system_clock::time_point(std::chrono::milliseconds(now_ms)));
   for (const recipient* x : targets) {
     ledger_entry e;
     e.update_id = r->id;
@@ -323,8 +330,8 @@ void case_book::expand(const inbound_record& in, const topics& names,
     e.last_inbound_ms = x->last_inbound_ms;
     e.created_at = created;
     e.message = threshold ? threshold_notice(*r, x->language) : update_notice(*r, x->language);
-    out.push_back({names.ledger, ledger_key(e.update_id, e.recipient), to_json(e), {},
-                   in.partition});
+    out.push_back(
+        {names.ledger, ledger_key(e.update_id, e.recipient), to_json(e), {}, in.partition});
     ++counters.jobs_created;
   }
   ++counters.updates_expanded;

@@ -56,10 +56,10 @@ std::optional<kafka::record> route_response(const inbound_record& in, const topi
                                             case_counters& counters);
 
 struct recipient {
-  std::string key;      // author id, or "report:<envelope id>" for an anonymous report
+  std::string key;  // author id, or "report:<envelope id>" for an anonymous report
   std::string channel;
-  std::string token;    // the latest report's (the freshest reply handle and thread)
-  int64_t first_ms = 0;        // their first report in the case
+  std::string token;            // the latest report's (the freshest reply handle and thread)
+  int64_t first_ms = 0;         // their first report in the case
   int64_t last_inbound_ms = 0;  // their latest
   std::string language;
   bool operator==(const recipient&) const = default;
@@ -88,8 +88,8 @@ class case_book {
   size_t cases() const { return cases_.size(); }
 
  private:
-  void add_recipient(const inbound_record& in, const topics& names,
-                     std::vector<kafka::record>& out, case_counters& counters);
+  void add_recipient(const inbound_record& in, const topics& names, std::vector<kafka::record>& out,
+                     case_counters& counters);
   void expand(const inbound_record& in, const topics& names, std::vector<kafka::record>& out,
               case_counters& counters, int64_t now_ms);
   void touch(case_recipients& c, int64_t at_ms);

@@ -122,10 +122,9 @@ delivery_result deliver(ledger_entry entry, delivery_context& ctx) {
       job.interrupted_mode = entry.mode;
     }
     if (entry.attempts >= static_cast<uint32_t>(settings.max_attempts)) {
-      return finish(std::move(entry), delivery_outcome::failed,
-                    "gave up after " + std::to_string(entry.attempts) + " requests: " +
-                        result.detail,
-                    ctx);
+      return finish(
+          std::move(entry), delivery_outcome::failed,
+          "gave up after " + std::to_string(entry.attempts) + " requests: " + result.detail, ctx);
     }
     // Refused for now: back to pending, so a crash while waiting is not taken
     // for an interrupted request.

@@ -120,12 +120,14 @@ std::vector<kafka::record> delivery_book::finish(const ledger_entry& done, const
 
   std::vector<kafka::record> out;
   out.push_back({names.ledger, key, to_json(done), {}, partition});
-  responses::delivery_outcome_record o{done.update_id, done.case_id,  done.locality,
-                                       done.finished_at, done.recipient, done.channel,
-                                       *done.outcome,     done.mode,      done.detail,
-                                       done.attempts};
-  out.push_back({names.deliveries, done.case_id, responses::to_json(o),
-                 {{"content-type", "application/json"}}, -1});
+  responses::delivery_outcome_record o{
+      done.update_id, done.case_id,  done.locality, done.finished_at, done.recipient,
+      done.channel,   *done.outcome, done.mode,     done.detail,      done.attempts};
+  out.push_back({names.deliveries,
+                 done.case_id,
+                 responses::to_json(o),
+                 {{"content-type", "application/json"}},
+                 -1});
 
   auto& u = updates_[done.update_id];
   bool complete = u.done >= u.recipients;
@@ -142,8 +144,11 @@ std::vector<kafka::record> delivery_book::finish(const ledger_entry& done, const
       s.by_channel[channel] = counts;
       for (const auto& [outcome, n] : counts) s.outcomes[outcome] += n;
     }
-    out.push_back({names.deliveries, done.case_id, responses::to_json(s),
-                   {{"content-type", "application/json"}}, -1});
+    out.push_back({names.deliveries,
+                   done.case_id,
+                   responses::to_json(s),
+                   {{"content-type", "application/json"}},
+                   -1});
     u.last_summary = now;
   }
   if (complete) updates_.erase(done.update_id);

@@ -41,8 +41,7 @@ class delivery_book {
   // The records to commit with a finished (done) entry: the ledger state, the
   // outcome on feedback.deliveries and, when due, the update's summary.
   std::vector<kafka::record> finish(const ledger_entry& done, const topics& names,
-                                    int32_t partition,
-                                    std::chrono::steady_clock::time_point now);
+                                    int32_t partition, std::chrono::steady_clock::time_point now);
   // An attempt in `mode` is recorded for `e` (spends its reply handle when "reply").
   void attempting(const ledger_entry& e, int64_t now_ms);
 

@@ -86,7 +86,8 @@ void delivery_worker::run() {
       writer = std::move(*created);
       break;
     }
-    log::warn("answers.worker.start_failed", {{"partition", partition_}, {"error", created.error()}});
+    log::warn("answers.worker.start_failed",
+              {{"partition", partition_}, {"error", created.error()}});
     stoppable_sleep(std::min<std::chrono::milliseconds>(1000ms * (1 << std::min(attempt, 5)), 30s));
   }
   if (!writer) return;
@@ -113,7 +114,8 @@ void delivery_worker::run() {
           restored = true;
           book.restored();
           log::info("answers.worker.restored",
-                    {{"partition", partition_}, {"jobs", book.jobs()},
+                    {{"partition", partition_},
+                     {"jobs", book.jobs()},
                      {"updates_in_progress", book.updates_in_progress()}});
         }
         continue;
@@ -148,8 +150,11 @@ void delivery_worker::run() {
         book.attempting(e, wall_ms());
         counters_.requests.fetch_add(1);
       }
-      return writer->write({{shared_.names.ledger, ledger_key(e.update_id, e.recipient),
-                             to_json(e), {}, partition_}});
+      return writer->write({{shared_.names.ledger,
+                             ledger_key(e.update_id, e.recipient),
+                             to_json(e),
+                             {},
+                             partition_}});
     };
     delivery_result result = deliver(std::move(*job), ctx);
     if (result.error) {

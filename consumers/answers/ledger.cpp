@@ -142,8 +142,7 @@ expected<ledger_entry, std::string> ledger_entry_from_json(std::string_view json
       !integer(doc, "last_inbound_ms", e.last_inbound_ms) ||
       !text(doc, "created_at", e.created_at) || !integer(doc, "attempts", e.attempts) ||
       !text(doc, "mode", e.mode) || !text(doc, "detail", e.detail) ||
-      !text(doc, "finished_at", e.finished_at) || m == doc.MemberEnd() ||
-      !m->value.IsObject()) {
+      !text(doc, "finished_at", e.finished_at) || m == doc.MemberEnd() || !m->value.IsObject()) {
     return unexpected(std::string("a member is missing or of the wrong type"));
   }
   const auto& n = m->value;
@@ -173,11 +172,10 @@ std::string idempotency_key(std::string_view update_id, std::string_view recipie
   digest[6] = static_cast<unsigned char>((digest[6] & 0x0F) | 0x80);  // version 8
   digest[8] = static_cast<unsigned char>((digest[8] & 0x3F) | 0x80);  // RFC 9562 variant
   char out[37];
-  std::snprintf(out, sizeof out,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", digest[0],
-                digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
-                digest[8], digest[9], digest[10], digest[11], digest[12], digest[13], digest[14],
-                digest[15]);
+  std::snprintf(
+      out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+      digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+      digest[8], digest[9], digest[10], digest[11], digest[12], digest[13], digest[14], digest[15]);
   return out;
 }
 

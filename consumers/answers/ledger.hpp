@@ -34,14 +34,14 @@ struct ledger_entry {
   std::string locality;
   std::string recipient;  // author id, or "report:<envelope id>"
   std::string channel;
-  std::string token;       // the sealed reply token, as in the envelope
-  std::string kind;        // "update" or "threshold"
+  std::string token;        // the sealed reply token, as in the envelope
+  std::string kind;         // "update" or "threshold"
   uint32_t recipients = 0;  // how many recipients the update has in all
   int64_t last_inbound_ms = 0;
   std::string created_at;
   notice message;
-  uint32_t attempts = 0;  // requests made so far
-  std::string mode;       // of the latest attempt ("" none yet)
+  uint32_t attempts = 0;                               // requests made so far
+  std::string mode;                                    // of the latest attempt ("" none yet)
   std::optional<responses::delivery_outcome> outcome;  // when done
   std::string detail;
   std::string finished_at;

@@ -16,10 +16,10 @@ constexpr int call_timeout_ms = 30'000;
 
 // Consumer properties would only make librdkafka warn on a producer.
 bool consumer_property(const std::string& key) {
-  for (std::string_view k : {"group.id", "group.instance.id", "session.timeout.ms",
-                             "heartbeat.interval.ms", "max.poll.interval.ms", "auto.offset.reset",
-                             "enable.auto.commit", "isolation.level", "enable.partition.eof",
-                             "fetch.wait.max.ms", "fetch.min.bytes"}) {
+  for (std::string_view k :
+       {"group.id", "group.instance.id", "session.timeout.ms", "heartbeat.interval.ms",
+        "max.poll.interval.ms", "auto.offset.reset", "enable.auto.commit", "isolation.level",
+        "enable.partition.eof", "fetch.wait.max.ms", "fetch.min.bytes"}) {
     if (key == k) return true;
   }
   return false;
@@ -90,7 +90,8 @@ expected<std::unique_ptr<ledger_writer>, std::string> ledger_writer::create(
   conf->release();
   kafka::error_handle init(rd_kafka_init_transactions(state->producer.get(), call_timeout_ms));
   if (init) {
-    return unexpected(std::string("ledger init_transactions: ") + rd_kafka_error_string(init.get()));
+    return unexpected(std::string("ledger init_transactions: ") +
+                      rd_kafka_error_string(init.get()));
   }
   return std::unique_ptr<ledger_writer>(new ledger_writer(std::move(state)));
 }
@@ -112,8 +113,10 @@ std::error_code ledger_writer::write(const std::vector<kafka::record>& records) 
         std::this_thread::sleep_for(100ms);
       }
       if (!commit) return {};
-      if (rd_kafka_error_is_fatal(commit.get()) || !rd_kafka_error_txn_requires_abort(commit.get())) {
-        log::error("answers.ledger.commit_failed", {{"error", rd_kafka_error_string(commit.get())}});
+      if (rd_kafka_error_is_fatal(commit.get()) ||
+          !rd_kafka_error_txn_requires_abort(commit.get())) {
+        log::error("answers.ledger.commit_failed",
+                   {{"error", rd_kafka_error_string(commit.get())}});
         return make_kafka_error(rd_kafka_error_code(commit.get()));
       }
       failed = make_kafka_error(rd_kafka_error_code(commit.get()));

@@ -144,7 +144,8 @@ int send(std::span<const std::string_view> args) {
   ctx.settings = &delivery;
   ctx.opener = opener->get();
   auto usable = job.FindMember("handle_usable");
-  ctx.handle_usable = usable == job.MemberEnd() || !usable->value.IsBool() || usable->value.GetBool();
+  ctx.handle_usable =
+      usable == job.MemberEnd() || !usable->value.IsBool() || usable->value.GetBool();
   auto result = answers::deliver(std::move(entry), ctx);
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);

@@ -54,9 +54,7 @@ std::string case_reference(std::string_view case_id) {
   return ref;
 }
 
-std::string notice_language(std::string_view language) {
-  return language == "en" ? "en" : "ko";
-}
+std::string notice_language(std::string_view language) { return language == "en" ? "en" : "ko"; }
 
 std::string status_label(case_status s, std::string_view language) {
   for (const auto& l : status_labels) {
@@ -85,8 +83,7 @@ notice update_notice(const responses::response& update, std::string_view recipie
   return n;
 }
 
-notice threshold_notice(const responses::response& threshold,
-                        std::string_view recipient_language) {
+notice threshold_notice(const responses::response& threshold, std::string_view recipient_language) {
   notice n;
   n.kind = "threshold";
   n.language = notice_language(recipient_language);

@@ -21,8 +21,7 @@ std::string notice_language(std::string_view language);
 std::string status_label(responses::case_status s, std::string_view language);
 
 notice update_notice(const responses::response& update, std::string_view recipient_language);
-notice threshold_notice(const responses::response& threshold,
-                        std::string_view recipient_language);
+notice threshold_notice(const responses::response& threshold, std::string_view recipient_language);
 
 // True when the citizens hear about this response: an update with notify and
 // something to say (a status or an answer), or a threshold event.

@@ -45,8 +45,8 @@ constexpr config::option service_options[] = {
     {"answers.first_backoff_ms", "1000",
      "Wait before the second request; doubled each time (a Retry-After the channel gives wins).",
      value_type::integer, 10, 600'000},
-    {"answers.max_retry_wait_s", "300",
-     "Longest wait between two requests, Retry-After included.", value_type::integer, 1, 86400},
+    {"answers.max_retry_wait_s", "300", "Longest wait between two requests, Retry-After included.",
+     value_type::integer, 1, 86400},
     {"answers.summary_interval_ms", "3000",
      "A delivery summary for the dashboard at most this often while an update is being "
      "delivered (and always when its last recipient has an outcome).",
@@ -106,8 +106,9 @@ expected<service_config, std::string> make_service_config(const config::settings
   c.transactional_id = s.text("answers.transactional_id");
   c.ledger_transactional_prefix = s.text("answers.ledger_transactional_prefix");
   if (c.group_id.empty() || c.transactional_id.empty() || c.ledger_transactional_prefix.empty()) {
-    return unexpected(std::string("answers.group_id, answers.transactional_id and "
-                                  "answers.ledger_transactional_prefix must not be empty"));
+    return unexpected(
+        std::string("answers.group_id, answers.transactional_id and "
+                    "answers.ledger_transactional_prefix must not be empty"));
   }
   c.names.unique = s.text("answers.topic.unique");
   c.names.responses = s.text("answers.topic.responses");

@@ -34,12 +34,12 @@ struct notice {
 
 // One (update, recipient) as a client needs it.
 struct delivery_job {
-  std::string idempotency_key;     // a UUID from (update, recipient): the same for every attempt
-  crypto::reply_address address;   // opened from the reply token; never logged
-  int64_t last_inbound_ms = 0;     // the citizen's latest message in the case (WhatsApp window)
-  bool handle_usable = false;      // the single-use reply handle was not spent on another update
-  std::string interrupted_mode;    // an earlier attempt in this mode may have been sent ("" none)
-  std::string mode;                // what plan() chose, set before send()
+  std::string idempotency_key;    // a UUID from (update, recipient): the same for every attempt
+  crypto::reply_address address;  // opened from the reply token; never logged
+  int64_t last_inbound_ms = 0;    // the citizen's latest message in the case (WhatsApp window)
+  bool handle_usable = false;     // the single-use reply handle was not spent on another update
+  std::string interrupted_mode;   // an earlier attempt in this mode may have been sent ("" none)
+  std::string mode;               // what plan() chose, set before send()
   notice message;
   std::chrono::system_clock::time_point now;
 };
@@ -63,7 +63,7 @@ struct send_result {
 };
 
 struct plan {
-  std::string mode;                   // reply, push, text, template, dm, event, email, status
+  std::string mode;                    // reply, push, text, template, dm, event, email, status
   std::optional<send_result> decided;  // set when nothing needs sending (published, expired)
 };
 

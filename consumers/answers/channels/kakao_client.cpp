@@ -59,9 +59,9 @@ class kakao_client final : public channel_client {
         ",\"answer\":" + json_string(fit(job.message.answer, max_text_chars)) +
         "}},\"user\":[{\"type\":\"botUserKey\",\"id\":" + json_string(job.address.to) +
         ",\"properties\":{}}],\"params\":{}}";
-    auto r = http.post(s_.base + "/v2/bots/" + bot + "/talk",
-                       {"Content-Type: application/json", "Authorization: KakaoAK " + s_.key},
-                       body);
+    auto r =
+        http.post(s_.base + "/v2/bots/" + bot + "/talk",
+                  {"Content-Type: application/json", "Authorization: KakaoAK " + s_.key}, body);
     if (auto t = transient(r, job.now)) {
       t->mode = "event";
       return *t;
@@ -77,8 +77,9 @@ class kakao_client final : public channel_client {
     std::string message = doc.IsObject() && doc.HasMember("message") && doc["message"].IsString()
                               ? fit(doc["message"].GetString(), 200)
                               : "";
-    return {send_verdict::refused, "HTTP " + std::to_string(r.status) + " " + status + " " + message,
-            std::nullopt, "event"};
+    return {send_verdict::refused,
+            "HTTP " + std::to_string(r.status) + " " + status + " " + message, std::nullopt,
+            "event"};
   }
 
  private:
@@ -89,8 +90,8 @@ const bool registered = register_client(
     {"kakao", options,
      [](const config::settings& s) -> expected<std::unique_ptr<channel_client>, std::string> {
        kakao_client::settings k{s.text("answers.kakao.base_url"),
-                                s.text("answers.kakao.rest_api_key"), s.text("answers.kakao.bot_id"),
-                                s.text("answers.kakao.event"),
+                                s.text("answers.kakao.rest_api_key"),
+                                s.text("answers.kakao.bot_id"), s.text("answers.kakao.event"),
                                 static_cast<double>(s.integer("answers.kakao.rate_per_second"))};
        if (k.key.empty()) return unexpected(std::string("answers.kakao.rest_api_key is required"));
        return std::unique_ptr<channel_client>(new kakao_client(std::move(k)));

@@ -31,7 +31,9 @@ constexpr size_t max_text_chars = 5000;
 class line_client final : public channel_client {
  public:
   line_client(std::string base, std::string token, int64_t window_s, double rate)
-      : base_(std::move(base)), token_(std::move(token)), window_ms_(window_s * 1000),
+      : base_(std::move(base)),
+        token_(std::move(token)),
+        window_ms_(window_s * 1000),
         rate_(rate) {}
 
   std::string_view channel() const override { return "line"; }
@@ -49,14 +51,13 @@ class line_client final : public channel_client {
 
   send_result send(const delivery_job& job, http_client& http) const override {
     std::string messages =
-        "[{\"type\":\"text\",\"text\":" + json_string(fit(job.message.text, max_text_chars)) +
-        "}]";
+        "[{\"type\":\"text\",\"text\":" + json_string(fit(job.message.text, max_text_chars)) + "}]";
     std::vector<std::string> headers{"Content-Type: application/json",
                                      "Authorization: Bearer " + token_};
     if (job.mode == "reply") {
-      auto r = http.post(base_ + "/v2/bot/message/reply", headers,
-                         "{\"replyToken\":" + json_string(job.address.handle) +
-                             ",\"messages\":" + messages + "}");
+      auto r = http.post(
+          base_ + "/v2/bot/message/reply", headers,
+          "{\"replyToken\":" + json_string(job.address.handle) + ",\"messages\":" + messages + "}");
       if (r.outcome == transport::answered && r.status == 200) return delivered("reply");
       if (r.outcome == transport::answered && r.status == 400 && !job.interrupted_mode.empty()) {
         // Our own earlier attempt may have used the token: no second copy by push.
@@ -68,9 +69,9 @@ class line_client final : public channel_client {
       // Expired before its first use: nothing was delivered, so push.
     }
     headers.push_back("X-Line-Retry-Key: " + job.idempotency_key);
-    auto r = http.post(base_ + "/v2/bot/message/push", headers,
-                       "{\"to\":" + json_string(job.address.to) + ",\"messages\":" + messages +
-                           "}");
+    auto r =
+        http.post(base_ + "/v2/bot/message/push", headers,
+                  "{\"to\":" + json_string(job.address.to) + ",\"messages\":" + messages + "}");
     // 409: a request with this retry key was accepted before.
     if (r.outcome == transport::answered && (r.status == 200 || r.status == 409)) {
       return delivered("push");
@@ -109,10 +110,9 @@ const bool registered = register_client(
        const std::string& token = s.text("answers.line.channel_access_token");
        if (token.empty())
          return unexpected(std::string("answers.line.channel_access_token is required"));
-       return std::unique_ptr<channel_client>(
-           new line_client(s.text("answers.line.base_url"), token,
-                           s.integer("answers.line.reply_window_s"),
-                           static_cast<double>(s.integer("answers.line.rate_per_second"))));
+       return std::unique_ptr<channel_client>(new line_client(
+           s.text("answers.line.base_url"), token, s.integer("answers.line.reply_window_s"),
+           static_cast<double>(s.integer("answers.line.rate_per_second"))));
      }});
 
 }  // namespace

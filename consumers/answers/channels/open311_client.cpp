@@ -19,8 +19,8 @@ class open311_client final : public channel_client {
   double rate_per_second() const override { return 0; }
   bool repeat_safe(std::string_view) const override { return true; }
   plan choose(const delivery_job&) const override {
-    return {"status", send_result{send_verdict::published,
-                                  "shown on GET requests/{id}.json", std::nullopt, "status"}};
+    return {"status", send_result{send_verdict::published, "shown on GET requests/{id}.json",
+                                  std::nullopt, "status"}};
   }
   send_result send(const delivery_job&, http_client&) const override {
     return {send_verdict::published, "", std::nullopt, "status"};

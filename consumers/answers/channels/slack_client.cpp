@@ -34,10 +34,9 @@ class slack_client final : public channel_client {
                        ",\"text\":" + json_string(fit(job.message.text, max_text_chars));
     if (!job.address.thread.empty()) body += ",\"thread_ts\":" + json_string(job.address.thread);
     body += "}";
-    auto r = http.post(base_ + "/api/chat.postMessage",
-                       {"Content-Type: application/json; charset=utf-8",
-                        "Authorization: Bearer " + token_},
-                       body);
+    auto r = http.post(
+        base_ + "/api/chat.postMessage",
+        {"Content-Type: application/json; charset=utf-8", "Authorization: Bearer " + token_}, body);
     if (auto t = transient(r, job.now)) {
       t->mode = "thread";
       return *t;

@@ -39,8 +39,8 @@ class telegram_client final : public channel_client {
               ",\"allow_sending_without_reply\":true}";
     }
     body += "}";
-    auto r = http.post(base_ + "/bot" + token_ + "/sendMessage",
-                       {"Content-Type: application/json"}, body);
+    auto r = http.post(base_ + "/bot" + token_ + "/sendMessage", {"Content-Type: application/json"},
+                       body);
     rapidjson::Document doc;
     if (r.outcome == transport::answered) doc.Parse(r.body.c_str());
     bool ok = doc.IsObject() && doc.HasMember("ok") && doc["ok"].IsBool() && doc["ok"].GetBool();
@@ -72,8 +72,8 @@ class telegram_client final : public channel_client {
  private:
   // Telegram's message ids are integers; anything else is sent as given.
   static std::string numeric_or_string(const std::string& id) {
-    bool digits = !id.empty() && id.find_first_not_of("0123456789") == std::string::npos &&
-                  id.size() < 19;
+    bool digits =
+        !id.empty() && id.find_first_not_of("0123456789") == std::string::npos && id.size() < 19;
     return digits ? id : json_string(id);
   }
 

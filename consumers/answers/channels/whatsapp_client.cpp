@@ -66,11 +66,10 @@ class whatsapp_client final : public channel_client {
     int64_t last = std::max(job.last_inbound_ms, job.address.written_at_ms);
     if (now_ms - last < s_.window_ms) return {"text", std::nullopt};
     if (!s_.template_name.empty()) return {"template", std::nullopt};
-    return {"template",
-            send_result{send_verdict::window_expired,
-                        "the citizen last wrote more than 24 hours ago and "
-                        "answers.whatsapp.template is not set",
-                        std::nullopt, "template"}};
+    return {"template", send_result{send_verdict::window_expired,
+                                    "the citizen last wrote more than 24 hours ago and "
+                                    "answers.whatsapp.template is not set",
+                                    std::nullopt, "template"}};
   }
 
   send_result send(const delivery_job& job, http_client& http) const override {
@@ -91,8 +90,7 @@ class whatsapp_client final : public channel_client {
   http_result post(const delivery_job& job, http_client& http, const std::string& body) const {
     const std::string& sender = job.address.via.empty() ? s_.default_sender : job.address.via;
     return http.post(s_.base + "/" + sender + "/messages",
-                     {"Content-Type: application/json", "Authorization: Bearer " + s_.token},
-                     body);
+                     {"Content-Type: application/json", "Authorization: Bearer " + s_.token}, body);
   }
 
   std::string head(const delivery_job& job) const {
@@ -113,9 +111,9 @@ class whatsapp_client final : public channel_client {
     auto parameter = [](std::string_view text) {
       return "{\"type\":\"text\",\"text\":" + json_string(text) + "}";
     };
-    return head(job) + ",\"type\":\"template\",\"template\":{\"name\":" +
-           json_string(s_.template_name) + ",\"language\":{\"code\":" +
-           json_string(s_.template_language) +
+    return head(job) +
+           ",\"type\":\"template\",\"template\":{\"name\":" + json_string(s_.template_name) +
+           ",\"language\":{\"code\":" + json_string(s_.template_language) +
            "},\"components\":[{\"type\":\"body\",\"parameters\":[" +
            parameter(one_line(job.message.case_ref, 60)) + "," +
            parameter(one_line(job.message.status_label, 60)) + "," +
@@ -138,8 +136,8 @@ class whatsapp_client final : public channel_client {
     int64_t code = error_code(r);
     // Throughput limits: 130429 (per number), 131056 (per pair), 4 / 80007 (per app).
     if (code == 130429 || code == 131056 || code == 4 || code == 80007) {
-      return {send_verdict::retry, "WhatsApp error " + std::to_string(code), retry_after(r, job.now),
-              mode};
+      return {send_verdict::retry, "WhatsApp error " + std::to_string(code),
+              retry_after(r, job.now), mode};
     }
     if (auto t = transient(r, job.now)) {
       t->mode = mode;

@@ -43,8 +43,8 @@ class x_client final : public channel_client {
       auto wait = retry_after(r, job.now);
       if (auto reset = r.headers.find("x-rate-limit-reset"); reset != r.headers.end()) {
         int64_t at = 0;
-        auto [end, ec] = std::from_chars(reset->second.data(),
-                                         reset->second.data() + reset->second.size(), at);
+        auto [end, ec] =
+            std::from_chars(reset->second.data(), reset->second.data() + reset->second.size(), at);
         if (ec == std::errc()) {
           auto now_s =
               std::chrono::duration_cast<std::chrono::seconds>(job.now.time_since_epoch()).count();
@@ -74,9 +74,9 @@ const bool registered = register_client(
      [](const config::settings& s) -> expected<std::unique_ptr<channel_client>, std::string> {
        const std::string& token = s.text("answers.x.bearer_token");
        if (token.empty()) return unexpected(std::string("answers.x.bearer_token is required"));
-       return std::unique_ptr<channel_client>(new x_client(
-           s.text("answers.x.base_url"), token,
-           static_cast<double>(s.integer("answers.x.rate_per_second"))));
+       return std::unique_ptr<channel_client>(
+           new x_client(s.text("answers.x.base_url"), token,
+                        static_cast<double>(s.integer("answers.x.rate_per_second"))));
      }});
 
 }  // namespace

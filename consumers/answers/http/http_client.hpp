@@ -23,8 +23,8 @@ enum class transport { answered, not_sent, no_answer };
 
 struct http_result {
   transport outcome = transport::answered;
-  long status = 0;                                // when answered
-  std::map<std::string, std::string> headers;     // names in lower case
+  long status = 0;                             // when answered
+  std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
   std::string error;  // libcurl's reason when not answered (never the request's content)
 };
