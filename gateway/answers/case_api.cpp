@@ -80,8 +80,8 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
   }
   if (const auto* a = f.find("answer")) {
     if (!a->IsObject()) {
-      return unexpected(refuse(400, errc::wrong_type, "/answer",
-                               "must be an object {\"text\", \"language\"}"));
+      return unexpected(
+          refuse(400, errc::wrong_type, "/answer", "must be an object {\"text\", \"language\"}"));
     }
     fields af(*a, "/answer");
     for (auto m = a->MemberBegin(); m != a->MemberEnd(); ++m) {
@@ -156,8 +156,7 @@ std::optional<api_error> check_idempotency_key(std::optional<std::string_view> k
   return std::nullopt;
 }
 
-expected<responses::response, api_error> make_update(const case_summary& c,
-                                                     const auth::claims& who,
+expected<responses::response, api_error> make_update(const case_summary& c, const auth::claims& who,
                                                      const update_request& request,
                                                      std::string_view idempotency_key,
                                                      std::string_view id_secret,
@@ -170,8 +169,8 @@ expected<responses::response, api_error> make_update(const case_summary& c,
     }
   }
   if (!division) {
-    return unexpected(refuse(403, errc::forbidden, "",
-                             "the token grants none of this case's divisions"));
+    return unexpected(
+        refuse(403, errc::forbidden, "", "the token grants none of this case's divisions"));
   }
   if (request.status == case_status::reopened && responses::is_open(c.status)) {
     return unexpected(refuse(409, errc::invalid_value, "/status",
@@ -208,8 +207,7 @@ expected<support_request, api_error> parse_support_request(std::string_view body
 }
 
 responses::response make_support(const case_summary& c, std::string supporter_id,
-                                 std::string channel,
-                                 std::chrono::system_clock::time_point now) {
+                                 std::string channel, std::chrono::system_clock::time_point now) {
   responses::response r;
   r.type = responses::response_type::support;
   r.id = "sup-" + supporter_id.substr(0, 16) + "-" + c.id;
@@ -252,8 +250,7 @@ std::string update_accepted_json(const responses::response& r, const case_summar
   return {buffer.GetString(), buffer.GetSize()};
 }
 
-std::string support_accepted_json(const responses::response& r, int32_t partition,
-                                  int64_t offset) {
+std::string support_accepted_json(const responses::response& r, int32_t partition, int64_t offset) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();

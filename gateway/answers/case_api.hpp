@@ -48,8 +48,7 @@ std::optional<api_error> check_idempotency_key(std::optional<std::string_view> k
 // Only staff of a division the case belongs to may update it (or move it to
 // another division). The update id is derived from the case, the person and
 // their Idempotency-Key, so a repeat is the same update downstream.
-expected<responses::response, api_error> make_update(const case_summary& c,
-                                                     const auth::claims& who,
+expected<responses::response, api_error> make_update(const case_summary& c, const auth::claims& who,
                                                      const update_request& request,
                                                      std::string_view idempotency_key,
                                                      std::string_view id_secret,
@@ -62,14 +61,12 @@ expected<support_request, api_error> parse_support_request(std::string_view body
 
 // `supporter_id` is the pseudonym (the same HMAC the envelope's author_id uses).
 responses::response make_support(const case_summary& c, std::string supporter_id,
-                                 std::string channel,
-                                 std::chrono::system_clock::time_point now);
+                                 std::string channel, std::chrono::system_clock::time_point now);
 
 // The answers' bodies once Kafka has the record.
 std::string update_accepted_json(const responses::response& r, const case_summary& c,
                                  int32_t partition, int64_t offset);
-std::string support_accepted_json(const responses::response& r, int32_t partition,
-                                  int64_t offset);
+std::string support_accepted_json(const responses::response& r, int32_t partition, int64_t offset);
 
 // "A repeat returns the first result": the answers given for recent
 // Idempotency-Keys, per gateway instance (another instance derives the same

@@ -88,9 +88,10 @@ expected<requests_query, std::string> parse_requests_query(std::string_view quer
   if (!q.status.empty() && q.status != "open" && q.status != "closed") {
     return unexpected(std::string("status must be open or closed"));
   }
-  for (auto [name, out] : {std::pair<const char*, std::optional<std::chrono::system_clock::time_point>*>{
-                               "start_date", &q.start},
-                           {"end_date", &q.end}}) {
+  for (auto [name, out] :
+       {std::pair<const char*, std::optional<std::chrono::system_clock::time_point>*>{"start_date",
+                                                                                      &q.start},
+        {"end_date", &q.end}}) {
     std::string value = get(name);
     if (value.empty()) continue;
     *out = parse_rfc3339(value);
@@ -99,10 +100,10 @@ expected<requests_query, std::string> parse_requests_query(std::string_view quer
   return q;
 }
 
-std::string requests_json(const requests_query& q,
-                          const std::vector<std::pair<open311_request, case_summary>>& all,
-                          const std::function<std::optional<std::string>(std::string_view)>& code_of,
-                          std::chrono::system_clock::time_point now) {
+std::string requests_json(
+    const requests_query& q, const std::vector<std::pair<open311_request, case_summary>>& all,
+    const std::function<std::optional<std::string>(std::string_view)>& code_of,
+    std::chrono::system_clock::time_point now) {
   // GeoReport v2: without a date range, the last 90 days.
   auto start = q.start.value_or(now - std::chrono::hours(24 * 90));
   auto end = q.end.value_or(now + std::chrono::hours(24));

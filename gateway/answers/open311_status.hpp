@@ -38,10 +38,10 @@ struct requests_query {
 expected<requests_query, std::string> parse_requests_query(std::string_view query);
 // The JSON array for requests.json; `code_of` gives a request id's service code
 // (nullopt for an id the gateway did not issue).
-std::string requests_json(const requests_query& q,
-                          const std::vector<std::pair<open311_request, case_summary>>& all,
-                          const std::function<std::optional<std::string>(std::string_view)>& code_of,
-                          std::chrono::system_clock::time_point now);
+std::string requests_json(
+    const requests_query& q, const std::vector<std::pair<open311_request, case_summary>>& all,
+    const std::function<std::optional<std::string>(std::string_view)>& code_of,
+    std::chrono::system_clock::time_point now);
 
 // FixMyStreet's servicerequestupdates.json: updates between start and end (by default the
 // last 7 days), oldest first.

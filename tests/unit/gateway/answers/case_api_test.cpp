@@ -74,7 +74,8 @@ TEST_CASE("an update says a status, an answer or a reassignment, each checked at
 TEST_CASE("only a division the case belongs to may update it, and a repeat is the same update") {
   auto request = parse_update_request(R"({"status":"in_progress"})");
   REQUIRE(request.has_value());
-  auto update = make_update(pothole(), clerk({"water"}), *request, "key-1", "secret-0123456789", now);
+  auto update =
+      make_update(pothole(), clerk({"water"}), *request, "key-1", "secret-0123456789", now);
   REQUIRE(update.has_value());
   CHECK(update->division == "water");
   CHECK(update->locality == "Jongno-gu");
@@ -84,7 +85,8 @@ TEST_CASE("only a division the case belongs to may update it, and a repeat is th
                            now + std::chrono::seconds(5));
   REQUIRE(again.has_value());
   CHECK(again->id == update->id);
-  auto other = make_update(pothole(), clerk({"water"}), *request, "key-2", "secret-0123456789", now);
+  auto other =
+      make_update(pothole(), clerk({"water"}), *request, "key-2", "secret-0123456789", now);
   CHECK(other->id != update->id);
 
   auto stranger = make_update(pothole(), clerk({"parks"}), *request, "k", "secret-0123456789", now);
