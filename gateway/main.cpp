@@ -3,8 +3,10 @@
 
 #include <cstdio>
 
+#include "common/auth/auth_options.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/log/log.hpp"
+#include "gateway/answers/cases_api.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/options.hpp"
 
@@ -63,8 +65,42 @@ int main(int argc, char** argv) {
   gateway::channels::rate_limiter limiter(cfg->channel_rate, cfg->client_rate);
   gateway::channels::dispatcher channels(std::move(*adapters), pipeline, budget, limiter);
 
-  auto server = gateway::server::server::create(cfg->server,
-                                                {pipeline, budget, publisher, metrics, channels});
+  // The answer loop's API: the cases (read from feedback.cases), staff tokens, Open311 ids.
+  std::unique_ptr<gateway::answers::case_directory> directory;
+  std::optional<auth::jwt_verifier> verifier;
+  std::unique_ptr<gateway::answers::cases_api> cases;
+  if (settings->boolean("gateway.answers.enabled")) {
+    auto dir = gateway::answers::case_directory::start(
+        {settings->text("gateway.answers.cases_topic"), settings->kafka_properties()});
+    if (!dir) {
+      std::fprintf(stderr, "gateway: %s\n", dir.error().c_str());
+      return 2;
+    }
+    directory = std::move(*dir);
+    if (auto keys = auth::verifier_settings_from(*settings)) {
+      auto made = auth::jwt_verifier::create(std::move(*keys));
+      if (!made) {
+        std::fprintf(stderr, "gateway: %s\n", made.error().c_str());
+        return 2;
+      }
+      verifier.emplace(std::move(*made));
+    } else {
+      log::warn("gateway.answers.no_token_key",
+                {{"detail",
+                  "the case updates API answers 503 until auth.jwt.* is set: " + keys.error()}});
+    }
+    std::optional<gateway::channels::open311_ids> ids;
+    if (settings->boolean("channels.open311.enabled")) {
+      ids.emplace(settings->text("channels.open311.request_id_key"));
+    }
+    cases = std::make_unique<gateway::answers::cases_api>(
+        gateway::answers::cases_api_settings{settings->text("gateway.answers.responses_topic"),
+                                             cfg->author_key, 10000},
+        *directory, publisher, verifier ? &*verifier : nullptr, std::move(ids));
+  }
+
+  auto server = gateway::server::server::create(
+      cfg->server, {pipeline, budget, publisher, metrics, channels, cases.get()});
   if (!server) {
     log::error("gateway.start_failed", {{"detail", server.error()}});
     return 1;

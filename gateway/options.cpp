@@ -3,6 +3,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/auth/auth_options.hpp"
 #include "gateway/channels/registry.hpp"
 
 namespace civic::gateway {
@@ -58,6 +59,14 @@ constexpr config::option gateway_options[] = {
      value_type::integer, 100, 60000},
     {"gateway.tls.certificate_file", "", "PEM certificate chain; with the key, serves TLS only."},
     {"gateway.tls.private_key_file", "", "PEM private key for gateway.tls.certificate_file."},
+    {"gateway.answers.enabled", "true",
+     "Serve the case lifecycle API (POST /v1/cases/{id}/updates and /support) and Open311 "
+     "status from the cases; needs an auth.jwt.* key.",
+     value_type::boolean},
+    {"gateway.answers.cases_topic", "feedback.cases",
+     "The cases the API and Open311 answer from (read in full at the start, then live)."},
+    {"gateway.answers.responses_topic", "feedback.responses",
+     "Where updates and support go (keyed by case id)."},
     {"channels.rate_per_second", "200",
      "Webhook requests a second one channel may make (token bucket); beyond it, 429.",
      value_type::integer, 0, 1000000},
@@ -76,6 +85,7 @@ std::span<const config::option> options() {
   static const std::vector<config::option> all = [] {
     std::vector<config::option> v(std::begin(gateway_options), std::end(gateway_options));
     for (const auto& o : channels::channel_options()) v.push_back(o);
+    for (const auto& o : auth::auth_options()) v.push_back(o);
     for (const auto& o : config::common_options()) v.push_back(o);
     return v;
   }();

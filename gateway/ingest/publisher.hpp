@@ -34,6 +34,10 @@ class publisher {
   std::error_code publish(const envelope::message& e, const std::optional<std::string>& traceparent,
                           kafka::delivery_handler on_delivery);
 
+  // Any other record through the same producer (the answers API's responses),
+  // with the same refusals.
+  std::error_code publish_record(kafka::record rec, kafka::delivery_handler on_delivery);
+
   bool kafka_ready() const { return ready_.load(std::memory_order_relaxed); }
   int queue_depth() const { return producer_->queue_depth(); }
   const std::string& topic() const { return settings_.topic; }

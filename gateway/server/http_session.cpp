@@ -116,6 +116,10 @@ class http_session final : public session,
                      slash == std::string_view::npos ? std::string_view() : rest.substr(slash),
                      std::move(req));
     }
+    std::string_view method(req.method_string().data(), req.method_string().size());
+    if (ctx_.svc.cases && ctx_.svc.cases->serves(method, target)) {
+      return cases(std::string(target), std::move(req));
+    }
     if (target.starts_with(open311_prefix)) {
       return webhook("open311", target.substr(open311_prefix.size()), std::move(req));
     }
@@ -135,7 +139,8 @@ class http_session final : public session,
                     static_cast<int64_t>(ctx_.svc.budget.used_bytes()),
                     ctx_.svc.publisher.queue_depth(), ctx_.svc.publisher.kafka_ready()};
       return respond(200, "text/plain; version=0.0.4",
-                     ctx_.svc.metrics.render(g) + ctx_.svc.channels.render_metrics());
+                     ctx_.svc.metrics.render(g) + ctx_.svc.channels.render_metrics() +
+                         (ctx_.svc.cases ? ctx_.svc.cases->render_metrics() : std::string()));
     }
     if (target == "/v1/messages") {
       if (req.method() != http::verb::post) {
@@ -197,6 +202,39 @@ class http_session final : public session,
         if (!wait_ec) self->answer_webhook(sequence, late_answer());
       });
     }
+  }
+
+  // The answer loop's API: its answer comes back here once Kafka has the record.
+  void cases(std::string path, request req) {
+    if (ctx_.shutting_down) {
+      return respond_problem(503, errc::shutting_down, "the gateway is shutting down", true);
+    }
+    webhook_request_ = std::move(req);
+    const request& r = *webhook_request_;
+    cases_path_ = std::move(path);
+    std::string_view target(r.target().data(), r.target().size());
+    size_t question = target.find('?');
+    channels::request view;
+    view.method = std::string_view(r.method_string().data(), r.method_string().size());
+    view.path = cases_path_;
+    view.query =
+        question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+    view.header = [&r](std::string_view name) -> std::optional<std::string_view> {
+      auto it = r.find(beast::string_view(name.data(), name.size()));
+      if (it == r.end()) return std::nullopt;
+      return std::string_view(it->value().data(), it->value().size());
+    };
+    view.content_type = view.header("Content-Type").value_or("");
+    view.body = r.body();
+    view.now = std::chrono::system_clock::now();
+    uint64_t sequence = ++webhook_sequence_;
+    ctx_.svc.cases->handle(
+        view, [self = this->shared_from_this(), sequence](channels::response answer) {
+          auto executor = self->stream_.get_executor();
+          net::post(executor, [self, sequence, answer = std::move(answer)]() mutable {
+            self->answer_webhook(sequence, std::move(answer));
+          });
+        });
   }
 
   // The first answer for a webhook request wins: the stored result or the late one.
@@ -367,6 +405,7 @@ class http_session final : public session,
   std::string body_;                        // the request body while its messages are in flight
   std::optional<request> webhook_request_;  // what the channel adapter's views point into
   std::string client_address_;
+  std::string cases_path_;  // what the answers API's view points into
   std::optional<net::steady_timer> deadline_;
   uint64_t webhook_sequence_ = 0;
   bool webhook_answered_ = false;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/error/expected.hpp"
+#include "gateway/answers/cases_api.hpp"
 #include "gateway/channels/dispatcher.hpp"
 #include "gateway/ingest/in_flight_budget.hpp"
 #include "gateway/ingest/pipeline.hpp"
@@ -37,6 +38,7 @@ struct services {
   ingest::publisher& publisher;
   ops::metrics& metrics;
   channels::dispatcher& channels;
+  answers::cases_api* cases = nullptr;  // null: the answers API is off
 };
 
 class server {

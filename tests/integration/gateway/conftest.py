@@ -6,6 +6,7 @@ import pathlib
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -14,7 +15,12 @@ import pytest
 from confluent_kafka import Consumer
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO / "tests/support"))
+from reply_tokens import ReplyKeys  # noqa: E402
+
 AUTHOR_KEY = "integration-test-author-key-0123"
+# The gateway seals where to answer with the public half; tests open with the private half.
+REPLY_KEYS = ReplyKeys("gwtest")
 
 
 def shared_bootstrap():
@@ -44,7 +50,8 @@ class Gateway:
                 f"--gateway.listen=127.0.0.1:{self.port}",
                 f"--kafka.bootstrap.servers={bootstrap}"]
         args += [f"--{key.replace('__', '.')}={value}" for key, value in options.items()]
-        env = dict(os.environ, GATEWAY_AUTHOR_KEY=AUTHOR_KEY, **(env or {}))
+        env = dict(os.environ, GATEWAY_AUTHOR_KEY=AUTHOR_KEY,
+                   GATEWAY_REPLY_TOKEN_PUBLIC_KEY=REPLY_KEYS.public, **(env or {}))
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         if wait_for_health:

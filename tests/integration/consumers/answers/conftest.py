@@ -4,24 +4,21 @@ dedup) processes, reply tokens sealed the way the gateway seals them (an
 independent Python implementation of the construction in
 common/crypto/reply_token.hpp), and read_committed readers of every topic."""
 
-import base64
 import json
 import os
 import pathlib
 import signal
 import subprocess
+import sys
 import time
 import uuid
 
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 REPO = pathlib.Path(__file__).resolve().parents[4]
+sys.path.insert(0, str(REPO / "tests/support"))
+from reply_tokens import ReplyKeys  # noqa: E402,F401
 ANSWERS = os.environ.get("ANSWERS_BINARY", str(REPO / "build/dev/consumers/answers/answers"))
 
 
@@ -32,40 +29,6 @@ def shared_bootstrap():
     if path and os.path.exists(path):
         return pathlib.Path(path).read_text().strip()
     pytest.fail("no Kafka broker: run through ctest (kafka fixture) or script/test")
-
-
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def unb64url(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-class ReplyKeys:
-    """A reply-token key pair, and sealing as the gateway does it."""
-
-    def __init__(self, kid="test1"):
-        self.kid = kid
-        self.private = X25519PrivateKey.generate()
-        raw = lambda k: k.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)  # noqa: E731
-        self.public_raw = raw(self.private.public_key())
-        self.public = f"{kid}:{b64url(self.public_raw)}"
-        self.private_text = f"{kid}:" + b64url(self.private.private_bytes(
-            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()))
-
-    def seal(self, channel, to, thread="", via="", handle="", written_at_ms=None):
-        ephemeral = X25519PrivateKey.generate()
-        epk = ephemeral.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(self.public_raw))
-        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=epk + self.public_raw,
-                   info=b"civic reply token v1").derive(shared)
-        nonce = os.urandom(12)
-        plaintext = json.dumps({"c": channel, "to": to, "th": thread, "via": via, "h": handle,
-                                "at": written_at_ms if written_at_ms is not None else int(time.time() * 1000)},
-                               separators=(",", ":")).encode()
-        sealed = AESGCM(key).encrypt(nonce, plaintext, f"rt1.{self.kid}".encode())
-        return f"rt1.{self.kid}.{b64url(epk + nonce + sealed)}"
 
 
 class Topics:

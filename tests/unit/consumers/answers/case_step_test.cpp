@@ -102,7 +102,7 @@ TEST_CASE("an update becomes one pending job per citizen, each with their token 
   p.feed_report(report(1, "line", std::string(32, 'a')));
   p.feed_report(report(2, "telegram", std::string(32, 'b'), "en"));
   p.feed_report(report(3, "line", std::string(32, 'a')));  // the same citizen again
-  p.feed_report(report(4, "web", std::nullopt));          // anonymous: the report is the recipient
+  p.feed_report(report(4, "web", std::nullopt));           // anonymous: the report is the recipient
   CHECK(p.counters.recipients_added == 3);
   auto out = p.feed_response(update("upd-1"));
   auto entries = jobs(out, p.names);

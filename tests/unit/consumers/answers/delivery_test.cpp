@@ -17,7 +17,8 @@ namespace {
 
 class scripted_client final : public channel_client {
  public:
-  scripted_client(std::string name, bool repeat_safe) : name_(std::move(name)), safe_(repeat_safe) {}
+  scripted_client(std::string name, bool repeat_safe)
+      : name_(std::move(name)), safe_(repeat_safe) {}
   std::string_view channel() const override { return name_; }
   double rate_per_second() const override { return 0; }
   bool repeat_safe(std::string_view) const override { return safe_; }
@@ -125,7 +126,8 @@ TEST_CASE("retries end: after max_attempts the delivery is recorded failed with 
 TEST_CASE("no answer: repeated where the channel recognises a repeat, else unconfirmed") {
   harness h;
   scripted_client telegram("telegram", false);
-  telegram.answers = {{send_verdict::ambiguous, "no answer: Timeout was reached", std::nullopt, ""}};
+  telegram.answers = {
+      {send_verdict::ambiguous, "no answer: Timeout was reached", std::nullopt, ""}};
   auto r = h.run(&telegram, h.entry("telegram"));
   CHECK(r.entry.outcome == delivery_outcome::unconfirmed);
   CHECK(telegram.keys.size() == 1);

@@ -14,7 +14,8 @@ TEST_CASE("a notice says the case, the status and the answer in the citizen's la
   r.answer = responses::answer_text{"세종대로 포트홀을 보수했습니다.", "ko"};
   auto ko = update_notice(r, "ko");
   CHECK(ko.case_ref == "3C4D5E6F");
-  CHECK(ko.text == "[서울시] 접수번호 3C4D5E6F\n상태: 처리 완료\n\n세종대로 포트홀을 보수했습니다.");
+  CHECK(ko.text ==
+        "[서울시] 접수번호 3C4D5E6F\n상태: 처리 완료\n\n세종대로 포트홀을 보수했습니다.");
   auto en = update_notice(r, "en");
   CHECK(en.text == "[Seoul] Report 3C4D5E6F\nStatus: Fixed\n\n세종대로 포트홀을 보수했습니다.");
   CHECK(update_notice(r, "und").language == "ko");
