@@ -97,6 +97,8 @@ int main(int argc, char** argv) {
         gateway::answers::cases_api_settings{settings->text("gateway.answers.responses_topic"),
                                              cfg->author_key, 10000},
         *directory, publisher, verifier ? &*verifier : nullptr, std::move(ids));
+    pipeline.divert_with(
+        [api = cases.get()](const envelope::message& m) { return api->support_from_reply(m); });
   }
 
   auto server = gateway::server::server::create(

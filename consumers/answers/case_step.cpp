@@ -308,10 +308,13 @@ void case_book::expand(const inbound_record& in, const topics& names,
     c.recent_updates.erase(c.recent_updates.begin());
   }
   bool threshold = r->type == responses::response_type::threshold;
-  // A threshold event is for the proposer: the citizen who reported the case first.
+  // A threshold event is for the proposer: the citizen who wrote first (by the
+  // time the gateway received it, not the order the reports were processed in).
   std::vector<const recipient*> targets;
   if (threshold) {
-    targets.push_back(&c.recipients.front());
+    targets.push_back(&*std::min_element(
+        c.recipients.begin(), c.recipients.end(),
+        [](const recipient& a, const recipient& b) { return a.first_ms < b.first_ms; }));
   } else {
     for (const auto& x : c.recipients) targets.push_back(&x);
   }

@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "common/responses/case_reference.hpp"
+
 namespace civic::answers {
 namespace {
 
@@ -43,16 +45,7 @@ std::string milestone_text(std::string_view milestone, bool korean) {
 
 }  // namespace
 
-std::string case_reference(std::string_view case_id) {
-  std::string ref;
-  for (size_t i = case_id.size(); i-- > 0 && ref.size() < 8;) {
-    char c = case_id[i];
-    if (std::isxdigit(static_cast<unsigned char>(c))) {
-      ref.insert(ref.begin(), static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-    }
-  }
-  return ref;
-}
+std::string case_reference(std::string_view case_id) { return responses::case_reference(case_id); }
 
 std::string notice_language(std::string_view language) { return language == "en" ? "en" : "ko"; }
 

@@ -9,6 +9,7 @@
 #include "common/kafka/handles.hpp"
 #include "common/kafka/librdkafka_log.hpp"
 #include "common/log/log.hpp"
+#include "common/responses/case_reference.hpp"
 
 namespace civic::gateway::answers {
 namespace {
@@ -164,6 +165,13 @@ void case_directory::apply(std::string_view key, std::optional<std::string_view>
   std::string id(key);
   if (auto old = cases_.find(id); old != cases_.end()) {
     for (const auto& r : old->second.requests) by_request_.erase(r.id);
+    auto [first, last] = by_reference_.equal_range(responses::case_reference(id));
+    for (auto it = first; it != last; ++it) {
+      if (it->second == id) {
+        by_reference_.erase(it);
+        break;
+      }
+    }
   }
   if (!value) {
     cases_.erase(id);
@@ -175,6 +183,7 @@ void case_directory::apply(std::string_view key, std::optional<std::string_view>
     return;
   }
   for (const auto& r : summary->requests) by_request_[r.id] = id;
+  by_reference_.emplace(responses::case_reference(id), id);
   cases_[id] = std::move(*summary);
 }
 
@@ -193,6 +202,16 @@ std::optional<case_summary> case_directory::find_by_request(
   auto c = cases_.find(found->second);
   if (c == cases_.end()) return std::nullopt;
   return c->second;
+}
+
+std::vector<case_summary> case_directory::find_by_reference(const std::string& reference) const {
+  std::shared_lock lock(mutex_);
+  std::vector<case_summary> out;
+  auto [first, last] = by_reference_.equal_range(reference);
+  for (auto it = first; it != last; ++it) {
+    if (auto c = cases_.find(it->second); c != cases_.end()) out.push_back(c->second);
+  }
+  return out;
 }
 
 std::vector<std::pair<open311_request, case_summary>> case_directory::requests() const {

@@ -68,6 +68,8 @@ class case_directory {
 
   std::optional<case_summary> find(const std::string& case_id) const;
   std::optional<case_summary> find_by_request(const std::string& service_request_id) const;
+  // The cases whose short reference (common/responses/case_reference.hpp) this is.
+  std::vector<case_summary> find_by_reference(const std::string& reference) const;
   // Every Open311 request with its case, for requests.json.
   std::vector<std::pair<open311_request, case_summary>> requests() const;
 
@@ -84,7 +86,8 @@ class case_directory {
   settings settings_;
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, case_summary> cases_;
-  std::unordered_map<std::string, std::string> by_request_;  // service_request_id -> case id
+  std::unordered_map<std::string, std::string> by_request_;         // service_request_id -> case id
+  std::unordered_multimap<std::string, std::string> by_reference_;  // short reference -> case id
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> stopping_{false};
   std::thread reader_;

@@ -8,6 +8,7 @@
 #include "common/responses/response.hpp"
 #include "common/time/rfc3339.hpp"
 #include "gateway/answers/open311_status.hpp"
+#include "gateway/answers/support_reply.hpp"
 #include "gateway/channels/support/form.hpp"
 #include "gateway/ingest/normalize.hpp"
 #include "gateway/server/responses.hpp"
@@ -82,8 +83,7 @@ bool cases_api::serves(std::string_view method, std::string_view path) const {
          (path.starts_with("/open311/v2/requests/") && path.ends_with(".json"));
 }
 
-void cases_api::handle(const channels::request& req,
-                       std::function<void(channels::response)> done) {
+void cases_api::handle(const channels::request& req, std::function<void(channels::response)> done) {
   if (!req.path.starts_with(cases_prefix)) return done(open311_lookup(req));
   auto target = case_path(req.path);
   if (!target) {
@@ -108,8 +108,8 @@ expected<auth::claims, channels::response> cases_api::authenticate(
   }
   auto header = req.header("Authorization");
   if (!header || !header->starts_with("Bearer ") || header->size() <= 7) {
-    return unexpected(problem(401, make_error_code(errc::unauthenticated),
-                              "send Authorization: Bearer <token>"));
+    return unexpected(
+        problem(401, make_error_code(errc::unauthenticated), "send Authorization: Bearer <token>"));
   }
   auto claims = verifier_->verify(header->substr(7), req.now);
   if (!claims) return unexpected(problem(401, claims.error().code, claims.error().detail));
@@ -165,8 +165,11 @@ void cases_api::update(std::string case_id, const channels::request& req,
     ++updates_[refused];
     return done(problem(r.error()));
   }
-  kafka::record rec{settings_.responses_topic, r->case_id, responses::to_json(*r),
-                    {{"content-type", "application/json"}}, -1};
+  kafka::record rec{settings_.responses_topic,
+                    r->case_id,
+                    responses::to_json(*r),
+                    {{"content-type", "application/json"}},
+                    -1};
   auto summary = *c;
   auto stored = [this, r = *r, summary, cache_key, hash, done,
                  cache = cache_](const kafka::delivery_report& report) {
@@ -209,10 +212,14 @@ void cases_api::support(std::string case_id, const channels::request& req,
     ++supports_[refused];
     return done(problem(body.error()));
   }
-  auto r = make_support(*c, ingest::pseudonymous_author(settings_.author_key, "web", body->supporter),
-                        "web", req.now);
-  kafka::record rec{settings_.responses_topic, r.case_id, responses::to_json(r),
-                    {{"content-type", "application/json"}}, -1};
+  auto r =
+      make_support(*c, ingest::pseudonymous_author(settings_.author_key, "web", body->supporter),
+                   "web", req.now);
+  kafka::record rec{settings_.responses_topic,
+                    r.case_id,
+                    responses::to_json(r),
+                    {{"content-type", "application/json"}},
+                    -1};
   auto stored = [this, r, done](const kafka::delivery_report& report) {
     if (report.error) {
       ++supports_[unavailable];
@@ -234,7 +241,8 @@ channels::response cases_api::open311_lookup(const channels::request& req) const
   if (req.path == open311_updates) {
     auto fields = channels::parse_form(req.query);
     if (!fields) return open311_error(400, "the query string is not urlencoded");
-    auto time_of = [&](const char* name) -> expected<std::optional<std::chrono::system_clock::time_point>, std::string> {
+    auto time_of = [&](const char* name)
+        -> expected<std::optional<std::chrono::system_clock::time_point>, std::string> {
       auto found = fields->find(name);
       if (found == fields->end() || found->second.empty()) {
         return std::optional<std::chrono::system_clock::time_point>();
@@ -270,10 +278,25 @@ channels::response cases_api::open311_lookup(const channels::request& req) const
   return {200, "application/json", "[" + request_json(view) + "]", false};
 }
 
+std::optional<kafka::record> cases_api::support_from_reply(const envelope::message& m) {
+  if (!m.author_id) return std::nullopt;  // an anonymous "+1" cannot be counted once
+  auto ref = support_reference(m.text);
+  if (!ref) return std::nullopt;
+  auto found = directory_.find_by_reference(*ref);
+  if (found.size() != 1) return std::nullopt;  // unknown or ambiguous: an ordinary message
+  auto r = make_support(found.front(), *m.author_id, m.channel, std::chrono::system_clock::now());
+  ++support_replies_;
+  return kafka::record{settings_.responses_topic,
+                       r.case_id,
+                       responses::to_json(r),
+                       {{"content-type", "application/json"}},
+                       -1};
+}
+
 std::string cases_api::render_metrics() const {
   metrics::text_writer w;
   static constexpr std::array<std::string_view, count> names{"accepted", "repeated", "refused",
-                                                              "unavailable"};
+                                                             "unavailable"};
   w.family("gateway_case_updates_total", "counter",
            "POST /v1/cases/{id}/updates by outcome (repeated: a known Idempotency-Key).");
   for (size_t i = 0; i < count; ++i) {
@@ -285,6 +308,9 @@ std::string cases_api::render_metrics() const {
     w.sample("gateway_case_support_total", {{"outcome", names[i]}},
              static_cast<double>(supports_[i].load()));
   }
+  w.family("gateway_support_replies_total", "counter",
+           "Messages that were support replies (\"공감 <reference>\") stored as support.");
+  w.sample("gateway_support_replies_total", static_cast<double>(support_replies_.load()));
   w.family("gateway_case_directory_cases", "gauge", "Cases the gateway knows (feedback.cases).");
   w.sample("gateway_case_directory_cases", static_cast<double>(directory_.size()));
   return w.take();

@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "common/auth/jwt.hpp"
+#include "common/envelope/envelope.hpp"
 #include "gateway/answers/case_api.hpp"
 #include "gateway/answers/case_directory.hpp"
 #include "gateway/channels/channel.hpp"
@@ -51,6 +52,10 @@ class cases_api {
 
   std::string render_metrics() const;
 
+  // A message that is a support reply for a known case ("공감 3C4D5E6F"), as the
+  // support record to store instead of the message; nullopt for any other.
+  std::optional<kafka::record> support_from_reply(const envelope::message& m);
+
  private:
   void update(std::string case_id, const channels::request& req,
               std::function<void(channels::response)> done);
@@ -70,6 +75,7 @@ class cases_api {
   std::shared_ptr<idempotency_cache> cache_;
   std::array<std::atomic<uint64_t>, count> updates_{};
   std::array<std::atomic<uint64_t>, count> supports_{};
+  std::atomic<uint64_t> support_replies_{0};
 };
 
 }  // namespace civic::gateway::answers

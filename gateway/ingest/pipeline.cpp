@@ -41,7 +41,11 @@ void pipeline::submit(inbound_message message, const std::optional<std::string>&
     }
     done(std::move(result));
   };
-  if (std::error_code refused = publisher_.publish(*envelope, trace, std::move(on_delivery))) {
+  std::optional<kafka::record> diverted = divert_ ? divert_(*envelope) : std::nullopt;
+  std::error_code refused =
+      diverted ? publisher_.publish_record(std::move(*diverted), std::move(on_delivery))
+               : publisher_.publish(*envelope, trace, std::move(on_delivery));
+  if (refused) {
     metrics_.refused(refused);
     std::string why = refused == errc::unavailable
                           ? "Kafka is unreachable; send the message again later"

@@ -45,6 +45,11 @@ class pipeline {
 
   const inbound_limits& limits() const { return limits_; }
 
+  // A record to store instead of a normalized message (a support reply becomes
+  // a support record); nullopt stores the message. Set before serving.
+  using diversion = std::function<std::optional<kafka::record>(const envelope::message&)>;
+  void divert_with(diversion d) { divert_ = std::move(d); }
+
  private:
   void reject(std::string id, field_error error, const completion& done);
 
@@ -52,6 +57,7 @@ class pipeline {
   normalize_settings normalize_;
   publisher& publisher_;
   ops::metrics& metrics_;
+  diversion divert_;
 };
 
 }  // namespace civic::gateway::ingest

@@ -43,6 +43,7 @@ WHATSAPP_NOW = "821055501234"
 WHATSAPP_YESTERDAY = "821066602345"
 OPEN311_EMAIL = "citizen.park@example.com"
 SUPPORTERS = ["minsu.kim@example.com", "jiyoung.lee@example.com"]
+LINE_SUPPORTER = "U9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b"
 
 TEXTS = {"line": "광화문역 2번 출구 앞 세종대로 포트홀이 너무 커요",
          "telegram": "세종대로 광화문역 2번 출구 앞 포트홀 때문에 위험해요",
@@ -260,8 +261,26 @@ def test_answer_loop(bootstrap, tmp_path):
         wait_until(lambda: len(whatsapp.received) == 3, "the proposer was not told", processes=services)
         assert whatsapp.received[2]["to"] == WHATSAPP_YESTERDAY and "공감 2명" in whatsapp.received[2]["text"]
 
+        # Support on a channel: "공감 <reference>" (the reference is in every notice), twice from
+        # one LINE user: counted once, and it is not a report.
+        reference = case["id"][-8:].upper()
+        assert f"접수번호 {reference}" in telegram.received[0]["text"]
+        for n in range(2):
+            event = {"destination": "Ucity", "events": [{
+                "type": "message", "message": {"type": "text", "id": f"50000000000000010{n}", "text": f"공감 {reference}"},
+                "webhookEventId": f"01JSUPPORT{n}" + uuid.uuid4().hex[:10].upper(), "timestamp": int(time.time() * 1000),
+                "source": {"type": "user", "userId": LINE_SUPPORTER}, "replyToken": f"{n}" * 32, "mode": "active"}]}
+            body = json.dumps(event, ensure_ascii=False).encode()
+            assert api.call("POST", "/v1/webhooks/line", body, {"X-Line-Signature": signed(LINE_SECRET, body)})[0] == 200
+        wait_until(lambda: support()["count"] == 3, "the support reply was not counted")
+        time.sleep(1)
+        assert support()["count"] == 3
+        assert not [v for k, v, _ in read_all(bootstrap, topics.ingested) if f"공감 {reference}".encode() in (v or b"")]
+        assert len([v for k, v, _ in read_all(bootstrap, topics.responses)
+                    if v and json.loads(v)["type"] == "threshold"]) == 1
+
         # ---------------------------------------------------------------- nothing personal in any topic
-        secrets = [LINE_USER, str(TELEGRAM_CHAT), WHATSAPP_NOW, WHATSAPP_YESTERDAY, OPEN311_EMAIL, *SUPPORTERS,
+        secrets = [LINE_USER, LINE_SUPPORTER, str(TELEGRAM_CHAT), WHATSAPP_NOW, WHATSAPP_YESTERDAY, OPEN311_EMAIL, *SUPPORTERS,
                    "a1b2c3d4e5f60718293a4b5c6d7e8f90", "Minsu", "Jiwoo"]
         checked = 0
         for topic in topics.all():

@@ -133,10 +133,10 @@ TEST_CASE("an update becomes one pending job per citizen, each with their token 
   CHECK(p.feed_response(support).empty());
 }
 
-TEST_CASE("a threshold event goes to the proposer only") {
+TEST_CASE("a threshold event goes to the proposer only: who wrote first, not who came first") {
   partition p;
-  p.feed_report(report(1, "kakao", std::string(32, 'a')));
   p.feed_report(report(2, "line", std::string(32, 'b')));
+  p.feed_report(report(1, "kakao", std::string(32, 'a')));  // written a minute earlier
   responses::response t;
   t.type = responses::response_type::threshold;
   t.id = "thr-case-7-50";

@@ -10,6 +10,7 @@
 #include "common/error/errc.hpp"
 #include "common/time/rfc3339.hpp"
 #include "gateway/answers/open311_status.hpp"
+#include "gateway/answers/support_reply.hpp"
 
 using namespace civic;
 using namespace civic::gateway::answers;
@@ -187,4 +188,23 @@ TEST_CASE("the directory keeps each case's summary and finds it by Open311 reque
   dir.apply("case-1", std::nullopt);
   CHECK_FALSE(dir.find("case-1").has_value());
   CHECK_FALSE(dir.find_by_request("pothole-1-sig").has_value());
+}
+
+TEST_CASE("a support reply is a support word and a case reference, nothing else") {
+  CHECK(support_reference("공감 3c4d5e6f") == "3C4D5E6F");
+  CHECK(support_reference("  +1 #3C4D5E6F ") == "3C4D5E6F");
+  CHECK(support_reference("동의: 3C4D5E6F!") == "3C4D5E6F");
+  CHECK(support_reference("support 3C4D5E6F") == "3C4D5E6F");
+  CHECK_FALSE(support_reference("공감합니다 3C4D5E6F").has_value());
+  CHECK_FALSE(support_reference("공감 3C4D5E6").has_value());
+  CHECK_FALSE(support_reference("공감 3C4D5E6G").has_value());
+  CHECK_FALSE(support_reference("공감 3C4D5E6F 그리고 다른 문제도 있어요").has_value());
+  CHECK_FALSE(support_reference("광화문역 포트홀").has_value());
+
+  case_directory dir;
+  dir.apply(
+      "case-0193f2a4-6b1c-7d3e-9f00-1a2b3c4d5e6f",
+      R"({"id":"case-0193f2a4-6b1c-7d3e-9f00-1a2b3c4d5e6f","divisions":["roads"],"district":null})");
+  CHECK(dir.find_by_reference("3C4D5E6F").size() == 1);
+  CHECK(dir.find_by_reference("00000000").empty());
 }
