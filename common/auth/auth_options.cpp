@@ -39,9 +39,12 @@ expected<verification_key, std::string> public_key(std::string_view spec) {
   verification_key key;
   key.kid = std::string(spec.substr(0, equals));
   std::string_view alg = spec.substr(equals + 1, colon - equals - 1);
-  if (alg == "RS256") key.algorithm = jwt_algorithm::rs256;
-  else if (alg == "ES256") key.algorithm = jwt_algorithm::es256;
-  else return unexpected(where + "the algorithm must be RS256 or ES256");
+  if (alg == "RS256")
+    key.algorithm = jwt_algorithm::rs256;
+  else if (alg == "ES256")
+    key.algorithm = jwt_algorithm::es256;
+  else
+    return unexpected(where + "the algorithm must be RS256 or ES256");
   std::string path(spec.substr(colon + 1));
   std::ifstream in(path, std::ios::binary);
   if (!in) return unexpected(where + "cannot read " + path);
@@ -75,9 +78,9 @@ expected<verifier_settings, std::string> verifier_settings_from(const config::se
     v.keys.push_back(std::move(*key));
   }
   if (v.keys.empty()) {
-    return unexpected(std::string(
-        "tokens need a key: set auth.jwt.hs256_secret (env AUTH_JWT_HS256_SECRET) or "
-        "auth.jwt.public_keys"));
+    return unexpected(
+        std::string("tokens need a key: set auth.jwt.hs256_secret (env AUTH_JWT_HS256_SECRET) or "
+                    "auth.jwt.public_keys"));
   }
   return v;
 }

@@ -67,7 +67,8 @@ expected<pkey_ptr, std::string> read_pem(std::string_view pem, jwt_algorithm alg
   }
   pkey_ptr key(raw, pkey_deleter{});
   if (algorithm == jwt_algorithm::rs256) {
-    if (EVP_PKEY_get_base_id(raw) != EVP_PKEY_RSA) return unexpected(std::string("RS256 needs an RSA key"));
+    if (EVP_PKEY_get_base_id(raw) != EVP_PKEY_RSA)
+      return unexpected(std::string("RS256 needs an RSA key"));
     if (EVP_PKEY_get_bits(raw) < min_rsa_bits) {
       return unexpected(std::string("RS256 keys must have at least 2048 bits"));
     }
@@ -122,11 +123,11 @@ std::optional<std::string> es256_der_to_raw(std::string_view der) {
 
 bool verify_with_key(EVP_PKEY* key, std::string_view signed_part, std::string_view signature) {
   md_ctx_ptr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1) return false;
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                          signature.size(),
-                          reinterpret_cast<const unsigned char*>(signed_part.data()),
-                          signed_part.size()) == 1;
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1)
+    return false;
+  return EVP_DigestVerify(
+             ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+             reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) == 1;
 }
 
 std::optional<std::string> sign_with_key(EVP_PKEY* key, std::string_view signed_part) {
@@ -136,7 +137,8 @@ std::optional<std::string> sign_with_key(EVP_PKEY* key, std::string_view signed_
   }
   size_t length = 0;
   auto data = reinterpret_cast<const unsigned char*>(signed_part.data());
-  if (EVP_DigestSign(ctx.get(), nullptr, &length, data, signed_part.size()) != 1) return std::nullopt;
+  if (EVP_DigestSign(ctx.get(), nullptr, &length, data, signed_part.size()) != 1)
+    return std::nullopt;
   std::string signature(length, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length, data,
                      signed_part.size()) != 1) {
@@ -186,12 +188,12 @@ expected<claims, token_error> read_claims(simdjson::dom::object payload) {
   std::string_view s;
   auto text = [&](const char* name, std::string& into) -> std::optional<token_error> {
     if (payload[name].get(e)) return std::nullopt;
-    if (e.get_string().get(s)) return refused(std::string("the claim '") + name + "' must be a string");
+    if (e.get_string().get(s))
+      return refused(std::string("the claim '") + name + "' must be a string");
     into = std::string(s);
     return std::nullopt;
   };
-  auto list = [&](const char* name,
-                  std::vector<std::string>& into) -> std::optional<token_error> {
+  auto list = [&](const char* name, std::vector<std::string>& into) -> std::optional<token_error> {
     if (payload[name].get(e)) return std::nullopt;
     auto values = strings(e);
     if (!values) return refused(std::string("the claim '") + name + "' must be a list of strings");
@@ -201,12 +203,13 @@ expected<claims, token_error> read_claims(simdjson::dom::object payload) {
   auto date = [&](const char* name) -> expected<std::optional<clock::time_point>, token_error> {
     if (payload[name].get(e)) return std::optional<clock::time_point>();
     auto t = numeric_date(e);
-    if (!t) return unexpected(refused(std::string("the claim '") + name + "' must be a time in seconds"));
+    if (!t)
+      return unexpected(refused(std::string("the claim '") + name + "' must be a time in seconds"));
     return std::optional<clock::time_point>(*t);
   };
-  for (auto failed : {text("sub", c.sub), text("iss", c.iss), text("jti", c.jti),
-                      text("role", c.role), list("aud", c.aud), list("divisions", c.divisions),
-                      list("channels", c.channels)}) {
+  for (auto failed :
+       {text("sub", c.sub), text("iss", c.iss), text("jti", c.jti), text("role", c.role),
+        list("aud", c.aud), list("divisions", c.divisions), list("channels", c.channels)}) {
     if (failed) return unexpected(std::move(*failed));
   }
   auto exp = date("exp");
@@ -284,9 +287,12 @@ std::string header_json(std::string_view kid, jwt_algorithm algorithm) {
 
 std::string_view algorithm_name(jwt_algorithm a) {
   switch (a) {
-    case jwt_algorithm::hs256: return "HS256";
-    case jwt_algorithm::rs256: return "RS256";
-    case jwt_algorithm::es256: return "ES256";
+    case jwt_algorithm::hs256:
+      return "HS256";
+    case jwt_algorithm::rs256:
+      return "RS256";
+    case jwt_algorithm::es256:
+      return "ES256";
   }
   return "HS256";
 }
@@ -305,7 +311,7 @@ bool claims::grants_channel(std::string_view channel) const {
 struct jwt_verifier::loaded_key {
   std::string kid;
   jwt_algorithm algorithm;
-  std::string secret;  // HS256
+  std::string secret;   // HS256
   pkey_ptr public_key;  // RS256, ES256
 };
 
@@ -343,7 +349,8 @@ expected<jwt_verifier, std::string> jwt_verifier::create(verifier_settings s) {
 
 expected<claims, token_error> jwt_verifier::verify(std::string_view token,
                                                    clock::time_point now) const {
-  if (token.empty()) return unexpected(token_error{make_error_code(errc::unauthenticated), "no token"});
+  if (token.empty())
+    return unexpected(token_error{make_error_code(errc::unauthenticated), "no token"});
   if (token.size() > max_token_bytes) return unexpected(refused("the token is longer than 8 KiB"));
   size_t first = token.find('.');
   size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
@@ -363,7 +370,8 @@ expected<claims, token_error> jwt_verifier::verify(std::string_view token,
     return unexpected(refused("the token header is not a JSON object"));
   }
   std::string_view alg_name, kid;
-  if (header["alg"].get_string().get(alg_name)) return unexpected(refused("the token header has no 'alg'"));
+  if (header["alg"].get_string().get(alg_name))
+    return unexpected(refused("the token header has no 'alg'"));
   auto algorithm = parse_algorithm(alg_name);
   if (!algorithm) {
     return unexpected(refused("the token's algorithm '" + std::string(alg_name) +
@@ -376,8 +384,8 @@ expected<claims, token_error> jwt_verifier::verify(std::string_view token,
   simdjson::dom::element crit;
   if (!header["crit"].get(crit)) return unexpected(refused("the token uses critical extensions"));
 
-  auto key = std::find_if(keys_.begin(), keys_.end(),
-                          [&](const loaded_key& k) { return k.kid == kid; });
+  auto key =
+      std::find_if(keys_.begin(), keys_.end(), [&](const loaded_key& k) { return k.kid == kid; });
   if (key == keys_.end()) return unexpected(refused("the token's key id is not known"));
   // The key decides the algorithm, never the token: no HS/RS confusion.
   if (key->algorithm != *algorithm) {
@@ -417,7 +425,8 @@ expected<claims, token_error> jwt_verifier::verify(std::string_view token,
     return unexpected(refused("the token is not meant for this audience"));
   }
   if (c->exp + settings_.leeway <= now) {
-    return unexpected(token_error{make_error_code(errc::credential_expired), "the token has expired"});
+    return unexpected(
+        token_error{make_error_code(errc::credential_expired), "the token has expired"});
   }
   if (c->nbf && *c->nbf > now + settings_.leeway) {
     return unexpected(refused("the token is not valid yet"));

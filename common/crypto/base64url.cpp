@@ -12,7 +12,8 @@ constexpr std::string_view alphabet =
 constexpr std::array<int8_t, 256> decode_table = [] {
   std::array<int8_t, 256> t{};
   t.fill(-1);
-  for (size_t i = 0; i < alphabet.size(); ++i) t[static_cast<unsigned char>(alphabet[i])] = int8_t(i);
+  for (size_t i = 0; i < alphabet.size(); ++i)
+    t[static_cast<unsigned char>(alphabet[i])] = int8_t(i);
   return t;
 }();
 

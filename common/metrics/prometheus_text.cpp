@@ -26,10 +26,17 @@ void append_number(std::string& out, double value) {
 void append_escaped(std::string& out, std::string_view value) {
   for (char c : value) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -40,9 +47,12 @@ void text_writer::family(std::string_view name, std::string_view type, std::stri
   out_.append("# HELP ").append(name).append(" ");
   // HELP text escapes only backslash and newline.
   for (char c : help) {
-    if (c == '\\') out_ += "\\\\";
-    else if (c == '\n') out_ += "\\n";
-    else out_ += c;
+    if (c == '\\')
+      out_ += "\\\\";
+    else if (c == '\n')
+      out_ += "\\n";
+    else
+      out_ += c;
   }
   out_.append("\n# TYPE ").append(name).append(" ").append(type).append("\n");
 }
@@ -80,8 +90,10 @@ void text_writer::histogram(std::string_view name, std::span<const label> l,
   for (size_t i = 0; i <= bounds.size(); ++i) {
     cumulative += i < counts.size() ? counts[i] : 0;
     std::string le;
-    if (i < bounds.size()) append_number(le, bounds[i]);
-    else le = "+Inf";
+    if (i < bounds.size())
+      append_number(le, bounds[i]);
+    else
+      le = "+Inf";
     out_.append(bucket);
     labels(l, "le", le);
     out_ += ' ';
@@ -107,7 +119,8 @@ void histogram::observe(double value) {
 
 void histogram::write(text_writer& w, std::string_view name, std::span<const label> labels) const {
   std::vector<uint64_t> counts(counts_.size());
-  for (size_t i = 0; i < counts_.size(); ++i) counts[i] = counts_[i].load(std::memory_order_relaxed);
+  for (size_t i = 0; i < counts_.size(); ++i)
+    counts[i] = counts_[i].load(std::memory_order_relaxed);
   w.histogram(name, labels, bounds_, counts,
               static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6);
 }

@@ -114,7 +114,8 @@ TEST_CASE("ES256 and RS256 tokens verify with their public keys") {
   for (auto a : {jwt_algorithm::es256, jwt_algorithm::rs256}) {
     CAPTURE(algorithm_name(a));
     auto pair = generate(a);
-    auto v = jwt_verifier::create({"civic-test", "", seconds(30), hours(24), {{"idp", a, pair.public_pem}}});
+    auto v = jwt_verifier::create(
+        {"civic-test", "", seconds(30), hours(24), {{"idp", a, pair.public_pem}}});
     REQUIRE(v);
     auto token = mint(staff(), "idp", a, pair.private_pem);
     REQUIRE(token);
@@ -135,7 +136,8 @@ TEST_CASE("the key decides the algorithm: alg none and HS/RS confusion are refus
   auto v = jwt_verifier::create(
       {"civic-test", "", seconds(30), hours(24), {{"idp", jwt_algorithm::rs256, pair.public_pem}}});
   REQUIRE(v);
-  std::string payload = R"({"sub":"mallory","iss":"civic-test","exp":1800009999,"role":"supervisor"})";
+  std::string payload =
+      R"({"sub":"mallory","iss":"civic-test","exp":1800009999,"role":"supervisor"})";
   // alg none with an empty signature.
   std::string none = crypto::base64url_encode(R"({"alg":"none","kid":"idp"})") + "." +
                      crypto::base64url_encode(payload) + ".";
@@ -159,9 +161,9 @@ TEST_CASE("tampered, unsigned, unknown-key and malformed tokens are refused as i
   claims more = staff();
   more.role = "supervisor";
   std::string other = hs_token(more);
-  std::string tampered =
-      good.substr(0, dot1) + other.substr(other.find('.'), other.rfind('.') - other.find('.')) +
-      good.substr(dot2);
+  std::string tampered = good.substr(0, dot1) +
+                         other.substr(other.find('.'), other.rfind('.') - other.find('.')) +
+                         good.substr(dot2);
   CHECK(invalid(tampered) == "the token's signature does not match");
   CHECK(invalid(good.substr(0, dot2 + 1)) == "the token's signature does not match");
   CHECK(invalid(hs_token(staff(), "someone-else")) == "the token's key id is not known");
@@ -183,10 +185,11 @@ TEST_CASE("tampered, unsigned, unknown-key and malformed tokens are refused as i
   CHECK(v.verify("", now).error().code == errc::unauthenticated);
 
   // A single string where a list is expected is a list of one; unknown claims are ignored.
-  auto one = v.verify(hand_made(R"({"alg":"HS256","kid":"local"})",
-                                R"({"sub":"a","iss":"civic-test","exp":1800009999,"divisions":"roads","x":1})",
-                                secret),
-                      now);
+  auto one = v.verify(
+      hand_made(R"({"alg":"HS256","kid":"local"})",
+                R"({"sub":"a","iss":"civic-test","exp":1800009999,"divisions":"roads","x":1})",
+                secret),
+      now);
   REQUIRE(one);
   CHECK(one->divisions == std::vector<std::string>{"roads"});
 }
@@ -231,11 +234,14 @@ TEST_CASE("keys that cannot be used are refused when the verifier is made") {
     REQUIRE_FALSE(v);
     return v.error();
   };
-  CHECK(make({{"local", jwt_algorithm::hs256, "short"}}).find("at least 32 bytes") != std::string::npos);
+  CHECK(make({{"local", jwt_algorithm::hs256, "short"}}).find("at least 32 bytes") !=
+        std::string::npos);
   CHECK(make({{"idp", jwt_algorithm::es256, rsa.public_pem}}).find("P-256") != std::string::npos);
-  CHECK(make({{"idp", jwt_algorithm::rs256, "not a key"}}).find("not a PEM public key") != std::string::npos);
+  CHECK(make({{"idp", jwt_algorithm::rs256, "not a key"}}).find("not a PEM public key") !=
+        std::string::npos);
   CHECK(make({}).find("no token verification key") != std::string::npos);
   CHECK(make({{"a", jwt_algorithm::hs256, secret}, {"a", jwt_algorithm::hs256, secret}})
             .find("configured twice") != std::string::npos);
-  CHECK_FALSE(jwt_verifier::create({"", "", seconds(30), hours(24), {{"a", jwt_algorithm::hs256, secret}}}));
+  CHECK_FALSE(jwt_verifier::create(
+      {"", "", seconds(30), hours(24), {{"a", jwt_algorithm::hs256, secret}}}));
 }
