@@ -1,6 +1,7 @@
 #include "consumers/answers/service.hpp"
 
 #include "common/kafka/compacted_reader.hpp"
+#include "common/kafka/handles.hpp"
 #include "common/log/log.hpp"
 #include "common/responses/delivery.hpp"
 
@@ -8,6 +9,39 @@ namespace civic::answers {
 using namespace std::chrono_literals;
 
 namespace {
+
+// The partition count of a topic; 0 when it does not exist.
+int partitions_of(rd_kafka_t* client, const std::string& name) {
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(client, name.c_str(), nullptr);
+  const rd_kafka_metadata_t* metadata = nullptr;
+  int count = 0;
+  if (!rd_kafka_metadata(client, 0, topic, &metadata, 10000) && metadata->topic_cnt == 1 &&
+      !metadata->topics[0].err) {
+    count = metadata->topics[0].partition_cnt;
+  }
+  if (metadata) rd_kafka_metadata_destroy(metadata);
+  rd_kafka_topic_destroy(topic);
+  return count;
+}
+
+// The case step writes partition p of the changelog and the ledger for partition p
+// of the work topic: the three must have the same partition count.
+std::optional<std::string> check_topics(rd_kafka_t* client, const topics& names) {
+  int work = partitions_of(client, names.work);
+  int changelog = partitions_of(client, names.changelog);
+  int ledger = partitions_of(client, names.ledger);
+  for (auto [name, n] : {std::pair<const std::string&, int>{names.work, work},
+                         {names.changelog, changelog},
+                         {names.ledger, ledger}}) {
+    if (n == 0) return "no topic " + name + " (add it to deploy/topics.manifest)";
+  }
+  if (work != changelog || work != ledger) {
+    return names.work + ", " + names.changelog + " and " + names.ledger +
+           " need the same partition count (they have " + std::to_string(work) + ", " +
+           std::to_string(changelog) + ", " + std::to_string(ledger) + ")";
+  }
+  return std::nullopt;
+}
 
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -94,6 +128,9 @@ expected<std::unique_ptr<service>, std::string> service::create(
   };
   auto processor = kafka::transactional_processor::create(std::move(settings), std::move(handlers));
   if (!processor) return unexpected(std::move(processor).error());
+  if (auto wrong = check_topics((*processor)->native_consumer(), self->config_.names)) {
+    return unexpected(*wrong);
+  }
   s->processor_ = std::move(*processor);
   return s;
 }
