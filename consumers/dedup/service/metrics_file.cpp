@@ -28,6 +28,15 @@ std::string prometheus_text(const step_counters& c, std::size_t open_cases) {
           "Records that were not envelopes, sent to the dead-letter topic.", c.deadlettered);
   counter("dedup_cases_closed_total", "Cases closed (window passed or open-case limit reached).",
           c.cases_closed);
+  counter("dedup_responses_folded_total",
+          "Updates and support folded into a case (feedback.responses).", c.responses_folded);
+  counter("dedup_responses_unmatched_total",
+          "Responses for a case this partition does not hold (dead-lettered).",
+          c.responses_unmatched);
+  counter("dedup_thresholds_crossed_total", "Support thresholds crossed (events written).",
+          c.thresholds_crossed);
+  counter("dedup_deliveries_folded_total", "Delivery summaries folded into a case.",
+          c.deliveries_folded);
   out.append("# HELP dedup_open_cases Open cases held by this instance.\n");
   out.append("# TYPE dedup_open_cases gauge\n");
   out.append("dedup_open_cases ").append(std::to_string(open_cases)).append("\n");
