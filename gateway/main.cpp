@@ -1,5 +1,6 @@
-// The gateway process: configuration, Kafka producer, ingest pipeline, server.
-// Wiring only; the work happens in ingest/ and server/.
+// The gateway process: configuration, Kafka producer, ingest pipeline, the
+// routes of every module, server. Wiring only; the work happens in the modules.
+// A module with routes adds its add_routes() call below.
 
 #include <cstdio>
 
@@ -7,17 +8,26 @@
 #include "common/kafka/producer.hpp"
 #include "common/log/log.hpp"
 #include "gateway/answers/cases_api.hpp"
+#include "gateway/auth/settings.hpp"
 #include "gateway/channels/registry.hpp"
+#include "gateway/channels/routes.hpp"
+#include "gateway/ingest/routes.hpp"
+#include "gateway/ops/routes.hpp"
 #include "gateway/options.hpp"
+#include "gateway/server/server.hpp"
 
 using namespace civic;
 
 int main(int argc, char** argv) {
   auto args = config::arguments(argc, argv);
+  if (!args.empty() && args[0] == "bridge-key") {
+    return gateway::auth::bridge_key_command(std::span(args).subspan(1));
+  }
   if (config::wants_help(args)) {
     std::fputs(config::help_text("gateway",
                                  "takes citizen messages over WebSocket and HTTP and publishes "
-                                 "them to Kafka, acknowledging each once Kafka has stored it",
+                                 "them to Kafka, acknowledging each once Kafka has stored it "
+                                 "(`gateway bridge-key NAME CHANNELS` makes a bridge's API key)",
                                  gateway::options())
                    .c_str(),
                stdout);
@@ -40,16 +50,22 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  gateway::ops::metrics metrics;
+  auto bridges = gateway::auth::make_bridge_authenticator(
+      *settings, gateway::channels::webhook_channels(), metrics);
+  if (!bridges) {
+    std::fprintf(stderr, "gateway: %s\n", bridges.error().c_str());
+    return 2;
+  }
   auto producer = kafka::producer::create(settings->kafka_properties());
   if (!producer) {
     std::fprintf(stderr, "gateway: %s\n", producer.error().c_str());
     return 2;
   }
-  gateway::ops::metrics metrics;
   gateway::ingest::publisher publisher(std::move(*producer), cfg->publisher);
   gateway::ingest::in_flight_budget budget(cfg->in_flight_budget_bytes);
   gateway::ingest::pipeline pipeline(cfg->limits, {cfg->author_key, cfg->reply_sealer}, publisher,
-                                     metrics);
+                                     budget, metrics);
   if (!cfg->reply_sealer) {
     log::warn("gateway.no_reply_token_key",
               {{"detail",
@@ -63,9 +79,19 @@ int main(int argc, char** argv) {
   }
   for (const auto& [name, adapter] : *adapters) log::info("channel.enabled", {{"channel", name}});
   gateway::channels::rate_limiter limiter(cfg->channel_rate, cfg->client_rate);
-  gateway::channels::dispatcher channels(std::move(*adapters), pipeline, budget, limiter);
+  gateway::channels::dispatcher channels(std::move(*adapters), pipeline, limiter);
 
-  // The answer loop's API: the cases (read from feedback.cases), staff tokens, Open311 ids.
+  gateway::ops::operations ops;
+  ops.kafka_ready = [&] { return publisher.kafka_ready(); };
+  ops.shutting_down = [&] { return pipeline.shutting_down(); };
+  ops.metrics_writers.push_back([&](civic::metrics::text_writer& w) {
+    metrics.write(
+        w, {static_cast<int64_t>(budget.messages()), static_cast<int64_t>(budget.used_bytes()),
+            publisher.queue_depth(), publisher.kafka_ready()});
+  });
+  ops.metrics_writers.push_back([&](civic::metrics::text_writer& w) { channels.write_metrics(w); });
+
+  // The answer loop: the cases (read from feedback.cases), staff tokens, Open311 ids.
   std::unique_ptr<gateway::answers::case_directory> directory;
   std::optional<auth::jwt_verifier> verifier;
   std::unique_ptr<gateway::answers::cases_api> cases;
@@ -99,10 +125,21 @@ int main(int argc, char** argv) {
         *directory, publisher, verifier ? &*verifier : nullptr, std::move(ids));
     pipeline.divert_with(
         [api = cases.get()](const envelope::message& m) { return api->support_from_reply(m); });
+    ops.metrics_writers.push_back(
+        [api = cases.get()](civic::metrics::text_writer& w) { api->write_metrics(w); });
   }
 
-  auto server = gateway::server::server::create(
-      cfg->server, {pipeline, budget, publisher, metrics, channels, cases.get()});
+  gateway::http::routes routes;
+  // Before the channels': its Open311 look-ups are more specific than /open311/v2/*.
+  if (cases) gateway::answers::add_routes(routes, *cases);
+  gateway::ingest::add_routes(routes, pipeline, cfg->ingest, std::ref(**bridges));
+  gateway::channels::add_routes(routes, channels);
+  gateway::ops::add_routes(routes, ops);
+
+  gateway::server::services services{
+      routes, metrics, [&] { pipeline.begin_shutdown(); }, [&] { return budget.messages(); },
+      [&](std::chrono::milliseconds left) { publisher.close(left); }};
+  auto server = gateway::server::server::create(cfg->server, std::move(services));
   if (!server) {
     log::error("gateway.start_failed", {{"detail", server.error()}});
     return 1;

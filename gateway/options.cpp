@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/auth/auth_options.hpp"
+#include "gateway/auth/settings.hpp"
 #include "gateway/channels/registry.hpp"
 
 namespace civic::gateway {
@@ -38,7 +39,7 @@ constexpr config::option gateway_options[] = {
      value_type::integer, 1, 100000},
     {"gateway.in_flight_budget_bytes", "268435456",
      "Bytes of messages read and not yet answered, across all connections. When full, "
-     "WebSockets stop being read and HTTP answers 429.",
+     "WebSockets stop being read and HTTP answers 503 overloaded.",
      value_type::integer, 1024, 64 * 1024 * mib},
     {"gateway.ws.max_in_flight", "256",
      "Messages one WebSocket may have unanswered; beyond it the socket is not read.",
@@ -46,6 +47,14 @@ constexpr config::option gateway_options[] = {
     {"gateway.ws.idle_timeout_ms", "120000",
      "A WebSocket from which nothing (not even a pong) arrives this long is closed.",
      value_type::integer, 1000, 86400000},
+    {"gateway.http.max_header_section_bytes", "61440",
+     "Largest request header section (request line and every header); beyond it, 431.",
+     value_type::integer, 1024, 1024 * 1024},
+    {"gateway.http.max_header_bytes", "8192",
+     "Largest single request header (name and value); beyond it, 431.", value_type::integer, 256,
+     1024 * 1024},
+    {"gateway.http.max_headers", "100", "Most request headers; beyond them, 431.",
+     value_type::integer, 8, 10000},
     {"gateway.http.read_timeout_ms", "30000",
      "Time allowed to send a whole HTTP request, and to read a response; idle keep-alive "
      "connections are closed after it.",
@@ -68,7 +77,8 @@ constexpr config::option gateway_options[] = {
     {"gateway.answers.responses_topic", "feedback.responses",
      "Where updates and support go (keyed by case id)."},
     {"channels.rate_per_second", "200",
-     "Webhook requests a second one channel may make (token bucket); beyond it, 429.",
+     "Webhook requests a second one channel may make (token bucket); beyond it, 429 "
+     "rate_limited.",
      value_type::integer, 0, 1000000},
     {"channels.burst", "400", "Webhook requests one channel may make at once.", value_type::integer,
      1, 1000000},
@@ -84,8 +94,9 @@ constexpr config::option gateway_options[] = {
 std::span<const config::option> options() {
   static const std::vector<config::option> all = [] {
     std::vector<config::option> v(std::begin(gateway_options), std::end(gateway_options));
+    for (const auto& o : auth::bridge_auth_options()) v.push_back(o);
+    for (const auto& o : civic::auth::auth_options()) v.push_back(o);
     for (const auto& o : channels::channel_options()) v.push_back(o);
-    for (const auto& o : auth::auth_options()) v.push_back(o);
     for (const auto& o : config::common_options()) v.push_back(o);
     return v;
   }();
@@ -114,11 +125,14 @@ expected<gateway_config, std::string> make_gateway_config(const config::settings
   c.server.threads = static_cast<int>(s.integer("gateway.threads"));
   if (c.server.threads == 0)
     c.server.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  c.server.ws_max_in_flight = size("gateway.ws.max_in_flight");
+  c.ingest.ws_max_in_flight = size("gateway.ws.max_in_flight");
   c.server.ws_idle_timeout = millis("gateway.ws.idle_timeout_ms");
   c.server.http_read_timeout = millis("gateway.http.read_timeout_ms");
   c.server.max_body_bytes = size("gateway.max_body_bytes");
-  c.server.max_batch_messages = size("gateway.max_batch_messages");
+  c.ingest.max_batch_messages = size("gateway.max_batch_messages");
+  c.server.max_header_section_bytes = size("gateway.http.max_header_section_bytes");
+  c.server.max_header_bytes = size("gateway.http.max_header_bytes");
+  c.server.max_headers = size("gateway.http.max_headers");
   c.server.tls_certificate_file = s.text("gateway.tls.certificate_file");
   c.server.tls_private_key_file = s.text("gateway.tls.private_key_file");
   c.server.shutdown_timeout = millis("gateway.shutdown_timeout_ms");

@@ -12,6 +12,7 @@
 #include "gateway/channels/rate_limiter.hpp"
 #include "gateway/ingest/inbound.hpp"
 #include "gateway/ingest/publisher.hpp"
+#include "gateway/ingest/routes.hpp"
 #include "gateway/server/server.hpp"
 
 namespace civic::gateway {
@@ -21,6 +22,7 @@ std::span<const config::option> options();
 struct gateway_config {
   server::server_settings server;
   ingest::inbound_limits limits;
+  ingest::ingest_settings ingest;
   ingest::publisher::settings publisher;
   size_t in_flight_budget_bytes = 0;
   channels::rate channel_rate;

@@ -30,6 +30,7 @@ size_t total_bytes = 0;
 
 const gateway::ingest::inbound_limits limits{};
 const gateway::ingest::normalize_settings settings{"bench-author-key-not-a-secret"};
+const gateway::ingest::sender webhook{gateway::ingest::sender::kind::bridge, "bench", {}};
 
 // Each iteration handles every prepared message once.
 void count(benchmark::State& state) {
@@ -71,7 +72,7 @@ void parse_validate_normalize(benchmark::State& state) {
         state.SkipWithError("parse_inbound refused a message");
         break;
       }
-      auto envelope = gateway::ingest::normalize(std::move(*parsed), settings, now);
+      auto envelope = gateway::ingest::normalize(std::move(*parsed), webhook, settings, now);
       if (!envelope) state.SkipWithError("normalize refused a message");
       benchmark::DoNotOptimize(envelope);
     }
@@ -89,7 +90,7 @@ void parse_validate_normalize_serialize(benchmark::State& state) {
         state.SkipWithError("parse_inbound refused a message");
         break;
       }
-      auto envelope = gateway::ingest::normalize(std::move(*parsed), settings, now);
+      auto envelope = gateway::ingest::normalize(std::move(*parsed), webhook, settings, now);
       if (!envelope) {
         state.SkipWithError("normalize refused a message");
         break;

@@ -98,6 +98,7 @@ asio::awaitable<void> run_http(connection_args a) {
   http::request<http::string_body> req{http::verb::post, a.where.path, 11};
   req.set(http::field::host, a.where.host + ":" + a.where.port);
   req.set(http::field::content_type, batch ? "application/x-ndjson" : a.content_type);
+  if (!a.credential.empty()) req.set(http::field::authorization, "Bearer " + a.credential);
   req.keep_alive(true);
   ledger sent;
   beast::flat_buffer buffer;

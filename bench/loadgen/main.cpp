@@ -50,6 +50,9 @@ constexpr config::option loadgen_options[] = {
      "HTTP: messages per request; above 1 they go as one application/x-ndjson body (gateway "
      "answers only).",
      config::value_type::integer, 1, 100000},
+    {"loadgen.credential", "",
+     "A bridge credential (API key or JWT), sent as Authorization: Bearer on every request and "
+     "upgrade; script/bench makes one. Secret."},
     {"loadgen.run_id", "",
      "Prefix of every message id; empty: a random one, so runs never share ids."},
     {"loadgen.label", "", "Free text copied into the figures (which system, which settings)."},
@@ -231,7 +234,8 @@ int main(int argc, char** argv) {
                       i,
                       answers == "gateway" ? http_answers::gateway : http_answers::status_only,
                       s->text("loadgen.content_type"),
-                      static_cast<size_t>(s->integer("loadgen.batch"))};
+                      static_cast<size_t>(s->integer("loadgen.batch")),
+                      s->text("loadgen.credential")};
     boost::asio::co_spawn(io,
                           where->websocket ? run_websocket(std::move(a)) : run_http(std::move(a)),
                           boost::asio::detached);

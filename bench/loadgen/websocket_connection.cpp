@@ -142,6 +142,12 @@ asio::awaitable<void> run_websocket(connection_args a) {
   timeouts.handshake_timeout = std::chrono::seconds(10);  // also bounds the closing handshake
   s.ws.set_option(timeouts);
   s.ws.text(true);
+  if (!a.credential.empty()) {
+    s.ws.set_option(websocket::stream_base::decorator(
+        [bearer = "Bearer " + a.credential](websocket::request_type& req) {
+          req.set(http::field::authorization, bearer);
+        }));
+  }
   auto [handshake_error] = co_await s.ws.async_handshake(a.where.host + ":" + a.where.port,
                                                          a.where.path, tuple_awaitable);
   if (handshake_error) {

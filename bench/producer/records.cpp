@@ -15,6 +15,8 @@ expected<std::vector<kafka::record>, std::string> gateway_records(const message_
                                                                   const std::string& run_id) {
   gateway::ingest::inbound_limits limits;
   gateway::ingest::normalize_settings settings{"bench-author-key-not-a-secret"};
+  // The records a bridge's messages become (the load generator is one).
+  const gateway::ingest::sender bridge{gateway::ingest::sender::kind::bridge, "bench", {}};
   std::vector<kafka::record> records;
   records.reserve(count);
   std::string json;
@@ -24,8 +26,8 @@ expected<std::vector<kafka::record>, std::string> gateway_records(const message_
     if (!inbound)
       return unexpected("body " + std::to_string(i % bodies.size()) + ": " +
                         inbound.error().error.message);
-    auto envelope =
-        gateway::ingest::normalize(std::move(*inbound), settings, std::chrono::system_clock::now());
+    auto envelope = gateway::ingest::normalize(std::move(*inbound), bridge, settings,
+                                               std::chrono::system_clock::now());
     if (!envelope)
       return unexpected("body " + std::to_string(i % bodies.size()) + ": " +
                         envelope.error().message);

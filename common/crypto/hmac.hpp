@@ -1,5 +1,5 @@
 #pragma once
-// HMAC-SHA256 and constant-time comparison (OpenSSL).
+// SHA-256, HMAC-SHA256, random bytes and constant-time comparison (OpenSSL).
 
 #include <array>
 #include <string>
@@ -10,6 +10,9 @@ namespace civic::crypto {
 using sha256_digest = std::array<unsigned char, 32>;
 
 sha256_digest hmac_sha256(std::string_view key, std::string_view data);
+sha256_digest sha256(std::string_view data);
+// `size` bytes from OpenSSL's CSPRNG; empty if it fails.
+std::string random_bytes(size_t size);
 
 std::string to_hex(const unsigned char* bytes, size_t size);
 std::string to_base64(const unsigned char* bytes, size_t size);

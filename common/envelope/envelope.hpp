@@ -34,6 +34,22 @@ struct reply_reference {
   bool operator==(const reply_reference&) const = default;
 };
 
+// The city's service a request was filed under (Open311's service_code), and
+// the division the city's services file gives it.
+struct service_reference {
+  std::string code;
+  std::string division;
+  bool operator==(const service_reference&) const = default;
+};
+
+// Answers to a service's questions (Open311 attribute[CODE]=value; several
+// values for a multivaluelist), in the order sent.
+struct attribute {
+  std::string code;
+  std::vector<std::string> values;
+  bool operator==(const attribute&) const = default;
+};
+
 struct message {
   int version = current_version;
   std::string id;                  // gateway-assigned UUIDv7: time-ordered
@@ -41,6 +57,9 @@ struct message {
   std::string channel;             // "line", "open311", ...
   std::string channel_message_id;  // the channel's own id for the message
   std::string idempotency_key;     // equal for a retry or redelivery of the same message
+  // Who vouched for it, the CloudEvents source: "/gateway/channels/<channel>"
+  // for a verified webhook delivery, "/gateway/bridges/<name>" for a bridge.
+  std::string source;  // empty: the channel's webhook (source_of() fills it in)
   std::optional<feedback_kind> kind;
   std::string text;                      // personal data already masked
   std::string language;                  // ISO 639 code, "und" when unknown
@@ -48,14 +67,28 @@ struct message {
   std::vector<std::string> media;        // http(s) links
   std::optional<std::string> author_id;  // keyed HMAC of channel + handle, hex
   std::optional<reply_reference> reply_to;
+  std::optional<service_reference> service;
+  std::vector<attribute> attributes;  // JSON null when empty
   bool operator==(const message&) const = default;
 };
+
+// e.source, or the channel's webhook source for an envelope built without one.
+inline std::string source_of(const message& e) {
+  return e.source.empty() ? "/gateway/channels/" + e.channel : e.source;
+}
 
 // Limits shared by the schema, the parser and the gateway's validation.
 namespace limits {
 inline constexpr size_t text_chars = 8000;
 inline constexpr size_t id_chars = 256;
 inline constexpr size_t idempotency_key_chars = 512;
+inline constexpr size_t bridge_name_chars = 64;
+inline constexpr size_t source_chars = 128;
+inline constexpr size_t service_code_chars = 64;
+inline constexpr size_t attributes = 32;
+inline constexpr size_t attribute_code_chars = 64;
+inline constexpr size_t attribute_values = 16;
+inline constexpr size_t attribute_value_chars = 500;
 inline constexpr size_t address_chars = 500;
 inline constexpr size_t district_chars = 64;
 inline constexpr size_t media_items = 10;

@@ -75,6 +75,8 @@ std::string to_json(const message& e) {
   write_string(w, e.channel_message_id);
   w.Key("idempotency_key");
   write_string(w, e.idempotency_key);
+  w.Key("source");
+  write_string(w, source_of(e));
   w.Key("kind");
   if (e.kind)
     write_string(w, to_string(*e.kind));
@@ -112,6 +114,30 @@ std::string to_json(const message& e) {
     write_string(w, e.reply_to->channel);
     w.Key("token");
     write_string(w, e.reply_to->token);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("service");
+  if (e.service) {
+    w.StartObject();
+    w.Key("code");
+    write_string(w, e.service->code);
+    w.Key("division");
+    write_string(w, e.service->division);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("attributes");
+  if (!e.attributes.empty()) {
+    w.StartObject();
+    for (const auto& a : e.attributes) {
+      write_string(w, a.code);  // as a key
+      w.StartArray();
+      for (const auto& v : a.values) write_string(w, v);
+      w.EndArray();
+    }
     w.EndObject();
   } else {
     w.Null();
@@ -227,6 +253,72 @@ field_result read_media(json::value& v, const std::string& pointer, std::vector<
   return std::nullopt;
 }
 
+field_result read_service(json::value& v, const std::string& pointer, service_reference& out) {
+  static constexpr std::array<std::string_view, 2> members{"code", "division"};
+  json::member_set set(members);
+  return json::for_each_member(
+      v, pointer, set,
+      [&](std::string_view name, json::value& m, const std::string& p) -> field_result {
+        if (name == "code") {
+          return read_checked(m, p, {1, limits::service_code_chars}, is_identifier,
+                              "must be a service code without control characters", out.code);
+        }
+        return read_checked(m, p, {1, 32}, is_channel_name,
+                            "must be a division id (lower-case letters, digits, _)", out.division);
+      });
+}
+
+field_result read_attributes(json::value& v, const std::string& pointer,
+                             std::vector<attribute>& out) {
+  simdjson::ondemand::object object;
+  if (auto error = v.get_object().get(object)) {
+    if (error == simdjson::INCORRECT_TYPE)
+      return make_error(errc::wrong_type, pointer, "must be an object");
+    return json::simdjson_failure(error, pointer);
+  }
+  for (auto member : object) {
+    std::string_view code;
+    if (auto error = member.unescaped_key().get(code))
+      return json::simdjson_failure(error, pointer);
+    std::string p = pointer + "/" + json::pointer_token(code);
+    if (out.size() == limits::attributes) {
+      return make_error(errc::too_long, p,
+                        "at most " + std::to_string(limits::attributes) + " attributes");
+    }
+    if (code.empty() || json::count_code_points(code) > limits::attribute_code_chars ||
+        !is_identifier(code)) {
+      return make_error(errc::invalid_value, p, "is not an attribute code");
+    }
+    for (const auto& a : out) {
+      if (a.code == code) return make_error(errc::duplicate_field, p, "appears more than once");
+    }
+    attribute a{std::string(code), {}};
+    json::value values_value;
+    if (auto error = member.value().get(values_value)) return json::simdjson_failure(error, p);
+    simdjson::ondemand::array values;
+    if (auto error = values_value.get_array().get(values)) {
+      if (error == simdjson::INCORRECT_TYPE)
+        return make_error(errc::wrong_type, p, "must be an array of strings");
+      return json::simdjson_failure(error, p);
+    }
+    size_t index = 0;
+    for (auto item : values) {
+      std::string item_pointer = p + "/" + std::to_string(index++);
+      if (a.values.size() == limits::attribute_values) {
+        return make_error(errc::too_long, item_pointer,
+                          "at most " + std::to_string(limits::attribute_values) + " values");
+      }
+      json::value item_value;
+      if (auto error = item.get(item_value)) return json::simdjson_failure(error, item_pointer);
+      auto s = json::read_string(item_value, item_pointer, {0, limits::attribute_value_chars});
+      if (!s) return std::move(s).error();
+      a.values.emplace_back(*s);
+    }
+    out.push_back(std::move(a));
+  }
+  return std::nullopt;
+}
+
 field_result read_member(std::string_view name, json::value& v, const std::string& p, message& e) {
   if (name == "version") {
     auto n = json::read_integer(v, p, current_version, current_version);
@@ -252,6 +344,10 @@ field_result read_member(std::string_view name, json::value& v, const std::strin
     if (!s) return std::move(s).error();
     (key ? e.idempotency_key : e.channel_message_id) = std::string(*s);
     return std::nullopt;
+  }
+  if (name == "source") {
+    return read_checked(v, p, {1, limits::source_chars}, is_event_source,
+                        "must be /gateway/channels/<channel> or /gateway/bridges/<name>", e.source);
   }
   if (name == "kind") {
     auto s = json::read_nullable_string(v, p, {1, 16});
@@ -292,6 +388,19 @@ field_result read_member(std::string_view name, json::value& v, const std::strin
     e.author_id = std::string(**s);
     return std::nullopt;
   }
+  if (name == "service") {
+    auto null = json::is_null(v, p);
+    if (!null) return std::move(null).error();
+    if (*null) return std::nullopt;
+    e.service.emplace();
+    return read_service(v, p, *e.service);
+  }
+  if (name == "attributes") {
+    auto null = json::is_null(v, p);
+    if (!null) return std::move(null).error();
+    if (*null) return std::nullopt;
+    return read_attributes(v, p, e.attributes);
+  }
   // reply_to
   auto null = json::is_null(v, p);
   if (!null) return std::move(null).error();
@@ -304,6 +413,8 @@ constexpr std::array<std::string_view, 13> envelope_members{
     "version",         "id",        "received_at", "channel",  "channel_message_id",
     "idempotency_key", "kind",      "text",        "language", "location",
     "media",           "author_id", "reply_to"};
+// Written by every gateway since they were added; records written before lack them.
+constexpr std::array<std::string_view, 3> later_members{"source", "service", "attributes"};
 
 // Envelopes are produced by the gateway and are small; this bounds what a
 // consumer will parse from a corrupt or hostile record.
@@ -330,12 +441,13 @@ expected<message, field_error> parse_json(std::string_view json) {
   if (auto error = doc.get_value().get(root)) return unexpected(json::simdjson_failure(error, ""));
 
   message e;
-  json::member_set members(envelope_members);
+  json::member_set members(envelope_members, later_members);
   auto failed = json::for_each_member(
       root, "", members, [&](std::string_view name, json::value& v, const std::string& p) {
         return read_member(name, v, p, e);
       });
   if (failed) return unexpected(std::move(*failed));
+  if (e.source.empty()) e.source = "/gateway/channels/" + e.channel;
   const char* trailing = nullptr;
   if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
     return unexpected(make_error(errc::malformed_json, "", "has content after the JSON value"));

@@ -46,8 +46,38 @@ bool is_language_code(std::string_view s) {
 }
 
 bool is_traceparent(std::string_view s) {
-  return s.size() == 55 && hex_run(s, 0, 2) && s[2] == '-' && hex_run(s, 3, 32) && s[35] == '-' &&
-         hex_run(s, 36, 16) && s[52] == '-' && hex_run(s, 53, 2);
+  auto all_zeros = [&](size_t from, size_t count) {
+    return s.substr(from, count).find_first_not_of('0') == std::string_view::npos;
+  };
+  return s.size() == 55 && s.starts_with("00-") && hex_run(s, 3, 32) && s[35] == '-' &&
+         hex_run(s, 36, 16) && s[52] == '-' && hex_run(s, 53, 2) && !all_zeros(3, 32) &&
+         !all_zeros(36, 16);
+}
+
+bool is_bridge_name(std::string_view s) {
+  if (s.empty() || s.size() > 64 || !(is_lower(s.front()) || is_digit(s.front()))) return false;
+  for (char c : s) {
+    if (!is_lower(c) && !is_digit(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+bool is_event_source(std::string_view s) {
+  constexpr std::string_view channels = "/gateway/channels/", bridges = "/gateway/bridges/";
+  if (s.starts_with(channels)) return is_channel_name(s.substr(channels.size()));
+  if (s.starts_with(bridges)) return is_bridge_name(s.substr(bridges.size()));
+  return false;
+}
+
+bool has_control_character(std::string_view utf8) {
+  for (size_t i = 0; i < utf8.size(); ++i) {
+    auto c = static_cast<unsigned char>(utf8[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    // C1 controls are U+0080-U+009F, encoded C2 80 to C2 9F.
+    if (c == 0xC2 && i + 1 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) <= 0x9F)
+      return true;
+  }
+  return false;
 }
 
 }  // namespace civic::envelope

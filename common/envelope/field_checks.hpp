@@ -13,7 +13,20 @@ bool is_http_url(std::string_view s);
 bool is_uuid_v7(std::string_view s);
 // ^[a-z]{2,3}$: an ISO 639 code or "und".
 bool is_language_code(std::string_view s);
-// W3C trace context: version-traceid-parentid-flags in lower-case hex.
+// W3C Trace Context traceparent, version 00: 00-<32 hex>-<16 hex>-<2 hex>, lower
+// case, trace id and parent id not all zeros.
 bool is_traceparent(std::string_view s);
+// ^[a-z0-9][a-z0-9._-]{0,63}$: a bridge's credential name (part of keys and sources).
+bool is_bridge_name(std::string_view s);
+// "/gateway/channels/<channel name>" or "/gateway/bridges/<bridge name>".
+bool is_event_source(std::string_view s);
+// Any C0 control character (U+0000-U+001F), DEL or C1 control (U+0080-U+009F) in
+// UTF-8 text: refused in identifiers, where a NUL or a line break would cut or
+// split a Kafka key or a log line.
+bool has_control_character(std::string_view utf8);
+// Not empty and without control characters.
+inline bool is_identifier(std::string_view utf8) {
+  return !utf8.empty() && !has_control_character(utf8);
+}
 
 }  // namespace civic::envelope

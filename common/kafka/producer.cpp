@@ -4,6 +4,7 @@
 
 #include "common/kafka/kafka_error.hpp"
 #include "common/kafka/librdkafka_log.hpp"
+#include "common/kafka/produce.hpp"
 
 namespace civic::kafka {
 namespace {
@@ -80,44 +81,13 @@ void producer::poll_loop() {
 }
 
 std::error_code producer::produce(record rec, delivery_handler on_delivery) {
-  headers_handle headers;
-  if (!rec.headers.empty()) {
-    headers.reset(rd_kafka_headers_new(rec.headers.size()));
-    for (const auto& h : rec.headers) {
-      rd_kafka_header_add(headers.get(), h.name.data(), static_cast<ssize_t>(h.name.size()),
-                          h.value.data(), static_cast<ssize_t>(h.value.size()));
-    }
-  }
   auto flight =
       std::make_unique<in_flight_record>(in_flight_record{std::move(rec), std::move(on_delivery)});
-  const record& r = flight->rec;
-  // The payload is not copied (no RD_KAFKA_MSG_F_COPY): flight owns it until the report.
-  // rd_kafka_produceva rather than the producev macros, which use C casts.
-  std::array<rd_kafka_vu_t, 6> fields{};
-  fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
-  fields[0].u.cstr = r.topic.c_str();
-  fields[1].vtype = RD_KAFKA_VTYPE_PARTITION;
-  fields[1].u.i32 = r.partition;
-  fields[2].vtype = RD_KAFKA_VTYPE_KEY;
-  fields[2].u.mem = {const_cast<char*>(r.key.data()), r.key.size()};
-  fields[3].vtype = RD_KAFKA_VTYPE_VALUE;
-  fields[3].u.mem =
-      r.tombstone ? decltype(fields[3].u.mem){nullptr, 0}
-                  : decltype(fields[3].u.mem){const_cast<char*>(r.value.data()), r.value.size()};
-  fields[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
-  fields[4].u.ptr = flight.get();
-  size_t field_count = 5;
-  if (headers) {
-    fields[5].vtype = RD_KAFKA_VTYPE_HEADERS;
-    fields[5].u.headers = headers.get();
-    field_count = 6;
+  // The value is not copied: flight owns it until the report.
+  if (std::error_code refused = kafka::produce(client_.get(), flight->rec, {flight.get(), false})) {
+    return refused;
   }
-  error_handle failure(rd_kafka_produceva(client_.get(), fields.data(), field_count));
-  rd_kafka_resp_err_t err =
-      failure ? rd_kafka_error_code(failure.get()) : RD_KAFKA_RESP_ERR_NO_ERROR;
-  if (err) return make_kafka_error(err);
-  headers.release();  // owned by the message now
-  flight.release();   // owned by the delivery report now
+  flight.release();  // owned by the delivery report now
   return {};
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/kafka/kafka_error.hpp"
 #include "common/kafka/librdkafka_log.hpp"
+#include "common/kafka/produce.hpp"
 #include "common/log/log.hpp"
 
 namespace civic::kafka {
@@ -153,38 +154,12 @@ struct transactional_processor::impl {
   }
 
   std::error_code produce(const record& rec) {
-    std::vector<rd_kafka_vu_t> fields;
-    fields.reserve(4 + rec.headers.size());
-    rd_kafka_vu_t v{};
-    v.vtype = RD_KAFKA_VTYPE_TOPIC;
-    v.u.cstr = rec.topic.c_str();
-    fields.push_back(v);
-    v.vtype = RD_KAFKA_VTYPE_KEY;
-    v.u.mem = {const_cast<char*>(rec.key.data()), rec.key.size()};
-    fields.push_back(v);
-    v.vtype = RD_KAFKA_VTYPE_VALUE;
-    v.u.mem = {rec.tombstone ? nullptr : const_cast<char*>(rec.value.data()),
-               rec.tombstone ? 0 : rec.value.size()};
-    fields.push_back(v);
-    v.vtype = RD_KAFKA_VTYPE_MSGFLAGS;
-    v.u.i = RD_KAFKA_MSG_F_COPY;
-    fields.push_back(v);
-    if (rec.partition >= 0) {
-      v.vtype = RD_KAFKA_VTYPE_PARTITION;
-      v.u.i32 = rec.partition;
-      fields.push_back(v);
-    }
-    for (const auto& h : rec.headers) {
-      v.vtype = RD_KAFKA_VTYPE_HEADER;
-      v.u.header = {h.name.c_str(), h.value.data(), static_cast<ssize_t>(h.value.size())};
-      fields.push_back(v);
-    }
     for (;;) {
-      error_handle error(rd_kafka_produceva(producer.get(), fields.data(), fields.size()));
-      if (!error) return {};
-      if (rd_kafka_error_code(error.get()) != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
+      std::error_code refused = kafka::produce(producer.get(), rec);
+      if (!refused) return {};
+      if (refused != make_kafka_error(RD_KAFKA_RESP_ERR__QUEUE_FULL) ||
           stopping->load(std::memory_order_relaxed)) {
-        return error_code_of(error.get());
+        return refused;
       }
       rd_kafka_poll(producer.get(), 100);  // a bounded queue: wait for room
     }

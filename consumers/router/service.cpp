@@ -17,23 +17,7 @@ namespace {
 // The topics the cluster has, so that rules naming a division without a topic
 // are refused at load instead of failing every transaction afterwards.
 expected<std::set<std::string>, std::string> cluster_topics(const kafka::properties& props) {
-  auto conf = kafka::make_conf(props);
-  if (!conf) return unexpected(std::move(conf.error()));
-  char error[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->release(), error, sizeof(error));
-  if (!rk) return unexpected(std::string(error));
-  const struct rd_kafka_metadata* md = nullptr;
-  const auto err = rd_kafka_metadata(rk, 1, nullptr, &md, 10000);
-  std::set<std::string> topics;
-  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    for (int i = 0; i < md->topic_cnt; ++i)
-      if (md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) topics.insert(md->topics[i].topic);
-    rd_kafka_metadata_destroy(md);
-  }
-  rd_kafka_destroy(rk);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-    return unexpected(std::string("cannot list the cluster's topics: ") + rd_kafka_err2str(err));
-  return topics;
+  return kafka::list_topics(props, std::chrono::seconds(10));
 }
 
 }  // namespace

@@ -18,8 +18,8 @@ namespace {
 using responses::case_status;
 using responses::detail::fields;
 
-api_error refuse(unsigned status, errc code, std::string pointer, std::string message) {
-  return {status, {make_error_code(code), std::move(pointer), std::move(message)}};
+api_error refuse(errc code, std::string pointer, std::string message) {
+  return {make_error_code(code), std::move(pointer), std::move(message)};
 }
 
 expected<rapidjson::Document, api_error> parse_object(std::string_view body) {
@@ -27,10 +27,10 @@ expected<rapidjson::Document, api_error> parse_object(std::string_view body) {
   doc.Parse<rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
   if (doc.HasParseError()) {
     bool utf8 = doc.GetParseError() == rapidjson::kParseErrorStringInvalidEncoding;
-    return unexpected(refuse(400, utf8 ? errc::invalid_utf8 : errc::malformed_json, "",
+    return unexpected(refuse(utf8 ? errc::invalid_utf8 : errc::malformed_json, "",
                              utf8 ? "is not valid UTF-8" : "is not JSON"));
   }
-  if (!doc.IsObject()) return unexpected(refuse(400, errc::wrong_type, "", "must be an object"));
+  if (!doc.IsObject()) return unexpected(refuse(errc::wrong_type, "", "must be an object"));
   return doc;
 }
 
@@ -42,7 +42,7 @@ bool is_division_id(std::string_view s) {
   return true;
 }
 
-api_error from_field(const field_error& e) { return {400, e}; }
+api_error from_field(const field_error& e) { return e; }
 
 }  // namespace
 
@@ -57,7 +57,7 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
     bool ok = false;
     for (auto k : known) ok |= k == name;
     if (!ok) {
-      return unexpected(refuse(400, errc::unknown_field, "/" + std::string(name),
+      return unexpected(refuse(errc::unknown_field, "/" + std::string(name),
                                "is not a member of an update (status, answer, assign_to, "
                                "expected_at, notify)"));
     }
@@ -68,26 +68,26 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
     if (!s) return unexpected(from_field(s.error()));
     r.status = responses::parse_status(*s);
     if (!r.status) {
-      return unexpected(refuse(400, errc::invalid_value, "/status",
+      return unexpected(refuse(errc::invalid_value, "/status",
                                "must be one of received, assigned, investigating, in_progress, "
                                "action_scheduled, fixed, answered, duplicate, not_responsible, "
                                "closed, reopened"));
     }
     if (*r.status == case_status::received) {
-      return unexpected(refuse(400, errc::invalid_value, "/status",
+      return unexpected(refuse(errc::invalid_value, "/status",
                                "received is where every case starts; it cannot be set"));
     }
   }
   if (const auto* a = f.find("answer")) {
     if (!a->IsObject()) {
       return unexpected(
-          refuse(400, errc::wrong_type, "/answer", "must be an object {\"text\", \"language\"}"));
+          refuse(errc::wrong_type, "/answer", "must be an object {\"text\", \"language\"}"));
     }
     fields af(*a, "/answer");
     for (auto m = a->MemberBegin(); m != a->MemberEnd(); ++m) {
       std::string_view name(m->name.GetString(), m->name.GetStringLength());
       if (name != "text" && name != "language") {
-        return unexpected(refuse(400, errc::unknown_field, "/answer/" + std::string(name),
+        return unexpected(refuse(errc::unknown_field, "/answer/" + std::string(name),
                                  "is not a member of an answer (text, language)"));
       }
     }
@@ -99,8 +99,8 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
       if (!l) return unexpected(from_field(l.error()));
       language = *l;
       if (language.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos) {
-        return unexpected(refuse(400, errc::invalid_value, "/answer/language",
-                                 "must be an ISO 639 code (ko, en)"));
+        return unexpected(
+            refuse(errc::invalid_value, "/answer/language", "must be an ISO 639 code (ko, en)"));
       }
     }
     r.answer = responses::answer_text{*text, language};
@@ -111,7 +111,7 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
     std::set<std::string> seen;
     for (size_t i = 0; i < list->size(); ++i) {
       if (!is_division_id((*list)[i]) || !seen.insert((*list)[i]).second) {
-        return unexpected(refuse(400, errc::invalid_value, "/assign_to/" + std::to_string(i),
+        return unexpected(refuse(errc::invalid_value, "/assign_to/" + std::to_string(i),
                                  "must be a division id (roads, water, ...), each once"));
       }
     }
@@ -121,7 +121,7 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
     auto e = f.string("expected_at", 20, 40);
     if (!e) return unexpected(from_field(e.error()));
     if (!parse_rfc3339(*e)) {
-      return unexpected(refuse(400, errc::invalid_value, "/expected_at",
+      return unexpected(refuse(errc::invalid_value, "/expected_at",
                                "must be an RFC 3339 date-time (2026-11-25T18:00:00+09:00)"));
     }
     r.expected_at = *e;
@@ -132,24 +132,24 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
     r.notify = *n;
   }
   if (!r.status && !r.answer && r.assign_to.empty()) {
-    return unexpected(refuse(400, errc::missing_field, "/status",
-                             "an update needs a status, an answer or assign_to"));
+    return unexpected(
+        refuse(errc::missing_field, "/status", "an update needs a status, an answer or assign_to"));
   }
   return r;
 }
 
 std::optional<api_error> check_idempotency_key(std::optional<std::string_view> key) {
   if (!key || key->empty()) {
-    return refuse(400, errc::missing_field, "",
+    return refuse(errc::missing_field, "",
                   "the Idempotency-Key header is required (any unique string per update, "
                   "reused when the same update is sent again)");
   }
   if (key->size() > 255) {
-    return refuse(400, errc::too_long, "", "the Idempotency-Key header is longer than 255");
+    return refuse(errc::too_long, "", "the Idempotency-Key header is longer than 255");
   }
   for (char c : *key) {
     if (c < 0x21 || c > 0x7E) {
-      return refuse(400, errc::invalid_value, "",
+      return refuse(errc::invalid_value, "",
                     "the Idempotency-Key header must be visible ASCII characters");
     }
   }
@@ -170,10 +170,10 @@ expected<responses::response, api_error> make_update(const case_summary& c, cons
   }
   if (!division) {
     return unexpected(
-        refuse(403, errc::forbidden, "", "the token grants none of this case's divisions"));
+        refuse(errc::forbidden, "", "the token grants none of this case's divisions"));
   }
   if (request.status == case_status::reopened && responses::is_open(c.status)) {
-    return unexpected(refuse(409, errc::invalid_value, "/status",
+    return unexpected(refuse(errc::state_conflict, "/status",
                              "the case is open; only a closed case can be reopened"));
   }
   responses::response r;

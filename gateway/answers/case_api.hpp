@@ -26,11 +26,8 @@
 
 namespace civic::gateway::answers {
 
-// A refusal: the HTTP status it maps to and the field at fault.
-struct api_error {
-  unsigned status = 400;
-  field_error error;
-};
+// A refusal: its error (common/error/errc.hpp gives the HTTP status) and the field at fault.
+using api_error = field_error;
 
 struct update_request {
   std::optional<responses::case_status> status;

@@ -1,7 +1,5 @@
 #pragma once
-// The answer loop's HTTP endpoints, free of Beast (the session hands over a
-// channels::request and gets one channels::response back, at once or once
-// Kafka has the record):
+// The answer loop's HTTP endpoints (routes added by add_routes):
 //
 //   POST /v1/cases/{id}/updates   a division's status change, answer or
 //                                 reassignment (staff JWT, Idempotency-Key)
@@ -10,13 +8,13 @@
 //   GET  /open311/v2/requests/{id}.json, /open311/v2/requests.json,
 //        /open311/v2/servicerequestupdates.json   (when Open311 is enabled)
 //
-// Errors are RFC 9457 problem+json (Open311's own [{code, description}] on
-// the Open311 paths).
+// Errors are RFC 9457 problem+json from the one error table (Open311's own
+// [{code, description}] on the Open311 paths). Records go to feedback.responses
+// before the 202.
 
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,10 +22,13 @@
 
 #include "common/auth/jwt.hpp"
 #include "common/envelope/envelope.hpp"
+#include "common/kafka/record.hpp"
+#include "common/metrics/prometheus_text.hpp"
 #include "gateway/answers/case_api.hpp"
 #include "gateway/answers/case_directory.hpp"
-#include "gateway/channels/channel.hpp"
 #include "gateway/channels/support/open311_ids.hpp"
+#include "gateway/http/message.hpp"
+#include "gateway/http/routes.hpp"
 #include "gateway/ingest/publisher.hpp"
 
 namespace civic::gateway::answers {
@@ -46,25 +47,23 @@ class cases_api {
             ingest::publisher& publisher, const auth::jwt_verifier* verifier,
             std::optional<channels::open311_ids> open311);
 
-  bool serves(std::string_view method, std::string_view path) const;
-  // `done` is called exactly once (from the producer's thread after Kafka's answer).
-  void handle(const channels::request& req, std::function<void(channels::response)> done);
-
-  std::string render_metrics() const;
+  void update(const http::request& req, http::responder answer);
+  void support(const http::request& req, http::responder answer);
+  // GET requests/{id}.json, requests.json, servicerequestupdates.json; nullopt
+  // for any other path.
+  std::optional<http::response> open311_lookup(const http::request& req) const;
+  bool serves_open311() const { return open311_.has_value(); }
 
   // A message that is a support reply for a known case ("공감 3C4D5E6F"), as the
   // support record to store instead of the message; nullopt for any other.
   std::optional<kafka::record> support_from_reply(const envelope::message& m);
 
+  void write_metrics(metrics::text_writer& w) const;
+
  private:
-  void update(std::string case_id, const channels::request& req,
-              std::function<void(channels::response)> done);
-  void support(std::string case_id, const channels::request& req,
-               std::function<void(channels::response)> done);
-  channels::response open311_lookup(const channels::request& req) const;
-  expected<auth::claims, channels::response> authenticate(const channels::request& req) const;
-  std::optional<channels::response> find_case(const std::string& id,
-                                              std::optional<case_summary>& out) const;
+  expected<auth::claims, http::response> authenticate(const http::request& req) const;
+  std::optional<http::response> find_case(std::string_view id,
+                                          std::optional<case_summary>& out) const;
 
   enum outcome { accepted, repeated, refused, unavailable, count };
   cases_api_settings settings_;
@@ -77,5 +76,9 @@ class cases_api {
   std::array<std::atomic<uint64_t>, count> supports_{};
   std::atomic<uint64_t> support_replies_{0};
 };
+
+// Registers the endpoints; call before the channels' routes (the Open311
+// look-ups are more specific than /open311/v2/*).
+void add_routes(http::routes& r, cases_api& api);
 
 }  // namespace civic::gateway::answers

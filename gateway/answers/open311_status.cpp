@@ -74,10 +74,9 @@ std::string request_json(const open311_view& v) {
 expected<requests_query, std::string> parse_requests_query(std::string_view query) {
   requests_query q;
   auto fields = channels::parse_form(query);
-  if (!fields) return unexpected(std::string("the query string is not urlencoded"));
   auto get = [&](const char* name) -> std::string {
-    auto found = fields->find(name);
-    return found == fields->end() ? std::string() : found->second;
+    auto found = fields.find(name);
+    return found == fields.end() ? std::string() : found->second;
   };
   std::stringstream ids(get("service_request_id"));
   for (std::string id; std::getline(ids, id, ',');) {

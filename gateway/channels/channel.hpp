@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/error/expected.hpp"
+#include "gateway/http/message.hpp"
 #include "gateway/ingest/inbound.hpp"
 #include "gateway/ingest/pipeline.hpp"
 
@@ -30,12 +31,8 @@ struct request {
   std::chrono::system_clock::time_point now;
 };
 
-struct response {
-  unsigned status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  bool retry_later = false;  // adds Retry-After
-};
+// An answer in the channel's own format.
+using response = http::response;
 
 // What a webhook delivery holds once verified and read.
 struct delivery {
@@ -64,8 +61,8 @@ class adapter {
   virtual expected<delivery, response> extract(const request&) const = 0;
 };
 
-// Answers every channel uses for its own errors.
-response problem(unsigned status, std::string_view code, std::string_view detail);
+// 200 {"stored":n,"rejected":m} when nothing needs resending, else the retryable
+// error's answer (503 with Retry-After) so the channel redelivers.
 response default_answer(const std::vector<ingest::outcome>& outcomes);
 
 }  // namespace civic::gateway::channels

@@ -4,13 +4,14 @@
 #include <mutex>
 #include <vector>
 
-#include "common/log/log.hpp"
+#include "common/error/errc.hpp"
+#include "gateway/http/problem.hpp"
+#include "gateway/ingest/trace_context.hpp"
 
 namespace civic::gateway::channels {
 
-dispatcher::dispatcher(adapter_map adapters, ingest::pipeline& pipeline,
-                       ingest::in_flight_budget& budget, rate_limiter& limiter)
-    : pipeline_(pipeline), budget_(budget), limiter_(limiter) {
+dispatcher::dispatcher(adapter_map adapters, ingest::pipeline& pipeline, rate_limiter& limiter)
+    : pipeline_(pipeline), limiter_(limiter) {
   for (auto& [name, impl] : adapters) {
     auto e = std::make_unique<entry>();
     e->impl = std::move(impl);
@@ -18,51 +19,41 @@ dispatcher::dispatcher(adapter_map adapters, ingest::pipeline& pipeline,
   }
 }
 
-std::optional<deadline> dispatcher::handle(std::string_view channel, const request& req,
-                                           std::function<void(response)> done) {
+void dispatcher::handle(std::string_view channel, const request& req, http::responder answer) {
   auto found = entries_.find(channel);
   if (found == entries_.end()) {
-    done(problem(404, "invalid_value", "no such channel is enabled"));
-    return std::nullopt;
+    return answer(http::problem(errc::not_found, "no such channel is enabled"));
   }
   entry& e = *found->second;
   if (!limiter_.allow(channel, req.client_address)) {
     count_outcome(e, rate_limited);
-    auto answer = problem(429, "overloaded", "too many requests; send again later");
-    answer.retry_later = true;
-    done(std::move(answer));
-    return std::nullopt;
+    return answer(http::problem(errc::rate_limited, "too many requests; send again later"));
   }
   if (auto answer_now = e.impl->respond_directly(req)) {
     count_outcome(e, direct);
-    done(std::move(*answer_now));
-    return std::nullopt;
+    return answer(std::move(*answer_now));
   }
   if (!e.impl->authentic(req)) {
     count_outcome(e, unauthorized);
-    done(problem(401, "unauthorized", "the signature or secret does not match"));
-    return std::nullopt;
+    return answer(
+        http::problem(errc::invalid_credential, "the signature or secret does not match"));
   }
   auto extracted = e.impl->extract(req);
   if (!extracted) {
     count_outcome(e, invalid);
-    done(std::move(extracted).error());
-    return std::nullopt;
+    return answer(std::move(extracted).error());
   }
   delivery d = std::move(*extracted);
   e.ignored_events.fetch_add(d.ignored_events, std::memory_order_relaxed);
-  auto answer = d.answer ? d.answer : default_answer;
+  auto reply = d.answer ? d.answer : default_answer;
   if (d.messages.empty()) {
     count_outcome(e, accepted);
-    done(answer({}));
-    return std::nullopt;
+    return answer(reply({}));
   }
-  if (!budget_.try_acquire(req.body.size())) {
-    count_outcome(e, overloaded);
-    auto busy = problem(503, "overloaded", "too many messages in flight; send again later");
-    busy.retry_later = true;
-    done(std::move(busy));
-    return std::nullopt;
+  auto admitted = pipeline_.admit(req.body.size());
+  if (!admitted) {
+    count_outcome(e, refused);
+    return answer(http::problem(admitted.error(), "the delivery cannot be taken now; redeliver"));
   }
   count_outcome(e, accepted);
 
@@ -71,52 +62,47 @@ std::optional<deadline> dispatcher::handle(std::string_view channel, const reque
     std::mutex mutex;
     std::vector<ingest::outcome> outcomes;
     size_t pending;
+    ingest::ticket held;
   };
   auto state = std::make_shared<gathering>();
   state->outcomes.resize(d.messages.size());
   state->pending = d.messages.size();
-  size_t bytes = req.body.size();
-  auto finish = [this, state, bytes, answer, done](size_t index, ingest::outcome o) {
+  state->held = std::move(*admitted);
+  auto finish = [state, reply, answer](size_t index, ingest::outcome o) {
     {
       std::lock_guard lock(state->mutex);
       state->outcomes[index] = std::move(o);
       if (--state->pending > 0) return;
     }
-    budget_.release(bytes);
-    done(answer(state->outcomes));
+    state->held.release();
+    answer(reply(state->outcomes));
   };
-  std::optional<deadline> late;
-  if (d.answer_within && d.answer_late) late = deadline{*d.answer_within, d.answer_late};
-  std::optional<std::string> traceparent;
-  if (auto t = req.header("traceparent")) traceparent = std::string(*t);
+  if (d.answer_within && d.answer_late) answer.answer_within(*d.answer_within, d.answer_late);
+  auto trace = ingest::trace_context(req.header, pipeline_.metrics());
+  const auto from = ingest::sender::webhook(found->first);
   for (size_t i = 0; i < d.messages.size(); ++i) {
-    pipeline_.submit(std::move(d.messages[i]), traceparent,
+    pipeline_.submit(std::move(d.messages[i]), from, trace,
                      [finish, i](ingest::outcome o) { finish(i, std::move(o)); });
   }
-  return late;
 }
 
-std::string dispatcher::render_metrics() const {
+void dispatcher::write_metrics(civic::metrics::text_writer& w) const {
   static constexpr std::array<std::string_view, count> names{
-      "accepted", "direct", "unauthorized", "rate_limited", "invalid", "overloaded"};
-  std::string out;
-  out += "# HELP gateway_webhook_requests_total Channel webhook requests by channel and outcome.\n";
-  out += "# TYPE gateway_webhook_requests_total counter\n";
+      "accepted", "direct", "unauthorized", "rate_limited", "invalid", "refused"};
+  w.family("gateway_webhook_requests_total", "counter",
+           "Channel webhook requests by channel and outcome.");
   for (const auto& [name, e] : entries_) {
     for (size_t o = 0; o < count; ++o) {
-      out += "gateway_webhook_requests_total{channel=\"" + name + "\",outcome=\"" +
-             std::string(names[o]) + "\"} " + std::to_string(e->requests[o].load()) + "\n";
+      w.sample("gateway_webhook_requests_total", {{"channel", name}, {"outcome", names[o]}},
+               static_cast<double>(e->requests[o].load(std::memory_order_relaxed)));
     }
   }
-  out +=
-      "# HELP gateway_webhook_ignored_events_total Events acknowledged but not published "
-      "(types the gateway does not take).\n";
-  out += "# TYPE gateway_webhook_ignored_events_total counter\n";
+  w.family("gateway_webhook_ignored_events_total", "counter",
+           "Events acknowledged but not published (types the gateway does not take).");
   for (const auto& [name, e] : entries_) {
-    out += "gateway_webhook_ignored_events_total{channel=\"" + name + "\"} " +
-           std::to_string(e->ignored_events.load()) + "\n";
+    w.sample("gateway_webhook_ignored_events_total", {{"channel", name}},
+             static_cast<double>(e->ignored_events.load(std::memory_order_relaxed)));
   }
-  return out;
 }
 
 }  // namespace civic::gateway::channels

@@ -1,48 +1,39 @@
 #pragma once
 // The mechanism every channel shares: find the adapter, rate-limit, answer
-// handshakes, verify, extract, store every message through the ingest pipeline,
-// and answer in the channel's format once Kafka has them all.
+// handshakes, verify, extract, admit and store every message through the ingest
+// pipeline, and answer in the channel's format once Kafka has them all.
 
 #include <array>
 #include <atomic>
-#include <functional>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/metrics/prometheus_text.hpp"
 #include "gateway/channels/channel.hpp"
 #include "gateway/channels/rate_limiter.hpp"
 #include "gateway/channels/registry.hpp"
-#include "gateway/ingest/in_flight_budget.hpp"
+#include "gateway/http/message.hpp"
 #include "gateway/ingest/pipeline.hpp"
 
 namespace civic::gateway::channels {
 
-// What the session must do if the channel has an answer deadline.
-struct deadline {
-  std::chrono::milliseconds within;
-  std::function<response()> late_answer;
-};
-
 class dispatcher {
  public:
-  dispatcher(adapter_map adapters, ingest::pipeline& pipeline, ingest::in_flight_budget& budget,
-             rate_limiter& limiter);
+  dispatcher(adapter_map adapters, ingest::pipeline& pipeline, rate_limiter& limiter);
 
   bool serves(std::string_view channel) const { return entries_.contains(channel); }
 
-  // Calls `done` exactly once with the answer: at once, or from the producer's
-  // thread once every message is stored or refused. When the channel has an
-  // answer deadline, it is returned so the caller can answer late_answer() first.
-  std::optional<deadline> handle(std::string_view channel, const request& req,
-                                 std::function<void(response)> done);
+  // Answers exactly once through `answer`: at once, or from the producer's
+  // thread once every message is stored or refused (or with the channel's late
+  // answer when it has a deadline and Kafka is slower).
+  void handle(std::string_view channel, const request& req, http::responder answer);
 
-  // Prometheus lines: webhook requests by channel and outcome.
-  std::string render_metrics() const;
+  // Webhook requests by channel and outcome; events acknowledged, not published.
+  void write_metrics(civic::metrics::text_writer& w) const;
 
  private:
-  enum outcome { accepted, direct, unauthorized, rate_limited, invalid, overloaded, count };
+  enum outcome { accepted, direct, unauthorized, rate_limited, invalid, refused, count };
   struct entry {
     std::unique_ptr<adapter> impl;
     std::array<std::atomic<uint64_t>, count> requests{};
@@ -52,7 +43,6 @@ class dispatcher {
 
   std::map<std::string, std::unique_ptr<entry>, std::less<>> entries_;
   ingest::pipeline& pipeline_;
-  ingest::in_flight_budget& budget_;
   rate_limiter& limiter_;
 };
 

@@ -21,6 +21,15 @@ std::vector<config::option> channel_options() {
   return all;
 }
 
+std::set<std::string, std::less<>> webhook_channels() {
+  std::set<std::string, std::less<>> all;
+  for (const auto& r : registrations()) {
+    all.emplace(r.name);
+    for (std::string_view channel : r.writes) all.emplace(channel);
+  }
+  return all;
+}
+
 expected<adapter_map, std::string> make_enabled_adapters(const config::settings& s) {
   adapter_map enabled;
   for (const auto& r : registrations()) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ struct registration {
   // The channel's keys, "channels.<name>.enabled" first, each documented.
   std::span<const config::option> options;
   std::function<expected<std::unique_ptr<adapter>, std::string>(const setting_lookup&)> make;
+  // The channels its messages carry when they are not just `name` (meta: whatsapp,
+  // messenger, instagram). Bridges may not send as these without an explicit grant.
+  std::span<const std::string_view> writes = {};
 };
 
 // Called once per adapter during static initialisation; returns true.
@@ -33,6 +37,10 @@ bool register_channel(registration r);
 
 // Every registered channel's configuration keys, for --help and loading.
 std::vector<config::option> channel_options();
+
+// Every channel a webhook adapter writes, enabled or not: the namespaces only
+// verified deliveries (and bridges granted them by name) may write.
+std::set<std::string, std::less<>> webhook_channels();
 
 using adapter_map = std::map<std::string, std::unique_ptr<adapter>, std::less<>>;
 

@@ -17,7 +17,7 @@ void in_flight_budget::release(size_t bytes) {
   if (has_waiters_.load(std::memory_order_acquire)) wake_all();
 }
 
-void in_flight_budget::wait(std::function<void()> wake) {
+void in_flight_budget::wait(std::function<void()> wake, size_t bytes) {
   {
     std::lock_guard lock(waiters_mutex_);
     waiters_.push_back(std::move(wake));
@@ -25,7 +25,9 @@ void in_flight_budget::wait(std::function<void()> wake) {
   }
   // A release between the caller's failed try_acquire and the registration
   // above would otherwise leave this waiter asleep.
-  if (used_.load(std::memory_order_acquire) < max_bytes_) wake_all();
+  // (Only when there is room for this waiter: waking it for less would make it
+  // try, fail and wait again in a loop.)
+  if (used_.load(std::memory_order_acquire) + bytes <= max_bytes_) wake_all();
 }
 
 void in_flight_budget::wake_all() {

@@ -17,9 +17,9 @@ class in_flight_budget {
 
   bool try_acquire(size_t bytes);
   void release(size_t bytes);
-  // `wake` is called once, from a later release() (or at once if room came
-  // free meanwhile); the caller then tries again.
-  void wait(std::function<void()> wake);
+  // `wake` is called once, from a later release() (or at once if room for
+  // `bytes` came free meanwhile); the caller then tries again.
+  void wait(std::function<void()> wake, size_t bytes = 1);
 
   size_t used_bytes() const { return used_.load(std::memory_order_relaxed); }
   size_t messages() const { return messages_.load(std::memory_order_relaxed); }

@@ -154,6 +154,18 @@ simdjson::ondemand::parser& parser_for(const inbound_limits& limits) {
   return parser;
 }
 
+// malformed_json (or invalid_utf8) when the whole document is not JSON.
+std::optional<field_error> not_well_formed(const simdjson::padded_string& padded,
+                                           const inbound_limits& limits) {
+  thread_local simdjson::dom::parser parser(limits.max_message_bytes);
+  simdjson::dom::element root;
+  auto error = parser.parse(padded).get(root);
+  if (!error || error == simdjson::CAPACITY || error == simdjson::DEPTH_ERROR) return std::nullopt;
+  if (error == simdjson::UTF8_ERROR) return json::simdjson_failure(error, "");
+  return make_error(errc::malformed_json, "",
+                    std::string("is not JSON (") + simdjson::error_message(error) + ")");
+}
+
 // After a failure, looks for the sender's id so the refusal can name the message.
 std::string find_id(const simdjson::padded_string& padded, const inbound_limits& limits) {
   simdjson::ondemand::document doc;
@@ -161,6 +173,7 @@ std::string find_id(const simdjson::padded_string& padded, const inbound_limits&
   std::string_view id;
   if (doc.find_field_unordered("id").get_string().get(id)) return {};
   if (json::count_code_points(id) > envelope::limits::id_chars) return {};
+  if (envelope::has_control_character(id)) return {};
   return std::string(id);
 }
 
@@ -203,6 +216,10 @@ expected<inbound_message, inbound_failure> parse_inbound(std::string_view text,
     }
   }
   if (failed) {
+    // On-demand parsing stops at the first fault it meets, which for a document
+    // that is not JSON at all may look like a type error ("[1,"): a full parse
+    // decides, on this path only.
+    if (auto not_json = not_well_formed(padded, limits)) failed = std::move(not_json);
     bool id_readable = failed->code != errc::invalid_utf8 && failed->code != errc::malformed_json;
     return unexpected(
         inbound_failure{std::move(*failed), id_readable ? find_id(padded, limits) : std::string()});
@@ -224,10 +241,55 @@ std::optional<field_error> check_limits(const inbound_message& m, const inbound_
                       "must have at most " + std::to_string(limits.max_text_chars) +
                           " characters (has " + std::to_string(chars) + ")");
   }
-  for (const auto* field : {&m.author, &m.conversation_id, &m.reply_message_id}) {
-    if (*field && length(**field) > envelope::limits::id_chars) {
-      return make_error(errc::too_long, "",
-                        "an author or reply reference is longer than 256 characters");
+  if (envelope::has_control_character(m.id)) {
+    return make_error(errc::invalid_value, "/id", "must not contain control characters");
+  }
+  struct reference {
+    const std::optional<std::string>& value;
+    const char* pointer;
+  };
+  for (const reference& r :
+       {reference{m.author, "/author"}, reference{m.conversation_id, "/conversation_id"},
+        reference{m.reply_message_id, "/reply_message_id"}}) {
+    if (!r.value) continue;
+    if (length(*r.value) > envelope::limits::id_chars) {
+      return make_error(errc::too_long, r.pointer, "must have at most 256 characters");
+    }
+    if (envelope::has_control_character(*r.value)) {
+      return make_error(errc::invalid_value, r.pointer, "must not contain control characters");
+    }
+  }
+  if (m.place && m.place->district && envelope::has_control_character(*m.place->district)) {
+    return make_error(errc::invalid_value, "/location/district",
+                      "must not contain control characters");
+  }
+  if (m.service && (!envelope::is_identifier(m.service->code) ||
+                    !envelope::is_channel_name(m.service->division))) {
+    return make_error(errc::invalid_value, "/service", "must have a code and a division id");
+  }
+  if (m.attributes.size() > envelope::limits::attributes) {
+    return make_error(errc::too_long, "/attributes",
+                      "at most " + std::to_string(envelope::limits::attributes) + " attributes");
+  }
+  for (const auto& a : m.attributes) {
+    std::string p = "/attributes/" + json::pointer_token(a.code);
+    if (!envelope::is_identifier(a.code) ||
+        length(a.code) > envelope::limits::attribute_code_chars) {
+      return make_error(errc::invalid_value, p, "is not an attribute code (1 to 64 characters)");
+    }
+    if (a.values.size() > envelope::limits::attribute_values) {
+      return make_error(errc::too_long, p, "has more than 16 values");
+    }
+    for (const auto& v : a.values) {
+      if (length(v) > envelope::limits::attribute_value_chars) {
+        return make_error(errc::too_long, p, "has a value longer than 500 characters");
+      }
+    }
+  }
+  for (size_t i = 0; i < m.media.size(); ++i) {
+    if (envelope::has_control_character(m.media[i])) {
+      return make_error(errc::invalid_value, "/media/" + std::to_string(i),
+                        "must not contain control characters");
     }
   }
   if (m.media.size() > envelope::limits::media_items) {

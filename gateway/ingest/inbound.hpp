@@ -35,6 +35,9 @@ struct inbound_message {
   std::optional<std::string> reply_via;     // the city's account written to (WhatsApp number id)
   std::optional<std::string> reply_handle;  // a single-use reply handle (LINE replyToken)
   std::optional<std::string> traceparent;
+  // Set by channel adapters only (Open311); the inbound JSON has no such members.
+  std::optional<envelope::service_reference> service;
+  std::vector<envelope::attribute> attributes;
 };
 
 struct inbound_failure {

@@ -18,7 +18,7 @@ std::string pseudonymous_author(const std::string& key, std::string_view channel
   return crypto::to_hex(digest.data(), 16);
 }
 
-expected<envelope::message, field_error> normalize(inbound_message in,
+expected<envelope::message, field_error> normalize(inbound_message in, const sender& from,
                                                    const normalize_settings& settings,
                                                    std::chrono::system_clock::time_point now) {
   auto text = text::clean_text(in.text);
@@ -34,14 +34,45 @@ expected<envelope::message, field_error> normalize(inbound_message in,
   e.received_at = format_rfc3339_utc(now);
   e.channel = in.channel;
   e.channel_message_id = in.id;
-  e.idempotency_key = in.channel + ":" + in.id;
+  e.idempotency_key = idempotency_key(from, in.channel, in.id);
+  e.source = event_source(from, in.channel);
   e.kind = in.kind;
   e.language = in.language ? *in.language : std::string(text::guess_language(*text));
   e.text = std::move(*text);
   e.place = std::move(in.place);
-  if (e.place && e.place->address) text::mask_personal_data(*e.place->address);
+  if (e.place && e.place->address) {
+    // The same rule as for the text: control characters (NUL included) removed.
+    auto address = text::clean_text(*e.place->address);
+    if (!address) {
+      return unexpected(field_error{errc::invalid_utf8, "/location/address", "is not valid UTF-8"});
+    }
+    if (address->empty()) {
+      e.place->address.reset();
+    } else {
+      text::mask_personal_data(*address);
+      e.place->address = std::move(*address);
+    }
+    if (*e.place == envelope::location{}) e.place.reset();
+  }
   e.media = std::move(in.media);
+  // An adapter may read an empty string where a channel sent one: not a reference.
+  for (auto* field : {&in.author, &in.conversation_id, &in.reply_message_id}) {
+    if (*field && (*field)->empty()) field->reset();
+  }
   if (in.author) e.author_id = pseudonymous_author(settings.author_key, in.channel, *in.author);
+  e.service = std::move(in.service);
+  for (auto& a : in.attributes) {
+    envelope::attribute cleaned{std::move(a.code), {}};
+    for (auto& value : a.values) {
+      auto v = text::clean_text(value);
+      if (!v) {
+        return unexpected(field_error{errc::invalid_utf8, "/attributes", "is not valid UTF-8"});
+      }
+      text::mask_personal_data(*v);
+      cleaned.values.push_back(std::move(*v));
+    }
+    e.attributes.push_back(std::move(cleaned));
+  }
   if (in.conversation_id && settings.reply_sealer) {
     crypto::reply_address address{
         in.channel,

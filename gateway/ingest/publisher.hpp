@@ -15,10 +15,11 @@
 
 #include "common/envelope/envelope.hpp"
 #include "common/kafka/producer.hpp"
+#include "gateway/ingest/envelope_sink.hpp"
 
 namespace civic::gateway::ingest {
 
-class publisher {
+class publisher final : public envelope_sink {
  public:
   struct settings {
     std::string topic = "feedback.ingested";
@@ -26,19 +27,19 @@ class publisher {
   };
 
   publisher(std::unique_ptr<kafka::producer> producer, settings s);
-  ~publisher();
+  ~publisher() override;
 
   // Empty: on_delivery will be called exactly once with Kafka's verdict.
   // Otherwise the envelope was not taken (errc::unavailable while Kafka is
   // unreachable, the producer's queue-full error when its queue is full).
   std::error_code publish(const envelope::message& e, const std::optional<std::string>& traceparent,
-                          kafka::delivery_handler on_delivery);
+                          kafka::delivery_handler on_delivery) override;
 
   // Any other record through the same producer (the answers API's responses),
   // with the same refusals.
-  std::error_code publish_record(kafka::record rec, kafka::delivery_handler on_delivery);
+  std::error_code publish_record(kafka::record rec, kafka::delivery_handler on_delivery) override;
 
-  bool kafka_ready() const { return ready_.load(std::memory_order_relaxed); }
+  bool kafka_ready() const override { return ready_.load(std::memory_order_relaxed); }
   int queue_depth() const { return producer_->queue_depth(); }
   const std::string& topic() const { return settings_.topic; }
 

@@ -1,21 +1,25 @@
 #pragma once
 // The gateway's Prometheus metrics: lock-free counters updated on the data
-// path, rendered in the text exposition format on GET /metrics.
+// path, written with the project's one text writer on GET /metrics. Error
+// reasons are labelled with their names from common/error/errc.cpp, so a new
+// error is counted without a change here.
 
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
-#include <string_view>
 #include <system_error>
+
+#include "common/metrics/prometheus_text.hpp"
 
 namespace civic::gateway::ops {
 
 enum class protocol { http, websocket };
 enum class close_reason { client, idle_timeout, protocol_error, io_error, shutdown };
 
-// Gauges read at render time from the parts that own them.
+// Gauges read at scrape time from the parts that own them.
 struct gauges {
   int64_t in_flight_messages = 0;
   int64_t in_flight_bytes = 0;
@@ -34,26 +38,36 @@ class metrics {
   void ack_sent() { acks_.fetch_add(1, std::memory_order_relaxed); }
   void nack_sent() { nacks_.fetch_add(1, std::memory_order_relaxed); }
   void reading_paused() { reading_pauses_.fetch_add(1, std::memory_order_relaxed); }
+  // A traceparent header that is not W3C Trace Context: ignored, not stored.
+  void trace_context_ignored() { trace_ignored_.fetch_add(1, std::memory_order_relaxed); }
+  // An HTTP request refused before routing (bad framing, header limits).
+  void request_refused(std::error_code why);
+  // Bridge credentials: accepted, or refused (unauthenticated, invalid_credential,
+  // credential_expired, forbidden).
+  void auth_accepted() { auth_accepted_.fetch_add(1, std::memory_order_relaxed); }
+  void auth_refused(std::error_code why);
   void connection_opened(protocol p);
   void connection_closed(protocol p, close_reason why);
   // An HTTP connection that became a WebSocket: no longer counted as HTTP.
   void connection_upgraded();
 
+  void write(civic::metrics::text_writer& w, const gauges& g) const;
   std::string render(const gauges& g) const;
 
  private:
-  static constexpr size_t reason_count = 20;
-  static constexpr std::array<double, 15> latency_bounds{
-      0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60};
   using counter = std::atomic<uint64_t>;
+  // One counter per name in civic::error_names().
+  struct by_reason {
+    by_reason();
+    void add(std::error_code why);
+    void write(civic::metrics::text_writer& w, std::string_view name) const;
+    std::unique_ptr<counter[]> counts;
+  };
 
   std::array<counter, 4> outcomes_{};  // stored, rejected, refused, failed
-  std::array<counter, reason_count> rejected_by_reason_{};
-  std::array<counter, reason_count> refused_by_reason_{};
-  std::array<counter, reason_count> failed_by_reason_{};
-  counter acks_{0}, nacks_{0}, reading_pauses_{0};
-  std::array<counter, latency_bounds.size() + 1> latency_buckets_{};
-  std::atomic<uint64_t> latency_sum_micros_{0};
+  by_reason rejected_, refused_, failed_, requests_refused_, auth_refused_;
+  counter acks_{0}, nacks_{0}, reading_pauses_{0}, trace_ignored_{0}, auth_accepted_{0};
+  civic::metrics::histogram ack_latency_;
   std::array<std::atomic<int64_t>, 2> open_connections_{};
   std::array<counter, 2 * 5> closed_connections_{};
 };

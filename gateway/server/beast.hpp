@@ -11,7 +11,13 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+namespace civic::gateway::http {}
+
 namespace civic::gateway::server {
+
+// The gateway's own request, response and route types (gateway/http/), apart
+// from Beast's `http`.
+namespace api = civic::gateway::http;
 
 namespace net = boost::asio;
 namespace beast = boost::beast;

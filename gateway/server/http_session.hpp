@@ -1,6 +1,7 @@
 #pragma once
-// HTTP/1.1 with keep-alive: POST /v1/messages, /healthz, /readyz, /metrics,
-// and the upgrade to WebSocket at /v1/stream.
+// HTTP/1.1 with keep-alive: reads a request under strict limits (one Host,
+// header size and count), finds its route, hands it to the route's handler and
+// writes the answer; an upgrade goes to the route's WebSocket handler.
 
 #include "gateway/server/beast.hpp"
 #include "gateway/server/context.hpp"

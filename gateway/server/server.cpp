@@ -122,8 +122,9 @@ struct server::impl {
   void begin_shutdown() {
     std::call_once(shutdown_once, [this] {
       log::info("gateway.shutdown_started",
-                {{"connections", ctx.sessions.size()}, {"in_flight", ctx.svc.budget.messages()}});
+                {{"connections", ctx.sessions.size()}, {"in_flight", ctx.svc.in_flight()}});
       ctx.shutting_down = true;
+      ctx.svc.begin_shutdown();
       accept->stop();
       ctx.sessions.shutdown_all();
       coordinator = std::thread([this] { finish_shutdown(); });
@@ -135,7 +136,7 @@ struct server::impl {
   void finish_shutdown() {
     using clock = std::chrono::steady_clock;
     auto deadline = clock::now() + ctx.settings.shutdown_timeout;
-    auto drained = [&] { return ctx.sessions.size() == 0 && ctx.svc.budget.messages() == 0; };
+    auto drained = [&] { return ctx.sessions.size() == 0 && ctx.svc.in_flight() == 0; };
     while (!drained() && clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     auto left =
@@ -143,7 +144,7 @@ struct server::impl {
                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()));
     // Flushes what Kafka still has; anything it cannot store in time is failed,
     // so those senders get a retryable nack rather than silence.
-    ctx.svc.publisher.close(left);
+    ctx.svc.flush(left);
     auto grace = clock::now() + std::chrono::seconds(2);
     while (ctx.sessions.size() > 0 && clock::now() < grace) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));

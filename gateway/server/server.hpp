@@ -1,19 +1,17 @@
 #pragma once
 // The gateway's network front: one port for HTTP/1.1 and WebSocket, optional
-// TLS, a strand per connection, graceful shutdown on SIGTERM or SIGINT.
-// Beast and Asio stay behind this header.
+// TLS, a strand per connection, graceful shutdown on SIGTERM or SIGINT. It
+// parses, routes (gateway/http/routes.hpp) and writes; what a request means
+// is the handlers'. Beast and Asio stay behind this header.
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "common/error/expected.hpp"
-#include "gateway/answers/cases_api.hpp"
-#include "gateway/channels/dispatcher.hpp"
-#include "gateway/ingest/in_flight_budget.hpp"
-#include "gateway/ingest/pipeline.hpp"
-#include "gateway/ingest/publisher.hpp"
+#include "gateway/http/routes.hpp"
 #include "gateway/ops/metrics.hpp"
 
 namespace civic::gateway::server {
@@ -21,24 +19,28 @@ namespace civic::gateway::server {
 struct server_settings {
   std::string listen = "0.0.0.0:8080";  // host:port; port 0 picks a free one
   int threads = 2;
-  size_t ws_max_in_flight = 256;  // per WebSocket connection
   std::chrono::milliseconds ws_idle_timeout{120'000};
   std::chrono::milliseconds http_read_timeout{30'000};
-  size_t max_body_bytes = 4 * 1024 * 1024;
-  size_t max_batch_messages = 1000;
+  size_t max_body_bytes = 4 * 1024 * 1024;  // also the largest WebSocket message read
+  // Request header limits (Envoy's defaults: 60 KiB, 100 headers); beyond them, 431.
+  size_t max_header_section_bytes = 60 * 1024;  // request line and every header
+  size_t max_header_bytes = 8 * 1024;           // one header line, name and value
+  size_t max_headers = 100;
   std::string tls_certificate_file;  // PEM chain; TLS is on when both files are set
   std::string tls_private_key_file;
   std::chrono::milliseconds shutdown_timeout{35'000};
 };
 
-// What the sessions work with; owned by main and outliving the server.
+// What the server works with; owned by main and outliving the server.
 struct services {
-  ingest::pipeline& pipeline;
-  ingest::in_flight_budget& budget;
-  ingest::publisher& publisher;
+  const civic::gateway::http::routes& routes;
   ops::metrics& metrics;
-  channels::dispatcher& channels;
-  answers::cases_api* cases = nullptr;  // null: the answers API is off
+  // Shutdown, in order: begin_shutdown() stops admitting messages; the server
+  // waits until in_flight() is 0 and every connection closed (or the timeout);
+  // flush() then waits for Kafka's last reports, failing what is left.
+  std::function<void()> begin_shutdown;
+  std::function<size_t()> in_flight;
+  std::function<void(std::chrono::milliseconds)> flush;
 };
 
 class server {

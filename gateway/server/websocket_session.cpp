@@ -4,24 +4,26 @@
 #include <deque>
 #include <memory>
 
-#include "common/error/errc.hpp"
 #include "common/log/log.hpp"
-#include "gateway/server/responses.hpp"
 
 namespace civic::gateway::server {
 namespace {
 
-// Flow control, in order of the steps a frame takes:
-// - the connection reads only while fewer than ws_max_in_flight of its frames
-//   are unanswered (an answer counts until it is written, so a client that does
-//   not read its acks stops being read: TCP backpressure, flat memory);
-// - a frame read is held until the global in-flight budget has room for it;
-// - the pipeline's answer is posted back to this strand and written.
+// RFC 6455 §7.4: the codes a peer may send in a close frame (1000-1003,
+// 1007-1014 as registered with IANA, 3000-4999 for libraries and
+// applications). Beast echoes anything else at or above 3000, and takes 5000+.
+bool is_sendable_close_code(uint16_t code) {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+         (code >= 3000 && code <= 4999);
+}
+
 template <class Stream>
 class websocket_session final : public session,
+                                public api::ws_connection,
                                 public std::enable_shared_from_this<websocket_session<Stream>> {
  public:
-  websocket_session(Stream&& stream, context& ctx) : ws_(std::move(stream)), ctx_(ctx) {}
+  websocket_session(Stream&& stream, std::shared_ptr<api::ws_handler> handler, context& ctx)
+      : ws_(std::move(stream)), handler_(std::move(handler)), ctx_(ctx) {}
 
   ~websocket_session() override {
     ctx_.svc.metrics.connection_closed(ops::protocol::websocket, close_reason_);
@@ -37,38 +39,65 @@ class websocket_session final : public session,
     ws_.set_option(timeouts);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "civic-gateway"); }));
-    // Frames up to the HTTP body limit are read so that an oversized message
-    // gets a too_large nack; only beyond that is the connection closed (1009).
-    ws_.read_message_max(
-        std::max(ctx_.settings.max_body_bytes, ctx_.svc.pipeline.limits().max_message_bytes));
+    // Messages up to the HTTP body limit are read (so a message too large for
+    // its handler can be refused precisely); beyond it the connection closes (1009).
+    ws_.read_message_max(ctx_.settings.max_body_bytes);
+    ws_.control_callback(
+        [weak = this->weak_from_this()](websocket::frame_type kind, beast::string_view) {
+          if (kind != websocket::frame_type::close) return;
+          if (auto self = weak.lock()) self->on_peer_close();
+        });
     ws_.async_accept(upgrade, beast::bind_front_handler(&websocket_session::on_accept,
                                                         this->shared_from_this()));
   }
 
   void begin_shutdown() override {
     net::post(ws_.get_executor(), [self = this->shared_from_this()] {
+      if (self->shutting_down_) return;
       self->shutting_down_ = true;
-      self->close_when_idle();
+      if (self->open_ && !self->failed_) self->handler_->on_shutdown();
+    });
+  }
+
+  // ws_connection, on the strand.
+  void send(std::string text) override {
+    if (failed_ || closing_) return;
+    outbox_.push_back(std::move(text));
+    write_next();
+  }
+  size_t queued() const override { return outbox_.size(); }
+  void close(uint16_t code, std::string_view reason) override {
+    if (close_requested_ || failed_) return;
+    close_requested_ = true;
+    close_code_ = code;
+    close_text_ = std::string(reason.substr(0, 120));  // a close frame holds 123 bytes
+    if (!writing_ && outbox_.empty()) start_close();
+  }
+  void resume() override { read_next(); }
+  // The posted work keeps the connection alive until it has run: an answer
+  // posted by the last delivery report must still be written.
+  void post(std::function<void()> fn) override {
+    net::post(ws_.get_executor(), [self = this->shared_from_this(), fn = std::move(fn)] {
+      if (!self->failed_) fn();
     });
   }
 
  private:
   void on_accept(beast::error_code ec) {
     if (ec) return finish(ec);
-    if (ctx_.shutting_down) {
+    open_ = true;
+    handler_->on_open(this->shared_from_this());
+    if (ctx_.shutting_down || shutting_down_) {
       shutting_down_ = true;
-      return close_when_idle();
+      handler_->on_shutdown();
     }
     read_next();
   }
 
   void read_next() {
     // After shutdown begins nothing new is read: the connection drains and closes.
-    if (reading_ || closing_ || holding_ || failed_ || shutting_down_) return;
-    if (in_flight_ >= ctx_.settings.ws_max_in_flight) {
-      ctx_.svc.metrics.reading_paused();
-      return;  // resumed by on_write when an answer has gone out
-    }
+    if (reading_ || closing_ || failed_ || shutting_down_ || close_requested_) return;
+    if (!handler_->wants_frames()) return;  // resumed by the handler, a write or resume()
     reading_ = true;
     ws_.async_read(
         buffer_, beast::bind_front_handler(&websocket_session::on_read, this->shared_from_this()));
@@ -77,74 +106,27 @@ class websocket_session final : public session,
   void on_read(beast::error_code ec, std::size_t) {
     reading_ = false;
     if (ec) return finish(ec);
-    ++in_flight_;  // every frame read gets exactly one answer
     std::string frame = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
-    if (!ws_.got_text()) {
-      answer_now({}, errc::wrong_type, "frames must be text frames holding one JSON message",
-                 false);
-    } else if (shutting_down_) {
-      answer_now(ingest::read_message_id(frame, ctx_.svc.pipeline.limits()), errc::shutting_down,
-                 "the gateway is shutting down; send the message again", true);
-    } else {
-      submit(std::move(frame));
-    }
+    handler_->on_frame(std::move(frame), ws_.got_text());
     read_next();
   }
 
-  void submit(std::string frame) {
-    size_t bytes = frame.size();
-    if (!ctx_.svc.budget.try_acquire(bytes)) {
-      holding_ = true;
-      held_frame_ = std::move(frame);
-      ctx_.svc.metrics.reading_paused();
-      ctx_.svc.budget.wait([weak = this->weak_from_this(), executor = ws_.get_executor()] {
-        net::post(executor, [weak] {
-          if (auto self = weak.lock()) self->retry_held();
-        });
-      });
-      return;
-    }
-    ctx_.svc.pipeline.submit(
-        frame, std::nullopt, [self = this->shared_from_this(), bytes](ingest::outcome o) {
-          auto executor = self->ws_.get_executor();
-          net::post(executor, [self = std::move(self), bytes, o = std::move(o)]() mutable {
-            self->ctx_.svc.budget.release(bytes);
-            self->send(websocket_frame(o), !o.error);
-          });
-        });
-  }
-
-  void retry_held() {
-    if (!holding_) return;
-    holding_ = false;
-    submit(std::move(held_frame_));
-    read_next();
-  }
-
-  void answer_now(std::string id, errc code, std::string message, bool retryable) {
-    ingest::outcome o;
-    o.id = std::move(id);
-    o.error = field_error{code, "", std::move(message)};
-    o.retryable = retryable;
-    if (retryable)
-      ctx_.svc.metrics.refused(code);
-    else
-      ctx_.svc.metrics.rejected(code);
-    send(websocket_frame(o), false);
-  }
-
-  void send(std::string frame, bool is_ack) {
-    if (is_ack)
-      ctx_.svc.metrics.ack_sent();
-    else
-      ctx_.svc.metrics.nack_sent();
-    outbox_.push_back(std::move(frame));
-    if (!writing_) write_next();
+  // A close frame arrived (Beast has read its code, and will echo it): a code
+  // no endpoint may send fails the connection with 1002 instead.
+  void on_peer_close() {
+    uint16_t code = ws_.reason().code;
+    if (code == 0 /* no code given */ || is_sendable_close_code(code)) return;
+    protocol_violation_ = true;
+    if (closing_ || failed_) return;
+    closing_ = true;
+    ws_.async_close(
+        websocket::close_reason(websocket::close_code::protocol_error),
+        beast::bind_front_handler(&websocket_session::on_close, this->shared_from_this()));
   }
 
   void write_next() {
-    if (failed_ || outbox_.empty()) return;
+    if (writing_ || failed_ || outbox_.empty() || closing_) return;
     writing_ = true;
     ws_.text(true);
     ws_.async_write(
@@ -156,36 +138,40 @@ class websocket_session final : public session,
     writing_ = false;
     if (ec) return finish(ec);
     outbox_.pop_front();
-    --in_flight_;
-    if (!outbox_.empty())
+    handler_->on_sent();
+    if (!outbox_.empty()) {
       write_next();
-    else
-      close_when_idle();
+    } else if (close_requested_) {
+      start_close();
+    }
     read_next();
   }
 
-  // During shutdown: once every frame read has its answer written, close with 1001.
-  void close_when_idle() {
-    if (!shutting_down_ || closing_ || failed_ || in_flight_ > 0 || writing_ || holding_) return;
+  void start_close() {
+    if (closing_ || failed_) return;
     closing_ = true;
-    close_reason_ = ops::close_reason::shutdown;
+    if (close_code_ == websocket::close_code::going_away)
+      close_reason_ = ops::close_reason::shutdown;
+    websocket::close_reason why(close_code_);
+    why.reason = close_text_;
     ws_.async_close(
-        websocket::close_code::going_away,
-        beast::bind_front_handler(&websocket_session::on_close, this->shared_from_this()));
+        why, beast::bind_front_handler(&websocket_session::on_close, this->shared_from_this()));
   }
 
   void on_close(beast::error_code ec) {
     if (ec) return finish(ec);
-    ctx_.sessions.remove(this);
+    if (protocol_violation_) close_reason_ = ops::close_reason::protocol_error;
+    done();
   }
 
   // The one place that decides what an I/O error means for this connection.
   void finish(beast::error_code ec) {
     if (failed_) return;
-    failed_ = true;
     if (!closing_) {
-      if (ec == websocket::error::closed || ec == net::error::eof ||
-          ec == net::error::connection_reset) {
+      if (protocol_violation_) {
+        close_reason_ = ops::close_reason::protocol_error;
+      } else if (ec == websocket::error::closed || ec == net::error::eof ||
+                 ec == net::error::connection_reset) {
         close_reason_ = ops::close_reason::client;
       } else if (ec == beast::error::timeout) {
         close_reason_ = ops::close_reason::idle_timeout;
@@ -197,29 +183,43 @@ class websocket_session final : public session,
       if (close_reason_ != ops::close_reason::client) {
         log::info("websocket.closed", {{"reason", ec.message()}});
       }
+    } else if (protocol_violation_) {
+      close_reason_ = ops::close_reason::protocol_error;
     }
+    done();
+  }
+
+  void done() {
+    if (failed_) return;
+    failed_ = true;
+    if (open_) handler_->on_closed();
     ctx_.sessions.remove(this);
   }
 
   websocket::stream<Stream> ws_;
+  std::shared_ptr<api::ws_handler> handler_;
   context& ctx_;
   beast::flat_buffer buffer_;
-  std::deque<std::string> outbox_;  // at most ws_max_in_flight answers
-  std::string held_frame_;
-  size_t in_flight_ = 0;
-  bool reading_ = false, writing_ = false, holding_ = false;
-  bool shutting_down_ = false, closing_ = false, failed_ = false;
+  std::deque<std::string> outbox_;  // bounded by the handler (it sends one answer per frame read)
+  std::string close_text_;
+  uint16_t close_code_ = websocket::close_code::normal;
+  bool open_ = false, reading_ = false, writing_ = false, shutting_down_ = false;
+  bool close_requested_ = false, closing_ = false, failed_ = false, protocol_violation_ = false;
   ops::close_reason close_reason_ = ops::close_reason::client;
 };
 
 }  // namespace
 
 template <class Stream>
-void run_websocket_session(Stream&& stream, request upgrade, context& ctx) {
-  std::make_shared<websocket_session<Stream>>(std::move(stream), ctx)->start(std::move(upgrade));
+void run_websocket_session(Stream&& stream, request upgrade,
+                           std::shared_ptr<api::ws_handler> handler, context& ctx) {
+  std::make_shared<websocket_session<Stream>>(std::move(stream), std::move(handler), ctx)
+      ->start(std::move(upgrade));
 }
 
-template void run_websocket_session<plain_stream>(plain_stream&&, request, context&);
-template void run_websocket_session<tls_stream>(tls_stream&&, request, context&);
+template void run_websocket_session<plain_stream>(plain_stream&&, request,
+                                                  std::shared_ptr<api::ws_handler>, context&);
+template void run_websocket_session<tls_stream>(tls_stream&&, request,
+                                                std::shared_ptr<api::ws_handler>, context&);
 
 }  // namespace civic::gateway::server

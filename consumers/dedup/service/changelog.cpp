@@ -29,14 +29,9 @@ std::optional<std::string> wait_until_settled(const kafka::properties& props,
                                               std::chrono::steady_clock::time_point deadline) {
   kafka::properties raw_props = props;
   raw_props.emplace_back("isolation.level", "read_uncommitted");
-  auto conf = kafka::make_conf(raw_props);
-  if (!conf) return "changelog watermarks: " + conf.error();
-  kafka::route_librdkafka_logs(conf->get());
-  std::array<char, 512> errstr{};
-  kafka::client_handle raw(
-      rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr.data(), errstr.size()));
-  if (!raw) return std::string("changelog watermarks: ") + errstr.data();
-  conf->release();
+  auto made = kafka::make_client(RD_KAFKA_CONSUMER, raw_props, "changelog watermarks");
+  if (!made) return std::move(made).error();
+  kafka::client_handle raw = std::move(*made);
 
   for (int32_t p : partitions) {
     for (;;) {
@@ -73,14 +68,9 @@ expected<std::map<int32_t, std::vector<case_state>>, std::string> read_changelog
                              {"enable.partition.eof", "true"},
                              {"enable.auto.commit", "false"},
                              {"auto.offset.reset", "earliest"}});
-  auto conf = kafka::make_conf(props);
-  if (!conf) return unexpected("changelog reader: " + conf.error());
-  kafka::route_librdkafka_logs(conf->get());
-  std::array<char, 512> errstr{};
-  kafka::client_handle reader(
-      rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr.data(), errstr.size()));
-  if (!reader) return unexpected(std::string("changelog reader: ") + errstr.data());
-  conf->release();
+  auto made = kafka::make_client(RD_KAFKA_CONSUMER, props, "changelog reader");
+  if (!made) return unexpected(std::move(made).error());
+  kafka::client_handle reader = std::move(*made);
 
   auto deadline = std::chrono::steady_clock::now() + timeout;
   if (auto error = wait_until_settled(props, reader.get(), topic, partitions, deadline)) {

@@ -10,6 +10,7 @@
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/content_key.hpp"
 #include "gateway/channels/support/json_payload.hpp"
+#include "gateway/http/problem.hpp"
 
 namespace civic::gateway::channels {
 namespace {
@@ -46,7 +47,7 @@ response skill_text(std::string_view text) {
   w.EndArray();
   w.EndObject();
   w.EndObject();
-  return {200, "application/json", {buffer.GetString(), buffer.GetSize()}, false};
+  return http::json(200, {buffer.GetString(), buffer.GetSize()});
 }
 
 class kakao_adapter final : public adapter {
@@ -84,7 +85,7 @@ class kakao_adapter final : public adapter {
         return skill_text("민원이 접수되었습니다. 접수번호: " + receipt +
                           "\nYour report has been received. Receipt: " + receipt);
       }
-      if (!outcomes.empty() && !outcomes[0].retryable) {
+      if (!outcomes.empty() && !outcomes[0].retryable()) {
         return skill_text(
             "내용을 확인할 수 없습니다. 다시 작성해 주세요.\n"
             "We could not read that message; please write it again.");

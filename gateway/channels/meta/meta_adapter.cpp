@@ -3,11 +3,13 @@
 // X-Hub-Signature-256 = "sha256=" + hex HMAC-SHA256(app secret, body). The
 // message id (wamid / mid) is the idempotency key.
 #include "common/crypto/hmac.hpp"
+#include "common/error/errc.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/content_key.hpp"
 #include "gateway/channels/support/form.hpp"
 #include "gateway/channels/support/json_payload.hpp"
 #include "gateway/channels/support/signature.hpp"
+#include "gateway/http/problem.hpp"
 
 namespace civic::gateway::channels {
 namespace {
@@ -86,17 +88,16 @@ class meta_adapter final : public adapter {
   std::optional<response> respond_directly(const request& req) const override {
     if (req.method != "GET") return std::nullopt;
     auto query = parse_form(req.query);
-    if (!query) return problem(400, "malformed_query", "the query string is not urlencoded");
     auto field = [&](const char* name) -> std::string_view {
-      auto it = query->find(name);
-      return it == query->end() ? std::string_view() : std::string_view(it->second);
+      auto it = query.find(name);
+      return it == query.end() ? std::string_view() : std::string_view(it->second);
     };
     if (field("hub.mode") != "subscribe" ||
         !crypto::constant_time_equal(field("hub.verify_token"), verify_token_)) {
-      return problem(403, "unauthorized",
-                     "hub.mode must be subscribe with the right hub.verify_token");
+      return http::problem(errc::forbidden,
+                           "hub.mode must be subscribe with the right hub.verify_token");
     }
-    return response{200, "text/plain", std::string(field("hub.challenge")), false};
+    return http::answer(200, "text/plain", std::string(field("hub.challenge")));
   }
 
   bool authentic(const request& req) const override {
@@ -129,6 +130,8 @@ class meta_adapter final : public adapter {
   std::string secret_, verify_token_;
 };
 
+constexpr std::string_view writes[] = {"whatsapp", "messenger", "instagram"};
+
 const bool registered = register_channel(
     {"meta", options,
      [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
@@ -139,7 +142,8 @@ const bool registered = register_channel(
              std::string("channels.meta.app_secret and channels.meta.verify_token are required"));
        }
        return std::unique_ptr<adapter>(new meta_adapter(secret, token));
-     }});
+     },
+     writes});
 
 }  // namespace
 }  // namespace civic::gateway::channels

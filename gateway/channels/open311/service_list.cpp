@@ -4,6 +4,9 @@
 #include <rapidjson/writer.h>
 #include <simdjson.h>
 
+#include "common/envelope/envelope.hpp"
+#include "common/envelope/field_checks.hpp"
+
 namespace civic::gateway::channels::open311 {
 
 expected<service_list, std::string> load_services(const std::filesystem::path& file) {
@@ -30,6 +33,12 @@ expected<service_list, std::string> load_services(const std::filesystem::path& f
     if (!read("service_code", s.code, true) || !read("service_name", s.name, true) ||
         !read("division", s.division, true)) {
       return unexpected(at + " needs string members service_code, service_name and division");
+    }
+    if (!envelope::is_identifier(s.code) || s.code.size() > envelope::limits::service_code_chars) {
+      return unexpected(at + ": service_code must have 1 to 64 characters, no control characters");
+    }
+    if (!envelope::is_channel_name(s.division)) {
+      return unexpected(at + ": division must be a division id (lower-case letters, digits, _)");
     }
     read("description", s.description, false);
     read("group", s.group, false);
@@ -65,6 +74,61 @@ std::string services_json(const service_list& services) {
     w.String(s.group);
     w.EndObject();
   }
+  w.EndArray();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+namespace {
+
+using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void string(json_writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+}  // namespace
+
+std::string definition_json(std::string_view code) {
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  w.StartObject();
+  w.Key("service_code");
+  string(w, code);
+  w.Key("attributes");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string request_json(std::string_view id, std::string_view code) {
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  w.StartArray();
+  w.StartObject();
+  w.Key("service_request_id");
+  string(w, id);
+  w.Key("status");
+  string(w, "open");
+  w.Key("service_code");
+  string(w, code);
+  w.EndObject();
+  w.EndArray();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string created_json(std::string_view id) {
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  w.StartArray();
+  w.StartObject();
+  w.Key("service_request_id");
+  string(w, id);
+  w.Key("service_notice");
+  string(w, "Received; the responsible division will follow up.");
+  w.Key("account_id");
+  w.Null();
+  w.EndObject();
   w.EndArray();
   return {buffer.GetString(), buffer.GetSize()};
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "common/error/expected.hpp"
 
@@ -20,5 +21,11 @@ expected<service_list, std::string> load_services(const std::filesystem::path& f
 
 // GET services.json: the GeoReport v2 service list.
 std::string services_json(const service_list& services);
+// GET services/{code}.json: the service definition (no attributes defined yet).
+std::string definition_json(std::string_view code);
+// GET requests/{id}.json: the request, open until the answer loop reports back.
+std::string request_json(std::string_view id, std::string_view code);
+// POST requests.json: the new request's id.
+std::string created_json(std::string_view id);
 
 }  // namespace civic::gateway::channels::open311

@@ -8,6 +8,7 @@
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/json_payload.hpp"
 #include "gateway/channels/support/signature.hpp"
+#include "gateway/http/problem.hpp"
 
 namespace civic::gateway::channels {
 namespace {
@@ -50,7 +51,7 @@ class slack_adapter final : public adapter {
       auto challenge = string_at(root, "/challenge");
       if (!challenge) return unexpected(missing("/challenge"));
       d.answer = [reply = std::string(*challenge)](const std::vector<ingest::outcome>&) {
-        return response{200, "text/plain", reply, false};
+        return http::answer(200, "text/plain", reply);
       };
       return d;
     }

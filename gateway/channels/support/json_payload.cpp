@@ -1,19 +1,29 @@
 #include "gateway/channels/support/json_payload.hpp"
 
+#include "common/error/errc.hpp"
+#include "gateway/http/problem.hpp"
+
 namespace civic::gateway::channels {
 
-expected<json_payload, response> json_payload::parse(std::string_view body) {
+expected<json_payload, field_error> json_payload::read(std::string_view body) {
   json_payload p;
   p.parser_ = std::make_unique<simdjson::dom::parser>();
   simdjson::padded_string padded(body);
   if (auto error = p.parser_->parse(padded).get(p.root_)) {
     return unexpected(
-        problem(400, error == simdjson::UTF8_ERROR ? "invalid_utf8" : "malformed_json",
-                std::string("the body is not JSON: ") + simdjson::error_message(error)));
+        field_error{error == simdjson::UTF8_ERROR ? errc::invalid_utf8 : errc::malformed_json, "",
+                    std::string("the body is not JSON: ") + simdjson::error_message(error)});
   }
-  if (!p.root_.is_object())
-    return unexpected(problem(400, "wrong_type", "the body must be a JSON object"));
+  if (!p.root_.is_object()) {
+    return unexpected(field_error{errc::wrong_type, "", "the body must be a JSON object"});
+  }
   return p;
+}
+
+expected<json_payload, response> json_payload::parse(std::string_view body) {
+  auto p = read(body);
+  if (!p) return unexpected(http::problem(p.error().code, p.error().message));
+  return std::move(*p);
 }
 
 std::optional<std::string_view> string_at(simdjson::dom::element e, std::string_view pointer) {
@@ -49,7 +59,7 @@ std::optional<simdjson::dom::array> array_at(simdjson::dom::element e, std::stri
 }
 
 response missing(std::string_view pointer) {
-  return problem(400, "missing_field", std::string(pointer) + " is required");
+  return http::problem(errc::missing_field, std::string(pointer) + " is required", pointer);
 }
 
 }  // namespace civic::gateway::channels

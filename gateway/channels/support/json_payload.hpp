@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "common/error/expected.hpp"
+#include "common/error/field_error.hpp"
 #include "gateway/channels/channel.hpp"
 
 namespace civic::gateway::channels {
@@ -18,6 +19,8 @@ class json_payload {
  public:
   // A 400 problem answer when the body is not a JSON object.
   static expected<json_payload, response> parse(std::string_view body);
+  // The same, with the error rather than its answer (for a channel's own format).
+  static expected<json_payload, field_error> read(std::string_view body);
   simdjson::dom::element root() const { return root_; }
 
  private:

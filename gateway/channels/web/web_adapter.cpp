@@ -9,6 +9,7 @@
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/content_key.hpp"
 #include "gateway/channels/support/form_or_json.hpp"
+#include "gateway/http/problem.hpp"
 
 namespace civic::gateway::channels {
 namespace {
@@ -21,19 +22,17 @@ constexpr config::option options[] = {
      "per-address rate limit still applies)."},
 };
 
-std::optional<double> to_number(const form_fields& f, const char* name) {
-  auto it = f.find(name);
-  if (it == f.end() || it->second.empty()) return std::nullopt;
-  double value = 0;
-  auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
-  if (ec != std::errc() || end != it->second.data() + it->second.size()) return std::nullopt;
-  return value;
+std::optional<std::string> field(const form_pairs& f, const char* name) {
+  return first_value(f, name);
 }
 
-std::optional<std::string> field(const form_fields& f, const char* name) {
-  auto it = f.find(name);
-  if (it == f.end() || it->second.empty()) return std::nullopt;
-  return it->second;
+std::optional<double> to_number(const form_pairs& f, const char* name) {
+  auto text = first_value(f, name);
+  if (!text) return std::nullopt;
+  double value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size()) return std::nullopt;
+  return value;
 }
 
 class web_adapter final : public adapter {
@@ -48,11 +47,11 @@ class web_adapter final : public adapter {
 
   expected<delivery, response> extract(const request& req) const override {
     auto fields = read_fields(req.content_type, req.body);
-    if (!fields) return unexpected(std::move(fields).error());
-    const form_fields& f = *fields;
+    if (!fields) return unexpected(http::problem(fields.error().code, fields.error().message));
+    const form_pairs& f = *fields;
     auto text = field(f, "text");
     if (!text) text = field(f, "description");
-    if (!text) return unexpected(problem(400, "missing_field", "/text is required"));
+    if (!text) return unexpected(http::problem(errc::missing_field, "/text is required", "/text"));
 
     ingest::inbound_message m;
     m.channel = "web";
@@ -64,14 +63,14 @@ class web_adapter final : public adapter {
     if (auto kind = field(f, "kind")) {
       m.kind = envelope::parse_kind(*kind);
       if (!m.kind)
-        return unexpected(
-            problem(400, "invalid_value", "/kind must be complaint, idea, praise or question"));
+        return unexpected(http::problem(
+            errc::invalid_value, "/kind must be complaint, idea, praise or question", "/kind"));
     }
     auto lat = to_number(f, "lat"), lon = to_number(f, "lon");
     if (lat.has_value() != lon.has_value() ||
         (lat && (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180))) {
-      return unexpected(
-          problem(400, "invalid_value", "/lat and /lon must be valid coordinates given together"));
+      return unexpected(http::problem(
+          errc::invalid_value, "/lat and /lon must be valid coordinates given together", "/lat"));
     }
     auto address = field(f, "address");
     if (lat || address) m.place = envelope::location{lat, lon, address, std::nullopt};
@@ -86,16 +85,14 @@ class web_adapter final : public adapter {
     d.answer = [](const std::vector<ingest::outcome>& outcomes) {
       const auto& o = outcomes.at(0);
       if (!o.error) {
-        return response{200, "application/json",
-                        "{\"status\":\"stored\",\"receipt\":\"" + o.id.substr(0, 12) + "\"}",
-                        false};
+        return http::json(200,
+                          "{\"status\":\"stored\",\"receipt\":\"" + o.id.substr(0, 12) + "\"}");
       }
-      if (!o.retryable) {
-        return problem(400, error_name(o.error->code), o.error->pointer + " " + o.error->message);
+      if (!o.retryable()) {
+        return http::problem(o.error->code, o.error->pointer + " " + o.error->message,
+                             o.error->pointer);
       }
-      auto later = problem(503, "unavailable", "not stored; send the form again shortly");
-      later.retry_later = true;
-      return later;
+      return http::problem(o.error->code, "not stored; send the form again shortly");
     };
     return d;
   }

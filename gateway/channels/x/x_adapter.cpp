@@ -2,10 +2,12 @@
 // {"response_token": "sha256=" + base64 HMAC-SHA256(consumer secret, crc_token)};
 // deliveries carry x-twitter-webhooks-signature, the same construction over the
 // body. The tweet or direct-message event id is the idempotency key.
+#include "common/error/errc.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/form.hpp"
 #include "gateway/channels/support/json_payload.hpp"
 #include "gateway/channels/support/signature.hpp"
+#include "gateway/http/problem.hpp"
 
 namespace civic::gateway::channels {
 namespace {
@@ -23,14 +25,13 @@ class x_adapter final : public adapter {
   std::optional<response> respond_directly(const request& req) const override {
     if (req.method != "GET") return std::nullopt;
     auto query = parse_form(req.query);
-    auto token = query ? query->find("crc_token") : form_fields::const_iterator();
-    if (!query || token == query->end() || token->second.empty()) {
-      return problem(400, "missing_field", "crc_token is required");
+    auto token = query.find("crc_token");
+    if (token == query.end() || token->second.empty()) {
+      return http::problem(errc::missing_field, "crc_token is required", "crc_token");
     }
-    return response{200, "application/json",
-                    "{\"response_token\":\"" +
-                        sign(secret_, token->second, digest_encoding::base64, "sha256=") + "\"}",
-                    false};
+    return http::json(200, "{\"response_token\":\"" +
+                               sign(secret_, token->second, digest_encoding::base64, "sha256=") +
+                               "\"}");
   }
 
   bool authentic(const request& req) const override {

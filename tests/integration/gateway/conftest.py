@@ -1,6 +1,8 @@
 """Fixtures for the gateway's integration tests: the real Kafka broker started by
 CTest's kafka fixture, a gateway process per test, and readers of its topics."""
 
+import base64
+import hashlib
 import os
 import pathlib
 import signal
@@ -22,6 +24,21 @@ AUTHOR_KEY = "integration-test-author-key-0123"
 # The gateway seals where to answer with the public half; tests open with the private half.
 REPLY_KEYS = ReplyKeys("gwtest")
 
+# The bridge every test sends as unless it says otherwise: any channel that is
+# not a verified webhook's. Only the SHA-256 of a key goes into the configuration.
+BRIDGE = "test-bridge"
+BRIDGE_KEY = "cgk_integration-test-bridge-key-0000000000000"
+BRIDGE_HEADERS = {"Authorization": f"Bearer {BRIDGE_KEY}"}
+
+
+def bridge_entry(name, key, channels):
+    return f"{name}:{hashlib.sha256(key.encode()).hexdigest()}:{channels}"
+
+
+def bridge_key(m):
+    """The Kafka key of a message the test bridge sent."""
+    return f"bridge/{BRIDGE}/{m['channel']}:{m['id']}"
+
 
 def shared_bootstrap():
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
@@ -30,6 +47,19 @@ def shared_bootstrap():
     if path and os.path.exists(path):
         return pathlib.Path(path).read_text().strip()
     pytest.fail("no Kafka broker: run through ctest (kafka fixture) or script/test")
+
+
+def raw_websocket(port):
+    """A socket that has done the WebSocket handshake at /v1/stream as the test bridge,
+    for tests that send frames by hand."""
+    s = socket.create_connection(("127.0.0.1", port))
+    ws_key = base64.b64encode(os.urandom(16)).decode()
+    s.sendall((f"GET /v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: {ws_key}\r\nSec-WebSocket-Version: 13\r\n"
+               f"Authorization: {BRIDGE_HEADERS['Authorization']}\r\n\r\n").encode())
+    s.settimeout(10)
+    assert s.recv(4096).startswith(b"HTTP/1.1 101")
+    return s
 
 
 def free_port():
@@ -49,6 +79,7 @@ class Gateway:
         args = [os.environ.get("GATEWAY_BINARY", str(REPO / "build/dev/gateway/gateway")),
                 f"--gateway.listen=127.0.0.1:{self.port}",
                 f"--kafka.bootstrap.servers={bootstrap}"]
+        options.setdefault("auth__bridge_keys", bridge_entry(BRIDGE, BRIDGE_KEY, "*"))
         args += [f"--{key.replace('__', '.')}={value}" for key, value in options.items()]
         env = dict(os.environ, GATEWAY_AUTHOR_KEY=AUTHOR_KEY,
                    GATEWAY_REPLY_TOKEN_PUBLIC_KEY=REPLY_KEYS.public, **(env or {}))
@@ -66,10 +97,14 @@ class Gateway:
         except OSError:
             return None, ""
 
-    def post(self, body, content_type="application/json", headers=None):
+    def post(self, body, content_type="application/json", headers=None, credential=BRIDGE_KEY):
+        """POST /v1/messages as the test bridge (credential=None: without one)."""
         data = body.encode() if isinstance(body, str) else body
+        sent = {"Content-Type": content_type}
+        if credential:
+            sent["Authorization"] = f"Bearer {credential}"
         req = urllib.request.Request(self.url + "/v1/messages", data=data, method="POST",
-                                     headers={"Content-Type": content_type, **(headers or {})})
+                                     headers={**sent, **(headers or {})})
         try:
             with urllib.request.urlopen(req, timeout=60) as r:
                 return r.status, dict(r.headers), r.read().decode()

@@ -17,7 +17,8 @@ TEXTS = [
 def message(run_id, connection, index, **extra):
     m = {
         "id": f"{run_id}-{connection}-{index}",
-        "channel": ["twitter", "kakao", "line", "web"][index % 4],
+        # Channels a bridge relays (none is a verified webhook's namespace).
+        "channel": ["facebook", "email", "callcentre", "band"][index % 4],
         "text": f"{TEXTS[index % len(TEXTS)]} #{index}",
         "author": f"citizen_{index % 97}",
         "conversation_id": f"conv-{index % 13}",
@@ -26,8 +27,9 @@ def message(run_id, connection, index, **extra):
     return m
 
 
-def key(m):
-    return f"{m['channel']}:{m['id']}"
+def key(m, bridge="test-bridge"):
+    """The Kafka key of a message a bridge sent: its namespace is the bridge's."""
+    return f"bridge/{bridge}/{m['channel']}:{m['id']}"
 
 
 def as_json(m):

@@ -10,7 +10,7 @@ import time
 import pytest
 import websockets
 
-from conftest import REPO, read_topic
+from conftest import BRIDGE_HEADERS, REPO, read_topic
 from messages import key, message
 
 FIXTURE = REPO / "tests/support/kafka-fixture"
@@ -28,7 +28,7 @@ def own_broker(tmp_path):
 
 
 async def send_and_collect(url, messages, answers, pause=0.002):
-    async with websockets.connect(url) as ws:
+    async with websockets.connect(url, extra_headers=BRIDGE_HEADERS) as ws:
         async def read():
             while len(answers) < len(messages):
                 frame = json.loads(await ws.recv())

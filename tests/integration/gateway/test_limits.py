@@ -2,16 +2,14 @@
 field, on HTTP and on WebSocket, a metric, and nothing in Kafka."""
 
 import asyncio
-import base64
 import json
-import os
 import socket
 import time
 
 import pytest
 import websockets
 
-from conftest import read_topic
+from conftest import BRIDGE_HEADERS, raw_websocket, read_topic
 from messages import as_json, key, message
 
 LIMITS = dict(gateway__max_text_chars=100, gateway__max_message_bytes=1024,
@@ -22,7 +20,7 @@ LIMITS = dict(gateway__max_text_chars=100, gateway__max_message_bytes=1024,
 def bad_messages(run_id):
     """(name, body, HTTP status, code, pointer); each body's id is unique to the case."""
     def body(name, **fields):
-        m = {"id": f"{run_id}-{name}", "channel": "web", "text": "보도블록 파손"}
+        m = {"id": f"{run_id}-{name}", "channel": "email", "text": "보도블록 파손"}
         m.update(fields)
         return as_json({k: v for k, v in m.items() if v is not None})
 
@@ -68,7 +66,7 @@ def test_each_bad_message_gets_its_documented_error_and_nothing_reaches_kafka(ga
     ws_cases = [c for c in cases if isinstance(c[1], str)]
 
     async def over_websocket():
-        async with websockets.connect(g.ws_url) as ws:
+        async with websockets.connect(g.ws_url, extra_headers=BRIDGE_HEADERS) as ws:
             for _, body, *_ in ws_cases:
                 await ws.send(body)
             return [json.loads(await ws.recv()) for _ in ws_cases]
@@ -88,7 +86,7 @@ def test_each_bad_message_gets_its_documented_error_and_nothing_reaches_kafka(ga
 
     sentinel = message(run_id, "sentinel", 0)
     assert g.post(as_json(sentinel))[0] == 200
-    bad_keys = {f"web:{run_id}-{name}" for name, *_ in cases}
+    bad_keys = {f"bridge/test-bridge/email:{run_id}-{name}" for name, *_ in cases}
     found = read_topic(bootstrap, bad_keys | {key(sentinel)}, timeout=20, settle=3)
     assert set(found) == {key(sentinel)}
 
@@ -116,7 +114,7 @@ def test_oversized_websocket_frame_closes_with_1009(gateway):
     g = gateway(**LIMITS)
 
     async def send_huge():
-        async with websockets.connect(g.ws_url, max_size=None) as ws:
+        async with websockets.connect(g.ws_url, max_size=None, extra_headers=BRIDGE_HEADERS) as ws:
             await ws.send("x" * 10000)
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await ws.recv()
@@ -140,12 +138,7 @@ def test_slow_http_client_is_cut_off_after_the_read_timeout(gateway):
 
 def test_silent_websocket_client_is_closed_after_the_idle_timeout(gateway):
     g = gateway(**LIMITS)
-    with socket.create_connection(("127.0.0.1", g.port)) as s:
-        ws_key = base64.b64encode(os.urandom(16)).decode()
-        s.sendall((f"GET /v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                   f"Sec-WebSocket-Key: {ws_key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
-        s.settimeout(10)
-        assert s.recv(4096).startswith(b"HTTP/1.1 101")
+    with raw_websocket(g.port) as s:
         # Never answer the gateway's pings: it must give up on us.
         start = time.monotonic()
         while s.recv(4096):

@@ -8,7 +8,7 @@ import time
 
 import websockets
 
-from conftest import read_topic
+from conftest import BRIDGE_HEADERS, read_topic
 from messages import key, message
 
 
@@ -18,7 +18,7 @@ def test_sigterm_under_load_acks_or_nacks_everything_it_read(gateway, bootstrap,
     answers, close_codes = {}, []
 
     async def client(batch):
-        async with websockets.connect(g.ws_url) as ws:
+        async with websockets.connect(g.ws_url, extra_headers=BRIDGE_HEADERS) as ws:
             async def read():
                 try:
                     while True:

@@ -9,6 +9,8 @@ import urllib.request
 
 import websockets
 
+from conftest import BRIDGE_HEADERS
+
 from messages import as_json, message
 
 
@@ -34,12 +36,14 @@ def test_tls_for_websocket_and_http(gateway, tmp_path, run_id):
 
     request = urllib.request.Request(f"https://127.0.0.1:{g.port}/v1/messages",
                                      data=as_json(message(run_id, "tls", 0)).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+                                     headers={"Content-Type": "application/json", **BRIDGE_HEADERS},
+                                     method="POST")
     with urllib.request.urlopen(request, context=client, timeout=30) as r:
         assert r.status == 200 and json.loads(r.read())["status"] == "stored"
 
     async def over_wss():
-        async with websockets.connect(f"wss://127.0.0.1:{g.port}/v1/stream", ssl=client) as ws:
+        async with websockets.connect(f"wss://127.0.0.1:{g.port}/v1/stream", ssl=client,
+                                      extra_headers=BRIDGE_HEADERS) as ws:
             await ws.send(as_json(message(run_id, "tls", 1)))
             return json.loads(await ws.recv())
 

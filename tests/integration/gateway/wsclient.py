@@ -6,11 +6,14 @@ import json
 import websockets
 
 
-async def stream(url, messages, timeout=180):
+from conftest import BRIDGE_HEADERS
+
+
+async def stream(url, messages, timeout=180, headers=BRIDGE_HEADERS):
     """Sends `messages` on one connection without waiting between them; returns
     {id: answer frame} once every message has its ack or nack."""
     answers = {}
-    async with websockets.connect(url, max_size=2**22) as ws:
+    async with websockets.connect(url, max_size=2**22, extra_headers=headers) as ws:
         async def read_answers():
             while len(answers) < len(messages):
                 frame = json.loads(await ws.recv())

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <filesystem>
 
@@ -29,6 +31,7 @@ message sample() {
   e.channel = "kakao";
   e.channel_message_id = "kakao-ch-20261122-00017";
   e.idempotency_key = "kakao:kakao-ch-20261122-00017";
+  e.source = "/gateway/channels/kakao";
   e.kind = feedback_kind::complaint;
   e.text = "성북구 길음동 \"8단지\" 앞 수도관 누수\n물이 샙니다 \\ 급해요";
   e.language = "ko";
@@ -63,13 +66,47 @@ TEST_CASE("an envelope with every optional member null round-trips") {
   CHECK(*parsed == e);
 }
 
+TEST_CASE("a bridge's envelope, an Open311 service and its attributes round-trip") {
+  message e = sample();
+  e.channel = "callcentre";
+  e.idempotency_key = "bridge/relay-1/callcentre:c-1";
+  e.source = "/gateway/bridges/relay-1";
+  e.service = envelope::service_reference{"pothole", "roads"};
+  e.attributes = {{"DEPTH", {"deep"}}, {"KIND", {"a", "b"}}};
+  auto parsed = parse_json(to_json(e));
+  REQUIRE_MESSAGE(parsed.has_value(), parsed.error().pointer << ": " << parsed.error().message);
+  CHECK(*parsed == e);
+}
+
+TEST_CASE("records written before source, service and attributes existed still parse") {
+  rapidjson::Document doc;
+  doc.Parse(to_json(sample()).c_str());
+  for (const char* later : {"source", "service", "attributes"}) doc.RemoveMember(later);
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  doc.Accept(w);
+  auto parsed = parse_json({buffer.GetString(), buffer.GetSize()});
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->source == "/gateway/channels/kakao");
+  CHECK_FALSE(parsed->service);
+  CHECK(parsed->attributes.empty());
+}
+
+TEST_CASE("a source that is neither a channel's nor a bridge's is refused") {
+  message e = sample();
+  e.source = "/gateway/channels/Not A Channel";
+  auto parsed = parse_json(to_json(e));
+  REQUIRE_FALSE(parsed.has_value());
+  CHECK(parsed.error().pointer == "/source");
+}
+
 TEST_CASE("written JSON has every schema member, null where unknown") {
   message e = sample();
   e.place.reset();
   rapidjson::Document doc;
   doc.Parse(to_json(e).c_str());
   REQUIRE(doc.IsObject());
-  CHECK(doc.MemberCount() == 13);
+  CHECK(doc.MemberCount() == 16);
   CHECK(doc["location"].IsNull());
   CHECK(doc["version"].GetInt() == 1);
   CHECK(std::string(doc["kind"].GetString()) == "complaint");

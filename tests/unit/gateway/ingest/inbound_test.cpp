@@ -129,3 +129,37 @@ TEST_CASE("the parser agrees with the schema's examples") {
     CHECK_FALSE(parse_inbound(civic::test::read_file(file.path()), defaults).has_value());
   }
 }
+
+TEST_CASE("a document that is not JSON is malformed_json whatever its top level") {
+  for (std::string_view text :
+       {"[1,", "[\"a\" \"b\"]", "{\"id\":\"1\",}", "tru", "[1,2,3]]",
+        "{\"id\":\"1\" \"channel\":\"x\"}", "\"unterminated", "[,1]", "{\"a\":01}", "[1e]"}) {
+    CAPTURE(text);
+    auto parsed = parse_inbound(text, limits);
+    REQUIRE_FALSE(parsed);
+    CHECK(error_name(parsed.error().error.code) == "malformed_json");
+  }
+  // Well-formed JSON that is not an object stays a type error.
+  for (std::string_view text : {"[1,2,3]", "42", "\"text\"", "null"}) {
+    CAPTURE(text);
+    auto parsed = parse_inbound(text, limits);
+    REQUIRE_FALSE(parsed);
+    CHECK(error_name(parsed.error().error.code) == "wrong_type");
+  }
+}
+
+TEST_CASE("the traceparent member follows W3C Trace Context version 00") {
+  auto with = [](std::string trace) {
+    return R"({"id":"1","channel":"email","text":"hi","traceparent":")" + trace + "\"}";
+  };
+  CHECK(parse_inbound(with("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), limits));
+  for (std::string bad : {"00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                          "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+                          "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"}) {
+    CAPTURE(bad);
+    auto parsed = parse_inbound(with(bad), limits);
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().error.pointer == "/traceparent");
+  }
+}

@@ -35,12 +35,13 @@ normalize_settings make_settings() {
 }
 
 const normalize_settings settings = make_settings();
+const sender webhook = sender::webhook("telegram");
 const auto now = system_clock::time_point(milliseconds(1'763'773'953'512));
 
 }  // namespace
 
 TEST_CASE("a normalized message is a valid envelope v1") {
-  auto e = normalize(sample(), settings, now);
+  auto e = normalize(sample(), webhook, settings, now);
   REQUIRE(e.has_value());
   CHECK(e->idempotency_key == "telegram:upd-884");
   CHECK(e->channel_message_id == "upd-884");
@@ -55,7 +56,7 @@ TEST_CASE("a normalized message is a valid envelope v1") {
 TEST_CASE("the reply reference is sealed: only the private key shows where to answer") {
   inbound_message m = sample();
   m.reply_message_id = "1365";
-  auto e = normalize(m, settings, now);
+  auto e = normalize(m, webhook, settings, now);
   REQUIRE(e.has_value());
   REQUIRE(e->reply_to);
   std::string json = envelope::to_json(*e);
@@ -72,21 +73,21 @@ TEST_CASE("the reply reference is sealed: only the private key shows where to an
 }
 
 TEST_CASE("without a sealing key no envelope carries a reply reference") {
-  auto e = normalize(sample(), normalize_settings{"unit-test-author-key", nullptr}, now);
+  auto e = normalize(sample(), webhook, normalize_settings{"unit-test-author-key", nullptr}, now);
   REQUIRE(e.has_value());
   CHECK_FALSE(e->reply_to.has_value());
 }
 
 TEST_CASE("personal data is masked in the text and the address, and the text is trimmed") {
-  auto e = normalize(sample(), settings, now);
+  auto e = normalize(sample(), webhook, settings, now);
   REQUIRE(e.has_value());
   CHECK(e->text == "버스 정류장 의자가 부서졌어요. 연락: [phone]");
   CHECK(e->place->address == "문의 [phone], 종로구");
 }
 
 TEST_CASE("the author becomes a stable pseudonym that depends on key and channel") {
-  auto a = normalize(sample(), settings, now);
-  auto b = normalize(sample(), settings, now);
+  auto a = normalize(sample(), webhook, settings, now);
+  auto b = normalize(sample(), webhook, settings, now);
   REQUIRE(a.has_value());
   REQUIRE(b.has_value());
   CHECK(a->author_id == b->author_id);
@@ -99,16 +100,57 @@ TEST_CASE("the author becomes a stable pseudonym that depends on key and channel
 TEST_CASE("a given language is kept; otherwise it is guessed") {
   auto m = sample();
   m.text = "The bus shelter bench is broken";
-  CHECK(normalize(m, settings, now)->language == "en");
+  CHECK(normalize(m, webhook, settings, now)->language == "en");
   m.language = "ko";
-  CHECK(normalize(m, settings, now)->language == "ko");
+  CHECK(normalize(m, webhook, settings, now)->language == "ko");
 }
 
 TEST_CASE("text that is nothing but white space and control characters is refused") {
   auto m = sample();
   m.text = " \t\x01\x02 \n";
-  auto e = normalize(m, settings, now);
+  auto e = normalize(m, webhook, settings, now);
   REQUIRE_FALSE(e.has_value());
   CHECK(e.error().code == errc::too_short);
   CHECK(e.error().pointer == "/text");
+}
+
+TEST_CASE(
+    "who vouched decides the key's namespace and the source: a bridge never gets a "
+    "webhook's key") {
+  sender bridge{sender::kind::bridge, "relay-1", {}};
+  auto from_bridge = normalize(sample(), bridge, settings, now);
+  auto from_webhook = normalize(sample(), webhook, settings, now);
+  REQUIRE(from_bridge.has_value());
+  REQUIRE(from_webhook.has_value());
+  CHECK(from_webhook->idempotency_key == "telegram:upd-884");
+  CHECK(from_webhook->source == "/gateway/channels/telegram");
+  CHECK(from_bridge->idempotency_key == "bridge/relay-1/telegram:upd-884");
+  CHECK(from_bridge->source == "/gateway/bridges/relay-1");
+  CHECK(from_bridge->channel == "telegram");
+  CHECK(envelope::parse_json(envelope::to_json(*from_bridge))->source == from_bridge->source);
+}
+
+TEST_CASE("control characters and NUL are removed from the address by the text's rule") {
+  inbound_message m = sample();
+  constexpr char address[] = "종로구\0 세종대로\n";
+  m.place->address = std::string(address, sizeof address - 1);
+  auto e = normalize(m, webhook, settings, now);
+  REQUIRE(e.has_value());
+  CHECK(e->place->address == "종로구 세종대로");
+}
+
+TEST_CASE("an Open311 service and its attributes reach the envelope, masked") {
+  inbound_message m = sample();
+  m.service = envelope::service_reference{"pothole", "roads"};
+  m.attributes = {{"depth", {"deep"}}, {"contact", {"call 010-2345-6789"}}};
+  auto e = normalize(m, webhook, settings, now);
+  REQUIRE(e.has_value());
+  REQUIRE(e->service);
+  CHECK(e->service->division == "roads");
+  REQUIRE(e->attributes.size() == 2);
+  CHECK(e->attributes[1].values[0] == "call [phone]");
+  auto back = envelope::parse_json(envelope::to_json(*e));
+  REQUIRE(back.has_value());
+  CHECK(back->attributes == e->attributes);
+  CHECK(back->service == e->service);
 }

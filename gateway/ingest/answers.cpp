@@ -1,11 +1,12 @@
-#include "gateway/server/responses.hpp"
+#include "gateway/ingest/answers.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "common/error/errc.hpp"
+#include "gateway/http/problem.hpp"
 
-namespace civic::gateway::server {
+namespace civic::gateway::ingest {
 namespace {
 
 using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
@@ -22,7 +23,7 @@ void id_or_null(json_writer& w, std::string_view id) {
 }
 
 // The members shared by an ack frame, a stored result and a batch line.
-void stored_members(json_writer& w, const ingest::outcome& o) {
+void stored_members(json_writer& w, const outcome& o) {
   w.Key("topic");
   string(w, o.topic);
   w.Key("partition");
@@ -36,7 +37,7 @@ std::string describe(const field_error& e) {
   return e.pointer.empty() ? e.message : e.pointer + " " + e.message;
 }
 
-void error_members(json_writer& w, const ingest::outcome& o) {
+void error_members(json_writer& w, const outcome& o) {
   w.Key("code");
   string(w, error_name(o.error->code));
   w.Key("message");
@@ -44,33 +45,12 @@ void error_members(json_writer& w, const ingest::outcome& o) {
   w.Key("pointer");
   string(w, o.error->pointer);
   w.Key("retryable");
-  w.Bool(o.retryable);
-}
-
-std::string_view title_for(unsigned status) {
-  switch (status) {
-    case 400:
-      return "The message is not valid";
-    case 404:
-      return "Not found";
-    case 405:
-      return "Method not allowed";
-    case 413:
-      return "Too large";
-    case 415:
-      return "Unsupported content type";
-    case 429:
-      return "Too many messages in flight";
-    case 503:
-      return "Service unavailable";
-    default:
-      return "Error";
-  }
+  w.Bool(o.retryable());
 }
 
 }  // namespace
 
-std::string websocket_frame(const ingest::outcome& o) {
+std::string websocket_frame(const outcome& o) {
   rapidjson::StringBuffer buffer;
   json_writer w(buffer);
   w.StartObject();
@@ -86,13 +66,8 @@ std::string websocket_frame(const ingest::outcome& o) {
   return {buffer.GetString(), buffer.GetSize()};
 }
 
-unsigned http_status(const ingest::outcome& o) {
-  if (!o.error) return 200;
-  if (!o.retryable) return o.error->code == errc::too_large ? 413 : 400;
-  return o.error->code == errc::overloaded ? 429 : 503;
-}
-
-std::string stored_body(const ingest::outcome& o) {
+http::response http_answer(const outcome& o) {
+  if (o.error) return http::problem(o.error->code, describe(*o.error), o.error->pointer, o.id);
   rapidjson::StringBuffer buffer;
   json_writer w(buffer);
   w.StartObject();
@@ -102,41 +77,11 @@ std::string stored_body(const ingest::outcome& o) {
   string(w, "stored");
   stored_members(w, o);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
-}
-
-std::string problem_body(unsigned status, std::error_code code, std::string_view detail,
-                         std::string_view pointer, std::string_view id, bool retryable) {
-  rapidjson::StringBuffer buffer;
-  json_writer w(buffer);
-  w.StartObject();
-  w.Key("type");
-  string(w, "urn:civic-gateway:problem:" + std::string(error_name(code)));
-  w.Key("title");
-  string(w, title_for(status));
-  w.Key("status");
-  w.Uint(status);
-  w.Key("detail");
-  string(w, detail);
-  w.Key("code");
-  string(w, error_name(code));
-  w.Key("pointer");
-  string(w, pointer);
-  w.Key("id");
-  id_or_null(w, id);
-  w.Key("retryable");
-  w.Bool(retryable);
-  w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
-}
-
-std::string problem_body(const ingest::outcome& o) {
-  return problem_body(http_status(o), o.error->code, describe(*o.error), o.error->pointer, o.id,
-                      o.retryable);
+  return http::json(200, {buffer.GetString(), buffer.GetSize()});
 }
 
 std::string batch_body(const std::vector<size_t>& line_numbers,
-                       const std::vector<ingest::outcome>& outcomes) {
+                       const std::vector<outcome>& outcomes) {
   rapidjson::StringBuffer buffer;
   json_writer w(buffer);
   size_t stored = 0;
@@ -156,7 +101,7 @@ std::string batch_body(const std::vector<size_t>& line_numbers,
     w.Key("id");
     id_or_null(w, o.id);
     w.Key("status");
-    string(w, o.error ? (o.retryable ? "refused" : "rejected") : "stored");
+    string(w, o.error ? (o.retryable() ? "refused" : "rejected") : "stored");
     if (o.error)
       error_members(w, o);
     else
@@ -168,4 +113,4 @@ std::string batch_body(const std::vector<size_t>& line_numbers,
   return {buffer.GetString(), buffer.GetSize()};
 }
 
-}  // namespace civic::gateway::server
+}  // namespace civic::gateway::ingest

@@ -1,0 +1,310 @@
+"""The front door's defects, each against the real broker: a bridge impersonating a
+verified channel, requests with no Host or two, oversized headers, a hostile
+traceparent header, control characters in ids, malformed JSON of any top level,
+close codes RFC 6455 forbids, and Open311 forms with raw brackets."""
+
+import asyncio
+import json
+import os
+import socket
+import struct
+import subprocess
+import time
+import urllib.request
+import uuid
+
+import pytest
+import websockets
+from confluent_kafka import Consumer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from conftest import BRIDGE_HEADERS, BRIDGE_KEY, REPO, bridge_entry, raw_websocket, read_topic
+from messages import as_json, key, message
+
+TELEGRAM = dict(channels__telegram__enabled="true", channels__telegram__secret_token="tg-secret")
+DIVISIONS = ["transport", "roads", "environment", "sanitation", "water", "housing", "welfare",
+             "safety", "parks", "culture", "economy", "health", "admin", "triage"]
+
+
+def raw_request(g, text):
+    """Sends bytes as they are; returns the status line's code and the body."""
+    with socket.create_connection(("127.0.0.1", g.port)) as s:
+        s.sendall(text if isinstance(text, bytes) else text.encode())
+        s.settimeout(10)
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            if b"\r\n\r\n" in data:
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = [int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:")]
+                if length and len(body) >= length[0]:
+                    break
+    status = int(data.split(b" ", 2)[1])
+    return status, data.partition(b"\r\n\r\n")[2].decode(errors="replace")
+
+
+def message_request(host_lines, body, extra=""):
+    return (f"POST /v1/messages HTTP/1.1\r\n{host_lines}Content-Type: application/json\r\n"
+            f"Authorization: Bearer {BRIDGE_KEY}\r\n{extra}Content-Length: {len(body.encode())}\r\n"
+            f"Connection: close\r\n\r\n{body}")
+
+
+class Pipeline:
+    """Private topics for one test: the gateway's, dedup's and the router's."""
+
+    def __init__(self, bootstrap):
+        p = "fd-" + uuid.uuid4().hex[:10] + "."
+        self.ingested, self.unique, self.cases = p + "ingested", p + "unique", p + "cases"
+        self.repartition, self.changelog, self.deadletter = p + "repartition", p + "changelog", p + "deadletter"
+        self.division_prefix = p + "division."
+        admin = AdminClient({"bootstrap.servers": bootstrap})
+        names = [self.ingested, self.unique, self.cases, self.repartition, self.deadletter]
+        topics = [NewTopic(n, 1, 1) for n in names + [self.division_prefix + d for d in DIVISIONS]]
+        topics.append(NewTopic(self.changelog, 1, 1, config={"cleanup.policy": "compact"}))
+        for f in admin.create_topics(topics).values():
+            f.result(timeout=60)
+
+    def start_consumers(self, bootstrap, tmp_path):
+        group = "fd-" + uuid.uuid4().hex[:8]
+        common = [f"--kafka.bootstrap.servers={bootstrap}", "--log.level=warn"]
+        dedup = [os.environ.get("DEDUP_BINARY", str(REPO / "build/dev/consumers/dedup/dedup")), *common,
+                 f"--dedup.rules={REPO / 'deploy/config/rules/seoul.yaml'}",
+                 f"--dedup.group_id={group}-dedup", f"--dedup.transactional_id={group}-dedup",
+                 f"--dedup.topic.input={self.ingested}", f"--dedup.topic.repartition={self.repartition}",
+                 f"--dedup.topic.changelog={self.changelog}", f"--dedup.topic.unique={self.unique}",
+                 f"--dedup.topic.cases={self.cases}", f"--dedup.topic.deadletter={self.deadletter}"]
+        router = [os.environ.get("ROUTER_BINARY", str(REPO / "build/dev/consumers/router/router")),
+                  *common, f"--router.rules={REPO / 'deploy/config/rules/seoul.yaml'}",
+                  f"--router.group_id={group}-router", f"--router.transactional_id={group}-router",
+                  f"--router.topic.input={self.unique}",
+                  f"--router.topic.division_prefix={self.division_prefix}",
+                  f"--router.topic.deadletter={self.deadletter}"]
+        self.logs = [open(tmp_path / "dedup.log", "wb"), open(tmp_path / "router.log", "wb")]
+        self.processes = [subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+                          for cmd, log in zip((dedup, router), self.logs)]
+
+    def stop(self):
+        for p in getattr(self, "processes", []):
+            if p.poll() is None:
+                p.terminate()
+                p.wait(timeout=60)
+        for log in getattr(self, "logs", []):
+            log.close()
+
+    def routed(self, bootstrap, timeout=120):
+        """Every record the router wrote to any division, as (topic, value, headers)."""
+        consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "fd-read-" + uuid.uuid4().hex,
+                             "auto.offset.reset": "earliest", "isolation.level": "read_committed"})
+        consumer.subscribe([self.division_prefix + d for d in DIVISIONS])
+        return consumer
+
+
+@pytest.mark.parametrize("via", ["http", "websocket"])
+def test_a_bridge_cannot_impersonate_telegram_and_the_genuine_update_is_stored_and_routed(
+        gateway, bootstrap, tmp_path, run_id, via):
+    topics = Pipeline(bootstrap)
+    relay_key = "cgk_" + uuid.uuid4().hex + "relay-granted-telegram"
+    g = gateway(gateway__topic=topics.ingested, **TELEGRAM,
+                auth__bridge_keys=bridge_entry("test-bridge", BRIDGE_KEY, "*") + ";"
+                + bridge_entry("tg-relay", relay_key, "telegram"))
+    update_id = int(time.time() * 1000) % 2_000_000_000 + 7
+    text = f"망원시장 2번 출구 앞 가로등이 일주일째 꺼져 있어요 ({run_id})"
+    forged = {"id": str(update_id), "channel": "telegram", "text": text, "author": "511223344"}
+
+    # The attack: a bridge credential without the telegram grant, Telegram's next update id.
+    if via == "http":
+        status, _, body = g.post(json.dumps(forged, ensure_ascii=False))
+        assert status == 403, body
+        problem = json.loads(body)
+        assert (problem["code"], problem["pointer"], problem["retryable"]) == ("forbidden", "/channel", False)
+    else:
+        async def over_websocket():
+            async with websockets.connect(g.ws_url, extra_headers=BRIDGE_HEADERS) as ws:
+                await ws.send(json.dumps(forged, ensure_ascii=False))
+                return json.loads(await ws.recv())
+        nack = asyncio.run(over_websocket())
+        assert (nack["type"], nack["code"], nack["pointer"]) == ("nack", "forbidden", "/channel")
+    assert g.metric('gateway_rejected_total{reason="forbidden"}') == 1
+
+    # A bridge granted telegram writes only its own namespace, never telegram:<id>.
+    granted = dict(forged, text=f"다른 내용의 메시지 ({run_id})")
+    status, _, body = g.post(json.dumps(granted, ensure_ascii=False), credential=relay_key)
+    assert status == 200, body
+
+    # The genuine delivery of that update id.
+    update = json.loads((REPO / "tests/fixtures/telegram/text-message-ko.json").read_text())
+    update["update_id"] = update_id
+    update["message"]["text"] = text
+    req = urllib.request.Request(f"{g.url}/v1/webhooks/telegram", method="POST",
+                                 data=json.dumps(update, ensure_ascii=False).encode(),
+                                 headers={"Content-Type": "application/json",
+                                          "X-Telegram-Bot-Api-Secret-Token": "tg-secret"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 200
+
+    genuine_key = f"telegram:{update_id}"
+    records = read_topic(bootstrap, {genuine_key, f"bridge/tg-relay/telegram:{update_id}"},
+                         topic=topics.ingested, settle=2)
+    assert len(records[genuine_key]) == 1
+    assert dict(records[genuine_key][0].headers())["ce_source"] == b"/gateway/channels/telegram"
+    relayed = records[f"bridge/tg-relay/telegram:{update_id}"][0]
+    assert dict(relayed.headers())["ce_source"] == b"/gateway/bridges/tg-relay"
+    # Nothing else was stored: the forgery left no record under any key.
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "fd-all-" + uuid.uuid4().hex,
+                         "auto.offset.reset": "earliest"})
+    consumer.subscribe([topics.ingested])
+    keys, deadline = [], time.monotonic() + 15
+    while time.monotonic() < deadline and len(keys) < 3:
+        for m in consumer.consume(10, timeout=0.5):
+            if not m.error():
+                keys.append(m.key().decode())
+    time.sleep(1)
+    keys += [m.key().decode() for m in consumer.consume(10, timeout=1) if not m.error()]
+    consumer.close()
+    assert sorted(keys) == sorted([genuine_key, f"bridge/tg-relay/telegram:{update_id}"])
+
+    # Through dedup and the router: the genuine update is not dropped as anyone's
+    # duplicate, and reaches a division.
+    try:
+        topics.start_consumers(bootstrap, tmp_path)
+        consumer = topics.routed(bootstrap)
+        found, deadline = [], time.monotonic() + 120
+        while time.monotonic() < deadline and not found:
+            for m in consumer.consume(100, timeout=0.5):
+                if not m.error() and json.loads(m.value())["envelope"]["idempotency_key"] == genuine_key:
+                    found.append(m)
+            for p in topics.processes:
+                assert p.poll() is None, (tmp_path / "dedup.log").read_text()[-2000:]
+        consumer.close()
+        assert found, "the genuine Telegram update was not routed"
+        assert dict(found[0].headers())["ce_source"] == b"/gateway/channels/telegram"
+    finally:
+        topics.stop()
+
+
+def test_host_exactly_once_or_400_and_nothing_stored(gateway, bootstrap, run_id):
+    g = gateway()
+    ms = [message(run_id, "host", i) for i in range(3)]
+    assert raw_request(g, message_request("", as_json(ms[0])))[0] == 400
+    status, body = raw_request(g, message_request("Host: a\r\nHost: b\r\n", as_json(ms[1])))
+    assert status == 400 and json.loads(body)["code"] == "bad_request"
+    assert raw_request(g, message_request("Host: a b\r\n", as_json(ms[1])))[0] == 400
+    assert raw_request(g, message_request("Host: 127.0.0.1\r\n", as_json(ms[2])))[0] == 200
+    found = read_topic(bootstrap, {key(m) for m in ms}, timeout=15, settle=2)
+    assert set(found) == {key(ms[2])}
+    assert g.metric('gateway_http_refused_total{reason="bad_request"}') == 3
+    # HTTP/1.0 needs no Host.
+    body = as_json(message(run_id, "host10", 0))
+    req = message_request("", body).replace("HTTP/1.1", "HTTP/1.0", 1)
+    assert raw_request(g, req)[0] == 200
+
+
+def test_header_limits_answer_431(gateway):
+    g = gateway()
+    body = "{}"
+    big = "X-Big: " + "a" * (9 * 1024) + "\r\n"
+    status, text = raw_request(g, message_request("Host: x\r\n", body, big))
+    assert status == 431 and json.loads(text)["code"] == "header_too_large"
+    many = "".join(f"X-H{i}: v\r\n" for i in range(2000))
+    assert raw_request(g, message_request("Host: x\r\n", body, many))[0] == 431
+    section = "".join(f"X-H{i}: {'b' * 7000}\r\n" for i in range(10))  # 70 KiB over 10 headers
+    assert raw_request(g, message_request("Host: x\r\n", body, section))[0] == 431
+    assert g.metric('gateway_http_refused_total{reason="header_too_large"}') == 3
+    # Within the limits: answered normally (here 400 for the empty message).
+    assert raw_request(g, message_request("Host: x\r\n", body, "X-Ok: " + "c" * 4000 + "\r\n"))[0] == 400
+
+
+def test_an_invalid_traceparent_header_is_ignored_and_counted_never_stored(gateway, bootstrap, run_id):
+    g = gateway()
+    cases = ["<script>alert(1)</script>", "0" * 5000,
+             "00-00000000000000000000000000000000-00f067aa0ba902b7-01"]
+    sent = []
+    for i, trace in enumerate(cases):
+        m = message(run_id, "trace", i)
+        status, _, body = g.post(as_json(m), headers={"traceparent": trace})
+        assert status == 200, body
+        sent.append(m)
+    found = read_topic(bootstrap, {key(m) for m in sent})
+    for m in sent:
+        assert "traceparent" not in dict(found[key(m)][0].headers())
+    assert g.metric("gateway_traceparent_ignored_total") == len(cases)
+
+
+def test_control_characters_in_ids_are_refused_with_the_pointer(gateway, bootstrap, run_id):
+    g = gateway()
+    cases = [("/id", {"id": f"{run_id}\u0000x"}), ("/id", {"id": f"{run_id}\nfake: line"}),
+             ("/author", {"author": "a\u001bb"}), ("/conversation_id", {"conversation_id": "c\r\n"}),
+             ("/reply_message_id", {"reply_message_id": "\u0085"})]
+    sent = []
+    for i, (pointer, fields) in enumerate(cases):
+        m = message(run_id, "ctl", i, **fields)
+        sent.append(m)
+        status, _, body = g.post(json.dumps(m))
+        problem = json.loads(body)
+        assert (status, problem["code"], problem["pointer"]) == (400, "invalid_value", pointer)
+        assert problem["id"] is None or "\n" not in problem["id"] and "\u0000" not in problem["id"]
+    sentinel = message(run_id, "ctl-sentinel", 0)
+    assert g.post(as_json(sentinel))[0] == 200
+    found = read_topic(bootstrap, {key(m) for m in sent} | {key(sentinel)}, timeout=20, settle=2)
+    assert set(found) == {key(sentinel)}
+
+
+def test_malformed_json_is_malformed_json_whatever_its_top_level(gateway):
+    g = gateway()
+    for doc in ["[1,", '["a" "b"]', "[1,2,3]]", "[,1]", '{"id":"1",}', "tru", '"open', "[1e]",
+                "[\"\\x\"]", "{'id': 1}", "[NaN]", "[1.]"]:
+        status, _, body = g.post(doc)
+        assert (status, json.loads(body)["code"]) == (400, "malformed_json"), doc
+    assert json.loads(g.post("[1,2,3]")[2])["code"] == "wrong_type"
+
+
+def ws_close_answer(g, code):
+    """Sends a masked close frame with `code`; returns the code of the close the gateway sends."""
+    with raw_websocket(g.port) as s:
+        mask = os.urandom(4)
+        payload = struct.pack("!H", code)
+        s.sendall(bytes([0x88, 0x80 | len(payload)]) + mask +
+                  bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+        frame = b""
+        while len(frame) < 4:
+            chunk = s.recv(64)
+            if not chunk:
+                break
+            frame += chunk
+    assert frame[0] == 0x88, frame
+    return struct.unpack("!H", frame[2:4])[0]
+
+
+def test_websocket_close_codes_follow_rfc_6455(gateway):
+    g = gateway()
+    assert ws_close_answer(g, 1000) == 1000
+    assert ws_close_answer(g, 4000) == 4000
+    for forbidden in (5000, 65000, 1005, 1006, 2999):
+        assert ws_close_answer(g, forbidden) == 1002, forbidden
+    g.wait_until(lambda: g.metric(
+        'gateway_connections_closed_total{protocol="websocket",reason="protocol_error"}') == 5,
+        "the protocol errors were not counted")
+
+
+def test_open311_raw_brackets_carry_attributes_and_the_division(gateway, bootstrap, run_id):
+    g = gateway(channels__open311__enabled="true", channels__open311__api_keys="app-key-1",
+                channels__open311__request_id_key="a-long-random-secret-value",
+                channels__open311__services_file=str(REPO / "deploy/config/open311-services.json"))
+    form = (f"api_key=app-key-1&service_code=pothole&lat=37.5665&long=126.978"
+            f"&description=Deep+pothole+{run_id}&attribute[DEPTH]=deep"
+            f"&attribute[LANES][]=1&attribute[LANES][]=2")
+    out = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "--data-binary", form,
+                          "-H", "Content-Type: application/x-www-form-urlencoded",
+                          f"{g.url}/open311/v2/requests.json"], check=True, capture_output=True,
+                         text=True).stdout
+    body, status = out.rsplit("\n", 1)
+    assert status == "200", body
+    request_id = json.loads(body)[0]["service_request_id"]
+    record = read_topic(bootstrap, {f"open311:{request_id}"})[f"open311:{request_id}"][0]
+    envelope = json.loads(record.value())
+    assert envelope["service"] == {"code": "pothole", "division": "roads"}
+    assert envelope["attributes"] == {"DEPTH": ["deep"], "LANES": ["1", "2"]}
