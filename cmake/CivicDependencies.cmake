@@ -19,5 +19,11 @@ find_path(DOCTEST_INCLUDE_DIR doctest/doctest.h REQUIRED)
 add_library(civic_doctest INTERFACE)
 target_include_directories(civic_doctest SYSTEM INTERFACE ${DOCTEST_INCLUDE_DIR})
 
+# The sentence encoder (consumers/classify/model): SentencePiece pieces, Eigen arithmetic.
+pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+find_path(EIGEN3_INCLUDE_DIR Eigen/Core PATH_SUFFIXES eigen3 REQUIRED)
+add_library(civic_eigen INTERFACE)
+target_include_directories(civic_eigen SYSTEM INTERFACE ${EIGEN3_INCLUDE_DIR})
+
 # Rules and service configuration files (consumers/classify).
 pkg_check_modules(YAMLCPP REQUIRED IMPORTED_TARGET yaml-cpp)

@@ -5,18 +5,28 @@
 // rules (what a hot reload costs). Messages: the dev corpus when present
 // (../shared/corpus/dev.jsonl), else built-in sentences.
 //
-// usage: classify_bench [--rules=FILE] [--corpus=FILE] [google benchmark flags]
+// With the sentence model (deploy/config/model/seoul-triage.head and the
+// encoder script/bootstrap fetched): classifications per second when the
+// router computes the embedding itself and when dedup carried it (the
+// pipeline's path), the model's load time and resident memory.
+//
+// usage: classify_bench [--rules=FILE] [--corpus=FILE] [--model=HEADS|--no-model]
+//                       [google benchmark flags]
 
 #include <benchmark/benchmark.h>
 #include <rapidjson/document.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "consumers/classify/classifier.hpp"
+#include "consumers/classify/model/semantic_model.hpp"
 
 namespace {
 
@@ -34,6 +44,16 @@ std::string corpus_file = std::string(CIVIC_SOURCE_DIR) + "/../shared/corpus/dev
 std::vector<message> messages;
 std::size_t total_bytes = 0;
 std::shared_ptr<const classifier> rules;
+std::string model_file = std::string(CIVIC_SOURCE_DIR) + "/deploy/config/model/seoul-triage.head";
+std::shared_ptr<const classifier> with_model;
+std::vector<std::vector<float>> carried;  // per message, as dedup would carry it
+
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t total = 0, resident = 0;
+  statm >> total >> resident;
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
 
 std::vector<message> built_in() {
   return {
@@ -103,6 +123,30 @@ void classify_text_only(benchmark::State& state) {
 }
 BENCHMARK(classify_text_only);
 
+// With the model, the router computing the embedding itself (what dedup does
+// once per message in the pipeline).
+void classify_model_encoding(benchmark::State& state) {
+  if (!with_model) return state.SkipWithError("no sentence model (--model)");
+  for (auto _ : state)
+    for (const auto& m : messages)
+      benchmark::DoNotOptimize(with_model->classify(as_input(m, true)));
+  count(state);
+}
+BENCHMARK(classify_model_encoding)->Unit(benchmark::kMillisecond);
+
+// With the model and the embedding dedup carried (the router's path).
+void classify_model_carried(benchmark::State& state) {
+  if (!with_model) return state.SkipWithError("no sentence model (--model)");
+  for (auto _ : state)
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      auto in = as_input(messages[i], true);
+      in.embedding = carried[i];
+      benchmark::DoNotOptimize(with_model->classify(in));
+    }
+  count(state);
+}
+BENCHMARK(classify_model_carried);
+
 // A rules (re)load: YAML, validation, RE2::Set compilation, boundaries.
 void load_rules(benchmark::State& state) {
   for (auto _ : state) {
@@ -122,6 +166,10 @@ int main(int argc, char** argv) {
       rules_file = argv[i] + 8;
     else if (std::strncmp(argv[i], "--corpus=", 9) == 0)
       corpus_file = argv[i] + 9;
+    else if (std::strncmp(argv[i], "--model=", 8) == 0)
+      model_file = argv[i] + 8;
+    else if (std::strcmp(argv[i], "--no-model") == 0)
+      model_file.clear();
     else
       rest.push_back(argv[i]);
   }
@@ -138,6 +186,36 @@ int main(int argc, char** argv) {
   std::printf("classify_bench: rules %s (version %s), %zu messages from %s, %zu bytes\n",
               rules_file.c_str(), rules->rules_version().c_str(), messages.size(),
               from_corpus ? corpus_file.c_str() : "built-in sentences", total_bytes);
+  if (!model_file.empty()) {
+    const auto rss_before = resident_bytes();
+    const auto start = std::chrono::steady_clock::now();
+    auto model = civic::classify::model::semantic_model::load(model_file);
+    if (!model) {
+      std::fprintf(stderr, "classify_bench: sentence model: %s\n", model.error().c_str());
+      return 2;
+    }
+    auto c = classifier::load(rules_file, *model);
+    if (!c) return 2;
+    // Touch every page a classification touches: the resident figure after a first pass.
+    for (const auto& m : messages)
+      carried.push_back(c.value()->classify(as_input(m, true)).embedding);
+    const double load_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    with_model = *c;
+    std::printf(
+        "classify_bench: sentence model %s: load and first pass over the messages %.2f s, "
+        "resident memory +%.1f MiB (the encoder file is %.1f MiB, mapped)\n",
+        model_file.c_str(), load_s, static_cast<double>(resident_bytes() - rss_before) / 1048576.0,
+        static_cast<double>(
+            std::filesystem::file_size(civic::classify::model::default_encoder_dir() /
+                                       civic::classify::model::encoder_weights_file)) /
+            1048576.0);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto again = civic::classify::model::semantic_model::load(model_file);
+    std::printf(
+        "classify_bench: model load alone (heads, encoder map, SentencePiece): %.0f ms\n",
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
   int rest_argc = static_cast<int>(rest.size());
   benchmark::Initialize(&rest_argc, rest.data());
   benchmark::RunSpecifiedBenchmarks();

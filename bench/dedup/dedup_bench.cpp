@@ -3,16 +3,24 @@
 // mostly new issues, some further reports of open cases, some retries) and
 // the resident memory per open case. Prints figures; asserts nothing.
 //
-//   build/<dir>/bench/dedup/dedup_bench [open_cases] [measured_reports]
+// With --embeddings every report also carries a 512-dimension unit vector (as
+// the sentence model gives; a further report of an open case gets one close to
+// the case's), so the figures include the embedding work dedup does per report
+// (packing, cosine, hyperplane bands) and its memory per case. The encoder's
+// own cost per message is classify_bench's classify_model_encoding.
+//
+//   build/<dir>/bench/dedup/dedup_bench [open_cases] [measured_reports] [--embeddings]
 
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "consumers/dedup/deduplicator.hpp"
@@ -24,6 +32,14 @@ using namespace civic::dedup;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
+
+// CPU time of this thread: the figures are per core even when the machine is
+// shared (wall-clock time is printed beside them).
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
 
 size_t resident_bytes() {
   std::ifstream statm("/proc/self/statm");
@@ -50,6 +66,35 @@ const char* const words[] = {
     "며칠째", "그대로", "방치",   "어르신", "아이들",       "통학로", "자전거",   "따릉이",
     "주차장", "시장",   "상가",   "매연",   "먼지",         "빙판",   "제설",     "맨홀",
     "뚜껑",   "하천"};
+
+// A unit vector from a seed, so that a report's vector is made again when
+// needed instead of kept (a million of them would be 2 GB).
+std::vector<float> vector_of(uint64_t seed) {
+  std::mt19937_64 r(seed);
+  std::normal_distribution<float> d;
+  std::vector<float> v(512);
+  float norm = 0;
+  for (auto& x : v) {
+    x = d(r);
+    norm += x * x;
+  }
+  norm = std::sqrt(norm);
+  for (auto& x : v) x /= norm;
+  return v;
+}
+
+// Another wording of the same issue: cosine about 0.8 with the original.
+std::vector<float> near_vector(uint64_t seed, uint64_t other) {
+  auto v = vector_of(seed);
+  const auto w = vector_of(other);
+  float norm = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    v[i] = 0.8f * v[i] + 0.6f * w[i];
+    norm += v[i] * v[i];
+  }
+  for (auto& x : v) x /= std::sqrt(norm);
+  return v;
+}
 
 struct generator {
   std::mt19937_64 random{20261130};
@@ -118,8 +163,16 @@ struct generator {
 }  // namespace
 
 int main(int argc, char** argv) {
-  size_t open_cases = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
-  size_t measured = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 200'000;
+  bool embeddings = false;
+  std::vector<char*> positional;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--embeddings")
+      embeddings = true;
+    else
+      positional.push_back(argv[i]);
+  }
+  size_t open_cases = positional.size() > 0 ? std::strtoull(positional[0], nullptr, 10) : 1'000'000;
+  size_t measured = positional.size() > 1 ? std::strtoull(positional[1], nullptr, 10) : 200'000;
 
   dedup_settings settings;
   settings.max_open_cases = open_cases * 2;
@@ -143,13 +196,18 @@ int main(int argc, char** argv) {
     keep.swap(fill);
     deduplicator d(settings);
     auto start = clock_type::now();
+    double cpu_start = cpu_seconds();
     size_t fill_counts[3] = {0, 0, 0};
     size_t used = 0;
     while (d.open_cases() < open_cases && used < keep.size()) {
-      ++fill_counts[static_cast<int>(d.add(keep[used++]).kind)];
+      report& r = keep[used++];
+      if (embeddings) r.embedding = vector_of(used);
+      ++fill_counts[static_cast<int>(d.add(r).kind)];
+      std::vector<float>().swap(r.embedding);
     }
     keep.resize(used);
     double fill_s = std::chrono::duration<double>(clock_type::now() - start).count();
+    double fill_cpu = cpu_seconds() - cpu_start;
     // Reports are kept for the measured phase; subtract them from the memory figure.
     size_t rss_after_fill = resident_bytes();
     size_t reports_bytes = 0;
@@ -166,17 +224,23 @@ int main(int argc, char** argv) {
     int64_t now = t0 + static_cast<int64_t>(used) * step_ms;
     for (size_t i = 0; i < measured; ++i) {
       size_t kind = i % 10;
+      const uint64_t unrelated = 4'000'000'000ULL + i;
       if (kind < 7) {
         mix.push_back(gen.fresh(open_cases + open_cases / 10 + i, now + static_cast<int64_t>(i)));
+        if (embeddings) mix.back().embedding = vector_of(unrelated);
       } else if (kind < 9) {
-        report r = keep[any_open(gen.random)];
+        const size_t k = any_open(gen.random);
+        report r = keep[k];
         r.id = "near-" + std::to_string(i);
         r.idempotency_key = "kakao:" + std::to_string(i);
         r.time_ms = now + static_cast<int64_t>(i);
         r.text = gen.reworded(r.text);
+        if (embeddings) r.embedding = near_vector(k + 1, unrelated);
         mix.push_back(std::move(r));
       } else {
-        report r = keep[any_open(gen.random)];
+        const size_t k = any_open(gen.random);
+        report r = keep[k];
+        if (embeddings) r.embedding = vector_of(k + 1);
         r.id = "retry-" + std::to_string(i);
         r.time_ms = now + static_cast<int64_t>(i);
         mix.push_back(std::move(r));
@@ -184,40 +248,43 @@ int main(int argc, char** argv) {
     }
     size_t counts[3] = {0, 0, 0};
     start = clock_type::now();
+    cpu_start = cpu_seconds();
     for (const report& r : mix) {
       decision dec = d.add(r);
       ++counts[static_cast<int>(dec.kind)];
       d.close_expired(d.clock_ms());
     }
     double run_s = std::chrono::duration<double>(clock_type::now() - start).count();
+    double run_cpu = cpu_seconds() - cpu_start;
 
     // The text work alone (normalise, shingle, sign), for comparison.
-    start = clock_type::now();
+    cpu_start = cpu_seconds();
     size_t sink = 0;
     for (size_t i = 0; i < measured; ++i) {
       signature s = make_signature(shingle_hashes(normalize_for_dedup(mix[i].text)));
       sink += s.minima[0];
     }
-    double text_s = std::chrono::duration<double>(clock_type::now() - start).count();
+    double text_s = cpu_seconds() - cpu_start;
 
     double case_bytes =
         static_cast<double>(rss_after_fill - rss_before) - static_cast<double>(reports_bytes);
     std::printf(
-        "dedup bench: one partition, %zu open cases (signature %zu x 8 bit, %zu LSH bands)\n",
-        open_cases, signature_size, settings.lsh_bands);
+        "dedup bench: one partition, %zu open cases (signature %zu x 8 bit, %zu LSH bands)%s\n",
+        open_cases, signature_size, settings.lsh_bands,
+        embeddings ? ", with embeddings (512 x 4 bit a case, hyperplane bands)" : "");
     std::printf(
-        "  fill:     %zu reports in %.2f s = %.0f reports/s (%zu new cases, %zu joined one by "
-        "chance)\n",
-        used, fill_s, static_cast<double>(used) / fill_s, fill_counts[0],
+        "  fill:     %zu reports in %.2f s CPU (%.2f s wall) = %.0f reports/s per core (%zu new "
+        "cases, %zu joined one by chance)\n",
+        used, fill_cpu, fill_s, static_cast<double>(used) / fill_cpu, fill_counts[0],
         fill_counts[1] + fill_counts[2]);
     std::printf(
         "  memory:   %.0f bytes per open case (resident growth %.1f MiB, report copies excluded)\n",
         case_bytes / static_cast<double>(open_cases), case_bytes / 1048576.0);
     std::printf(
-        "  measured: %zu reports in %.2f s = %.0f messages/s with %zu open cases "
-        "(%zu new, %zu near-duplicates, %zu exact duplicates)\n",
-        measured, run_s, static_cast<double>(measured) / run_s, d.open_cases(), counts[0],
-        counts[1], counts[2]);
+        "  measured: %zu reports in %.2f s CPU (%.2f s wall) = %.0f messages/s per core with %zu "
+        "open cases (%zu new, %zu near-duplicates, %zu exact duplicates)\n",
+        measured, run_cpu, run_s, static_cast<double>(measured) / run_cpu, d.open_cases(),
+        counts[0], counts[1], counts[2]);
     std::printf("  of which text work (NFKC, shingles, MinHash): %.1f us per report%s\n",
                 text_s * 1e6 / static_cast<double>(measured), sink == 1 ? " " : "");
   }

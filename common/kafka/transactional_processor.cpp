@@ -104,6 +104,14 @@ struct transactional_processor::impl {
   int aborts_in_a_row = 0;
   std::error_code assignment_error;
   const std::atomic<bool>* stopping = nullptr;
+  transactional_processor::health* health = nullptr;
+  transactional_processor::counters* totals = nullptr;
+
+  static int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
 
   // Calls a transactional API function, retrying while librdkafka says the same
   // call may succeed later. Empty on success.
@@ -128,10 +136,22 @@ struct transactional_processor::impl {
     std::vector<topic_partition> changed = to_vector(partitions);
     if (reason == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       log::info("kafka.partitions.assigned", {{"count", changed.size()}});
+      totals->rebalances.fetch_add(1, std::memory_order_relaxed);
+      health->restoring.store(true);
+      auto started = std::chrono::steady_clock::now();
       if (callbacks.on_assigned && !assignment_error) {
         assignment_error = callbacks.on_assigned(changed);
       }
+      double took =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      health->restores.fetch_add(1, std::memory_order_relaxed);
+      health->last_restore_seconds.store(took);
+      health->restore_seconds_total.store(health->restore_seconds_total.load() + took);
       rd_kafka_assign(consumer.get(), partitions);
+      health->assigned_partitions.store(static_cast<int32_t>(changed.size()));
+      health->last_progress_ns.store(now_ns());
+      health->restoring.store(false);
+      if (!assignment_error) health->joined.store(true);
       return;
     }
     log::info("kafka.partitions.revoked", {{"count", changed.size()}});
@@ -146,6 +166,7 @@ struct transactional_processor::impl {
     });
     if (callbacks.on_revoked) callbacks.on_revoked(changed);
     rd_kafka_assign(consumer.get(), nullptr);
+    health->assigned_partitions.store(0);
   }
 
   static void rebalance_trampoline(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t reason,
@@ -262,6 +283,10 @@ struct transactional_processor::impl {
       batch.clear();
       batch_bytes = 0;
       aborts_in_a_row = 0;
+      health->aborts_in_a_row.store(0);
+      int64_t now = now_ns();
+      health->last_commit_ns.store(now);
+      health->last_progress_ns.store(now);
       return {};
     }
 
@@ -277,6 +302,7 @@ struct transactional_processor::impl {
     batch.clear();
     batch_bytes = 0;
     if (callbacks.on_aborted) callbacks.on_aborted();
+    health->aborts_in_a_row.store(aborts_in_a_row + 1);
     if (++aborts_in_a_row >= config.max_consecutive_aborts) {
       log::error("kafka.transaction.giving_up",
                  {{"aborts_in_a_row", aborts_in_a_row}, {"reason", outcome.message()}});
@@ -324,12 +350,15 @@ expected<std::unique_ptr<transactional_processor>, std::string> transactional_pr
   properties producer_props{{"linger.ms", "5"}, {"compression.type", "lz4"}};
   own = without(state->config.kafka, consumer_only);
   producer_props.insert(producer_props.end(), own.begin(), own.end());
-  producer_props.insert(
-      producer_props.end(),
-      {{"transactional.id", state->config.transactional_id},
-       {"enable.idempotence", "true"},
-       {"acks", "all"},
-       {"transaction.timeout.ms", std::to_string(state->config.transaction_timeout.count())}});
+  bool timeout_given = std::any_of(
+      own.begin(), own.end(), [](const auto& kv) { return kv.first == "transaction.timeout.ms"; });
+  if (!timeout_given) {
+    producer_props.emplace_back("transaction.timeout.ms",
+                                std::to_string(state->config.transaction_timeout.count()));
+  }
+  producer_props.insert(producer_props.end(), {{"transactional.id", state->config.transactional_id},
+                                               {"enable.idempotence", "true"},
+                                               {"acks", "all"}});
   auto producer_conf = make_conf(producer_props);
   if (!producer_conf) return unexpected(std::move(producer_conf).error());
   route_librdkafka_logs(producer_conf->get());
@@ -357,6 +386,51 @@ expected<std::unique_ptr<transactional_processor>, std::string> transactional_pr
 
 transactional_processor::transactional_processor(std::unique_ptr<impl> p) : impl_(std::move(p)) {
   impl_->stopping = &stopping_;
+  impl_->health = &health_;
+  impl_->totals = &counters_;
+}
+
+void transactional_processor::leave_group(std::chrono::milliseconds timeout) {
+  // Unsubscribing (unlike closing) makes even a static member send LeaveGroup once
+  // its partitions are revoked; the revocation is served by polling.
+  if (auto err = rd_kafka_unsubscribe(impl_->consumer.get())) {
+    log::warn("kafka.group.leave_failed", {{"error", rd_kafka_err2str(err)}});
+    return;
+  }
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    message_handle msg(rd_kafka_consumer_poll(impl_->consumer.get(), 100));
+    rd_kafka_topic_partition_list_t* assigned = nullptr;
+    bool empty = true;
+    if (!rd_kafka_assignment(impl_->consumer.get(), &assigned) && assigned) {
+      empty = assigned->cnt == 0;
+      rd_kafka_topic_partition_list_destroy(assigned);
+    }
+    if (empty && health_.assigned_partitions.load() == 0) break;
+  }
+  log::info("kafka.group.left", {{"group", impl_->config.group_id}});
+}
+
+std::vector<transactional_processor::partition_lag> transactional_processor::lag() const {
+  std::vector<partition_lag> out;
+  rd_kafka_topic_partition_list_t* assigned = nullptr;
+  if (rd_kafka_assignment(impl_->consumer.get(), &assigned) || assigned == nullptr) return out;
+  partition_list_handle list(assigned);
+  rd_kafka_position(impl_->consumer.get(), list.get());
+  out.reserve(static_cast<size_t>(list->cnt));
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& tp = list->elems[i];
+    partition_lag entry{tp.topic, tp.partition, -1};
+    int64_t low = 0, high = 0;
+    if (tp.offset >= 0 &&
+        !rd_kafka_get_watermark_offsets(impl_->consumer.get(), tp.topic, tp.partition, &low,
+                                        &high) &&
+        high >= 0) {
+      entry.lag = std::max<int64_t>(high - tp.offset, 0);
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
 }
 
 transactional_processor::~transactional_processor() {
@@ -379,6 +453,8 @@ std::error_code transactional_processor::run() {
       int timeout_ms = s.batch.empty() ? 200 : static_cast<int>(std::max<int64_t>(left.count(), 0));
       message_handle msg(rd_kafka_consumer_poll(s.consumer.get(), timeout_ms));
       if (s.assignment_error) return s.assignment_error;
+      // Nothing waiting and nothing held: caught up, which counts as progress.
+      if (!msg && s.batch.empty()) health_.last_progress_ns.store(impl::now_ns());
       rd_kafka_poll(s.producer.get(), 0);
       if (msg && msg->err) {
         // Consumer errors are informational (librdkafka retries); a fatal one stops us.

@@ -43,6 +43,9 @@ class transactional_processor {
     std::size_t max_batch_bytes = 16u << 20;
     // How long a batch waits to fill before it is processed anyway.
     std::chrono::milliseconds max_batch_wait{50};
+    // kafka.transaction.timeout.ms in `kafka` overrides it. How long a dead
+    // instance's open transaction holds up the partitions' readers (read_committed)
+    // before the broker aborts it.
     std::chrono::milliseconds transaction_timeout{60'000};
     // The same batch aborted this many times in a row (with growing pauses in
     // between) stops run() with the last error: a record that can never be
@@ -81,16 +84,60 @@ class transactional_processor {
   // instance, unrecoverable producer error): that error is returned.
   std::error_code run();
 
+  // After run() returned: leaves the consumer group so that the partitions move to
+  // the other instances at once (a static member, group.instance.id, would keep
+  // them until session.timeout.ms otherwise), waiting up to `timeout` for the
+  // revocation. The destructor then closes the clients. A crash (kill -9) leaves
+  // no chance for this: then static membership lets the restarted instance take
+  // its partitions back.
+  void leave_group(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
   // Thread-safe and async-signal-safe: asks run() to return.
-  void stop() noexcept { stopping_.store(true, std::memory_order_relaxed); }
+  void stop() noexcept {
+    stopping_.store(true, std::memory_order_relaxed);
+    health_.stopping.store(true, std::memory_order_relaxed);
+  }
 
   struct counters {
     std::atomic<uint64_t> transactions_committed{0};
     std::atomic<uint64_t> transactions_aborted{0};
     std::atomic<uint64_t> records_in{0};
     std::atomic<uint64_t> records_out{0};
+    std::atomic<uint64_t> rebalances{0};  // assignments received
   };
   const counters& stats() const { return counters_; }
+
+  // What an operations endpoint reports; every member is safe to read from any
+  // thread while run() goes on.
+  struct health {
+    // A first assignment arrived and on_assigned (the state restore) finished.
+    std::atomic<bool> joined{false};
+    std::atomic<bool> restoring{false};
+    std::atomic<bool> stopping{false};
+    std::atomic<int32_t> assigned_partitions{0};
+    std::atomic<int> aborts_in_a_row{0};
+    // steady_clock nanoseconds of the last commit, and of the last moment the
+    // processor was caught up or committed (0: never): a growing age means the
+    // transactions are not flowing while records wait.
+    std::atomic<int64_t> last_commit_ns{0};
+    std::atomic<int64_t> last_progress_ns{0};
+    // Durations of on_assigned (restores), in seconds.
+    std::atomic<uint64_t> restores{0};
+    std::atomic<double> last_restore_seconds{0};
+    std::atomic<double> restore_seconds_total{0};
+  };
+  const health& state() const { return health_; }
+
+  struct partition_lag {
+    std::string topic;
+    int32_t partition = -1;
+    // The partition's end (last stable offset when reading committed) minus the
+    // next offset this instance reads; -1 while unknown (no fetch yet).
+    int64_t lag = -1;
+  };
+  // The assigned partitions and their lag, from the consumer's cached fetch
+  // results (no broker round trip). Thread-safe.
+  std::vector<partition_lag> lag() const;
 
   rd_kafka_t* native_consumer() const;
 
@@ -101,6 +148,7 @@ class transactional_processor {
   std::unique_ptr<impl> impl_;
   std::atomic<bool> stopping_{false};
   counters counters_;
+  health health_;
 };
 
 }  // namespace civic::kafka

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "consumers/classify/district_map.hpp"
+#include "consumers/classify/model/semantic_model.hpp"
 #include "consumers/classify/rules_loader.hpp"
 #include "consumers/classify/term_matcher.hpp"
 #include "consumers/classify/text_fold.hpp"
@@ -40,6 +41,9 @@ struct classifier::impl {
   std::vector<std::vector<term_use>> uses;  // per term
   std::optional<term_matcher> matcher;
   std::optional<district_map> districts;
+  std::shared_ptr<const model::semantic_model> model;
+  // Per model division class: its index in rules.division_ids (size() for triage).
+  std::vector<std::size_t> model_to_rules;
 
   const std::vector<rule>& rules_of(group g) const {
     switch (g) {
@@ -77,6 +81,52 @@ struct classifier::impl {
     return true;
   }
 
+  // Primary and second division from the model's probabilities and the rules'
+  // scores; fills out.divisions (empty: triage), model_divisions and embedding.
+  template <class Ranked>
+  void choose(const model::model_view& view, const Ranked& ranked, classification& out) const {
+    const auto& mix = model->meta().mix;
+    const auto& classes = model->division_classes();
+    std::vector<double> rule_score(classes.size(), 0.0);
+    std::vector<double> strongest(classes.size(), 0.0);
+    for (const auto& r : ranked)
+      for (std::size_t i = 0; i < classes.size(); ++i)
+        if (classes[i] == r.id) {
+          rule_score[i] = r.score;
+          strongest[i] = r.strongest;
+        }
+    const auto combined =
+        model::combine(view.division_probs, rule_score, mix.rule_weight, mix.rule_cap);
+    const auto order = model::ranking(combined);
+    const auto first = order[0];
+    if (classes[first] != triage_division) {
+      out.divisions.push_back(classes[first]);
+      if (order.size() > 1) {
+        const auto second = order[1];
+        const bool rule_evidence =
+            rule_score[second] >= rules.min_score &&
+            rule_score[second] >= rules.second_division_share * rule_score[first] &&
+            strongest[second] >= rules.second_division_rule_weight;
+        if (classes[second] != triage_division &&
+            combined[second] >= mix.second_share * combined[first] &&
+            (static_cast<double>(view.division_probs[second]) >= mix.second_min_probability ||
+             rule_evidence))
+          out.divisions.push_back(classes[second]);
+      }
+    }
+    std::vector<std::size_t> by_probability(classes.size());
+    for (std::size_t i = 0; i < classes.size(); ++i) by_probability[i] = i;
+    std::stable_sort(by_probability.begin(), by_probability.end(), [&](auto a, auto b) {
+      return view.division_probs[a] > view.division_probs[b];
+    });
+    for (std::size_t i = 0; i < by_probability.size() && out.model_divisions.size() < 3; ++i) {
+      const auto c = by_probability[i];
+      if (view.division_probs[c] < 0.05f) break;
+      out.model_divisions.emplace_back(classes[c], static_cast<double>(view.division_probs[c]));
+    }
+    out.embedding = view.embedding;
+  }
+
   rule_match explain(group g, std::size_t r, const rule_hits& h) const {
     const auto& ru = rules_of(g)[r];
     rule_match m{ru.id, ru.target, ru.weight, {}};
@@ -90,9 +140,12 @@ classifier::~classifier() = default;
 
 const std::vector<std::string>& classifier::divisions() const { return impl_->rules.division_ids; }
 const std::string& classifier::rules_version() const { return impl_->rules.version; }
+const std::shared_ptr<const model::semantic_model>& classifier::model() const {
+  return impl_->model;
+}
 
 expected<std::shared_ptr<const classifier>, std::string> classifier::load(
-    const std::filesystem::path& rules_file) {
+    const std::filesystem::path& rules_file, std::shared_ptr<const model::semantic_model> model) {
   auto rules = load_rules_file(rules_file);
   if (!rules) return unexpected(std::move(rules.error()));
   auto p = std::make_unique<impl>();
@@ -130,6 +183,17 @@ expected<std::shared_ptr<const classifier>, std::string> classifier::load(
                           ": districts.places." + r.target + ": '" + r.target +
                           "' is not a district of " + p->rules.boundaries.filename().string());
     p->districts.emplace(std::move(*map));
+  }
+  if (model) {
+    const auto& ids = p->rules.division_ids;
+    for (const auto& d : model->division_classes()) {
+      const auto at = static_cast<std::size_t>(std::find(ids.begin(), ids.end(), d) - ids.begin());
+      if (at == ids.size() && d != triage_division)
+        return unexpected(rules_file.filename().string() + ": the sentence model knows division '" +
+                          d + "', which the rules do not define (retrain: router train-model)");
+      p->model_to_rules.push_back(at);
+    }
+    p->model = std::move(model);
   }
   return std::shared_ptr<const classifier>(new classifier(std::move(p)));
 }
@@ -203,6 +267,22 @@ const std::vector<std::string> kind_names = {"complaint", "idea", "praise", "que
 
 }  // namespace
 
+classifier::rule_scores classifier::score_rules(const input& in) const {
+  const auto& rules = impl_->rules;
+  std::array<rule_hits, group_count> hits;
+  impl_->collect(fold_for_matching(in.text).value_or(std::string()), hits);
+  rule_scores out;
+  const auto divisions = rank(rules.division_rules, hits[static_cast<std::size_t>(group::division)],
+                              rules.division_ids);
+  out.divisions.assign(rules.division_ids.size(), 0.0);
+  for (const auto& d : divisions) out.divisions[d.order] = d.score;
+  const auto kinds =
+      rank(rules.kind_rules, hits[static_cast<std::size_t>(group::kind)], kind_names);
+  out.kinds.assign(kind_names.size(), 0.0);
+  for (const auto& k : kinds) out.kinds[k.order] = k.score;
+  return out;
+}
+
 classification classifier::classify(const input& in) const {
   const auto& rules = impl_->rules;
   classification out;
@@ -213,7 +293,11 @@ classification classifier::classify(const input& in) const {
   // Divisions.
   const auto& dh = text_hits[static_cast<std::size_t>(group::division)];
   const auto ranked = rank(rules.division_rules, dh, rules.division_ids);
-  if (!ranked.empty() && ranked[0].score >= rules.min_score) {
+  std::optional<model::model_view> view;
+  if (impl_->model && !out.text_unmatched) view = impl_->model->analyse(in.text, in.embedding);
+  if (view) {
+    impl_->choose(*view, ranked, out);
+  } else if (!ranked.empty() && ranked[0].score >= rules.min_score) {
     out.divisions.push_back(ranked[0].id);
     if (ranked.size() > 1 && ranked[1].score >= rules.min_score &&
         ranked[1].score >= rules.second_division_share * ranked[0].score &&
@@ -237,6 +321,8 @@ classification classifier::classify(const input& in) const {
   if (out.text_unmatched)
     out.matched.push_back(
         {std::string(text_not_matched_rule), std::string(triage_division), 0, {}});
+  for (const auto& [division, p] : out.model_divisions)
+    out.matched.push_back({std::string(model_division_rule), division, p, {}});
   for (const auto& d : out.divisions)
     for (std::size_t r = 0; r < rules.division_rules.size(); ++r)
       if (dh.fired(r) && rules.division_rules[r].target == d)
@@ -249,7 +335,20 @@ classification classifier::classify(const input& in) const {
   // Kind.
   const auto& kh = text_hits[static_cast<std::size_t>(group::kind)];
   const auto kinds = rank(rules.kind_rules, kh, kind_names);
-  const std::string& kind = kinds[0].score > 0 ? kinds[0].id : rules.default_kind;
+  std::string kind = kinds[0].score > 0 ? kinds[0].id : rules.default_kind;
+  if (view) {
+    const auto& mix = impl_->model->meta().mix;
+    const auto& classes = impl_->model->kind_classes();
+    std::vector<double> rule_score(classes.size(), 0.0);
+    for (const auto& k : kinds)
+      for (std::size_t i = 0; i < classes.size(); ++i)
+        if (classes[i] == k.id) rule_score[i] = k.score;
+    const auto combined =
+        model::combine(view->kind_probs, rule_score, mix.kind_rule_weight, mix.kind_rule_cap);
+    const auto top = model::ranking(combined).front();
+    kind = classes[top];
+    out.matched.push_back({std::string(model_kind_rule), kind, view->kind_probs[top], {}});
+  }
   out.kind = envelope::parse_kind(kind).value_or(envelope::feedback_kind::complaint);
   for (std::size_t r = 0; r < rules.kind_rules.size(); ++r)
     if (kh.fired(r) && rules.kind_rules[r].target == kind)

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,9 @@
 #include "common/error/expected.hpp"
 
 namespace civic::classify {
+namespace model {
+class semantic_model;
+}
 
 // What the classifier reads, independent of where the message came from (an
 // envelope v1 on feedback.unique, a corpus line in `router classify`).
@@ -27,6 +31,9 @@ struct input {
   std::optional<double> lat{};  // lat and lon are both set or both unset
   std::optional<double> lon{};
   std::string_view channel{};
+  // The text's sentence embedding when an earlier stage computed it with the
+  // same encoder (dedup carries it to the router); empty: computed here.
+  std::span<const float> embedding{};
 };
 
 enum class urgency { normal, high };
@@ -51,28 +58,48 @@ struct classification {
   // reads it rather than a guess routing it) and `matched` starts with the rule
   // id text_not_matched_rule so that triage sees why. Callers count and log it.
   bool text_unmatched = false;
+  // With the sentence model: the embedding the model saw (for dedup and to carry
+  // on), and its division probabilities, highest first (those >= 0.05, at most 3).
+  std::vector<float> embedding;
+  std::vector<std::pair<std::string, double>> model_divisions;
 
   const std::string& primary_division() const { return divisions.front(); }
 };
 
 inline constexpr std::string_view triage_division = "triage";
 inline constexpr std::string_view text_not_matched_rule = "classifier.text_not_matched";
+// `matched` entries of the sentence model: target = a division or kind, weight = its probability.
+inline constexpr std::string_view model_division_rule = "model.division";
+inline constexpr std::string_view model_kind_rule = "model.kind";
 inline constexpr std::string_view default_rules_path = "deploy/config/rules/seoul.yaml";
 
 class classifier {
  public:
   // Reads and validates a rules file (and the district boundaries it names,
   // relative to the rules file). Errors name the file and line of the problem.
+  // With a sentence model the decision combines its probabilities with the
+  // rules' scores (model/combination.hpp); without one, the rules decide alone.
   static expected<std::shared_ptr<const classifier>, std::string> load(
-      const std::filesystem::path& rules_file);
+      const std::filesystem::path& rules_file,
+      std::shared_ptr<const model::semantic_model> model = nullptr);
 
   // Never fails: a message nothing matches goes to triage.
   classification classify(const input& in) const;
+
+  // The rules' scores alone (what the model is combined with): per division of
+  // divisions(), and per kind (complaint, idea, praise, question). For training.
+  struct rule_scores {
+    std::vector<double> divisions;
+    std::vector<double> kinds;
+  };
+  rule_scores score_rules(const input& in) const;
 
   // Every division the rules define (without triage), in file order.
   const std::vector<std::string>& divisions() const;
   // The "version" string of the rules file, for logs.
   const std::string& rules_version() const;
+  // nullptr: rules only.
+  const std::shared_ptr<const model::semantic_model>& model() const;
 
   classifier(const classifier&) = delete;
   classifier& operator=(const classifier&) = delete;

@@ -167,6 +167,10 @@ std::string state_to_json(const case_state& c) {
   w.StartArray();
   for (const auto& s : c.signatures) w.String(signature_hex(s));
   w.EndArray();
+  if (!c.embedding.empty()) {
+    w.Key("embedding");  // the sentence model's, packed (consumers/dedup/semantic.hpp)
+    w.String(packed_to_text(c.embedding));
+  }
   w.Key("fingerprints");
   w.StartArray();
   for (const auto& f : c.fingerprints) {
@@ -254,6 +258,13 @@ expected<case_state, std::string> state_from_json(std::string_view json) {
     f.time_ms = p[2].GetInt64();
     f.report_id.assign(p[3].GetString(), p[3].GetStringLength());
     c.fingerprints.push_back(std::move(f));
+  }
+  if (auto e = doc.FindMember("embedding"); e != doc.MemberEnd()) {
+    auto packed = e->value.IsString()
+                      ? packed_from_text({e->value.GetString(), e->value.GetStringLength()})
+                      : std::nullopt;
+    if (!packed) return unexpected(std::string("embedding is not <scale>:<hex>"));
+    c.embedding = std::move(*packed);
   }
   if (auto closed = doc.FindMember("closed"); closed != doc.MemberEnd() && closed->value.IsBool()) {
     c.closed = closed->value.GetBool();

@@ -11,6 +11,7 @@
 #include "consumers/dedup/case_lifecycle.hpp"
 #include "consumers/dedup/geo.hpp"
 #include "consumers/dedup/minhash.hpp"
+#include "consumers/dedup/semantic.hpp"
 
 namespace civic::dedup {
 
@@ -41,6 +42,7 @@ struct case_state {
   uint8_t scripts = 0;                    // bit set of dedup::script of its reports
   std::vector<signature> signatures;      // of the first reports, bounded
   std::vector<fingerprint> fingerprints;  // of the most recent reports, bounded
+  packed_embedding embedding;             // of its first report that had one
 
   // Status, answers, support, deliveries: folded in from feedback.responses.
   case_lifecycle lifecycle;

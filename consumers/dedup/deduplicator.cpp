@@ -24,6 +24,7 @@ uint64_t hash_parts(std::initializer_list<std::string_view> parts, uint64_t seed
 constexpr uint64_t geo_seed = 0x67656f;
 constexpr uint64_t district_seed = 0x646973;
 constexpr uint64_t lsh_seed = 0x6c7368;
+constexpr uint64_t semantic_seed = 0x73656d;
 
 enum class division_agreement { none, through_triage, shared };
 
@@ -75,7 +76,8 @@ deduplicator::deduplicator(dedup_settings s)
     : settings_(s),
       geo_index_(s.bucket_capacity),
       district_index_(s.bucket_capacity),
-      lsh_index_(s.bucket_capacity) {}
+      lsh_index_(s.bucket_capacity),
+      semantic_index_(s.bucket_capacity) {}
 
 decision deduplicator::add(const report& r) {
   std::string normalized = normalize_for_dedup(r.text);
@@ -87,8 +89,9 @@ decision deduplicator::add(const report& r) {
 
   if (auto exact = find_exact(r, idem, author_text)) return *exact;
 
+  const auto report_keys = semantic_keys(r.district, r.embedding);
   fingerprint print{idem, author_text, r.time_ms, r.id};
-  if (auto best = best_candidate(r, sig, script)) {
+  if (auto best = best_candidate(r, sig, script, report_keys)) {
     case_state& c = cases_.at(best->h);
     int64_t old_last_seen = c.last_seen_ms;
     ++c.report_count;
@@ -108,6 +111,10 @@ decision deduplicator::add(const report& r) {
     if (!c.location && r.point) {
       c.location = r.point;
       for (uint64_t key : geo_keys(c)) geo_index_.add(key, best->h);
+    }
+    if (c.embedding.empty() && !r.embedding.empty()) {
+      c.embedding = pack_embedding(r.embedding);
+      for (uint64_t key : semantic_keys(c)) semantic_index_.add(key, best->h);
     }
     c.scripts = static_cast<uint8_t>(c.scripts | script);
     if (!sig.empty && c.signatures.size() < settings_.signatures_per_case) {
@@ -139,6 +146,7 @@ decision deduplicator::add(const report& r) {
   c.district = r.district;
   c.location = r.point;
   c.scripts = script;
+  c.embedding = pack_embedding(r.embedding);
   if (!sig.empty) c.signatures.push_back(sig);
   c.fingerprints.push_back(print);
   std::string id = c.id;
@@ -166,8 +174,8 @@ std::optional<decision> deduplicator::find_exact(const report& r, uint64_t idem,
   return check(by_author_text_, author_text, &fingerprint::author_text_hash);
 }
 
-std::vector<deduplicator::handle> deduplicator::candidates(const report& r,
-                                                           const signature& sig) const {
+std::vector<deduplicator::handle> deduplicator::candidates(
+    const report& r, const signature& sig, const std::vector<uint64_t>& semantic_keys) const {
   std::vector<handle> out;
   auto collect = [&](const case_index& index, uint64_t key) { index.collect(key, out); };
   if (r.point) {
@@ -176,17 +184,18 @@ std::vector<deduplicator::handle> deduplicator::candidates(const report& r,
   }
   if (r.district) collect(district_index_, district_key(*r.district));
   for (uint64_t key : lsh_keys(r.district, sig)) collect(lsh_index_, key);
+  for (uint64_t key : semantic_keys) collect(semantic_index_, key);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-std::optional<deduplicator::candidate_score> deduplicator::best_candidate(const report& r,
-                                                                          const signature& sig,
-                                                                          uint8_t script) {
+std::optional<deduplicator::candidate_score> deduplicator::best_candidate(
+    const report& r, const signature& sig, uint8_t script,
+    const std::vector<uint64_t>& semantic_keys) {
   std::optional<candidate_score> best;
   const case_state* best_case = nullptr;
-  for (handle h : candidates(r, sig)) {
+  for (handle h : candidates(r, sig, semantic_keys)) {
     const case_state& c = cases_.at(h);
     // Partitioning is by locality: a case never takes a report from another district.
     if (c.district != r.district) continue;
@@ -196,13 +205,17 @@ std::optional<deduplicator::candidate_score> deduplicator::best_candidate(const 
     if (r.time_ms - c.last_seen_ms > settings_.near_window_ms) continue;
     if (c.first_seen_ms - r.time_ms > settings_.near_window_ms) continue;
     bool comparable = script != 0 && (c.scripts & script) != 0;
+    // Embeddings compare across scripts and wordings.
+    const bool semantic_known = !r.embedding.empty() && !c.embedding.empty();
+    const double semantic = semantic_known ? cosine(r.embedding, c.embedding) : 0;
     // Distance decides before text does: only compare texts of cases still in play.
     double distance = 0;
     bool located = r.point && c.location;
     if (located) {
       distance = distance_m(*r.point, *c.location);
       if (distance > settings_.radius_m) continue;
-    } else if (!comparable && (!r.district || divisions == division_agreement::through_triage)) {
+    } else if (!comparable && !semantic_known &&
+               (!r.district || divisions == division_agreement::through_triage)) {
       continue;  // only text could decide, and the texts cannot be compared
     }
     // Texts in different scripts share no shingles: their estimate is noise,
@@ -215,19 +228,23 @@ std::optional<deduplicator::candidate_score> deduplicator::best_candidate(const 
 
     bool joins = false;
     double score = 0;
+    const bool text_near = comparable && similarity >= settings_.district_text_threshold;
+    const bool meaning_near = semantic_known && semantic >= settings_.district_semantic_threshold;
     if (located) {
-      joins = true;
-      score = 2 + similarity - 0.5 * distance / settings_.radius_m;
+      joins = !semantic_known || semantic >= settings_.located_semantic_floor;
+      score = 2 + similarity + 0.5 * semantic - 0.5 * distance / settings_.radius_m;
     } else if (r.district) {
-      joins = comparable ? similarity >= settings_.district_text_threshold
-                         : settings_.cross_script_district_match;
-      score = 1 + similarity;
+      joins = semantic_known ? text_near || meaning_near
+              : comparable   ? text_near
+                             : settings_.cross_script_district_match;
+      score = 1 + std::max(similarity, semantic - 0.5);
     } else {
-      joins = comparable && similarity >= settings_.text_threshold;
-      score = similarity;
+      joins = (comparable && similarity >= settings_.text_threshold) ||
+              (semantic_known && semantic >= settings_.semantic_threshold);
+      score = std::max(similarity, semantic - 0.5);
     }
     if (divisions == division_agreement::through_triage) {
-      joins = joins && comparable && similarity >= settings_.district_text_threshold;
+      joins = joins && (text_near || meaning_near);
     }
     if (!joins) continue;
     // Ties (e.g. place and division alone) go to the case more citizens
@@ -288,6 +305,7 @@ void deduplicator::clear() {
   geo_index_.clear();
   district_index_.clear();
   lsh_index_.clear();
+  semantic_index_.clear();
   clock_ms_ = 0;
 }
 
@@ -317,6 +335,7 @@ void deduplicator::index(handle h, const case_state& c) {
     for (uint64_t key : lsh_keys(c.district, s)) lsh_index_.add(key, h);
   }
   for (const fingerprint& f : c.fingerprints) index_fingerprint(h, f);
+  for (uint64_t key : semantic_keys(c)) semantic_index_.add(key, h);
 }
 
 void deduplicator::unindex(handle h, const case_state& c) {
@@ -326,6 +345,7 @@ void deduplicator::unindex(handle h, const case_state& c) {
     for (uint64_t key : lsh_keys(c.district, s)) lsh_index_.remove(key, h);
   }
   for (const fingerprint& f : c.fingerprints) unindex_fingerprint(h, f);
+  for (uint64_t key : semantic_keys(c)) semantic_index_.remove(key, h);
 }
 
 void deduplicator::index_fingerprint(handle h, const fingerprint& f) {
@@ -361,6 +381,19 @@ uint64_t deduplicator::geo_key(geo_cell cell) {
 
 uint64_t deduplicator::district_key(const std::string& district) {
   return hash_parts({district}, district_seed);
+}
+
+std::vector<uint64_t> deduplicator::semantic_keys(const std::optional<std::string>& district,
+                                                  std::span<const float> v) const {
+  return semantic_band_keys(v, settings_.semantic_bands, settings_.semantic_band_bits,
+                            hash_parts({district ? *district : ""}, semantic_seed));
+}
+
+// A case is filed under the keys of its packed vector, so that the keys it is
+// removed by are the keys it was added by.
+std::vector<uint64_t> deduplicator::semantic_keys(const case_state& c) const {
+  if (c.embedding.empty()) return {};
+  return semantic_keys(c.district, unpack_embedding(c.embedding));
 }
 
 std::vector<uint64_t> deduplicator::lsh_keys(const std::optional<std::string>& district,

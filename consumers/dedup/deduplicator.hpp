@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -40,7 +41,19 @@ struct dedup_settings {
   // Same district, same division, within the window, but the texts are in
   // different scripts (Korean and English): characters cannot be compared, so
   // the shared place, division and time decide.
+  // Used only when a report or the case has no embedding (dedup on the rules
+  // alone); with the sentence model the embeddings decide (below).
   bool cross_script_district_match = true;
+  // With the sentence model (cosine similarity of the embeddings, any scripts):
+  // same district, one side without coordinates;
+  double district_semantic_threshold = 0.35;
+  // no shared place at all;
+  double semantic_threshold = 0.6;
+  // both located within radius_m: at least this (a different problem of the
+  // same division next door is not the same case).
+  double located_semantic_floor = 0.2;
+  size_t semantic_bands = 3;      // random-hyperplane LSH over the embeddings:
+  size_t semantic_band_bits = 5;  // bands of this many sign bits
   // Bounds on memory.
   size_t max_open_cases = 200'000;     // per partition: about 300 MB
   size_t max_members = 100;            // report ids listed on a case
@@ -99,8 +112,13 @@ class deduplicator {
   std::optional<decision> find_exact(const report& r, uint64_t idem_hash,
                                      uint64_t author_text_hash);
   std::optional<candidate_score> best_candidate(const report& r, const signature& sig,
-                                                uint8_t script_bit);
-  std::vector<handle> candidates(const report& r, const signature& sig) const;
+                                                uint8_t script_bit,
+                                                const std::vector<uint64_t>& semantic_keys);
+  std::vector<handle> candidates(const report& r, const signature& sig,
+                                 const std::vector<uint64_t>& semantic_keys) const;
+  std::vector<uint64_t> semantic_keys(const std::optional<std::string>& district,
+                                      std::span<const float> v) const;
+  std::vector<uint64_t> semantic_keys(const case_state& c) const;
 
   handle insert(case_state c);
   void erase(handle h);
@@ -127,6 +145,7 @@ class deduplicator {
   case_index geo_index_;
   case_index district_index_;
   case_index lsh_index_;
+  case_index semantic_index_;
 };
 
 // Hashes that identify exact duplicates; 0 for author_text when anonymous.

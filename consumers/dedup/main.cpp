@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "common/log/log.hpp"
+#include "common/ops/ops_server.hpp"
 #include "consumers/dedup/classifier_placement.hpp"
 #include "consumers/dedup/cluster_command.hpp"
 #include "consumers/dedup/service/options.hpp"
@@ -56,7 +57,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dedup: %s\n", cfg.error().c_str());
     return 2;
   }
-  auto place = dedup::load_classifier_placement(cfg->rules_file, cfg->related_share);
+  auto place = dedup::load_classifier_placement(cfg->rules_file, cfg->related_share,
+                                                cfg->model_file, cfg->model_dir);
   if (!place) {
     std::fprintf(stderr, "dedup: %s\n", place.error().c_str());
     return 2;
@@ -77,6 +79,17 @@ int main(int argc, char** argv) {
   if (!service) {
     log::error("dedup.start_failed", {{"detail", service.error()}});
     return 1;
+  }
+  std::unique_ptr<ops::ops_server> ops_endpoints;
+  if (!cfg->ops_listen.empty()) {
+    dedup::service* svc = service->get();
+    auto started = ops::ops_server::start(cfg->ops_listen, {[svc] { return svc->readiness(); },
+                                                            [svc] { return svc->metrics_text(); }});
+    if (!started) {
+      log::error("dedup.start_failed", {{"detail", started.error()}});
+      return 1;
+    }
+    ops_endpoints = std::move(*started);
   }
   running = service->get();
   std::signal(SIGTERM, on_signal);

@@ -5,8 +5,10 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "consumers/dedup/geo.hpp"
@@ -18,6 +20,8 @@ struct placement_input {
   std::optional<std::string_view> address;
   std::optional<geo_point> point;
   std::string_view channel;
+  // An embedding computed earlier for this text (carried between dedup's steps).
+  std::span<const float> embedding;
 };
 
 struct placement {
@@ -27,8 +31,26 @@ struct placement {
   // top divisions (a flooded road: water or roads), so matching compares these.
   std::vector<std::string> related;
   std::optional<std::string> district;
+  std::vector<float> embedding{};  // the classifier's sentence embedding; empty: rules only
 };
 
-using placement_function = std::function<placement(const placement_input&)>;
+// The encoder behind placement::embedding, so that a vector carried in a header
+// is used only by a reader of the same model.
+struct embedding_model_info {
+  std::string id;
+  std::size_t dims = 0;
+};
+
+// A callable (tests pass a lambda) and, with the sentence model, its encoder.
+struct placement_function {
+  std::function<placement(const placement_input&)> fn;
+  std::optional<embedding_model_info> embedding_model;
+
+  placement_function() = default;
+  template <class F>
+  requires std::is_invocable_r_v<placement, F, const placement_input&> placement_function(F f)
+      : fn(std::move(f)) {}  // NOLINT: a lambda is a placement function
+  placement operator()(const placement_input& in) const { return fn(in); }
+};
 
 }  // namespace civic::dedup

@@ -23,6 +23,9 @@ struct report {
   // Divisions with evidence in the text (placement::related); empty: divisions.
   std::vector<std::string> related_divisions;
   std::optional<std::string> district;
+  // The sentence embedding of the text (the shared classifier's model); empty
+  // when dedup runs on the rules alone.
+  std::vector<float> embedding;
 };
 
 }  // namespace civic::dedup

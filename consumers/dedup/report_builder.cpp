@@ -66,6 +66,7 @@ expected<report, std::string> report_from_envelope(const envelope::message& e, c
   if (r.divisions.empty()) r.divisions.emplace_back("triage");
   r.related_divisions = p.related;
   r.district = e.place && e.place->district ? e.place->district : p.district;
+  r.embedding = p.embedding;
   return r;
 }
 
@@ -107,6 +108,7 @@ expected<report, std::string> report_from_corpus_line(std::string_view line,
   r.divisions = p.divisions.empty() ? std::vector<std::string>{"triage"} : p.divisions;
   r.related_divisions = p.related;
   r.district = p.district;
+  r.embedding = std::move(p.embedding);
   return r;
 }
 

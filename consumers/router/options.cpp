@@ -12,6 +12,14 @@ constexpr config::option router_options[] = {
      "Classification rules file (YAML, schemas/rules.v1.schema.json). Reloaded when it changes or "
      "on "
      "SIGHUP; a file with an error is refused and the rules in force stay."},
+    {"router.model", "deploy/config/model/seoul-triage.head",
+     "The sentence model's heads (router train-model writes them); its probabilities are combined "
+     "with the rules' scores. Empty: the rules decide alone. The encoder comes from "
+     "router.model_dir."},
+    {"router.model_dir", "",
+     "Folder of the multilingual encoder (use-m3.civicmodel, sp.model) that script/bootstrap "
+     "fetches; empty: $CIVIC_CACHE_DIR/models/use-m3, by default "
+     "~/.cache/civic-gateway/models/use-m3."},
     {"router.rules_check_ms", "2000",
      "How often (milliseconds) the rules file's modification time is checked; 0: only on SIGHUP.",
      value_type::integer, 0, 3'600'000},
@@ -47,6 +55,12 @@ constexpr config::option router_options[] = {
      60000},
     {"router.stats_interval_s", "30", "Seconds between router.stats log lines.",
      value_type::integer, 1, 86400},
+    {"router.ops_listen", "0.0.0.0:9100",
+     "Where GET /healthz, /readyz and /metrics (Prometheus) are served, HOST:PORT (port 0: any "
+     "free one, logged as ops.listening); empty: not served."},
+    {"router.ready_stall_s", "60",
+     "/readyz fails when records wait and no transaction committed for this many seconds.",
+     value_type::integer, 1, 86400},
 };
 
 std::vector<config::option> all_options() {
@@ -65,6 +79,8 @@ std::span<const config::option> options() {
 expected<service_config, std::string> make_service_config(const config::settings& s) {
   service_config c;
   c.rules_file = s.text("router.rules");
+  c.model_file = s.text("router.model");
+  c.model_dir = s.text("router.model_dir");
   c.rules_check_interval = std::chrono::milliseconds(s.integer("router.rules_check_ms"));
   c.group_id = s.text("router.group_id");
   c.transactional_id = s.text("router.transactional_id");
@@ -80,6 +96,8 @@ expected<service_config, std::string> make_service_config(const config::settings
   c.max_batch_records = static_cast<std::size_t>(s.integer("router.max_batch_records"));
   c.max_batch_wait = std::chrono::milliseconds(s.integer("router.max_batch_wait_ms"));
   c.stats_interval = std::chrono::seconds(s.integer("router.stats_interval_s"));
+  c.ops_listen = s.text("router.ops_listen");
+  c.ready_stall = std::chrono::seconds(s.integer("router.ready_stall_s"));
   if (c.group_id.empty()) return unexpected(std::string("router.group_id must not be empty"));
   if (c.transactional_id.empty())
     return unexpected(std::string("router.transactional_id must not be empty"));

@@ -14,6 +14,8 @@ std::span<const config::option> options();
 
 struct service_config {
   std::string rules_file;
+  std::string model_file;  // heads of the sentence model; empty: rules only
+  std::string model_dir;   // the encoder's folder; empty: the bootstrap cache
   std::chrono::milliseconds rules_check_interval{2000};
   std::string group_id;
   std::string transactional_id;
@@ -22,6 +24,8 @@ struct service_config {
   std::size_t max_batch_records = 500;
   std::chrono::milliseconds max_batch_wait{50};
   std::chrono::seconds stats_interval{30};
+  std::string ops_listen;  // empty: no operations endpoints
+  std::chrono::seconds ready_stall{60};
 };
 
 expected<service_config, std::string> make_service_config(const config::settings& s);

@@ -6,6 +6,8 @@
 #include "common/envelope/envelope_json.hpp"
 #include "common/log/log.hpp"
 #include "consumers/classify/classification_json.hpp"
+#include "consumers/classify/model/embedding_codec.hpp"
+#include "consumers/classify/model/semantic_model.hpp"
 
 namespace civic::router {
 namespace {
@@ -124,6 +126,18 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
     if (e.place->address) input.address = *e.place->address;
     input.lat = e.place->lat;
     input.lon = e.place->lon;
+  }
+  // The embedding dedup computed for this text, when it used the same encoder.
+  std::optional<std::vector<float>> carried;
+  if (const auto& model = rules.model()) {
+    const std::string* vector = find_header(in.headers, classify::model::embedding_header);
+    const std::string* model_id = find_header(in.headers, classify::model::embedding_model_header);
+    if (vector && model_id && *model_id == model->encoder_id())
+      carried = classify::model::decode_embedding(*vector, model->encoder().dims());
+    if (carried) {
+      input.embedding = *carried;
+      ++counters.embeddings_reused;
+    }
   }
   const auto c = rules.classify(input);
   if (c.text_unmatched) {

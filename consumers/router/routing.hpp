@@ -53,7 +53,8 @@ struct route_counters {
   uint64_t urgent = 0;
   uint64_t deadlettered = 0;
   uint64_t too_large = 0;  // dead-lettered because of route_limits (also counted in deadlettered)
-  uint64_t text_unmatched = 0;  // the term matcher failed on the text: sent to triage, logged
+  uint64_t text_unmatched = 0;     // the term matcher failed on the text: sent to triage, logged
+  uint64_t embeddings_reused = 0;  // the sentence model used the embedding dedup carried
 };
 
 // Appends the records for `in` to `out`: one per division, or one dead letter

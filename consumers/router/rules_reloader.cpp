@@ -5,11 +5,12 @@
 namespace civic::router {
 
 expected<std::unique_ptr<rules_reloader>, std::string> rules_reloader::create(
-    std::filesystem::path file, std::chrono::milliseconds check_interval, acceptance_check accept) {
+    std::filesystem::path file, std::chrono::milliseconds check_interval, acceptance_check accept,
+    std::shared_ptr<const classify::model::semantic_model> model) {
   std::unique_ptr<rules_reloader> r(
-      new rules_reloader(std::move(file), check_interval, std::move(accept)));
+      new rules_reloader(std::move(file), check_interval, std::move(accept), std::move(model)));
   const auto before = r->stamp();
-  auto loaded = classify::classifier::load(r->file_);
+  auto loaded = classify::classifier::load(r->file_, r->model_);
   if (!loaded) return unexpected(std::move(loaded.error()));
   if (before != r->stamp())
     return unexpected(r->file_.string() +
@@ -66,7 +67,7 @@ void rules_reloader::check_file() {
 
 void rules_reloader::reload(const char* cause) {
   const auto before = stamp();
-  auto loaded = classify::classifier::load(file_);
+  auto loaded = classify::classifier::load(file_, model_);
   const auto after = stamp();
   if (!before || before != after) {
     // Written while we read it: what we read may be any mixture. The next

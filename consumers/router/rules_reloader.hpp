@@ -35,7 +35,8 @@ class rules_reloader {
 
   static expected<std::unique_ptr<rules_reloader>, std::string> create(
       std::filesystem::path file, std::chrono::milliseconds check_interval,
-      acceptance_check accept = {});
+      acceptance_check accept = {},
+      std::shared_ptr<const classify::model::semantic_model> model = nullptr);
 
   // Async-signal-safe: the next current() reloads.
   void request_reload() noexcept { requested_.store(true, std::memory_order_relaxed); }
@@ -50,8 +51,12 @@ class rules_reloader {
 
  private:
   rules_reloader(std::filesystem::path file, std::chrono::milliseconds interval,
-                 acceptance_check accept)
-      : file_(std::move(file)), interval_(interval), accept_(std::move(accept)) {}
+                 acceptance_check accept,
+                 std::shared_ptr<const classify::model::semantic_model> model)
+      : file_(std::move(file)),
+        interval_(interval),
+        accept_(std::move(accept)),
+        model_(std::move(model)) {}
   struct file_stamp {
     std::filesystem::file_time_type modified;
     std::uintmax_t size = 0;
@@ -64,6 +69,7 @@ class rules_reloader {
   std::filesystem::path file_;
   std::chrono::milliseconds interval_;
   acceptance_check accept_;
+  std::shared_ptr<const classify::model::semantic_model> model_;  // kept over reloads
   std::shared_ptr<const classify::classifier> rules_;
   std::optional<file_stamp> loaded_stamp_;   // of the last complete read, accepted or refused
   std::optional<file_stamp> changed_stamp_;  // a change seen at the last check, not yet loaded

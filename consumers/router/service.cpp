@@ -10,6 +10,9 @@
 
 #include "common/kafka/handles.hpp"
 #include "common/log/log.hpp"
+#include "common/metrics/prometheus_text.hpp"
+#include "common/ops/processor_ops.hpp"
+#include "consumers/classify/model/semantic_model.hpp"
 
 namespace civic::router {
 namespace {
@@ -67,8 +70,23 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
     return missing.empty() ? std::string()
                            : "no topic for: " + missing + " (add it to deploy/topics.manifest)";
   };
+  std::shared_ptr<const classify::model::semantic_model> model;
+  if (!self->config_.model_file.empty()) {
+    const auto started = std::chrono::steady_clock::now();
+    auto loaded =
+        classify::model::semantic_model::load(self->config_.model_file, self->config_.model_dir);
+    if (!loaded)
+      return unexpected("router.model: " + loaded.error() +
+                        " (router.model= runs on the rules alone)");
+    model = std::move(*loaded);
+    log::info("router.model.loaded", {{"heads", self->config_.model_file},
+                                      {"encoder", model->encoder_id()},
+                                      {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::steady_clock::now() - started)
+                                                 .count()}});
+  }
   auto rules = rules_reloader::create(self->config_.rules_file, self->config_.rules_check_interval,
-                                      std::move(accept));
+                                      std::move(accept), std::move(model));
   if (!rules) return unexpected(std::move(rules.error()));
   self->rules_ = std::move(*rules);
 
@@ -92,6 +110,12 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
   handlers.on_aborted = [self] { self->counters_ = self->committed_counters_; };
   handlers.on_committed = [self](std::size_t, std::size_t) {
     self->committed_counters_ = self->counters_;
+    {
+      std::lock_guard lock(self->published_mutex_);
+      self->published_counters_ = self->counters_;
+      self->published_reloads_ = self->rules_->reloads();
+      self->published_refused_ = self->rules_->refused();
+    }
     self->log_stats(false);
   };
   auto processor = kafka::transactional_processor::create(std::move(settings), std::move(handlers));
@@ -123,6 +147,7 @@ void service::log_stats(bool force) {
                              {"deadlettered", counters_.deadlettered},
                              {"too_large", counters_.too_large},
                              {"text_unmatched", counters_.text_unmatched},
+                             {"embeddings_reused", counters_.embeddings_reused},
                              {"rules_reloads", rules_->reloads()},
                              {"rules_refused", rules_->refused()}});
 }
@@ -133,7 +158,46 @@ std::error_code service::run() {
                                {"transactional_id", config_.transactional_id}});
   const auto result = processor_->run();
   log_stats(true);
+  processor_->leave_group();
   return result;
+}
+
+ops::readiness service::readiness() const {
+  return ops::processor_readiness(*processor_, config_.ready_stall);
+}
+
+std::string service::metrics_text() const {
+  metrics::text_writer w;
+  ops::write_processor_metrics(w, "router", *processor_, config_.ready_stall);
+  route_counters c;
+  uint64_t reloads = 0, refused = 0;
+  {
+    std::lock_guard lock(published_mutex_);
+    c = published_counters_;
+    reloads = published_reloads_;
+    refused = published_refused_;
+  }
+  auto number = [](uint64_t v) { return static_cast<double>(v); };
+  w.family("router_messages_total", "counter", "Messages read, by outcome.");
+  w.sample("router_messages_total", {{"outcome", "routed"}}, number(c.messages - c.deadlettered));
+  w.sample("router_messages_total", {{"outcome", "deadlettered"}}, number(c.deadlettered));
+  w.family("router_routed_records_total", "counter",
+           "Records written to division topics (one per division of a message).");
+  w.sample("router_routed_records_total", number(c.routed_records));
+  w.family("router_routed_messages_total", "counter", "Routed messages, by what they got.");
+  w.sample("router_routed_messages_total", {{"kind", "two_divisions"}}, number(c.two_divisions));
+  w.sample("router_routed_messages_total", {{"kind", "triage"}}, number(c.triage));
+  w.sample("router_routed_messages_total", {{"kind", "urgent"}}, number(c.urgent));
+  w.sample("router_routed_messages_total", {{"kind", "text_unmatched"}}, number(c.text_unmatched));
+  w.family("router_too_large_total", "counter",
+           "Messages dead-lettered for their size (also counted as deadlettered).");
+  w.sample("router_too_large_total", number(c.too_large));
+  w.family("router_rules_reloads_total", "counter", "Rules files loaded after the start.");
+  w.sample("router_rules_reloads_total", number(reloads));
+  w.family("router_rules_refused_total", "counter",
+           "Rules files refused (the rules in force stay).");
+  w.sample("router_rules_refused_total", number(refused));
+  return w.take();
 }
 
 namespace {
@@ -187,6 +251,18 @@ int run_service(std::span<const std::string_view> args) {
   if (!s) {
     log::error("router.start_failed", {{"detail", s.error()}});
     return 1;
+  }
+  std::unique_ptr<ops::ops_server> ops_endpoints;
+  if (!(*s)->config().ops_listen.empty()) {
+    service* svc = s->get();
+    auto started = ops::ops_server::start(
+        svc->config().ops_listen,
+        {[svc] { return svc->readiness(); }, [svc] { return svc->metrics_text(); }});
+    if (!started) {
+      log::error("router.start_failed", {{"detail", started.error()}});
+      return 1;
+    }
+    ops_endpoints = std::move(*started);
   }
   running.store(s->get());
   std::signal(SIGTERM, on_stop_signal);

@@ -6,12 +6,14 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
 
 #include "common/kafka/transactional_processor.hpp"
+#include "common/ops/ops_server.hpp"
 #include "consumers/router/options.hpp"
 #include "consumers/router/routing.hpp"
 #include "consumers/router/rules_reloader.hpp"
@@ -28,6 +30,11 @@ class service {
   void stop() noexcept { processor_->stop(); }
   void reload_rules() noexcept { rules_->request_reload(); }
 
+  // For the operations endpoints; thread-safe.
+  ops::readiness readiness() const;
+  std::string metrics_text() const;
+  const service_config& config() const { return config_; }
+
  private:
   service(service_config config, kafka::properties kafka)
       : config_(std::move(config)), kafka_(std::move(kafka)) {}
@@ -39,8 +46,11 @@ class service {
   kafka::properties kafka_;
   std::unique_ptr<rules_reloader> rules_;
   std::unique_ptr<kafka::transactional_processor> processor_;
-  route_counters counters_;            // including the open transaction
-  route_counters committed_counters_;  // as of the last commit
+  route_counters counters_;             // including the open transaction
+  route_counters committed_counters_;   // as of the last commit
+  mutable std::mutex published_mutex_;  // what /metrics shows: a copy at each commit
+  route_counters published_counters_;
+  uint64_t published_reloads_ = 0, published_refused_ = 0;
   std::chrono::steady_clock::time_point last_stats_{};
 };
 

@@ -14,8 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   auto parsed = parse_inbound(input, limits);
   if (!parsed) return 0;
-  auto e =
-      normalize(std::move(*parsed), {"fuzz-author-key-0123"}, std::chrono::system_clock::now());
+  static const sender bridge{sender::kind::bridge, "fuzz", {}};
+  auto e = normalize(std::move(*parsed), bridge, {"fuzz-author-key-0123"},
+                     std::chrono::system_clock::now());
   if (!e) return 0;
   auto again = civic::envelope::parse_json(civic::envelope::to_json(*e));
   if (!again || !(*again == *e)) std::abort();  // what the gateway writes, consumers must read

@@ -48,9 +48,26 @@ constexpr config::option dedup_options[] = {
     {"dedup.text_threshold", "0.12",
      "Minimum text similarity (0 to 1) to join a case when the two share no place."},
     {"dedup.cross_script_district_match", "true",
-     "In one district and division, a Korean and an English report (texts not comparable) may "
-     "join one case on place, division and time alone.",
+     "Without the sentence model only (dedup.model empty): in one district and division, a "
+     "Korean and an English report (texts not comparable) may join one case on place, division "
+     "and time alone.",
      value_type::boolean},
+    {"dedup.model", "deploy/config/model/seoul-triage.head",
+     "The sentence model's heads (shared with the router); dedup computes each report's "
+     "embedding once, compares meaning with it, and carries it to the router in the "
+     "civic-embedding header. Empty: rules and character shingles only."},
+    {"dedup.model_dir", "",
+     "Folder of the multilingual encoder (use-m3.civicmodel, sp.model); empty: "
+     "$CIVIC_CACHE_DIR/models/use-m3, by default ~/.cache/civic-gateway/models/use-m3."},
+    {"dedup.district_semantic_threshold", "0.35",
+     "With the sentence model: minimum cosine similarity of two reports' embeddings (0 to 1, any "
+     "languages) to join a case in the same district when one side has no coordinates."},
+    {"dedup.semantic_threshold", "0.6",
+     "With the sentence model: minimum cosine similarity to join a case when the two share no "
+     "place."},
+    {"dedup.located_semantic_floor", "0.2",
+     "With the sentence model: two located reports within dedup.radius_m join only if their "
+     "embeddings are at least this similar."},
     {"dedup.max_open_cases", "200000",
      "Open cases kept per partition (about 1.5 KB each); beyond it the least recently reported "
      "close first.",
@@ -73,8 +90,13 @@ constexpr config::option dedup_options[] = {
      value_type::integer, 1, 100000},
     {"dedup.max_batch_wait_ms", "50", "How long a transaction's batch may wait to fill.",
      value_type::integer, 1, 60000},
-    {"dedup.stats_interval_s", "60",
-     "Seconds between dedup.stats log lines (counters) and rewrites of dedup.metrics_file.",
+    {"dedup.stats_interval_s", "60", "Seconds between dedup.stats log lines (counters).",
+     value_type::integer, 1, 86400},
+    {"dedup.ops_listen", "0.0.0.0:9100",
+     "Where GET /healthz, /readyz and /metrics (Prometheus) are served, HOST:PORT (port 0: any "
+     "free one, logged as ops.listening); empty: not served."},
+    {"dedup.ready_stall_s", "60",
+     "/readyz fails when records wait and no transaction committed for this many seconds.",
      value_type::integer, 1, 86400},
     {"dedup.topic.responses", "feedback.responses",
      "Status changes, answers and support (folded into the cases); support thresholds crossed "
@@ -97,10 +119,6 @@ constexpr config::option dedup_options[] = {
      "Closed but answerable cases kept per partition (about 400 bytes each); beyond it the least "
      "recently active leave first.",
      value_type::integer, 1, 100'000'000},
-    {"dedup.metrics_file", "",
-     "Where to keep the counters in Prometheus text format, rewritten every stats interval "
-     "(for node_exporter's textfile collector, e.g. /var/lib/node_exporter/dedup.prom); "
-     "empty: none."},
 };
 
 expected<double, std::string> fraction(const config::settings& s, std::string_view key) {
@@ -137,6 +155,16 @@ expected<service_config, std::string> make_service_config(const config::settings
   c.dedup.district_text_threshold = *district;
   c.dedup.text_threshold = *text;
   c.dedup.cross_script_district_match = s.boolean("dedup.cross_script_district_match");
+  for (auto [key, into] :
+       {std::pair{"dedup.district_semantic_threshold", &c.dedup.district_semantic_threshold},
+        std::pair{"dedup.semantic_threshold", &c.dedup.semantic_threshold},
+        std::pair{"dedup.located_semantic_floor", &c.dedup.located_semantic_floor}}) {
+    auto v = fraction(s, key);
+    if (!v) return unexpected(v.error());
+    *into = *v;
+  }
+  c.model_file = s.text("dedup.model");
+  c.model_dir = s.text("dedup.model_dir");
   c.dedup.max_open_cases = static_cast<size_t>(s.integer("dedup.max_open_cases"));
   c.dedup.max_members = static_cast<size_t>(s.integer("dedup.max_members"));
   c.dedup.signatures_per_case = static_cast<size_t>(s.integer("dedup.signatures_per_case"));
@@ -169,7 +197,8 @@ expected<service_config, std::string> make_service_config(const config::settings
   c.max_batch_records = static_cast<size_t>(s.integer("dedup.max_batch_records"));
   c.max_batch_wait = std::chrono::milliseconds(s.integer("dedup.max_batch_wait_ms"));
   c.stats_interval = std::chrono::seconds(s.integer("dedup.stats_interval_s"));
-  c.metrics_file = s.text("dedup.metrics_file");
+  c.ops_listen = s.text("dedup.ops_listen");
+  c.ready_stall = std::chrono::seconds(s.integer("dedup.ready_stall_s"));
   return c;
 }
 

@@ -32,12 +32,15 @@ struct service_config {
   topics names;
   std::string rules_file;
   double related_share = 0.3;
+  std::string model_file;  // the sentence model's heads; empty: rules only
+  std::string model_dir;   // its encoder; empty: the bootstrap cache
   std::string group_id;
   std::string transactional_id;
   size_t max_batch_records = 500;
   std::chrono::milliseconds max_batch_wait{50};
   std::chrono::seconds stats_interval{60};
-  std::string metrics_file;  // empty: no metrics file
+  std::string ops_listen;  // empty: no operations endpoints
+  std::chrono::seconds ready_stall{60};
   // The answer loop (case_lifecycle.hpp, closed_cases.hpp).
   lifecycle_settings lifecycle;
   int64_t closed_case_retention_ms = 90LL * 24 * 3600 * 1000;

@@ -4,8 +4,9 @@
 #include <tuple>
 
 #include "common/log/log.hpp"
+#include "common/ops/processor_ops.hpp"
 #include "consumers/dedup/service/changelog.hpp"
-#include "consumers/dedup/service/metrics_file.hpp"
+#include "consumers/dedup/service/metrics.hpp"
 
 namespace civic::dedup {
 using namespace std::chrono_literals;
@@ -64,6 +65,13 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
   };
   handlers.on_committed = [self](size_t, size_t) {
     self->committed_counters_ = self->counters_;
+    size_t open = 0;
+    for (const auto& [p, engine] : self->engines_) open += engine.open_cases();
+    {
+      std::lock_guard lock(self->published_mutex_);
+      self->published_counters_ = self->counters_;
+      self->published_open_cases_ = open;
+    }
     self->log_stats(false);
   };
 
@@ -148,18 +156,25 @@ void service::log_stats(bool force) {
                             {"cases_retired", counters_.cases_retired},
                             {"open_cases", open},
                             {"partitions", engines_.size()}});
-  if (!config_.metrics_file.empty()) {
-    if (auto ec = write_file_atomically(config_.metrics_file, prometheus_text(counters_, open))) {
-      log::warn("dedup.metrics_file_failed",
-                {{"path", config_.metrics_file}, {"error", ec.message()}});
-    }
-  }
 }
 
 std::error_code service::run() {
   std::error_code result = processor_->run();
   log_stats(true);
+  processor_->leave_group();
   return result ? result : fatal_error_;
+}
+
+ops::readiness service::readiness() const {
+  return ops::processor_readiness(*processor_, config_.ready_stall);
+}
+
+std::string service::metrics_text() const {
+  metrics::text_writer w;
+  ops::write_processor_metrics(w, "dedup", *processor_, config_.ready_stall);
+  std::lock_guard lock(published_mutex_);
+  write_metrics(w, published_counters_, published_open_cases_);
+  return w.take();
 }
 
 void service::stop() noexcept { processor_->stop(); }

@@ -7,11 +7,13 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <system_error>
 
 #include "common/error/expected.hpp"
 #include "common/kafka/transactional_processor.hpp"
+#include "common/ops/ops_server.hpp"
 #include "consumers/dedup/placement.hpp"
 #include "consumers/dedup/service/options.hpp"
 #include "consumers/dedup/service/stages.hpp"
@@ -24,10 +26,14 @@ class service {
                                                                 kafka::properties kafka,
                                                                 placement_function place);
 
-  // Until stop() or a fatal Kafka error (returned).
+  // Until stop() or a fatal Kafka error (returned); then leaves the group.
   std::error_code run();
   // Async-signal-safe.
   void stop() noexcept;
+
+  // For the operations endpoints; thread-safe.
+  ops::readiness readiness() const;
+  std::string metrics_text() const;
 
  private:
   std::error_code fatal_error_;  // set when the state could not be restored
@@ -48,6 +54,10 @@ class service {
   step_counters committed_counters_;  // as of the last commit: an abort rolls back to it
   // Unset until the first commit, which is reported at once.
   std::optional<std::chrono::steady_clock::time_point> last_stats_;
+  // What /metrics shows: the committed counters and open cases, copied at each commit.
+  mutable std::mutex published_mutex_;
+  step_counters published_counters_;
+  size_t published_open_cases_ = 0;
   // Last: destroyed first, since closing it calls back into the members above.
   std::unique_ptr<kafka::transactional_processor> processor_;
 };

@@ -3,6 +3,7 @@
 #include "common/envelope/envelope_json.hpp"
 #include "common/responses/delivery.hpp"
 #include "common/responses/response.hpp"
+#include "consumers/classify/model/embedding_codec.hpp"
 #include "consumers/dedup/case_json.hpp"
 #include "consumers/dedup/report_builder.hpp"
 
@@ -11,7 +12,8 @@ namespace {
 
 bool internal_header(std::string_view name) {
   return name == divisions_header || name == related_header || name == district_header ||
-         name == case_id_header || name == input_kind_header;
+         name == case_id_header || name == embedding_header || name == embedding_model_header ||
+         name == input_kind_header;
 }
 
 std::vector<kafka::header> forwarded_headers(const std::vector<kafka::header>& headers) {
@@ -134,6 +136,15 @@ void fold_delivery_record(const inbound_record& in, deduplicator& engine, lifecy
   write_case(*c, names, in.partition, out);
 }
 
+// The report's embedding for the next stage (computed once in the pipeline).
+void add_embedding_headers(const placement& p, const placement_function& place,
+                           std::vector<kafka::header>& headers) {
+  if (p.embedding.empty() || !place.embedding_model) return;
+  headers.push_back(
+      {std::string(embedding_header), classify::model::encode_embedding(p.embedding)});
+  headers.push_back({std::string(embedding_model_header), place.embedding_model->id});
+}
+
 }  // namespace
 
 std::string locality_key(const report& r) { return r.district ? *r.district : "citywide"; }
@@ -156,6 +167,7 @@ kafka::record route_ingested(const inbound_record& in, const placement_function&
   rec.headers.push_back({std::string(divisions_header), join(p.divisions)});
   rec.headers.push_back({std::string(related_header), join(p.related)});
   if (p.district) rec.headers.push_back({std::string(district_header), *p.district});
+  add_embedding_headers(p, place, rec.headers);
   ++counters.routed;
   return rec;
 }
@@ -221,7 +233,19 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
     if (const std::string* district = find_header(in.headers, district_header))
       p.district = *district;
   }
-  if (p.divisions.empty()) p = place(placement_input_of(*parsed));
+  std::optional<std::vector<float>> carried;
+  if (const std::string* vector = find_header(in.headers, embedding_header)) {
+    const std::string* model = find_header(in.headers, embedding_model_header);
+    if (model && place.embedding_model && *model == place.embedding_model->id)
+      carried = classify::model::decode_embedding(*vector, place.embedding_model->dims);
+  }
+  if (p.divisions.empty() || (place.embedding_model && !carried)) {
+    auto in_place = placement_input_of(*parsed);
+    if (carried) in_place.embedding = *carried;
+    p = place(in_place);
+  } else if (carried) {
+    p.embedding = std::move(*carried);
+  }
   auto r = report_from_envelope(*parsed, p);
   if (!r) {
     ++counters.deadlettered;
@@ -245,6 +269,8 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
     kafka::record unique{names.unique, locality_key(*r), std::string(in.value),
                          forwarded_headers(in.headers), -1};
     unique.headers.push_back({std::string(case_id_header), d.case_id});
+    // The router reuses the embedding rather than computing it again.
+    add_embedding_headers(p, place, unique.headers);
     out.push_back(std::move(unique));
   }
   if (case_state* c = engine.find_for_lifecycle(d.case_id)) {

@@ -23,6 +23,7 @@
 
 #include "common/kafka/civic_headers.hpp"
 #include "common/kafka/record.hpp"
+#include "consumers/classify/model/embedding_codec.hpp"
 #include "consumers/dedup/case_lifecycle.hpp"
 #include "consumers/dedup/deduplicator.hpp"
 #include "consumers/dedup/placement.hpp"
@@ -46,6 +47,8 @@ inline constexpr std::string_view related_header = "civic-dedup-related";
 inline constexpr std::string_view district_header = "civic-dedup-district";
 // What a dedup.repartition record is when it is not a report: "response", "delivery".
 inline constexpr std::string_view input_kind_header = "civic-dedup-input";
+using classify::model::embedding_header;
+using classify::model::embedding_model_header;
 using kafka::case_id_header;
 using kafka::deadletter_reason_header;
 using kafka::deadletter_source_header;

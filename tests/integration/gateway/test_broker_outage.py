@@ -72,7 +72,8 @@ def test_broker_stopped_mid_stream(gateway, own_broker, run_id):
     # The bridge resends what was not acked; now all of it is stored.
     resent = {}
     asyncio.run(send_and_collect(g.ws_url, nacked, resent, pause=0))
-    assert all(a["type"] == "ack" for a in resent.values())
+    assert all(a["type"] == "ack" for a in resent.values()), \
+        {a["code"] for a in resent.values() if a["type"] == "nack"}
 
     found = read_topic(bootstrap, {key(m) for m in messages}, timeout=120)
     missing = [key(m) for m in acked if key(m) not in found]

@@ -146,6 +146,19 @@ TEST_CASE("every input becomes exactly one committed output across aborts and a 
     });
     CHECK_FALSE((*second)->run());
     watchdog.join();
+    // What the operations endpoints report: joined, nothing failing, all read.
+    const auto& health = (*second)->state();
+    CHECK(health.joined);
+    CHECK(health.restores >= 1);
+    CHECK(health.aborts_in_a_row == 0);
+    CHECK(health.last_commit_ns > 0);
+    auto lag = (*second)->lag();
+    CHECK(lag.size() == 3);
+    for (const auto& p : lag) CHECK_MESSAGE(p.lag == 0, p.topic, "/", p.partition);
+    // Draining: leaving the group gives the partitions up before the clients close.
+    (*second)->leave_group();
+    CHECK(health.assigned_partitions == 0);
+    CHECK((*second)->lag().empty());
   }
   CHECK(aborts_seen == 2);
   CHECK(committed_inputs == input_count);

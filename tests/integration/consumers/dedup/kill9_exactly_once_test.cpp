@@ -188,14 +188,18 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
   dedup_process service(
       {binary, "--kafka.bootstrap.servers=" + bootstrap,
        "--dedup.rules=" + (test::source_dir() / "deploy/config/rules/seoul.yaml").string(),
-       "--dedup.group_id=" + prefix + "group", "--dedup.transactional_id=" + prefix + "dedup-0",
-       "--dedup.topic.input=" + t.input, "--dedup.topic.repartition=" + t.repartition,
-       "--dedup.topic.changelog=" + t.changelog, "--dedup.topic.unique=" + t.unique,
-       "--dedup.topic.cases=" + t.cases, "--dedup.topic.deadletter=" + t.deadletter,
+       // Exactly once is what is tested here, on the rules alone; the sentence
+       // model's matching has its own tests (dedup_model_corpus_f1_test).
+       "--dedup.model=", "--dedup.group_id=" + prefix + "group",
+       "--dedup.transactional_id=" + prefix + "dedup-0", "--dedup.topic.input=" + t.input,
+       "--dedup.topic.repartition=" + t.repartition, "--dedup.topic.changelog=" + t.changelog,
+       "--dedup.topic.unique=" + t.unique, "--dedup.topic.cases=" + t.cases,
+       "--dedup.topic.deadletter=" + t.deadletter,
        // The answer loop's inputs: private and empty, so no other test's records arrive.
        "--dedup.topic.responses=" + prefix + "responses",
        "--dedup.topic.deliveries=" + prefix + "deliveries", "--dedup.max_batch_records=15",
-       "--dedup.max_batch_wait_ms=20", "--kafka.session.timeout.ms=10000", "--log.level=warn"},
+       "--dedup.max_batch_wait_ms=20", "--dedup.ops_listen=127.0.0.1:0",
+       "--kafka.session.timeout.ms=10000", "--log.level=warn"},
       log);
   MESSAGE("dedup log: " << log);
 

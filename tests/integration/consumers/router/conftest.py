@@ -79,13 +79,16 @@ class Router:
         args = [os.environ.get("ROUTER_BINARY", str(REPO / "build/dev/consumers/router/router")),
                 f"--kafka.bootstrap.servers={bootstrap}",
                 f"--router.rules={rules}",
+                # These tests are about Kafka (exactly once, reloads) with their own
+                # small rules files; the sentence model has its own tests.
+                "--router.model=",
                 "--router.rules_check_ms=200",
                 f"--router.topic.input={topics.input}",
                 f"--router.topic.division_prefix={topics.division_prefix}",
                 f"--router.topic.deadletter={topics.deadletter}",
                 f"--router.group_id={self.group}",
                 f"--router.transactional_id={self.transactional_id}",
-                "--router.stats_interval_s=1", *extra]
+                "--router.stats_interval_s=1", "--router.ops_listen=127.0.0.1:0", *extra]
         self.log = open(log_path, "ab")
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
 

@@ -1,12 +1,10 @@
-#include "consumers/dedup/service/metrics_file.hpp"
+#include "consumers/dedup/service/metrics.hpp"
 
 #include <doctest/doctest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
+using namespace civic;
 using namespace civic::dedup;
 
 TEST_CASE("the counters read as Prometheus text: dropped duplicates, near-duplicates, new cases") {
@@ -17,7 +15,9 @@ TEST_CASE("the counters read as Prometheus text: dropped duplicates, near-duplic
   c.exact_duplicates = 2;
   c.deadlettered = 1;
   c.cases_closed = 4;
-  std::string text = prometheus_text(c, 5);
+  metrics::text_writer w;
+  write_metrics(w, c, 5);
+  const std::string& text = w.text();
   CHECK(text.find("dedup_reports_total{outcome=\"exact_duplicate_dropped\"} 2\n") !=
         std::string::npos);
   CHECK(text.find("dedup_reports_total{outcome=\"near_duplicate\"} 3\n") != std::string::npos);
@@ -32,20 +32,4 @@ TEST_CASE("the counters read as Prometheus text: dropped duplicates, near-duplic
     std::string name = line.substr(0, line.find_first_of("{ "));
     CHECK_MESSAGE(text.find("# TYPE " + name + " ") != std::string::npos, name);
   }
-}
-
-TEST_CASE("the metrics file is replaced whole, leaving no partial file behind") {
-  auto dir =
-      std::filesystem::temp_directory_path() / ("dedup-metrics-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  auto path = dir / "dedup.prom";
-  REQUIRE_FALSE(write_file_atomically(path, "first\n"));
-  REQUIRE_FALSE(write_file_atomically(path, "second\n"));
-  std::ifstream in(path);
-  std::stringstream content;
-  content << in.rdbuf();
-  CHECK(content.str() == "second\n");
-  CHECK_FALSE(std::filesystem::exists(dir / "dedup.prom.partial"));
-  CHECK(write_file_atomically(dir / "missing-dir" / "dedup.prom", "x"));
-  std::filesystem::remove_all(dir);
 }

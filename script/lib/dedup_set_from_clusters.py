@@ -1,0 +1,37 @@
+# Builds a corpus-format dedup set from a compact cluster file:
+#   # <Gu> <lat> <lon> | <kind> | <divisions> | <address ko> | <address en>
+#   g|a|n <text>      (g: coordinates near the cluster's point, a: address only, n: no place)
+import json, sys, random
+random.seed(int(sys.argv[3]))
+GU_KO = {"Mapo-gu":"마포구","Jongno-gu":"종로구","Gangnam-gu":"강남구","Songpa-gu":"송파구","Seongbuk-gu":"성북구","Gwanak-gu":"관악구","Nowon-gu":"노원구","Yeongdeungpo-gu":"영등포구","Yongsan-gu":"용산구","Jung-gu":"중구","Eunpyeong-gu":"은평구","Gangseo-gu":"강서구"}
+rows = []; cluster = None; n = 0; c = 0
+base = 1_740_000_000  # 2025-02-19
+channels = ["twitter","kakao","web","open311","facebook","line","telegram","email","call_center","instagram"]
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.rstrip("\n")
+    if not line.strip(): continue
+    if line.startswith("#"):
+        head, kind, divs, addr_ko, addr_en = [x.strip() for x in line[1:].split("|")]
+        gu, lat, lon = head.split()
+        c += 1
+        cluster = dict(id=f"{sys.argv[2]}c{c:03d}", gu=gu, lat=float(lat), lon=float(lon), kind=kind,
+                       divs=divs.split(","), ko=addr_ko, en=addr_en, t=base + c * 3 * 3600 * 7 % (86400 * 20))
+        continue
+    flag, text = line.split(" ", 1)
+    n += 1
+    cluster["t"] += random.randint(600, 6 * 3600)
+    is_ko = any("\uac00" <= ch <= "\ud7a3" for ch in text)
+    lat = lon = addr = None
+    if flag == "g":
+        lat = round(cluster["lat"] + random.uniform(-0.0003, 0.0003), 6)
+        lon = round(cluster["lon"] + random.uniform(-0.0003, 0.0003), 6)
+    if flag in "ga":
+        addr = ("서울 " + GU_KO[cluster["gu"]] + " " + cluster["ko"]) if is_ko else (cluster["en"] + ", " + cluster["gu"] + ", Seoul")
+    import datetime
+    ts = datetime.datetime.fromtimestamp(cluster["t"], datetime.timezone(datetime.timedelta(hours=9))).isoformat()
+    ch = random.choice(channels)
+    rows.append(dict(id=f"{sys.argv[2]}{n:03d}", channel=ch, source_id=f"{ch}-{sys.argv[2]}{n:05d}", received_at=ts,
+                     author=f"user{random.randint(1, 10**6)}", text=text, lat=lat, lon=lon, address=addr,
+                     kind=cluster["kind"], divisions=cluster["divs"], district=cluster["gu"] if flag != "n" else None, cluster=cluster["id"]))
+rows.sort(key=lambda r: r["received_at"])
+for r in rows: print(json.dumps(r, ensure_ascii=False))
