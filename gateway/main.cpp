@@ -15,11 +15,17 @@
 #include "gateway/ops/routes.hpp"
 #include "gateway/options.hpp"
 #include "gateway/server/server.hpp"
+#include "gateway/subscribe/routes.hpp"
+#include "gateway/subscribe/service.hpp"
+#include "gateway/subscribe/token_command.hpp"
 
 using namespace civic;
 
 int main(int argc, char** argv) {
   auto args = config::arguments(argc, argv);
+  if (!args.empty() && args[0] == "token") {
+    return gateway::subscribe::run_token_command(std::span(args).subspan(1));
+  }
   if (!args.empty() && args[0] == "bridge-key") {
     return gateway::auth::bridge_key_command(std::span(args).subspan(1));
   }
@@ -81,6 +87,28 @@ int main(int argc, char** argv) {
   gateway::channels::rate_limiter limiter(cfg->channel_rate, cfg->client_rate);
   gateway::channels::dispatcher channels(std::move(*adapters), pipeline, limiter);
 
+  // The subscribe module: on when enabled and a token key is configured.
+  std::unique_ptr<gateway::subscribe::service> subscribe;
+  if (settings->boolean("subscribe.enabled")) {
+    auto sub_settings = gateway::subscribe::make_service_settings(*settings);
+    if (!sub_settings) {
+      std::fprintf(stderr, "gateway: %s\n", sub_settings.error().c_str());
+      return 2;
+    }
+    auto keys = auth::verifier_settings_from(*settings);
+    if (!keys) {
+      log::warn("subscribe.disabled", {{"detail", keys.error()}});
+    } else {
+      auto started = gateway::subscribe::service::start(std::move(*sub_settings), std::move(*keys));
+      if (!started) {
+        std::fprintf(stderr, "gateway: %s\n", started.error().c_str());
+        return 2;
+      }
+      subscribe = std::move(*started);
+      log::info("subscribe.enabled", {{"dashboard_files", subscribe->dashboard().size()}});
+    }
+  }
+
   gateway::ops::operations ops;
   ops.kafka_ready = [&] { return publisher.kafka_ready(); };
   ops.shutting_down = [&] { return pipeline.shutting_down(); };
@@ -90,6 +118,10 @@ int main(int argc, char** argv) {
             publisher.queue_depth(), publisher.kafka_ready()});
   });
   ops.metrics_writers.push_back([&](civic::metrics::text_writer& w) { channels.write_metrics(w); });
+  if (subscribe) {
+    ops.metrics_writers.push_back(
+        [&](civic::metrics::text_writer& w) { subscribe->write_metrics(w); });
+  }
 
   // The answer loop: the cases (read from feedback.cases), staff tokens, Open311 ids.
   std::unique_ptr<gateway::answers::case_directory> directory;
@@ -132,13 +164,19 @@ int main(int argc, char** argv) {
   gateway::http::routes routes;
   // Before the channels': its Open311 look-ups are more specific than /open311/v2/*.
   if (cases) gateway::answers::add_routes(routes, *cases);
-  gateway::ingest::add_routes(routes, pipeline, cfg->ingest, std::ref(**bridges));
-  gateway::channels::add_routes(routes, channels);
+  if (settings->boolean("gateway.ingest.enabled")) {
+    gateway::ingest::add_routes(routes, pipeline, cfg->ingest, std::ref(**bridges));
+    gateway::channels::add_routes(routes, channels);
+  }
+  if (subscribe) gateway::subscribe::add_routes(routes, *subscribe);
   gateway::ops::add_routes(routes, ops);
 
-  gateway::server::services services{
-      routes, metrics, [&] { pipeline.begin_shutdown(); }, [&] { return budget.messages(); },
-      [&](std::chrono::milliseconds left) { publisher.close(left); }};
+  gateway::server::services services{routes,
+                                     metrics,
+                                     [&] { pipeline.begin_shutdown(); },
+                                     [&] { return budget.messages(); },
+                                     [&](std::chrono::milliseconds left) { publisher.close(left); },
+                                     subscribe.get()};
   auto server = gateway::server::server::create(cfg->server, std::move(services));
   if (!server) {
     log::error("gateway.start_failed", {{"detail", server.error()}});

@@ -44,6 +44,18 @@ void write_common(writer& w, const case_state& c) {
   w.EndArray();
   w.Key("district");
   write_optional(w, c.district);
+  w.Key("title");
+  w.String(c.title);
+  w.Key("latest_text");
+  w.String(c.latest_text);
+  w.Key("kind");
+  w.String(c.kind);
+  w.Key("urgency");
+  w.String(c.urgency);
+  w.Key("channels");
+  w.StartArray();
+  for (const auto& ch : c.channels) w.String(ch);
+  w.EndArray();
   w.Key("location");
   if (c.location) {
     w.StartObject();
@@ -204,6 +216,12 @@ expected<case_state, std::string> state_from_json(std::string_view json) {
     return unexpected(std::string("a required member is missing or of the wrong type"));
   }
   c.scripts = static_cast<uint8_t>(scripts);
+  // Written since the dashboards' fields; a changelog from before has none.
+  string_member(doc, "title", c.title);
+  string_member(doc, "latest_text", c.latest_text);
+  if (std::string kind; string_member(doc, "kind", kind)) c.kind = kind;
+  if (std::string urgency; string_member(doc, "urgency", urgency)) c.urgency = urgency;
+  strings_member(doc, "channels", c.channels);
   std::string district;
   if (string_member(doc, "district", district)) c.district = district;
   auto location = doc.FindMember("location");

@@ -37,6 +37,12 @@ struct case_state {
   // Closed to new reports (none joined within the window): matching is over,
   // the lifecycle goes on (case_lifecycle.hpp).
   bool closed = false;
+  // For the dashboards, so they need not join reports themselves.
+  std::string title;                  // the first report's text, cut to max_excerpt_chars
+  std::string latest_text;            // the latest report's text, likewise
+  std::string kind = "complaint";     // the first report's
+  std::string urgency = "normal";     // high once any report was urgent
+  std::vector<std::string> channels;  // where its reports came from, first seen first
 
   // Matching state.
   uint8_t scripts = 0;                    // bit set of dedup::script of its reports

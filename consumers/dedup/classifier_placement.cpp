@@ -66,8 +66,13 @@ expected<placement_function, std::string> load_classifier_placement(
     q.channel = in.channel;
     q.embedding = in.embedding;
     classify::classification result = rules->classify(q);
-    placement p{result.divisions, related_divisions(*rules, result, related_share), result.district,
-                std::move(result.embedding)};
+    placement p{result.divisions,
+                related_divisions(*rules, result, related_share),
+                result.district,
+                std::move(result.embedding),
+
+                std::string(envelope::to_string(result.kind)),
+                std::string(classify::to_string(result.level))};
     if (p.divisions.empty()) p.divisions.emplace_back(classify::triage_division);
     return p;
   });

@@ -50,6 +50,26 @@ uint8_t script_bit(std::string_view normalized) {
 
 }  // namespace
 
+std::string excerpt(std::string_view text) {
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // inside a character
+    if (chars++ == max_excerpt_chars) return std::string(text.substr(0, i)) + "\u2026";
+  }
+  return std::string(text);
+}
+
+namespace {
+
+void add_channel(case_state& c, const std::string& channel) {
+  if (channel.empty() || c.channels.size() >= max_case_channels) return;
+  if (std::find(c.channels.begin(), c.channels.end(), channel) == c.channels.end()) {
+    c.channels.push_back(channel);
+  }
+}
+
+}  // namespace
+
 std::string_view to_string(match_kind k) {
   switch (k) {
     case match_kind::new_case:
@@ -94,6 +114,9 @@ decision deduplicator::add(const report& r) {
   if (auto best = best_candidate(r, sig, script, report_keys)) {
     case_state& c = cases_.at(best->h);
     int64_t old_last_seen = c.last_seen_ms;
+    if (r.time_ms >= c.last_seen_ms) c.latest_text = excerpt(r.text);
+    if (r.urgency == "high") c.urgency = "high";
+    add_channel(c, r.channel);
     ++c.report_count;
     if (c.members.size() < settings_.max_members) c.members.push_back(r.id);
     c.first_seen_ms = std::min(c.first_seen_ms, r.time_ms);
@@ -147,6 +170,10 @@ decision deduplicator::add(const report& r) {
   c.location = r.point;
   c.scripts = script;
   c.embedding = pack_embedding(r.embedding);
+  c.title = c.latest_text = excerpt(r.text);
+  c.kind = r.kind;
+  c.urgency = r.urgency;
+  add_channel(c, r.channel);
   if (!sig.empty) c.signatures.push_back(sig);
   c.fingerprints.push_back(print);
   std::string id = c.id;

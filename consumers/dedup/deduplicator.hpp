@@ -64,6 +64,10 @@ struct dedup_settings {
 };
 
 inline constexpr std::string_view triage_division = "triage";
+// Longest title / latest_text kept on a case, in characters ("…" marks a cut).
+inline constexpr size_t max_excerpt_chars = 140;
+inline constexpr size_t max_case_channels = 16;
+std::string excerpt(std::string_view text);
 
 enum class match_kind { new_case, near_duplicate, exact_duplicate };
 std::string_view to_string(match_kind k);

@@ -32,6 +32,9 @@ struct placement {
   std::vector<std::string> related;
   std::optional<std::string> district;
   std::vector<float> embedding{};  // the classifier's sentence embedding; empty: rules only
+  // For the dashboards: the rules' kind and urgency ("complaint", "normal", ...).
+  std::string kind = "complaint";
+  std::string urgency = "normal";
 };
 
 // The encoder behind placement::embedding, so that a vector carried in a header

@@ -26,6 +26,10 @@ struct report {
   // The sentence embedding of the text (the shared classifier's model); empty
   // when dedup runs on the rules alone.
   std::vector<float> embedding;
+  // What a division's dashboard shows of it (case.v1 title, kind, urgency, channels).
+  std::string channel;
+  std::string kind = "complaint";  // the channel's when it said, else the rules'
+  std::string urgency = "normal";
 };
 
 }  // namespace civic::dedup

@@ -67,6 +67,9 @@ expected<report, std::string> report_from_envelope(const envelope::message& e, c
   r.related_divisions = p.related;
   r.district = e.place && e.place->district ? e.place->district : p.district;
   r.embedding = p.embedding;
+  r.channel = e.channel;
+  r.kind = e.kind ? std::string(envelope::to_string(*e.kind)) : p.kind;
+  r.urgency = p.urgency;
   return r;
 }
 
@@ -109,6 +112,9 @@ expected<report, std::string> report_from_corpus_line(std::string_view line,
   r.related_divisions = p.related;
   r.district = p.district;
   r.embedding = std::move(p.embedding);
+  r.channel = *channel;
+  r.kind = p.kind;
+  r.urgency = p.urgency;
   return r;
 }
 

@@ -6,6 +6,7 @@
 #include "common/error/errc.hpp"
 #include "gateway/http/problem.hpp"
 #include "gateway/server/websocket_session.hpp"
+#include "gateway/subscribe/ws_session.hpp"
 
 namespace civic::gateway::server {
 namespace {
@@ -195,6 +196,12 @@ class http_session final : public session,
     std::string_view path = target.substr(0, target.find('?'));
     std::string_view method(r.method_string().data(), r.method_string().size());
     bool upgrade = websocket::is_upgrade(r);
+    if (upgrade && path == "/v1/subscribe" && ctx_.svc.subscribe) {
+      ctx_.sessions.remove(this);
+      upgraded_ = true;
+      beast::get_lowest_layer(stream_).expires_never();
+      return subscribe::run_subscribe_session(std::move(stream_), std::move(*request_), ctx_);
+    }
     auto match = ctx_.svc.routes.find(method, path, upgrade);
     handling_ = true;
     if (match.refusal) return respond(std::move(*match.refusal));

@@ -14,6 +14,10 @@
 #include "gateway/http/routes.hpp"
 #include "gateway/ops/metrics.hpp"
 
+namespace civic::gateway::subscribe {
+class service;
+}
+
 namespace civic::gateway::server {
 
 struct server_settings {
@@ -41,6 +45,9 @@ struct services {
   std::function<void()> begin_shutdown;
   std::function<size_t()> in_flight;
   std::function<void(std::chrono::milliseconds)> flush;
+  // The subscribe module's WebSocket (issue 11), upgraded here by its own Beast
+  // session (zero-copy batched writes, subprotocol answer); null: off.
+  subscribe::service* subscribe = nullptr;
 };
 
 class server {

@@ -13,7 +13,7 @@ namespace {
 bool internal_header(std::string_view name) {
   return name == divisions_header || name == related_header || name == district_header ||
          name == case_id_header || name == embedding_header || name == embedding_model_header ||
-         name == input_kind_header;
+         name == input_kind_header || name == kind_header || name == urgency_header;
 }
 
 std::vector<kafka::header> forwarded_headers(const std::vector<kafka::header>& headers) {
@@ -168,6 +168,8 @@ kafka::record route_ingested(const inbound_record& in, const placement_function&
   rec.headers.push_back({std::string(related_header), join(p.related)});
   if (p.district) rec.headers.push_back({std::string(district_header), *p.district});
   add_embedding_headers(p, place, rec.headers);
+  rec.headers.push_back({std::string(kind_header), p.kind});
+  rec.headers.push_back({std::string(urgency_header), p.urgency});
   ++counters.routed;
   return rec;
 }
@@ -232,6 +234,8 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
       p.related = split(*related);
     if (const std::string* district = find_header(in.headers, district_header))
       p.district = *district;
+    if (const std::string* kind = find_header(in.headers, kind_header)) p.kind = *kind;
+    if (const std::string* urgency = find_header(in.headers, urgency_header)) p.urgency = *urgency;
   }
   std::optional<std::vector<float>> carried;
   if (const std::string* vector = find_header(in.headers, embedding_header)) {

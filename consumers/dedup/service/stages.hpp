@@ -49,6 +49,8 @@ inline constexpr std::string_view district_header = "civic-dedup-district";
 inline constexpr std::string_view input_kind_header = "civic-dedup-input";
 using classify::model::embedding_header;
 using classify::model::embedding_model_header;
+inline constexpr std::string_view kind_header = "civic-dedup-kind";
+inline constexpr std::string_view urgency_header = "civic-dedup-urgency";
 using kafka::case_id_header;
 using kafka::deadletter_reason_header;
 using kafka::deadletter_source_header;

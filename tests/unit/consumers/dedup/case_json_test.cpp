@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/schema.h>
 
+#include "consumers/dedup/deduplicator.hpp"
 #include "support/files.hpp"
 #include "support/paths.hpp"
 
@@ -71,4 +72,42 @@ TEST_CASE("a changelog value that does not read is refused with a reason") {
   CHECK_FALSE(state_from_json("{").has_value());
   CHECK_FALSE(state_from_json(R"({"id":"x"})").has_value());
   CHECK(state_from_json(R"({"id":"x"})").error().find("missing") != std::string::npos);
+}
+
+TEST_CASE("a case carries what a dashboard lists it by, also through the changelog") {
+  case_state c;
+  c.id = "case-d1";
+  c.report_count = 2;
+  c.members = {"m1", "m2"};
+  c.first_seen_ms = 1'741'600'000'000;
+  c.last_seen_ms = 1'741'603'600'000;
+  c.divisions = {"roads"};
+  c.title = "보도블록이 깨졌어요";
+  c.latest_text = "Broken paving stones at exit 2";
+  c.kind = "complaint";
+  c.urgency = "high";
+  c.channels = {"kakao", "web"};
+  rapidjson::Document doc;
+  doc.Parse(case_to_json(c).c_str());
+  CHECK(std::string(doc["title"].GetString()) == c.title);
+  CHECK(std::string(doc["latest_text"].GetString()) == c.latest_text);
+  CHECK(std::string(doc["kind"].GetString()) == "complaint");
+  CHECK(std::string(doc["urgency"].GetString()) == "high");
+  CHECK(doc["channels"].Size() == 2);
+  CHECK(valid_case(case_to_json(c)));
+  auto back = state_from_json(state_to_json(c));
+  REQUIRE(back);
+  CHECK(back->title == c.title);
+  CHECK(back->latest_text == c.latest_text);
+  CHECK(back->urgency == "high");
+  CHECK(back->channels == c.channels);
+}
+
+TEST_CASE("titles are cut at 140 characters on a character boundary") {
+  std::string korean;
+  for (int i = 0; i < 200; ++i) korean += "가";
+  std::string cut = excerpt(korean);
+  CHECK(cut.size() == 140 * 3 + 3);  // 140 syllables and the ellipsis
+  CHECK(cut.ends_with("\u2026"));
+  CHECK(excerpt("short") == "short");
 }

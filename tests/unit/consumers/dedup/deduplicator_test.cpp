@@ -238,3 +238,25 @@ TEST_CASE("when only place and division speak, a report joins the case more citi
                             {"water"}, std::nullopt, "Yeongdeungpo-gu"));
   CHECK(english.case_id == busy.case_id);
 }
+
+TEST_CASE("a case keeps its first text as title, its latest text, kind, urgency and channels") {
+  deduplicator d({});
+  auto first = make("a", t0, "홍대입구역 9번 출구 앞 도로에 포트홀", {"roads"}, hongdae, "Mapo-gu");
+  first.channel = "kakao";
+  first.kind = "complaint";
+  auto a = d.add(first);
+  auto second = make("b", t0 + hour_ms, "Massive pothole near Hongik Univ. station exit 9",
+                     {"roads"}, hongdae_20m, "Mapo-gu");
+  second.channel = "x";
+  second.urgency = "high";
+  d.add(second);
+  auto retry = second;
+  d.add(retry);  // an exact duplicate changes nothing shown
+  const case_state* c = d.find(a.case_id);
+  REQUIRE(c != nullptr);
+  CHECK(c->title == "홍대입구역 9번 출구 앞 도로에 포트홀");
+  CHECK(c->latest_text == "Massive pothole near Hongik Univ. station exit 9");
+  CHECK(c->kind == "complaint");
+  CHECK(c->urgency == "high");
+  CHECK(c->channels == std::vector<std::string>{"kakao", "x"});
+}

@@ -1,0 +1,75 @@
+#include "gateway/subscribe/token_command.hpp"
+
+#include <cstdio>
+#include <vector>
+
+#include "common/auth/auth_options.hpp"
+#include "common/auth/jwt.hpp"
+#include "common/config/config.hpp"
+
+namespace civic::gateway::subscribe {
+namespace {
+
+using config::value_type;
+
+constexpr config::option token_options[] = {
+    {"sub", "", "Who the token is for (required)."},
+    {"divisions", "", "Comma-separated divisions the holder may read, or * for all."},
+    {"role", "staff", "staff or supervisor (a supervisor reads every division)."},
+    {"ttl_s", "28800", "Lifetime in seconds.", value_type::integer, 60, 31 * 86400},
+};
+
+std::vector<std::string> split(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    size_t comma = s.find(',');
+    std::string_view item = s.substr(0, comma);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_token_command(std::span<const std::string_view> args) {
+  std::vector<config::option> all(std::begin(token_options), std::end(token_options));
+  for (const auto& o : civic::auth::auth_options()) all.push_back(o);
+  if (config::wants_help(args)) {
+    std::fputs(
+        config::help_text("gateway token", "mints a local HS256 dashboard token", all).c_str(),
+        stdout);
+    return 0;
+  }
+  auto s = config::load(all, args);
+  if (!s) {
+    std::fprintf(stderr, "gateway token: %s\n", s.error().c_str());
+    return 2;
+  }
+  const std::string& secret = s->text("auth.jwt.hs256_secret");
+  if (secret.empty() || s->text("sub").empty()) {
+    std::fprintf(stderr,
+                 "gateway token: needs --sub and auth.jwt.hs256_secret (env "
+                 "AUTH_JWT_HS256_SECRET)\n");
+    return 2;
+  }
+  civic::auth::claims c;
+  c.sub = s->text("sub");
+  c.iss = s->text("auth.jwt.issuer");
+  if (!s->text("auth.jwt.audience").empty()) c.aud = {s->text("auth.jwt.audience")};
+  auto now = std::chrono::system_clock::now();
+  c.iat = now;
+  c.exp = now + std::chrono::seconds(s->integer("ttl_s"));
+  c.role = s->text("role");
+  c.divisions = split(s->text("divisions"));
+  auto token = civic::auth::mint(c, "local", civic::auth::jwt_algorithm::hs256, secret);
+  if (!token) {
+    std::fprintf(stderr, "gateway token: %s\n", token.error().c_str());
+    return 2;
+  }
+  std::printf("%s\n", token->c_str());
+  return 0;
+}
+
+}  // namespace civic::gateway::subscribe
