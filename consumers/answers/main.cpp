@@ -18,6 +18,7 @@
 
 #include "common/config/config.hpp"
 #include "common/log/log.hpp"
+#include "common/ops/ops_server.hpp"
 #include "consumers/answers/delivery.hpp"
 #include "consumers/answers/ledger.hpp"
 #include "consumers/answers/options.hpp"
@@ -179,11 +180,23 @@ int serve(std::span<const std::string_view> args) {
     std::fprintf(stderr, "answers: %s\n", clients.error().c_str());
     return 2;
   }
+  std::string ops_listen = config->ops_listen;
   auto svc = answers::service::create(std::move(*config), settings->kafka_properties(),
                                       std::move(*clients));
   if (!svc) {
     std::fprintf(stderr, "answers: %s\n", svc.error().c_str());
     return 1;
+  }
+  std::unique_ptr<ops::ops_server> ops_endpoints;
+  if (!ops_listen.empty()) {
+    answers::service* s = svc->get();
+    auto started = ops::ops_server::start(
+        ops_listen, {[s] { return s->readiness(); }, [s] { return s->metrics_text(); }});
+    if (!started) {
+      std::fprintf(stderr, "answers: %s\n", started.error().c_str());
+      return 1;
+    }
+    ops_endpoints = std::move(*started);
   }
   running = svc->get();
   std::signal(SIGTERM, on_signal);

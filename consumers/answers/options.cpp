@@ -65,6 +65,13 @@ constexpr config::option service_options[] = {
      value_type::integer, 1, 60000},
     {"answers.stats_interval_s", "60", "Seconds between answers.stats log lines.",
      value_type::integer, 1, 86400},
+    {"answers.ops_listen", "0.0.0.0:9100",
+     "Where GET /healthz, /readyz and /metrics (Prometheus) are served, HOST:PORT (port 0: any "
+     "free one, logged as ops.listening); empty: not served."},
+    {"answers.ready_stall_s", "60",
+     "/readyz fails when records wait and no case-step transaction committed for this many "
+     "seconds.",
+     value_type::integer, 1, 86400},
 };
 
 std::vector<std::string> split(const std::string& text) {
@@ -124,6 +131,8 @@ expected<service_config, std::string> make_service_config(const config::settings
   c.max_batch_records = static_cast<size_t>(s.integer("answers.max_batch_records"));
   c.max_batch_wait = std::chrono::milliseconds(s.integer("answers.max_batch_wait_ms"));
   c.stats_interval = std::chrono::seconds(s.integer("answers.stats_interval_s"));
+  c.ops_listen = s.text("answers.ops_listen");
+  c.ready_stall = std::chrono::seconds(s.integer("answers.ready_stall_s"));
   return c;
 }
 

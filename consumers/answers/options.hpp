@@ -53,6 +53,8 @@ struct service_config {
   size_t max_batch_records = 500;
   std::chrono::milliseconds max_batch_wait{50};
   std::chrono::seconds stats_interval{60};
+  std::string ops_listen;  // empty: no operations endpoints
+  std::chrono::seconds ready_stall{60};
 };
 
 expected<service_config, std::string> make_service_config(const config::settings& s);

@@ -3,6 +3,8 @@
 #include "common/kafka/compacted_reader.hpp"
 #include "common/kafka/handles.hpp"
 #include "common/log/log.hpp"
+#include "common/metrics/prometheus_text.hpp"
+#include "common/ops/processor_ops.hpp"
 #include "common/responses/delivery.hpp"
 
 namespace civic::answers {
@@ -124,6 +126,10 @@ expected<std::unique_ptr<service>, std::string> service::create(
   };
   handlers.on_committed = [self](size_t, size_t) {
     self->committed_counters_ = self->counters_;
+    {
+      std::lock_guard lock(self->published_mutex_);
+      self->published_counters_ = self->committed_counters_;
+    }
     self->log_stats(false);
   };
   auto processor = kafka::transactional_processor::create(std::move(settings), std::move(handlers));
@@ -215,7 +221,44 @@ void service::log_stats(bool force) {
 std::error_code service::run() {
   std::error_code result = processor_->run();
   log_stats(true);
+  processor_->leave_group();  // static membership: otherwise its partitions wait for the timeout
   return result ? result : fatal_error_;
+}
+
+ops::readiness service::readiness() const {
+  return ops::processor_readiness(*processor_, config_.ready_stall);
+}
+
+std::string service::metrics_text() const {
+  metrics::text_writer w;
+  ops::write_processor_metrics(w, "answers", *processor_, config_.ready_stall);
+  case_counters c;
+  {
+    std::lock_guard lock(published_mutex_);
+    c = published_counters_;
+  }
+  auto number = [](uint64_t v) { return static_cast<double>(v); };
+  w.family("answers_reports_total", "counter", "Reports seen by the case step, by what it did.");
+  w.sample("answers_reports_total", {{"result", "routed"}}, number(c.reports_routed));
+  w.sample("answers_reports_total", {{"result", "without_reply"}}, number(c.reports_without_reply));
+  w.family("answers_updates_expanded_total", "counter",
+           "Updates turned into one delivery per recipient.");
+  w.sample("answers_updates_expanded_total", number(c.updates_expanded));
+  w.family("answers_deliveries_created_total", "counter", "Deliveries (update, recipient) made.");
+  w.sample("answers_deliveries_created_total", number(c.jobs_created));
+  w.family("answers_deadlettered_total", "counter", "Records sent to the dead-letter topic.");
+  w.sample("answers_deadlettered_total", number(c.deadlettered));
+  w.family("answers_channel_requests_total", "counter", "Requests made to the channels' APIs.");
+  w.sample("answers_channel_requests_total", number(worker_counters_.requests.load()));
+  w.family("answers_delivery_outcomes_total", "counter", "Deliveries finished, by outcome.");
+  using responses::delivery_outcome;
+  for (auto o : {delivery_outcome::delivered, delivery_outcome::published, delivery_outcome::failed,
+                 delivery_outcome::window_expired, delivery_outcome::opted_out,
+                 delivery_outcome::unconfirmed}) {
+    w.sample("answers_delivery_outcomes_total", {{"outcome", std::string(responses::to_string(o))}},
+             number(worker_counters_.outcomes[static_cast<size_t>(o)].load()));
+  }
+  return w.take();
 }
 
 void service::stop() noexcept { processor_->stop(); }

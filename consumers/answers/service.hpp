@@ -7,13 +7,16 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <string>
 #include <system_error>
 #include <vector>
 
 #include "common/crypto/reply_token.hpp"
 #include "common/error/expected.hpp"
 #include "common/kafka/transactional_processor.hpp"
+#include "common/ops/ops_server.hpp"
 #include "consumers/answers/case_step.hpp"
 #include "consumers/answers/delivery_worker.hpp"
 #include "consumers/answers/options.hpp"
@@ -30,6 +33,10 @@ class service {
 
   std::error_code run();
   void stop() noexcept;  // async-signal-safe
+
+  // For the operations endpoints (any thread).
+  ops::readiness readiness() const;
+  std::string metrics_text() const;
 
  private:
   service(service_config config, kafka::properties kafka);
@@ -51,6 +58,8 @@ class service {
   std::map<int32_t, std::unique_ptr<delivery_worker>> workers_;
   case_counters counters_;
   case_counters committed_counters_;
+  mutable std::mutex published_mutex_;
+  case_counters published_counters_;  // committed_counters_ as of the last commit
   std::error_code fatal_error_;
   std::optional<std::chrono::steady_clock::time_point> last_stats_;
   std::unique_ptr<kafka::transactional_processor> processor_;  // last: destroyed first

@@ -134,13 +134,16 @@ def test_answer_loop(bootstrap, tmp_path):
             DEDUP, f"--kafka.bootstrap.servers={bootstrap}", *topics.dedup_flags(),
             f"--dedup.rules={REPO}/deploy/config/rules/seoul.yaml", f"--dedup.group_id={topics.prefix}dedup",
             f"--dedup.transactional_id={topics.prefix}dedup-0", "--dedup.max_batch_wait_ms=20",
-            "--dedup.support_thresholds=2:department_answers"],
+            "--dedup.support_thresholds=2:department_answers",
+            # The rules alone (the sentence model has its own tests); no fixed ops port.
+            "--dedup.model=", "--dedup.ops_listen=127.0.0.1:0"],
             tmp_path / "dedup.log"))
         services.append(Service([
             ANSWERS, f"--kafka.bootstrap.servers={bootstrap}", *topics.answers_flags(),
             f"--answers.reply_token.private_keys={keys.private_text}",
             f"--answers.group_id={topics.prefix}answers", f"--answers.transactional_id={topics.prefix}answers-0",
             f"--answers.ledger_transactional_prefix={topics.prefix}ledger-", "--answers.max_batch_wait_ms=20",
+            "--answers.ops_listen=127.0.0.1:0",
             "--answers.line.enabled=true", f"--answers.line.base_url={line.base_url}",
             f"--answers.line.channel_access_token={line.token}",
             "--answers.telegram.enabled=true", f"--answers.telegram.base_url={telegram.base_url}",

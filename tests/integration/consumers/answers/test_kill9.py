@@ -58,7 +58,7 @@ def test_killed_mid_delivery_ten_times_every_citizen_hears_once(bootstrap, tmp_p
             "--answers.whatsapp.enabled=true", f"--answers.whatsapp.base_url={whatsapp.base_url}/{whatsapp.version}",
             f"--answers.whatsapp.access_token={whatsapp.token}",
             "--answers.max_batch_wait_ms=20", "--answers.http_timeout_ms=3000", "--kafka.session.timeout.ms=10000",
-            "--log.level=info"]
+            "--answers.ops_listen=127.0.0.1:0", "--log.level=info"]
     service = Service(args, tmp_path / "answers.log")
     kills = []
     target = {"channel": None, "round": None}
