@@ -61,8 +61,10 @@ class Pipeline:
         self.ingested, self.unique, self.cases = p + "ingested", p + "unique", p + "cases"
         self.repartition, self.changelog, self.deadletter = p + "repartition", p + "changelog", p + "deadletter"
         self.division_prefix = p + "division."
+        self.responses, self.deliveries = p + "responses", p + "deliveries"
         admin = AdminClient({"bootstrap.servers": bootstrap})
-        names = [self.ingested, self.unique, self.cases, self.repartition, self.deadletter]
+        names = [self.ingested, self.unique, self.cases, self.repartition, self.deadletter, self.responses,
+                 self.deliveries]
         topics = [NewTopic(n, 1, 1) for n in names + [self.division_prefix + d for d in DIVISIONS]]
         topics.append(NewTopic(self.changelog, 1, 1, config={"cleanup.policy": "compact"}))
         for f in admin.create_topics(topics).values():
@@ -76,13 +78,18 @@ class Pipeline:
                  f"--dedup.group_id={group}-dedup", f"--dedup.transactional_id={group}-dedup",
                  f"--dedup.topic.input={self.ingested}", f"--dedup.topic.repartition={self.repartition}",
                  f"--dedup.topic.changelog={self.changelog}", f"--dedup.topic.unique={self.unique}",
-                 f"--dedup.topic.cases={self.cases}", f"--dedup.topic.deadletter={self.deadletter}"]
+                 f"--dedup.topic.cases={self.cases}", f"--dedup.topic.deadletter={self.deadletter}",
+                 # The answer loop's inputs: private and empty.
+                 f"--dedup.topic.responses={self.responses}", f"--dedup.topic.deliveries={self.deliveries}",
+                 # The rules alone (the sentence model has its own tests); no fixed ops port.
+                 "--dedup.model=", "--dedup.ops_listen=127.0.0.1:0"]
         router = [os.environ.get("ROUTER_BINARY", str(REPO / "build/dev/consumers/router/router")),
                   *common, f"--router.rules={REPO / 'deploy/config/rules/seoul.yaml'}",
                   f"--router.group_id={group}-router", f"--router.transactional_id={group}-router",
                   f"--router.topic.input={self.unique}",
                   f"--router.topic.division_prefix={self.division_prefix}",
-                  f"--router.topic.deadletter={self.deadletter}"]
+                  f"--router.topic.deadletter={self.deadletter}", "--router.model=",
+                  "--router.ops_listen=127.0.0.1:0"]
         self.logs = [open(tmp_path / "dedup.log", "wb"), open(tmp_path / "router.log", "wb")]
         self.processes = [subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
                           for cmd, log in zip((dedup, router), self.logs)]

@@ -122,6 +122,7 @@ def test_answer_loop(bootstrap, tmp_path):
             GATEWAY, f"--gateway.listen=127.0.0.1:{port}", f"--kafka.bootstrap.servers={bootstrap}",
             f"--gateway.topic={topics.ingested}", f"--gateway.answers.cases_topic={topics.cases}",
             f"--gateway.answers.responses_topic={topics.responses}", f"--auth.jwt.hs256_secret={JWT_SECRET}",
+            "--subscribe.enabled=false",  # no dashboards here (their own test)
             "--channels.line.enabled=true", f"--channels.line.channel_secret={LINE_SECRET}",
             "--channels.telegram.enabled=true", f"--channels.telegram.secret_token={TELEGRAM_SECRET}",
             "--channels.meta.enabled=true", f"--channels.meta.app_secret={META_SECRET}",
