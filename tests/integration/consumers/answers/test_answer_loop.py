@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -244,6 +245,17 @@ def test_answer_loop(bootstrap, tmp_path):
         assert d["recipients"] == 5
         assert d["outcomes"] == {"delivered": 4, "published": 1}
         assert d["by_channel"]["whatsapp"] == {"delivered": 2}
+
+        # The operator sees the same on the answers service's own /metrics and /readyz.
+        answers_ops = "http://" + re.search(r'"event":"ops.listening","address":"([^"]+)"',
+                                            (tmp_path / "answers.log").read_text()).group(1)
+        with urllib.request.urlopen(answers_ops + "/readyz", timeout=10) as r:
+            assert r.status == 200
+        with urllib.request.urlopen(answers_ops + "/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        assert 'answers_delivery_outcomes_total{outcome="delivered"} 4' in metrics, metrics
+        assert 'answers_delivery_outcomes_total{outcome="published"} 1' in metrics, metrics
+        assert "answers_consumer_lag{" in metrics
 
         # ---------------------------------------------------------------- support
         site = {"Authorization": "Bearer " + jwt({"sub": "seoul-website", "role": "bridge", "channels": ["web"]})}
