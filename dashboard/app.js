@@ -3,6 +3,7 @@
 // map.js draws the gu. The list is virtual (only the visible rows exist), so
 // 5,000 open cases cost what 20 do.
 
+import { renderActions, resetActions } from "./actions.js";
 import { Subscription } from "./connection.js";
 import { DistrictMap } from "./map.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
@@ -146,6 +147,7 @@ function renderDetail() {
     const dd = document.createElement("dd"); dd.textContent = v; dd.dataset.fact = k;
     dl.append(dt, dd);
   }
+  renderActions($("detail-actions"), c, () => state.token);
   const ol = $("detail-reports");
   ol.replaceChildren();
   const reports = state.reports.get(c.id) || [];
@@ -270,6 +272,7 @@ async function main() {
     setLanguage(currentLanguage() === "ko" ? "en" : "ko");
     $("language").textContent = currentLanguage() === "ko" ? "English" : "한국어";
     setConnection(state.connection);
+    resetActions($("detail-actions"));
     fillFilters(districts);
     render();
   });

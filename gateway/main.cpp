@@ -7,6 +7,7 @@
 #include "common/auth/auth_options.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/log/log.hpp"
+#include "gateway/answers/cases_api.hpp"
 #include "gateway/auth/settings.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/routes.hpp"
@@ -69,7 +70,14 @@ int main(int argc, char** argv) {
   }
   gateway::ingest::publisher publisher(std::move(*producer), cfg->publisher);
   gateway::ingest::in_flight_budget budget(cfg->in_flight_budget_bytes);
-  gateway::ingest::pipeline pipeline(cfg->limits, {cfg->author_key}, publisher, budget, metrics);
+  gateway::ingest::pipeline pipeline(cfg->limits, {cfg->author_key, cfg->reply_sealer}, publisher,
+                                     budget, metrics);
+  if (!cfg->reply_sealer) {
+    log::warn("gateway.no_reply_token_key",
+              {{"detail",
+                "gateway.reply_token.public_key is not set: citizens' messages carry no reply "
+                "reference and cannot be answered"}});
+  }
   auto adapters = gateway::channels::make_enabled_adapters(*settings);
   if (!adapters) {
     std::fprintf(stderr, "gateway: %s\n", adapters.error().c_str());
@@ -115,7 +123,47 @@ int main(int argc, char** argv) {
         [&](civic::metrics::text_writer& w) { subscribe->write_metrics(w); });
   }
 
+  // The answer loop: the cases (read from feedback.cases), staff tokens, Open311 ids.
+  std::unique_ptr<gateway::answers::case_directory> directory;
+  std::optional<auth::jwt_verifier> verifier;
+  std::unique_ptr<gateway::answers::cases_api> cases;
+  if (settings->boolean("gateway.answers.enabled")) {
+    auto dir = gateway::answers::case_directory::start(
+        {settings->text("gateway.answers.cases_topic"), settings->kafka_properties()});
+    if (!dir) {
+      std::fprintf(stderr, "gateway: %s\n", dir.error().c_str());
+      return 2;
+    }
+    directory = std::move(*dir);
+    if (auto keys = auth::verifier_settings_from(*settings)) {
+      auto made = auth::jwt_verifier::create(std::move(*keys));
+      if (!made) {
+        std::fprintf(stderr, "gateway: %s\n", made.error().c_str());
+        return 2;
+      }
+      verifier.emplace(std::move(*made));
+    } else {
+      log::warn("gateway.answers.no_token_key",
+                {{"detail",
+                  "the case updates API answers 503 until auth.jwt.* is set: " + keys.error()}});
+    }
+    std::optional<gateway::channels::open311_ids> ids;
+    if (settings->boolean("channels.open311.enabled")) {
+      ids.emplace(settings->text("channels.open311.request_id_key"));
+    }
+    cases = std::make_unique<gateway::answers::cases_api>(
+        gateway::answers::cases_api_settings{settings->text("gateway.answers.responses_topic"),
+                                             cfg->author_key, 10000},
+        *directory, publisher, verifier ? &*verifier : nullptr, std::move(ids));
+    pipeline.divert_with(
+        [api = cases.get()](const envelope::message& m) { return api->support_from_reply(m); });
+    ops.metrics_writers.push_back(
+        [api = cases.get()](civic::metrics::text_writer& w) { api->write_metrics(w); });
+  }
+
   gateway::http::routes routes;
+  // Before the channels': its Open311 look-ups are more specific than /open311/v2/*.
+  if (cases) gateway::answers::add_routes(routes, *cases);
   if (settings->boolean("gateway.ingest.enabled")) {
     gateway::ingest::add_routes(routes, pipeline, cfg->ingest, std::ref(**bridges));
     gateway::channels::add_routes(routes, channels);

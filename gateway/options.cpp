@@ -22,6 +22,10 @@ constexpr config::option gateway_options[] = {
     {"gateway.author_key", "",
      "Secret HMAC key that turns authors' handles into pseudonyms. Required. Keep it stable: "
      "changing it changes every pseudonym."},
+    {"gateway.reply_token.public_key", "",
+     "The answers service's reply-token public key, kid:base64url (`answers keygen` makes a "
+     "pair). Where to answer each citizen is sealed with it into the envelope; empty: no "
+     "envelope carries a reply reference and no citizen can be answered."},
     {"gateway.max_message_bytes", "65536",
      "Largest message (one frame, one body or one NDJSON line).", value_type::integer, 256,
      16 * mib},
@@ -65,6 +69,14 @@ constexpr config::option gateway_options[] = {
      value_type::integer, 100, 60000},
     {"gateway.tls.certificate_file", "", "PEM certificate chain; with the key, serves TLS only."},
     {"gateway.tls.private_key_file", "", "PEM private key for gateway.tls.certificate_file."},
+    {"gateway.answers.enabled", "true",
+     "Serve the case lifecycle API (POST /v1/cases/{id}/updates and /support) and Open311 "
+     "status from the cases; needs an auth.jwt.* key.",
+     value_type::boolean},
+    {"gateway.answers.cases_topic", "feedback.cases",
+     "The cases the API and Open311 answer from (read in full at the start, then live)."},
+    {"gateway.answers.responses_topic", "feedback.responses",
+     "Where updates and support go (keyed by case id)."},
     {"channels.rate_per_second", "200",
      "Webhook requests a second one channel may make (token bucket); beyond it, 429 "
      "rate_limited.",
@@ -103,6 +115,13 @@ expected<gateway_config, std::string> make_gateway_config(const config::settings
     return unexpected(std::string(
         "gateway.author_key (env GATEWAY_AUTHOR_KEY) must be set to a secret of at least 16 "
         "characters"));
+  }
+  if (const std::string& key = s.text("gateway.reply_token.public_key"); !key.empty()) {
+    auto named = crypto::parse_named_key(key);
+    if (!named) return unexpected("gateway.reply_token.public_key: " + named.error());
+    auto sealer = crypto::reply_sealer::create({named->kid, named->key});
+    if (!sealer) return unexpected("gateway.reply_token.public_key: " + sealer.error());
+    c.reply_sealer = std::move(*sealer);
   }
   c.server.listen = s.text("gateway.listen");
   c.server.threads = static_cast<int>(s.integer("gateway.threads"));

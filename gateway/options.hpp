@@ -2,10 +2,12 @@
 // Every configuration key of the gateway, with its default and meaning
 // (`gateway --help` prints this table), and the typed view main() wires from.
 
+#include <memory>
 #include <span>
 #include <string>
 
 #include "common/config/config.hpp"
+#include "common/crypto/reply_token.hpp"
 #include "common/error/expected.hpp"
 #include "gateway/channels/rate_limiter.hpp"
 #include "gateway/ingest/inbound.hpp"
@@ -26,6 +28,7 @@ struct gateway_config {
   channels::rate channel_rate;
   channels::rate client_rate;
   std::string author_key;
+  std::shared_ptr<crypto::reply_sealer> reply_sealer;  // null: no reply tokens
 };
 
 // Checks the relations between keys (a body must fit in the budget, ...).

@@ -24,11 +24,13 @@ struct location {
   bool operator==(const location&) const = default;
 };
 
-// Where an answer must go to reach the citizen the way the message came.
+// Where an answer must go to reach the citizen the way the message came: the
+// channel, and a reply token (common/crypto/reply_token.hpp) that only the
+// answers service can open. The address itself (a user id, a phone number, an
+// e-mail address) never appears in the envelope.
 struct reply_reference {
   std::string channel;
-  std::string conversation_id;
-  std::optional<std::string> message_id;
+  std::string token;  // "rt1.<kid>.<sealed>"
   bool operator==(const reply_reference&) const = default;
 };
 
@@ -91,6 +93,7 @@ inline constexpr size_t address_chars = 500;
 inline constexpr size_t district_chars = 64;
 inline constexpr size_t media_items = 10;
 inline constexpr size_t url_chars = 2048;
+inline constexpr size_t reply_token_chars = 2048;
 }  // namespace limits
 
 }  // namespace civic::envelope

@@ -112,10 +112,8 @@ std::string to_json(const message& e) {
     w.StartObject();
     w.Key("channel");
     write_string(w, e.reply_to->channel);
-    w.Key("conversation_id");
-    write_string(w, e.reply_to->conversation_id);
-    w.Key("message_id");
-    write_optional(w, e.reply_to->message_id);
+    w.Key("token");
+    write_string(w, e.reply_to->token);
     w.EndObject();
   } else {
     w.Null();
@@ -194,9 +192,25 @@ field_result read_location(json::value& v, const std::string& pointer, location&
   return std::nullopt;
 }
 
+bool is_reply_token(std::string_view s) {
+  // rt1.<kid>.<base64url>
+  if (!s.starts_with("rt1.")) return false;
+  size_t dot = s.find('.', 4);
+  if (dot == std::string_view::npos || dot == 4 || dot - 4 > 32 || dot + 1 == s.size()) {
+    return false;
+  }
+  auto url_safe = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  };
+  for (size_t i = 4; i < s.size(); ++i) {
+    if (i != dot && !url_safe(s[i])) return false;
+  }
+  return true;
+}
+
 field_result read_reply_to(json::value& v, const std::string& pointer, reply_reference& out) {
-  static constexpr std::array<std::string_view, 3> members{"channel", "conversation_id",
-                                                           "message_id"};
+  static constexpr std::array<std::string_view, 2> members{"channel", "token"};
   json::member_set set(members);
   return json::for_each_member(
       v, pointer, set,
@@ -206,16 +220,8 @@ field_result read_reply_to(json::value& v, const std::string& pointer, reply_ref
                               "must be a channel name (lower-case letters, digits, _)",
                               out.channel);
         }
-        if (name == "conversation_id") {
-          auto s = json::read_string(m, p, {1, limits::id_chars});
-          if (!s) return std::move(s).error();
-          out.conversation_id = std::string(*s);
-          return std::nullopt;
-        }
-        auto s = json::read_nullable_string(m, p, {1, limits::id_chars});
-        if (!s) return std::move(s).error();
-        if (*s) out.message_id = std::string(**s);
-        return std::nullopt;
+        return read_checked(m, p, {8, limits::reply_token_chars}, is_reply_token,
+                            "must be a reply token (rt1.<key id>.<base64url>)", out.token);
       });
 }
 

@@ -48,6 +48,11 @@ constexpr error_traits row(errc e) noexcept {
       return {"unsupported_media_type", 415, false, 0, "Unsupported content type"};
     case errc::upgrade_required:
       return {"upgrade_required", 426, false, 0, "Upgrade to WebSocket"};
+    case errc::state_conflict:
+      return {"state_conflict", 409, false, 0, "The resource's state does not allow this"};
+    case errc::idempotency_key_reused:
+      return {"idempotency_key_reused", 422, false, 0,
+              "The Idempotency-Key was used for another request"};
     case errc::unauthenticated:
       return {"unauthenticated", 401, false, 1008, "A credential is required"};
     case errc::invalid_credential:
@@ -89,6 +94,8 @@ constexpr std::array all_errors{
     errc::method_not_allowed,
     errc::unsupported_media_type,
     errc::upgrade_required,
+    errc::state_conflict,
+    errc::idempotency_key_reused,
     errc::unauthenticated,
     errc::invalid_credential,
     errc::credential_expired,

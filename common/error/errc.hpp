@@ -38,6 +38,9 @@ enum class errc {
   method_not_allowed,
   unsupported_media_type,
   upgrade_required,
+  // The request is understood but the resource's state refuses it (the answer loop).
+  state_conflict,          // e.g. reopening a case that is open (409)
+  idempotency_key_reused,  // the same Idempotency-Key with another request (422)
   // Who is asking: no credential, a bad or expired one, or one that does not
   // grant what was asked (a channel, a division).
   unauthenticated = 50,

@@ -8,11 +8,12 @@
 #include <cstdio>
 
 #include "common/time/rfc3339.hpp"
+#include "consumers/dedup/case_lifecycle_json.hpp"
 
 namespace civic::dedup {
 namespace {
 
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using writer = json_writer;
 
 std::string rfc3339(int64_t ms) {
   return format_rfc3339_utc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
@@ -156,6 +157,7 @@ std::string case_to_json(const case_state& c) {
   w.String(rfc3339(c.last_seen_ms));
   w.Key("status");
   w.String(c.closed ? "closed" : "open");
+  write_public_lifecycle(w, c.lifecycle);
   w.EndObject();
   return buffer.GetString();
 }
@@ -192,6 +194,9 @@ std::string state_to_json(const case_state& c) {
     w.EndArray();
   }
   w.EndArray();
+  w.Key("closed");
+  w.Bool(c.closed);
+  write_lifecycle_state(w, c.lifecycle);
   w.EndObject();
   return buffer.GetString();
 }
@@ -279,6 +284,12 @@ expected<case_state, std::string> state_from_json(std::string_view json) {
     if (!packed) return unexpected(std::string("embedding is not <scale>:<hex>"));
     c.embedding = std::move(*packed);
   }
+  if (auto closed = doc.FindMember("closed"); closed != doc.MemberEnd() && closed->value.IsBool()) {
+    c.closed = closed->value.GetBool();
+  }
+  auto lifecycle = read_lifecycle_state(doc);
+  if (!lifecycle) return unexpected(lifecycle.error());
+  c.lifecycle = std::move(*lifecycle);
   return c;
 }
 

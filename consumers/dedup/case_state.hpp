@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "consumers/dedup/case_lifecycle.hpp"
 #include "consumers/dedup/geo.hpp"
 #include "consumers/dedup/minhash.hpp"
 #include "consumers/dedup/semantic.hpp"
@@ -33,6 +34,8 @@ struct case_state {
   std::vector<std::string> divisions;   // primary first, then others its reports named
   std::optional<std::string> district;  // the case's locality, fixed: nullopt is citywide
   std::optional<geo_point> location;    // of the first report that had coordinates
+  // Closed to new reports (none joined within the window): matching is over,
+  // the lifecycle goes on (case_lifecycle.hpp).
   bool closed = false;
   // For the dashboards, so they need not join reports themselves.
   std::string title;                  // the first report's text, cut to max_excerpt_chars
@@ -46,6 +49,9 @@ struct case_state {
   std::vector<signature> signatures;      // of the first reports, bounded
   std::vector<fingerprint> fingerprints;  // of the most recent reports, bounded
   packed_embedding embedding;             // of its first report that had one
+
+  // Status, answers, support, deliveries: folded in from feedback.responses.
+  case_lifecycle lifecycle;
 
   const std::string& primary_division() const { return divisions.front(); }
   bool operator==(const case_state&) const = default;

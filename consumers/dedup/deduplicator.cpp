@@ -311,6 +311,11 @@ const case_state* deduplicator::find(const std::string& case_id) const {
   return found == by_id_.end() ? nullptr : &cases_.at(found->second);
 }
 
+case_state* deduplicator::find_for_lifecycle(const std::string& case_id) {
+  auto found = by_id_.find(case_id);
+  return found == by_id_.end() ? nullptr : &cases_.at(found->second);
+}
+
 void deduplicator::restore(case_state c) {
   if (c.closed || c.divisions.empty()) return;
   if (auto found = by_id_.find(c.id); found != by_id_.end()) erase(found->second);

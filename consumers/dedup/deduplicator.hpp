@@ -92,6 +92,10 @@ class deduplicator {
 
   // The case after the last add; nullptr if it is not open.
   const case_state* find(const std::string& case_id) const;
+  // The same, for changing what matching does not index: the lifecycle and the
+  // divisions (a reassignment). Never change the id, district, location, times,
+  // signatures or fingerprints through it.
+  case_state* find_for_lifecycle(const std::string& case_id);
 
   // Puts back a case read from the changelog (open cases only).
   void restore(case_state c);

@@ -3,7 +3,8 @@
 // broker, and the gateway's subscribe module serving the page. Sign in, see the
 // snapshot, see a new report appear live, then a cut while reports keep coming
 // (the gateway restarts, as a laptop's sleep or a deploy would cut it): the page
-// resumes and shows exactly what it missed, each once.
+// resumes and shows exactly what it missed, each once. On the way the clerk
+// answers a case from its detail and sees its new status arrive live.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -85,6 +86,24 @@ test("a clerk signs in, sees the snapshot and live reports, and misses nothing a
     await page.waitForSelector(`.row .case-title:text("${LIVE[0]}")`, { timeout: 60000 });
     await page.click(`.row .case-title:text("${LIVE[0]}")`);
     await page.waitForSelector(`#detail-reports .report-text:text("${LIVE[0]}")`, { timeout: 30000 });
+
+    // The clerk answers the case from its detail, and the status comes back live:
+    // gateway (POST /v1/cases/{id}/updates) -> feedback.responses -> dedup folds it
+    // into the case -> feedback.cases -> this page.
+    await page.waitForSelector('#detail-actions [data-standing="case_status"]:text("접수")');
+    await page.selectOption("#action-status", "in_progress");
+    assert.match(await page.inputValue("#action-answer"), /처리 중입니다/, "the status's answer template");
+    const answerText = "잠실역 8번 출구 맨홀 뚜껑을 오늘 고정하겠습니다.";
+    await page.fill("#action-answer", answerText);
+    const posted = page.waitForRequest((r) => r.url().endsWith("/updates") && r.method() === "POST");
+    await page.click("#action-form button[type=submit]");
+    const request = await posted;
+    assert.match(request.headers()["idempotency-key"] || "", /^dash-[0-9a-f]{32}$/, "an Idempotency-Key");
+    await page.waitForSelector('#action-result[data-outcome="accepted"]', { timeout: 30000 });
+    await page.waitForSelector('#detail-actions [data-standing="case_status"]:text("처리 중")', { timeout: 60000 });
+    await page.waitForSelector(`#detail-actions [data-standing="latest_answer"]:text("${answerText}")`);
+    assert.equal(await page.textContent('#detail-actions [data-standing="open311"]'), "open");
+
     const before = await page.evaluate(() => window.dashboard.state.events.length);
 
     // The cut: the gateway goes away; reports keep arriving through the other one.

@@ -31,10 +31,12 @@ export class Topics {
     this.prefix = "dash-" + randomBytes(5).toString("hex") + ".";
     const n = (name) => this.prefix + name;
     this.names = { ingested: n("ingested"), repartition: n("repartition"), changelog: n("changelog"),
-      unique: n("unique"), cases: n("cases"), deadletter: n("deadletter"), divisionPrefix: n("division.") };
+      unique: n("unique"), cases: n("cases"), deadletter: n("deadletter"), divisionPrefix: n("division."),
+      responses: n("responses"), deliveries: n("deliveries") };
     const spec = [[this.names.ingested, 2, {}], [this.names.repartition, 2, {}],
       [this.names.changelog, 2, { "cleanup.policy": "compact" }], [this.names.unique, 2, {}],
       [this.names.cases, 2, { "cleanup.policy": "compact" }], [this.names.deadletter, 1, {}],
+      [this.names.responses, 2, {}], [this.names.deliveries, 1, {}],
       ...DIVISIONS.map((d) => [this.names.divisionPrefix + d, 2, {}])];
     execFileSync("/usr/bin/python3", ["-c", `
 import json, sys
@@ -90,11 +92,15 @@ export function startPipeline(broker, topics, logDir) {
     `--dedup.rules=${rules}`, `--dedup.topic.input=${t.ingested}`, `--dedup.topic.repartition=${t.repartition}`,
     `--dedup.topic.changelog=${t.changelog}`, `--dedup.topic.unique=${t.unique}`, `--dedup.topic.cases=${t.cases}`,
     `--dedup.topic.deadletter=${t.deadletter}`, `--dedup.group_id=${topics.prefix}dedup`,
-    `--dedup.transactional_id=${topics.prefix}dedup-0`, "--dedup.max_batch_wait_ms=20", "--dedup.ops_listen=127.0.0.1:0"], logDir).start();
+    `--dedup.transactional_id=${topics.prefix}dedup-0`, "--dedup.max_batch_wait_ms=20",
+    `--dedup.topic.responses=${t.responses}`, `--dedup.topic.deliveries=${t.deliveries}`,
+    // The real pipeline, sentence model included (it runs from the repository); no fixed operations port.
+    "--dedup.ops_listen=127.0.0.1:0"], logDir).start();
   const router = new Process("router", binary("ROUTER_BINARY", "consumers/router/router"), [kafka,
     `--router.rules=${rules}`, `--router.topic.input=${t.unique}`, `--router.topic.division_prefix=${t.divisionPrefix}`,
     `--router.topic.deadletter=${t.deadletter}`, `--router.group_id=${topics.prefix}router`,
-    `--router.transactional_id=${topics.prefix}router-0`, "--router.max_batch_wait_ms=20", "--router.ops_listen=127.0.0.1:0"], logDir).start();
+    `--router.transactional_id=${topics.prefix}router-0`, "--router.max_batch_wait_ms=20",
+    "--router.ops_listen=127.0.0.1:0"], logDir).start();
   return { dedup, router };
 }
 
@@ -102,6 +108,7 @@ export function gatewayArgs(broker, topics, port, extra = []) {
   return [`--kafka.bootstrap.servers=${broker}`, `--gateway.listen=127.0.0.1:${port}`,
     `--gateway.topic=${topics.names.ingested}`, `--subscribe.topic.division_prefix=${topics.names.divisionPrefix}`,
     `--subscribe.topic.cases=${topics.names.cases}`, "--subscribe.metadata_refresh_ms=500",
+    `--gateway.answers.cases_topic=${topics.names.cases}`, `--gateway.answers.responses_topic=${topics.names.responses}`,
     `--auth.jwt.hs256_secret=${SECRET}`, `--auth.jwt.issuer=${ISSUER}`,
     `--dashboard.dir=${path.join(REPO, "dashboard")}`,
     `--dashboard.districts_file=${path.join(REPO, "deploy/config/districts/seoul-gu.geojson")}`, ...extra];

@@ -15,10 +15,21 @@ existing=$("$topics" --bootstrap-server "$bootstrap" --list)
 while read -r name partitions configs _; do
   [[ -z $name || $name == \#* ]] && continue
   args=(--config "min.insync.replicas=$min_isr")
-  if [[ -n ${configs:-} && $configs != - ]]; then
-    IFS=, read -r -a pairs <<<"$configs"
-    for kv in "${pairs[@]}"; do args+=(--config "$kv"); done
-  fi
+  # key=value pairs split on commas, except inside a bracketed list value
+  # (cleanup.policy=[compact,delete]), which kafka-topics.sh takes without brackets.
+  rest=${configs:-}
+  [[ $rest == - ]] && rest=
+  while [[ -n $rest ]]; do
+    if [[ $rest =~ ^([^=,]+)=\[([^]]*)\](,|$) ]]; then
+      args+=(--config "${BASH_REMATCH[1]}=${BASH_REMATCH[2]}")
+    elif [[ $rest =~ ^([^,]+)(,|$) ]]; then
+      args+=(--config "${BASH_REMATCH[1]}")
+    else
+      echo "apply-topics.sh: cannot read the configs of $name: $configs" >&2
+      exit 1
+    fi
+    rest=${rest:${#BASH_REMATCH[0]}}
+  done
   if grep -qx "$name" <<<"$existing"; then
     have=$("$topics" --bootstrap-server "$bootstrap" --describe --topic "$name" \
       | sed -n 's/.*PartitionCount: *\([0-9]*\).*/\1/p' | head -n 1)

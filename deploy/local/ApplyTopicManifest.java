@@ -105,10 +105,13 @@ public class ApplyTopicManifest {
             if (partitions < 1) throw new ManifestError(where + "partitions must be a positive number: " + cols[1]);
             Map<String, String> configs = new LinkedHashMap<>();
             if (cols.length == 3 && !cols[2].equals("-")) {
-                for (String kv : cols[2].split(",")) {
+                // A list value is written in brackets: cleanup.policy=[compact,delete].
+                for (String kv : cols[2].split(",(?![^\\[]*\\])")) {
                     int eq = kv.indexOf('=');
                     if (eq < 1) throw new ManifestError(where + "config must be key=value: '" + kv + "'");
-                    configs.put(kv.substring(0, eq), kv.substring(eq + 1));
+                    String value = kv.substring(eq + 1);
+                    if (value.startsWith("[") && value.endsWith("]")) value = value.substring(1, value.length() - 1);
+                    configs.put(kv.substring(0, eq), value);
                 }
             }
             specs.add(new Spec(cols[0], partitions, configs));

@@ -21,6 +21,11 @@ class envelope_sink {
                                   const std::optional<std::string>& traceparent,
                                   kafka::delivery_handler on_delivery) = 0;
   virtual bool kafka_ready() const = 0;
+  // Any other record (a support reply stored as support, the answers API's
+  // records), with the same refusals. A sink that takes envelopes only refuses.
+  virtual std::error_code publish_record(kafka::record, kafka::delivery_handler) {
+    return std::make_error_code(std::errc::operation_not_supported);
+  }
 };
 
 }  // namespace civic::gateway::ingest

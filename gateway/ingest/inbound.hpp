@@ -31,6 +31,9 @@ struct inbound_message {
   std::vector<std::string> media;
   std::optional<std::string> conversation_id;  // reply reference on the channel
   std::optional<std::string> reply_message_id;
+  // Set by channel adapters only, sealed with the rest into the reply token:
+  std::optional<std::string> reply_via;     // the city's account written to (WhatsApp number id)
+  std::optional<std::string> reply_handle;  // a single-use reply handle (LINE replyToken)
   std::optional<std::string> traceparent;
   // Set by channel adapters only (Open311); the inbound JSON has no such members.
   std::optional<envelope::service_reference> service;

@@ -73,8 +73,21 @@ expected<envelope::message, field_error> normalize(inbound_message in, const sen
     }
     e.attributes.push_back(std::move(cleaned));
   }
-  if (in.conversation_id) {
-    e.reply_to = envelope::reply_reference{in.channel, *in.conversation_id, in.reply_message_id};
+  if (in.conversation_id && settings.reply_sealer) {
+    crypto::reply_address address{
+        in.channel,
+        *in.conversation_id,
+        in.reply_message_id.value_or(""),
+        in.reply_via.value_or(""),
+        in.reply_handle.value_or(""),
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()};
+    auto token = settings.reply_sealer->seal(address);
+    if (!token) {
+      return unexpected(
+          field_error{errc::too_long, "/conversation_id",
+                      "the reply reference is too long to seal (" + token.error() + ")"});
+    }
+    e.reply_to = envelope::reply_reference{in.channel, std::move(*token)};
   }
   return e;
 }

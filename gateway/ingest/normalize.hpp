@@ -3,8 +3,10 @@
 // cleaned and masked text, language, pseudonymous author, reply reference.
 
 #include <chrono>
+#include <memory>
 #include <string>
 
+#include "common/crypto/reply_token.hpp"
 #include "common/envelope/envelope.hpp"
 #include "common/error/expected.hpp"
 #include "common/error/field_error.hpp"
@@ -15,6 +17,9 @@ namespace civic::gateway::ingest {
 
 struct normalize_settings {
   std::string author_key;  // HMAC key for author pseudonyms; a secret
+  // Seals where an answer goes into the envelope's reply token; without it no
+  // envelope carries a reply reference (the citizen cannot be answered).
+  std::shared_ptr<crypto::reply_sealer> reply_sealer = nullptr;
 };
 
 // The pseudonym of a handle on a channel: hex of the first 16 bytes of

@@ -78,7 +78,11 @@ void pipeline::submit(inbound_message message, const sender& from,
     }
     done(std::move(result));
   };
-  if (std::error_code refused = sink_.publish(*envelope, trace, std::move(on_delivery))) {
+  std::optional<kafka::record> diverted = divert_ ? divert_(*envelope) : std::nullopt;
+  std::error_code refused = diverted
+                                ? sink_.publish_record(std::move(*diverted), std::move(on_delivery))
+                                : sink_.publish(*envelope, trace, std::move(on_delivery));
+  if (refused) {
     std::string why = refused == errc::unavailable
                           ? "Kafka is unreachable; send the message again later"
                           : "the gateway is busy; send the message again later";

@@ -105,6 +105,11 @@ class pipeline {
   const in_flight_budget& budget() const { return budget_; }
   ops::metrics& metrics() { return metrics_; }
 
+  // A record to store instead of a normalized message (a support reply becomes
+  // a support record); nullopt stores the message. Set before serving.
+  using diversion = std::function<std::optional<kafka::record>(const envelope::message&)>;
+  void divert_with(diversion d) { divert_ = std::move(d); }
+
  private:
   void reject(std::string id, field_error error, const completion& done);
 
@@ -113,6 +118,7 @@ class pipeline {
   envelope_sink& sink_;
   in_flight_budget& budget_;
   ops::metrics& metrics_;
+  diversion divert_;
   std::atomic<bool> shutting_down_{false};
 };
 

@@ -44,6 +44,13 @@ std::error_code publisher::publish(const envelope::message& e,
   return refused;
 }
 
+std::error_code publisher::publish_record(kafka::record rec, kafka::delivery_handler on_delivery) {
+  if (!kafka_ready()) return errc::unavailable;
+  std::error_code refused = producer_->produce(std::move(rec), std::move(on_delivery));
+  if (refused == make_kafka_error(RD_KAFKA_RESP_ERR__QUEUE_FULL)) return errc::overloaded;
+  return refused;
+}
+
 void publisher::close(std::chrono::milliseconds timeout) {
   {
     std::lock_guard lock(stop_mutex_);

@@ -35,6 +35,10 @@ class publisher final : public envelope_sink {
   std::error_code publish(const envelope::message& e, const std::optional<std::string>& traceparent,
                           kafka::delivery_handler on_delivery) override;
 
+  // Any other record through the same producer (the answers API's responses),
+  // with the same refusals.
+  std::error_code publish_record(kafka::record rec, kafka::delivery_handler on_delivery) override;
+
   bool kafka_ready() const override { return ready_.load(std::memory_order_relaxed); }
   int queue_depth() const { return producer_->queue_depth(); }
   const std::string& topic() const { return settings_.topic; }

@@ -7,6 +7,11 @@
 namespace civic::gateway::subscribe {
 
 void add_routes(http::routes& r, const service& s) {
+  // The upgrade itself is taken before routing (the HTTP session's hook); a plain
+  // GET learns what the endpoint is instead of a 404.
+  r.add("GET", "/v1/subscribe", [](const http::request&, http::responder answer) {
+    answer(http::problem(errc::upgrade_required, "this is a WebSocket endpoint; upgrade here"));
+  });
   r.add("GET", "/dashboard", [](const http::request&, http::responder answer) {
     auto res = http::answer(301, "text/plain", "see /dashboard/");
     res.headers.emplace_back("Location", "/dashboard/");

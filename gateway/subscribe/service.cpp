@@ -68,8 +68,8 @@ constexpr config::option subscribe_options[] = {
     {"dashboard.dir", "dashboard",
      "Folder of the dashboard's static files (served at /dashboard/)."},
     {"dashboard.districts_file", "deploy/config/districts/seoul-gu.geojson",
-     "GeoJSON of the districts the dashboard's map draws (served as "
-     "/dashboard/districts.geojson)."},
+     "GeoJSON of the districts the dashboard's map draws (served as districts.geojson beside "
+     "the page)."},
 };
 
 std::vector<std::string> split_list(const std::string& s) {

@@ -18,6 +18,17 @@ void write_metrics(metrics::text_writer& w, const step_counters& c, std::size_t 
   w.family("dedup_cases_closed_total", "counter",
            "Cases closed (window passed or open-case limit reached).");
   w.sample("dedup_cases_closed_total", number(c.cases_closed));
+  w.family("dedup_responses_folded_total", "counter",
+           "Updates and support folded into a case (feedback.responses).");
+  w.sample("dedup_responses_folded_total", number(c.responses_folded));
+  w.family("dedup_responses_unmatched_total", "counter",
+           "Responses for a case this partition does not hold (dead-lettered).");
+  w.sample("dedup_responses_unmatched_total", number(c.responses_unmatched));
+  w.family("dedup_thresholds_crossed_total", "counter",
+           "Support thresholds crossed (events written).");
+  w.sample("dedup_thresholds_crossed_total", number(c.thresholds_crossed));
+  w.family("dedup_deliveries_folded_total", "counter", "Delivery summaries folded into a case.");
+  w.sample("dedup_deliveries_folded_total", number(c.deliveries_folded));
   w.family("dedup_open_cases", "gauge", "Open cases held by this instance.");
   w.sample("dedup_open_cases", number(open_cases));
 }

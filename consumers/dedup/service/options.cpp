@@ -98,6 +98,27 @@ constexpr config::option dedup_options[] = {
     {"dedup.ready_stall_s", "60",
      "/readyz fails when records wait and no transaction committed for this many seconds.",
      value_type::integer, 1, 86400},
+    {"dedup.topic.responses", "feedback.responses",
+     "Status changes, answers and support (folded into the cases); support thresholds crossed "
+     "are written here too."},
+    {"dedup.topic.deliveries", "feedback.deliveries",
+     "The answers service's delivery outcomes; their per-update summaries are folded into the "
+     "cases."},
+    {"dedup.support_thresholds", "50:department_answers,100:public_forum,1000:mayor_answers",
+     "count:milestone pairs in ascending order: when an idea's support reaches a count, a "
+     "threshold event goes to the responses topic (after Democracy Seoul)."},
+    {"dedup.max_supporters_per_case", "5000",
+     "Supporters remembered per case, so one person counts once; beyond it support is still "
+     "counted without that check.",
+     value_type::integer, 1, 50000},
+    {"dedup.closed_case_retention_days", "90",
+     "A case closed to new reports stays answerable (status, answers, support) until nothing "
+     "happened to it for this many days.",
+     value_type::integer, 1, 3650},
+    {"dedup.max_closed_cases", "500000",
+     "Closed but answerable cases kept per partition (about 400 bytes each); beyond it the least "
+     "recently active leave first.",
+     value_type::integer, 1, 100'000'000},
 };
 
 expected<double, std::string> fraction(const config::settings& s, std::string_view key) {
@@ -156,6 +177,14 @@ expected<service_config, std::string> make_service_config(const config::settings
   c.names.unique = s.text("dedup.topic.unique");
   c.names.cases = s.text("dedup.topic.cases");
   c.names.deadletter = s.text("dedup.topic.deadletter");
+  c.names.responses = s.text("dedup.topic.responses");
+  c.names.deliveries = s.text("dedup.topic.deliveries");
+  auto thresholds = parse_thresholds(s.text("dedup.support_thresholds"));
+  if (!thresholds) return unexpected("dedup.support_thresholds: " + thresholds.error());
+  c.lifecycle.thresholds = std::move(*thresholds);
+  c.lifecycle.max_supporters = static_cast<size_t>(s.integer("dedup.max_supporters_per_case"));
+  c.closed_case_retention_ms = s.integer("dedup.closed_case_retention_days") * 24 * hour_ms;
+  c.max_closed_cases = static_cast<size_t>(s.integer("dedup.max_closed_cases"));
   c.rules_file = s.text("dedup.rules");
   auto related = fraction(s, "dedup.related_division_share");
   if (!related) return unexpected(related.error());

@@ -8,6 +8,7 @@
 
 #include "common/config/config.hpp"
 #include "common/error/expected.hpp"
+#include "consumers/dedup/case_lifecycle.hpp"
 #include "consumers/dedup/deduplicator.hpp"
 
 namespace civic::dedup {
@@ -21,6 +22,9 @@ struct topics {
   std::string unique = "feedback.unique";
   std::string cases = "feedback.cases";
   std::string deadletter = "feedback.deadletter";
+  // The answer loop: what is folded into the cases, and where thresholds go.
+  std::string responses = "feedback.responses";
+  std::string deliveries = "feedback.deliveries";
 };
 
 struct service_config {
@@ -37,6 +41,10 @@ struct service_config {
   std::chrono::seconds stats_interval{60};
   std::string ops_listen;  // empty: no operations endpoints
   std::chrono::seconds ready_stall{60};
+  // The answer loop (case_lifecycle.hpp, closed_cases.hpp).
+  lifecycle_settings lifecycle;
+  int64_t closed_case_retention_ms = 90LL * 24 * 3600 * 1000;
+  size_t max_closed_cases = 500'000;
 };
 
 // Checks values the option table cannot (thresholds in [0, 1]).

@@ -27,7 +27,8 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
   settings.kafka.insert(settings.kafka.end(), self->kafka_.begin(), self->kafka_.end());
   settings.group_id = self->config_.group_id;
   settings.transactional_id = self->config_.transactional_id;
-  settings.input_topics = {self->config_.names.input, self->config_.names.repartition};
+  settings.input_topics = {self->config_.names.input, self->config_.names.repartition,
+                           self->config_.names.responses, self->config_.names.deliveries};
   settings.max_batch_records = self->config_.max_batch_records;
   settings.max_batch_wait = self->config_.max_batch_wait;
 
@@ -43,7 +44,10 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
   };
   handlers.on_revoked = [self](const std::vector<kafka::topic_partition>& revoked) {
     for (const auto& tp : revoked) {
-      if (tp.topic == self->config_.names.repartition) self->engines_.erase(tp.partition);
+      if (tp.topic == self->config_.names.repartition) {
+        self->engines_.erase(tp.partition);
+        self->closed_.erase(tp.partition);
+      }
     }
   };
   handlers.on_aborted = [self] {
@@ -87,16 +91,30 @@ std::error_code service::restore(const std::vector<int32_t>& partitions) {
   for (auto& [partition, cases] : *restored) {
     auto [it, inserted] = engines_.try_emplace(partition, config_.dedup);
     it->second.clear();
+    closed_cases& closed = closed_of(partition);
+    closed.clear();
     // Oldest first, as they were created: the indexes keep the newest cases per
     // bucket, so a restore must leave the same ones as the original run did.
     std::sort(cases.begin(), cases.end(), [](const case_state& a, const case_state& b) {
       return std::tie(a.first_seen_ms, a.id) < std::tie(b.first_seen_ms, b.id);
     });
-    for (auto& c : cases) it->second.restore(std::move(c));
-    log::info("dedup.partition.restored",
-              {{"partition", partition}, {"open_cases", it->second.open_cases()}});
+    for (auto& c : cases) {
+      if (c.closed) {
+        closed.put(std::move(c));
+      } else {
+        it->second.restore(std::move(c));
+      }
+    }
+    log::info("dedup.partition.restored", {{"partition", partition},
+                                           {"open_cases", it->second.open_cases()},
+                                           {"closed_cases", closed.size()}});
   }
   return {};
+}
+
+closed_cases& service::closed_of(int32_t partition) {
+  return closed_.try_emplace(partition, config_.closed_case_retention_ms, config_.max_closed_cases)
+      .first->second;
 }
 
 std::error_code service::process(std::span<const kafka::consumed_message> batch,
@@ -105,9 +123,14 @@ std::error_code service::process(std::span<const kafka::consumed_message> batch,
     inbound_record in{m.topic(), m.partition(), m.key(), m.value(), m.headers()};
     if (in.topic == config_.names.input) {
       out.push_back(route_ingested(in, place_, config_.names, counters_));
+    } else if (in.topic == config_.names.responses) {
+      out.push_back(route_response(in, config_.names, counters_));
+    } else if (in.topic == config_.names.deliveries) {
+      if (auto routed = route_delivery(in, config_.names, counters_)) out.push_back(*routed);
     } else {
       auto [engine, created] = engines_.try_emplace(m.partition(), config_.dedup);
-      deduplicate_repartitioned(in, engine->second, place_, config_.names, out, counters_);
+      lifecycle_context life{closed_of(m.partition()), config_.lifecycle};
+      deduplicate_repartitioned(in, engine->second, life, place_, config_.names, out, counters_);
     }
   }
   return {};
@@ -125,6 +148,12 @@ void service::log_stats(bool force) {
                             {"near_duplicates", counters_.near_duplicates},
                             {"exact_duplicates_dropped", counters_.exact_duplicates},
                             {"cases_closed", counters_.cases_closed},
+                            {"responses_folded", counters_.responses_folded},
+                            {"responses_repeated", counters_.responses_repeated},
+                            {"responses_unmatched", counters_.responses_unmatched},
+                            {"thresholds_crossed", counters_.thresholds_crossed},
+                            {"deliveries_folded", counters_.deliveries_folded},
+                            {"cases_retired", counters_.cases_retired},
                             {"open_cases", open},
                             {"partitions", engines_.size()}});
 }

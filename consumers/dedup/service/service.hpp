@@ -48,6 +48,8 @@ class service {
   kafka::properties kafka_;
   placement_function place_;
   std::map<int32_t, deduplicator> engines_;  // by repartition partition
+  std::map<int32_t, closed_cases> closed_;   // closed cases still answerable, by partition
+  closed_cases& closed_of(int32_t partition);
   step_counters counters_;
   step_counters committed_counters_;  // as of the last commit: an abort rolls back to it
   // Unset until the first commit, which is reported at once.

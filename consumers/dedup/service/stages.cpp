@@ -1,6 +1,8 @@
 #include "consumers/dedup/service/stages.hpp"
 
 #include "common/envelope/envelope_json.hpp"
+#include "common/responses/delivery.hpp"
+#include "common/responses/response.hpp"
 #include "consumers/classify/model/embedding_codec.hpp"
 #include "consumers/dedup/case_json.hpp"
 #include "consumers/dedup/report_builder.hpp"
@@ -11,7 +13,7 @@ namespace {
 bool internal_header(std::string_view name) {
   return name == divisions_header || name == related_header || name == district_header ||
          name == case_id_header || name == embedding_header || name == embedding_model_header ||
-         name == kind_header || name == urgency_header;
+         name == input_kind_header || name == kind_header || name == urgency_header;
 }
 
 std::vector<kafka::header> forwarded_headers(const std::vector<kafka::header>& headers) {
@@ -59,13 +61,79 @@ kafka::record deadletter(const inbound_record& in, const topics& names, std::str
 void write_case(const case_state& c, const topics& names, int32_t partition,
                 std::vector<kafka::record>& out) {
   out.push_back({names.cases, c.id, case_to_json(c), {{"content-type", "application/json"}}, -1});
-  // A closed case leaves the changelog: its tombstone lets compaction remove it.
-  out.push_back({names.changelog,
-                 c.id,
-                 c.closed ? std::string() : state_to_json(c),
-                 {},
-                 partition,
-                 c.closed});
+  // A closed case stays on the changelog (without its matching state) while its
+  // lifecycle goes on; retire_case removes it.
+  out.push_back({names.changelog, c.id, state_to_json(c), {}, partition});
+}
+
+// A case that left the state: its tombstone lets compaction remove it.
+void retire_case(const std::string& id, const topics& names, int32_t partition,
+                 std::vector<kafka::record>& out) {
+  out.push_back({names.changelog, id, std::string(), {}, partition, true});
+}
+
+// The open case, else the closed one still held; nullptr for neither.
+case_state* find_case(const std::string& id, deduplicator& engine, lifecycle_context& life,
+                      bool& open) {
+  case_state* c = engine.find_for_lifecycle(id);
+  open = c != nullptr;
+  return c ? c : life.closed.find(id);
+}
+
+void fold_response_record(const inbound_record& in, deduplicator& engine, lifecycle_context& life,
+                          const topics& names, std::vector<kafka::record>& out,
+                          step_counters& counters) {
+  auto r = responses::parse_json(in.value);
+  if (!r) {
+    ++counters.deadlettered;
+    out.push_back(
+        deadletter(in, names, "response: " + r.error().pointer + ": " + r.error().message));
+    return;
+  }
+  bool open = false;
+  case_state* c = find_case(r->case_id, engine, life, open);
+  if (!c) {
+    ++counters.responses_unmatched;
+    out.push_back(deadletter(in, names,
+                             "response: no case " + r->case_id + " on the partition of locality " +
+                                 r->locality + " (unknown id, another locality, or retired)"));
+    return;
+  }
+  std::vector<responses::response> crossed;
+  if (!fold_response(c->lifecycle, c->divisions, *r, life.settings, crossed)) {
+    ++counters.responses_repeated;
+    return;
+  }
+  ++counters.responses_folded;
+  if (!open) life.closed.touch(c->id, last_activity_ms(*c));
+  write_case(*c, names, in.partition, out);
+  for (const auto& event : crossed) {
+    ++counters.thresholds_crossed;
+    out.push_back({names.responses,
+                   event.case_id,
+                   responses::to_json(event),
+                   {{"content-type", "application/json"}},
+                   -1});
+  }
+}
+
+void fold_delivery_record(const inbound_record& in, deduplicator& engine, lifecycle_context& life,
+                          const topics& names, std::vector<kafka::record>& out,
+                          step_counters& counters) {
+  auto summary = responses::parse_delivery_summary(in.value);
+  if (!summary) {
+    ++counters.deadlettered;
+    out.push_back(deadletter(
+        in, names,
+        "delivery summary: " + summary.error().pointer + ": " + summary.error().message));
+    return;
+  }
+  bool open = false;
+  case_state* c = find_case(summary->case_id, engine, life, open);
+  // A summary of a case already retired changes nothing anyone reads.
+  if (!c || !fold_delivery_summary(c->lifecycle, *summary)) return;
+  ++counters.deliveries_folded;
+  write_case(*c, names, in.partition, out);
 }
 
 // The report's embedding for the next stage (computed once in the pipeline).
@@ -106,9 +174,52 @@ kafka::record route_ingested(const inbound_record& in, const placement_function&
   return rec;
 }
 
+kafka::record route_response(const inbound_record& in, const topics& names,
+                             step_counters& counters) {
+  auto r = responses::parse_json(in.value);
+  if (!r) {
+    ++counters.deadlettered;
+    return deadletter(in, names, "response: " + r.error().pointer + ": " + r.error().message);
+  }
+  kafka::record rec{names.repartition, r->locality, std::string(in.value),
+                    forwarded_headers(in.headers), -1};
+  rec.headers.push_back({std::string(input_kind_header), "response"});
+  ++counters.routed;
+  return rec;
+}
+
+std::optional<kafka::record> route_delivery(const inbound_record& in, const topics& names,
+                                            step_counters& counters) {
+  if (responses::delivery_record_type(in.value) != "summary") return std::nullopt;
+  auto summary = responses::parse_delivery_summary(in.value);
+  if (!summary) {
+    ++counters.deadlettered;
+    return deadletter(
+        in, names, "delivery summary: " + summary.error().pointer + ": " + summary.error().message);
+  }
+  kafka::record rec{names.repartition, summary->locality, std::string(in.value),
+                    forwarded_headers(in.headers), -1};
+  rec.headers.push_back({std::string(input_kind_header), "delivery"});
+  ++counters.routed;
+  return rec;
+}
+
 void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
-                               const placement_function& place, const topics& names,
-                               std::vector<kafka::record>& out, step_counters& counters) {
+                               lifecycle_context& life, const placement_function& place,
+                               const topics& names, std::vector<kafka::record>& out,
+                               step_counters& counters) {
+  if (const std::string* kind = find_header(in.headers, input_kind_header)) {
+    if (*kind == "response") {
+      fold_response_record(in, engine, life, names, out, counters);
+    } else if (*kind == "delivery") {
+      fold_delivery_record(in, engine, life, names, out, counters);
+    } else {
+      ++counters.deadlettered;
+      out.push_back(
+          deadletter(in, names, "unknown " + std::string(input_kind_header) + ": " + *kind));
+    }
+    return;
+  }
   auto parsed = envelope::parse_json(in.value);
   if (!parsed) {
     ++counters.deadlettered;
@@ -166,10 +277,22 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
     add_embedding_headers(p, place, unique.headers);
     out.push_back(std::move(unique));
   }
-  if (const case_state* c = engine.find(d.case_id)) write_case(*c, names, in.partition, out);
-  for (const case_state& closed : engine.close_expired(engine.clock_ms())) {
+  if (case_state* c = engine.find_for_lifecycle(d.case_id)) {
+    if (parsed->channel == "open311" && d.kind != match_kind::exact_duplicate) {
+      note_service_request(c->lifecycle, parsed->channel_message_id, parsed->received_at,
+                           life.settings);
+    }
+    write_case(*c, names, in.partition, out);
+  }
+  for (case_state& closed : engine.close_expired(engine.clock_ms())) {
     ++counters.cases_closed;
-    write_case(closed, names, in.partition, out);
+    std::string id = closed.id;
+    life.closed.put(std::move(closed));
+    write_case(*life.closed.find(id), names, in.partition, out);
+  }
+  for (const std::string& id : life.closed.expire(engine.clock_ms())) {
+    ++counters.cases_retired;
+    retire_case(id, names, in.partition, out);
   }
 }
 

@@ -75,6 +75,7 @@ class kakao_adapter final : public adapter {
     m.text = std::string(*utterance);
     m.author = std::string(*user);
     m.conversation_id = std::string(*user);
+    if (auto bot = string_at(root, "/bot/id")) m.reply_via = std::string(*bot);
 
     delivery d;
     std::string receipt = m.id.substr(0, 8);

@@ -49,6 +49,8 @@ class line_adapter final : public adapter {
       if (!m.conversation_id) m.conversation_id = id_at(event, "/source/roomId");
       if (!m.conversation_id) m.conversation_id = m.author;
       m.reply_message_id = id_at(event, "/message/id");
+      // Single-use, valid about a minute: the answers service replies with it while it can.
+      m.reply_handle = id_at(event, "/replyToken");
       d.messages.push_back(std::move(m));
     }
     return d;

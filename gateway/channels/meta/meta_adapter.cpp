@@ -5,6 +5,7 @@
 #include "common/crypto/hmac.hpp"
 #include "common/error/errc.hpp"
 #include "gateway/channels/registry.hpp"
+#include "gateway/channels/support/content_key.hpp"
 #include "gateway/channels/support/form.hpp"
 #include "gateway/channels/support/json_payload.hpp"
 #include "gateway/channels/support/signature.hpp"
@@ -40,14 +41,16 @@ void add_whatsapp(element entry, delivery& d) {
         continue;
       }
       ingest::inbound_message m;
-      m.id = std::string(*id);
+      // A wamid carries the sender's number (base64 inside): the key is its hash.
+      m.id = content_key({*id});
       m.channel = "whatsapp";
       m.text = std::string(*text);
       m.author = id_at(message, "/from");  // a phone number: only its HMAC goes further
-      // WhatsApp answers go to a phone number, which must not enter a topic: the
-      // reply reference is the business number's id plus the message answered.
-      m.conversation_id = id_at(change, "/value/metadata/phone_number_id");
-      m.reply_message_id = m.id;
+      // The answer goes to that number from the business number written to, quoting
+      // the message: all three only inside the sealed reply token.
+      m.conversation_id = m.author;
+      m.reply_via = id_at(change, "/value/metadata/phone_number_id");
+      m.reply_message_id = std::string(*id);
       d.messages.push_back(std::move(m));
     }
   }

@@ -18,7 +18,7 @@
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/content_key.hpp"
 #include "gateway/channels/support/form_or_json.hpp"
-#include "gateway/channels/support/signature.hpp"
+#include "gateway/channels/support/open311_ids.hpp"
 #include "gateway/http/problem.hpp"
 
 namespace civic::gateway::channels {
@@ -113,7 +113,7 @@ std::optional<double> number(const std::string& text) {
 class open311_adapter final : public adapter {
  public:
   open311_adapter(std::vector<std::string> keys, open311::service_list services, std::string id_key)
-      : api_keys_(std::move(keys)), services_(std::move(services)), id_key_(std::move(id_key)) {}
+      : api_keys_(std::move(keys)), services_(std::move(services)), ids_(std::move(id_key)) {}
 
   std::optional<response> respond_directly(const request& req) const override {
     if (req.method == "POST" && req.path == "/requests.json") return std::nullopt;
@@ -127,7 +127,7 @@ class open311_adapter final : public adapter {
       return http::json(200, open311::definition_json(*code));
     }
     if (auto id = between(req.path, "/requests/", ".json")) {
-      auto code = issued_service(*id);
+      auto code = ids_.issued_service(*id);
       if (!code) return open311_error(errc::not_found, "service_request_id not found");
       // Status stays open until the answer loop reports back.
       return http::json(200, open311::request_json(*id, *code));
@@ -193,7 +193,7 @@ class open311_adapter final : public adapter {
         content_key({*key, *code, *description, lat.value_or(""), lon.value_or(""),
                      address.value_or(""), address_id.value_or(""), m.author.value_or(""),
                      field(f, "media_url").value_or(""), answered});
-    m.id = *code + "-" + content + "-" + id_signature(*code + "-" + content);
+    m.id = ids_.issue(*code, content);
     m.channel = "open311";
     m.text = *description;
     if (auto media = field(f, "media_url")) m.media.push_back(*media);
@@ -226,26 +226,9 @@ class open311_adapter final : public adapter {
     return path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
   }
 
-  std::string id_signature(std::string_view base) const {
-    return sign(id_key_, base, digest_encoding::hex).substr(0, 12);
-  }
-
-  // The service code of an id this gateway issued; nullopt for any other.
-  std::optional<std::string> issued_service(std::string_view id) const {
-    size_t last = id.rfind('-');
-    if (last == std::string_view::npos) return std::nullopt;
-    if (!crypto::constant_time_equal(id.substr(last + 1), id_signature(id.substr(0, last)))) {
-      return std::nullopt;
-    }
-    std::string_view base = id.substr(0, last);
-    size_t content = base.rfind('-');
-    if (content == std::string_view::npos) return std::nullopt;
-    return std::string(base.substr(0, content));
-  }
-
   std::vector<std::string> api_keys_;
   open311::service_list services_;
-  std::string id_key_;
+  open311_ids ids_;
 };
 
 const bool registered = register_channel(

@@ -75,9 +75,10 @@ class web_adapter final : public adapter {
     auto address = field(f, "address");
     if (lat || address) m.place = envelope::location{lat, lon, address, std::nullopt};
     if (auto media = field(f, "media_url")) m.media.push_back(*media);
-    // The reply reference is the submission: the website knows whom to answer.
-    // (The e-mail or phone itself must not enter a topic.)
-    m.conversation_id = m.id;
+    // The answer goes by e-mail when the form gave an address (sealed in the reply
+    // token, never in a topic); otherwise the submission is all there is.
+    auto email = field(f, "email");
+    m.conversation_id = email ? *email : m.id;
 
     delivery d;
     d.messages.push_back(std::move(m));

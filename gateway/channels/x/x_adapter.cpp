@@ -61,8 +61,8 @@ class x_adapter final : public adapter {
         m.channel = "x";
         m.text = std::string(*text);
         m.author = author;
-        m.conversation_id = id_at(tweet, "/in_reply_to_status_id_str");
-        if (!m.conversation_id) m.conversation_id = *id;
+        // Answered by direct message to the author (a public reply would show the case).
+        m.conversation_id = author;
         m.reply_message_id = *id;
         d.messages.push_back(std::move(m));
       }

@@ -8,6 +8,7 @@ import pathlib
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -16,7 +17,12 @@ import pytest
 from confluent_kafka import Consumer
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO / "tests/support"))
+from reply_tokens import ReplyKeys  # noqa: E402
+
 AUTHOR_KEY = "integration-test-author-key-0123"
+# The gateway seals where to answer with the public half; tests open with the private half.
+REPLY_KEYS = ReplyKeys("gwtest")
 
 # The bridge every test sends as unless it says otherwise: any channel that is
 # not a verified webhook's. Only the SHA-256 of a key goes into the configuration.
@@ -75,7 +81,8 @@ class Gateway:
                 f"--kafka.bootstrap.servers={bootstrap}"]
         options.setdefault("auth__bridge_keys", bridge_entry(BRIDGE, BRIDGE_KEY, "*"))
         args += [f"--{key.replace('__', '.')}={value}" for key, value in options.items()]
-        env = dict(os.environ, GATEWAY_AUTHOR_KEY=AUTHOR_KEY, **(env or {}))
+        env = dict(os.environ, GATEWAY_AUTHOR_KEY=AUTHOR_KEY,
+                   GATEWAY_REPLY_TOKEN_PUBLIC_KEY=REPLY_KEYS.public, **(env or {}))
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         if wait_for_health:

@@ -58,6 +58,8 @@ class Topics:
         options = {
             "subscribe__topic__division_prefix": self.division_prefix,
             "subscribe__topic__cases": self.cases,
+            # The case API follows the same private cases, not the broker's feedback.cases.
+            "gateway__answers__cases_topic": self.cases,
             "subscribe__metadata_refresh_ms": "500",
             "auth__jwt__hs256_secret": SECRET,
             "auth__jwt__issuer": ISSUER,

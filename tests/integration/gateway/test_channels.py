@@ -20,7 +20,7 @@ import uuid
 import pytest
 from confluent_kafka import Consumer
 
-from conftest import REPO, read_topic
+from conftest import REPLY_KEYS, REPO, read_topic
 
 FIXTURES = REPO / "tests/fixtures"
 SECRETS = dict(
@@ -40,6 +40,12 @@ SECRETS = dict(
 
 def fixture(channel, name):
     return json.loads((FIXTURES / channel / f"{name}.json").read_text())
+
+
+def content_key(*fields):
+    """gateway/channels/support/content_key.cpp: SHA-256 of length-prefixed fields, 32 hex digits."""
+    joined = "".join(f"{len(f.encode())}:{f}" for f in fields)
+    return hashlib.sha256(joined.encode()).hexdigest()[:32]
 
 
 def hmac_hex(secret, data):
@@ -99,7 +105,9 @@ def test_telegram(g, bootstrap, run_id):
     assert len(records) == 2 and records[0]["idempotency_key"] == records[1]["idempotency_key"] == key
     e = records[0]
     assert e["channel"] == "telegram" and e["language"] == "ko"
-    assert e["reply_to"] == {"channel": "telegram", "conversation_id": "511223344", "message_id": "1365"}
+    address = REPLY_KEYS.open(e["reply_to"]["token"])
+    assert (e["reply_to"]["channel"], address["to"], address["th"]) == ("telegram", "511223344", "1365")
+    assert "511223344" not in json.dumps(e)
     assert "minsu" not in json.dumps(e) and e["author_id"]
     assert_nothing_stored(bootstrap, g, {f"telegram:{tampered['update_id']}"})
     assert g.metric('gateway_webhook_ignored_events_total{channel="telegram"}') == 1
@@ -124,8 +132,11 @@ def test_line(g, bootstrap, run_id):
     got = stored(bootstrap, {f"line:{run_id}-line-1", f"line:{run_id}-line-2"}, settle=2)
     assert len(got[f"line:{run_id}-line-1"]) == 2  # the redelivery, same key
     first = got[f"line:{run_id}-line-1"][0]
-    assert first["reply_to"]["conversation_id"] == "U4af4980629f4a1b2c3d4e5f6a7b8c9d0"
-    assert got[f"line:{run_id}-line-2"][0]["reply_to"]["conversation_id"] == "Ca56f94637cc4347f90a25382909b24b9"
+    assert REPLY_KEYS.open(first["reply_to"]["token"])["to"] == "U4af4980629f4a1b2c3d4e5f6a7b8c9d0"
+    assert REPLY_KEYS.open(first["reply_to"]["token"])["h"] == payload["events"][0]["replyToken"]
+    assert "U4af4980629f4a1b2c3d4e5f6a7b8c9d0" not in json.dumps(first)
+    group_token = got[f"line:{run_id}-line-2"][0]["reply_to"]["token"]
+    assert REPLY_KEYS.open(group_token)["to"] == "Ca56f94637cc4347f90a25382909b24b9"
     assert g.metric('gateway_webhook_ignored_events_total{channel="line"}') == 2  # the follow events
 
 
@@ -152,8 +163,8 @@ def test_slack(g, bootstrap, run_id):
 
     records = stored(bootstrap, {f"slack:Ev{run_id}"}, settle=2)[f"slack:Ev{run_id}"]
     assert len(records) == 2
-    assert records[0]["reply_to"] == {"channel": "slack", "conversation_id": "C2147483705",
-                                      "message_id": "1763773953.000200"}
+    address = REPLY_KEYS.open(records[0]["reply_to"]["token"])
+    assert (address["to"], address["th"]) == ("C2147483705", "1763773953.000200")
 
 
 def test_meta(g, bootstrap, run_id):
@@ -169,7 +180,8 @@ def test_meta(g, bootstrap, run_id):
         payload = fixture("meta", name)
         if channel == "whatsapp":
             payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = f"wamid.{run_id}"
-            keys[channel] = f"whatsapp:wamid.{run_id}"
+            # A wamid carries the sender's number: the key is its content hash.
+            keys[channel] = "whatsapp:" + content_key(f"wamid.{run_id}")
         else:
             payload["entry"][0]["messaging"][0]["message"]["mid"] = f"m_{channel}_{run_id}"
             keys[channel] = f"{channel}:m_{channel}_{run_id}"
@@ -184,8 +196,10 @@ def test_meta(g, bootstrap, run_id):
     whatsapp = got[keys["whatsapp"]][0]
     assert whatsapp["channel"] == "whatsapp"
     assert "821055551234" not in json.dumps(whatsapp)  # the phone number is pseudonymized
-    assert whatsapp["reply_to"]["conversation_id"] == "106540352242922"
-    assert got[keys["messenger"]][0]["reply_to"]["conversation_id"] == "6543219870123456"
+    assert f"wamid.{run_id}" not in json.dumps(whatsapp)
+    address = REPLY_KEYS.open(whatsapp["reply_to"]["token"])
+    assert (address["to"], address["via"], address["th"]) == ("821055551234", "106540352242922", f"wamid.{run_id}")
+    assert REPLY_KEYS.open(got[keys["messenger"]][0]["reply_to"]["token"])["to"] == "6543219870123456"
     assert got[keys["instagram"]][0]["language"] == "ko"
 
 
@@ -207,7 +221,8 @@ def test_x(g, bootstrap, run_id):
     dm_key = f"x:dm-{dm['direct_message_events'][0]['id']}"
     got = stored(bootstrap, {tweet_key, dm_key})
     assert got[tweet_key][0]["language"] == "en"
-    assert got[dm_key][0]["reply_to"]["conversation_id"] == "1100000000000000003"
+    assert REPLY_KEYS.open(got[dm_key][0]["reply_to"]["token"])["to"] == "1100000000000000003"
+    assert REPLY_KEYS.open(got[tweet_key][0]["reply_to"]["token"])["to"] == payload["tweet_create_events"][0]["user"]["id_str"]
 
 
 def test_kakao(g, bootstrap, run_id):

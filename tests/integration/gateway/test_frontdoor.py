@@ -64,8 +64,10 @@ class Pipeline:
         self.ingested, self.unique, self.cases = p + "ingested", p + "unique", p + "cases"
         self.repartition, self.changelog, self.deadletter = p + "repartition", p + "changelog", p + "deadletter"
         self.division_prefix = p + "division."
+        self.responses, self.deliveries = p + "responses", p + "deliveries"
         admin = AdminClient({"bootstrap.servers": bootstrap})
-        names = [self.ingested, self.unique, self.cases, self.repartition, self.deadletter]
+        names = [self.ingested, self.unique, self.cases, self.repartition, self.deadletter, self.responses,
+                 self.deliveries]
         topics = [NewTopic(n, 1, 1) for n in names + [self.division_prefix + d for d in DIVISIONS]]
         topics.append(NewTopic(self.changelog, 1, 1, config={"cleanup.policy": "compact"}))
         for f in admin.create_topics(topics).values():
@@ -80,6 +82,8 @@ class Pipeline:
                  f"--dedup.topic.input={self.ingested}", f"--dedup.topic.repartition={self.repartition}",
                  f"--dedup.topic.changelog={self.changelog}", f"--dedup.topic.unique={self.unique}",
                  f"--dedup.topic.cases={self.cases}", f"--dedup.topic.deadletter={self.deadletter}",
+                 # The answer loop's inputs: private and empty.
+                 f"--dedup.topic.responses={self.responses}", f"--dedup.topic.deliveries={self.deliveries}",
                  # the sentence model has its own tests; ports chosen by the kernel
                  "--dedup.model=", "--dedup.ops_listen=127.0.0.1:0"]
         router = [os.environ.get("ROUTER_BINARY", str(REPO / "build/dev/consumers/router/router")),

@@ -4,7 +4,7 @@ with the content sent, and each ack names where Kafka stored it."""
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import read_topic
+from conftest import REPLY_KEYS, read_topic
 from messages import as_json, key, message
 from wsclient import stream_all
 
@@ -21,8 +21,10 @@ def check_records(sent, answers, found):
         assert envelope["channel_message_id"] == m["id"]
         assert envelope["idempotency_key"] == key(m)
         assert envelope["text"] == m["text"]
-        assert envelope["reply_to"] == {"channel": m["channel"], "conversation_id": m["conversation_id"],
-                                        "message_id": None}
+        assert set(envelope["reply_to"]) == {"channel", "token"}
+        assert envelope["reply_to"]["channel"] == m["channel"]
+        assert m["conversation_id"] not in record.value().decode()
+        assert REPLY_KEYS.open(envelope["reply_to"]["token"])["to"] == m["conversation_id"]
         assert m["author"] not in record.value().decode()
         ack = answers[m["id"]]
         assert (ack["partition"], ack["offset"]) == (record.partition(), record.offset())

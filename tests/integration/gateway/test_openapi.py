@@ -27,17 +27,26 @@ EVERY_CHANNEL = {
     "channels__open311__enabled": "true", "channels__open311__api_keys": "app-key-1",
     "channels__open311__request_id_key": "a-long-random-secret-value",
     "channels__open311__services_file": str(REPO / "deploy/config/open311-services.json"),
+    # A staff token key: the case API and the dashboards (/v1/subscribe, /dashboard/) are on.
+    "auth__jwt__hs256_secret": "openapi-test-secret-0123456789abcdef",
+    "dashboard__dir": str(REPO / "dashboard"),
+    "dashboard__districts_file": str(REPO / "deploy/config/districts/seoul-gu.geojson"),
     # schemathesis sends many requests from one address; the limits are tested elsewhere.
     "channels__rate_per_second": "100000", "channels__burst": "100000",
     "channels__client_rate_per_second": "100000", "channels__client_burst": "100000",
 }
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the redirect itself is the answer to check
+
+
 def request(url, method, body=None, content_type=None):
     headers = {"Content-Type": content_type} if content_type else {}
     req = urllib.request.Request(url, data=body, method=method, headers={**headers, **BRIDGE_HEADERS})
     try:
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with urllib.request.build_opener(NoRedirect).open(req, timeout=30) as r:
             return r.status, r.read().decode(errors="replace")
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode(errors="replace")
@@ -48,7 +57,8 @@ def test_every_documented_operation_is_served(gateway):
     paths = yaml.safe_load(SPEC.read_text())["paths"]
     unserved = []
     for path, item in paths.items():
-        concrete = path.replace("{service_code}", "pothole").replace("{service_request_id}", "unknown")
+        concrete = path.replace("{service_code}", "pothole").replace("{service_request_id}", "unknown") \
+            .replace("{case_id}", "case-unknown").replace("{file}", "index.html")
         for method, operation in item.items():
             body, content_type = None, None
             if method == "post":

@@ -21,7 +21,8 @@ KUBERNETES_VERSION = "1.30"  # the oldest version the manifests promise to work 
 BINARIES = {name: os.environ.get(f"{name.upper()}_BINARY", str(REPO / path))
             for name, path in {"gateway": "build/dev/gateway/gateway",
                                "dedup": "build/dev/consumers/dedup/dedup",
-                               "router": "build/dev/consumers/router/router"}.items()}
+                               "router": "build/dev/consumers/router/router",
+                               "answers": "build/dev/consumers/answers/answers"}.items()}
 
 
 def tool(name):
@@ -110,7 +111,7 @@ def test_every_setting_the_manifests_give_is_a_known_key():
 
 def test_consumers_take_their_membership_id_from_the_pod_name():
     for name, doc in documents():
-        if doc["kind"] == "Deployment" and doc["metadata"]["name"] in ("dedup", "router"):
+        if doc["kind"] == "Deployment" and doc["metadata"]["name"] in ("dedup", "router", "answers"):
             env = {e["name"]: e for e in doc["spec"]["template"]["spec"]["containers"][0]["env"]}
             key = doc["metadata"]["name"].upper() + "_TRANSACTIONAL_ID"
             assert env[key]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name", name

@@ -177,7 +177,9 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
                                                 {t.changelog, 6},
                                                 {t.unique, 3},
                                                 {t.cases, 3},
-                                                {t.deadletter, 1}}) {
+                                                {t.deadletter, 1},
+                                                {prefix + "responses", 1},
+                                                {prefix + "deliveries", 1}}) {
     REQUIRE_MESSAGE(test::create_topic(bootstrap, name, partitions).empty(), "creating " << name);
   }
 
@@ -192,7 +194,10 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
        "--dedup.transactional_id=" + prefix + "dedup-0", "--dedup.topic.input=" + t.input,
        "--dedup.topic.repartition=" + t.repartition, "--dedup.topic.changelog=" + t.changelog,
        "--dedup.topic.unique=" + t.unique, "--dedup.topic.cases=" + t.cases,
-       "--dedup.topic.deadletter=" + t.deadletter, "--dedup.max_batch_records=15",
+       "--dedup.topic.deadletter=" + t.deadletter,
+       // The answer loop's inputs: private and empty, so no other test's records arrive.
+       "--dedup.topic.responses=" + prefix + "responses",
+       "--dedup.topic.deliveries=" + prefix + "deliveries", "--dedup.max_batch_records=15",
        "--dedup.max_batch_wait_ms=20", "--dedup.ops_listen=127.0.0.1:0",
        "--kafka.session.timeout.ms=10000", "--log.level=warn"},
       log);

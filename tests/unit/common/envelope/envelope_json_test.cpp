@@ -39,7 +39,7 @@ message sample() {
                      std::string("Seongbuk-gu")};
   e.media = {"https://cdn.example.org/a.jpg", "http://cdn.example.org/b.png"};
   e.author_id = "3f2c9a7e51b04d6c8e9f0a1b2c3d4e5f";
-  e.reply_to = reply_reference{"kakao", "user-8841", std::nullopt};
+  e.reply_to = reply_reference{"kakao", "rt1.k2026a.c2VhbGVkLWJ5LXRoZS1nYXRld2F5"};
   return e;
 }
 

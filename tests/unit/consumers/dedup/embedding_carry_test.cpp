@@ -61,9 +61,12 @@ TEST_CASE("dedup computes the embedding once and carries it to step 2 and to the
   CHECK(header(routed, embedding_model_header) == "use-m3:test");
 
   deduplicator engine{dedup_settings{}};
+  closed_cases closed(90LL * 24 * 3600 * 1000, 1000);
+  lifecycle_settings lifecycle;
+  lifecycle_context life{closed, lifecycle};
   std::vector<kafka::record> out;
   deduplicate_repartitioned({names.repartition, 0, routed.key, routed.value, routed.headers},
-                            engine, place, names, out, counters);
+                            engine, life, place, names, out, counters);
   CHECK(classified == 1);  // step 2 read the headers, it did not classify again
   const auto unique = std::find_if(out.begin(), out.end(),
                                    [&](const kafka::record& r) { return r.topic == names.unique; });
@@ -80,6 +83,6 @@ TEST_CASE("dedup computes the embedding once and carries it to step 2 and to the
   deduplicator fresh{dedup_settings{}};
   out.clear();
   deduplicate_repartitioned({names.repartition, 0, routed.key, routed.value, routed.headers}, fresh,
-                            place, names, out, counters);
+                            life, place, names, out, counters);
   CHECK(classified == 2);
 }

@@ -111,6 +111,9 @@ TEST_CASE(
   topics names;
   step_counters counters;
   deduplicator engine({});
+  closed_cases closed(90LL * 24 * 3600 * 1000, 1000);
+  lifecycle_settings lifecycle;
+  lifecycle_context life{closed, lifecycle};
   auto place = fixed({"roads"}, "Mapo-gu");
   auto first = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1",
                              "홍대입구역 9번 출구 포트홀", mapo);
@@ -120,8 +123,8 @@ TEST_CASE(
                      place, names, counters);
 
   std::vector<kafka::record> out;
-  deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, place, names, out,
-                            counters);
+  deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, life, place, names,
+                            out, counters);
   REQUIRE(out.size() == 3);
   CHECK(out[0].topic == "feedback.unique");
   CHECK(out[0].key == "Mapo-gu");
@@ -142,8 +145,8 @@ TEST_CASE(
       route_ingested({names.input, 0, retry.idempotency_key, envelope::to_json(retry), headers},
                      place, names, counters);
   out.clear();
-  deduplicate_repartitioned(as_inbound(routed_retry, names.repartition, 4), engine, place, names,
-                            out, counters);
+  deduplicate_repartitioned(as_inbound(routed_retry, names.repartition, 4), engine, life, place,
+                            names, out, counters);
   REQUIRE(out.size() == 2);
   CHECK(out[0].topic == "feedback.cases");
   CHECK(out[0].value.find(R"("duplicates_dropped":1)") != std::string::npos);
@@ -157,8 +160,8 @@ TEST_CASE(
       route_ingested({names.input, 1, other.idempotency_key, envelope::to_json(other), headers},
                      place, names, counters);
   out.clear();
-  deduplicate_repartitioned(as_inbound(routed_other, names.repartition, 4), engine, place, names,
-                            out, counters);
+  deduplicate_repartitioned(as_inbound(routed_other, names.repartition, 4), engine, life, place,
+                            names, out, counters);
   REQUIRE(out.size() == 3);
   CHECK(out[0].topic == "feedback.unique");
   CHECK(header(out[0], case_id_header) == "case-" + first.id);
@@ -167,42 +170,62 @@ TEST_CASE(
   CHECK(counters.new_cases == 1);
 }
 
-TEST_CASE("a closed case's changelog record is a tombstone, so compaction removes it") {
+TEST_CASE("a closed case keeps its lifecycle on the changelog until its retention, then leaves") {
   topics names;
   step_counters counters;
   dedup_settings settings;
   settings.max_open_cases = 1;  // the second case closes the first
   deduplicator engine(settings);
+  closed_cases closed(24LL * 3600 * 1000, 1000);  // one day
+  lifecycle_settings lifecycle;
+  lifecycle_context life{closed, lifecycle};
   auto place = fixed({"roads"}, "Mapo-gu");
   auto first = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1",
                              "홍대입구역 9번 출구 포트홀", mapo);
   auto second =
       make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c22", "311-2", "망원시장 앞 가로등 고장",
                     envelope::location{37.5560, 126.9060, std::nullopt, std::nullopt});
-  std::vector<kafka::record> out;
-  for (const auto& e : {first, second}) {
+  auto later =
+      make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c33", "311-3", "합정역 앞 보도블록 파손",
+                    envelope::location{37.5495, 126.9139, std::nullopt, std::nullopt});
+  later.received_at = "2025-03-12T00:00:00.000Z";  // two days on: the first case retires
+  std::vector<std::vector<kafka::record>> outs;
+  for (const auto& e : {first, second, later}) {
     auto routed = route_ingested({names.input, 0, e.idempotency_key, envelope::to_json(e), {}},
                                  place, names, counters);
-    out.clear();
-    deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, place, names, out,
-                              counters);
+    outs.emplace_back();
+    deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, life, place, names,
+                              outs.back(), counters);
   }
-  REQUIRE(counters.cases_closed == 1);
+  REQUIRE(counters.cases_closed == 2);
   std::vector<kafka::record> changelog;
-  for (const auto& rec : out) {
+  for (const auto& rec : outs[1]) {
     if (rec.topic == names.changelog) changelog.push_back(rec);
   }
   REQUIRE(changelog.size() == 2);
-  CHECK(changelog[0].key == "case-" + second.id);
-  CHECK_FALSE(changelog[0].tombstone);
   CHECK(changelog[1].key == "case-" + first.id);
-  CHECK(changelog[1].tombstone);
+  REQUIRE_FALSE(changelog[1].tombstone);
+  auto state = state_from_json(changelog[1].value);
+  REQUIRE(state.has_value());
+  CHECK(state->closed);
+  CHECK(state->signatures.empty());
+  CHECK(state->lifecycle.service_requests.size() == 1);
+
+  bool retired = false;
+  for (const auto& rec : outs[2]) {
+    if (rec.topic == names.changelog && rec.key == "case-" + first.id) retired = rec.tombstone;
+  }
+  CHECK(retired);
+  CHECK(counters.cases_retired == 2);
 }
 
 TEST_CASE("a report from a host with a clock years ahead does not close every open case") {
   topics names;
   step_counters counters;
   deduplicator engine({});
+  closed_cases closed(90LL * 24 * 3600 * 1000, 1000);
+  lifecycle_settings lifecycle;
+  lifecycle_context life{closed, lifecycle};
   auto place = fixed({"roads"}, "Mapo-gu");
   auto today = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1",
                              "홍대입구역 9번 출구 포트홀", mapo);
@@ -216,8 +239,8 @@ TEST_CASE("a report from a host with a clock years ahead does not close every op
     auto routed = route_ingested({names.input, 0, e.idempotency_key, envelope::to_json(e), {}},
                                  place, names, counters);
     out.clear();
-    deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, place, names, out,
-                              counters);
+    deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, life, place, names,
+                              out, counters);
   }
   CHECK(counters.cases_closed == 0);
   CHECK(engine.open_cases() == 2);

@@ -22,7 +22,19 @@ inbound_message sample() {
   return m;
 }
 
-const normalize_settings settings{"unit-test-author-key"};
+// A key pair made for this test only.
+const crypto::key_pair& test_keys() {
+  static const crypto::key_pair keys = *crypto::generate_reply_key_pair("unit");
+  return keys;
+}
+
+normalize_settings make_settings() {
+  normalize_settings s{"unit-test-author-key", nullptr};
+  s.reply_sealer = std::move(*crypto::reply_sealer::create({"unit", test_keys().public_key}));
+  return s;
+}
+
+const normalize_settings settings = make_settings();
 const sender webhook = sender::webhook("telegram");
 const auto now = system_clock::time_point(milliseconds(1'763'773'953'512));
 
@@ -38,8 +50,32 @@ TEST_CASE("a normalized message is a valid envelope v1") {
   CHECK(e->language == "ko");
   REQUIRE(e->reply_to);
   CHECK(e->reply_to->channel == "telegram");
-  CHECK(e->reply_to->conversation_id == "chat-17");
   CHECK(envelope::parse_json(envelope::to_json(*e)).has_value());
+}
+
+TEST_CASE("the reply reference is sealed: only the private key shows where to answer") {
+  inbound_message m = sample();
+  m.reply_message_id = "1365";
+  auto e = normalize(m, webhook, settings, now);
+  REQUIRE(e.has_value());
+  REQUIRE(e->reply_to);
+  std::string json = envelope::to_json(*e);
+  CHECK(json.find("chat-17") == std::string::npos);
+  CHECK(json.find("1365") == std::string::npos);
+  auto opener = crypto::reply_opener::create({{"unit", test_keys().private_key}});
+  REQUIRE(opener.has_value());
+  auto address = (*opener)->open(e->reply_to->token);
+  REQUIRE(address.has_value());
+  CHECK(address->channel == "telegram");
+  CHECK(address->to == "chat-17");
+  CHECK(address->thread == "1365");
+  CHECK(address->written_at_ms == 1'763'773'953'512);
+}
+
+TEST_CASE("without a sealing key no envelope carries a reply reference") {
+  auto e = normalize(sample(), webhook, normalize_settings{"unit-test-author-key", nullptr}, now);
+  REQUIRE(e.has_value());
+  CHECK_FALSE(e->reply_to.has_value());
 }
 
 TEST_CASE("personal data is masked in the text and the address, and the text is trimmed") {

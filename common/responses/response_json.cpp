@@ -1,0 +1,252 @@
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <array>
+#include <set>
+
+#include "common/error/errc.hpp"
+#include "common/responses/json_fields.hpp"
+#include "common/responses/response.hpp"
+#include "common/time/rfc3339.hpp"
+
+namespace civic::responses {
+
+std::string_view to_string(response_type t) {
+  switch (t) {
+    case response_type::update:
+      return "update";
+    case response_type::support:
+      return "support";
+    case response_type::threshold:
+      return "threshold";
+  }
+  return "update";
+}
+
+namespace {
+
+using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using detail::fields;
+
+void write_optional(writer& w, const std::optional<std::string>& s) {
+  if (s) {
+    w.String(*s);
+  } else {
+    w.Null();
+  }
+}
+
+bool is_division_id(std::string_view s) {
+  if (s.empty() || s.size() > 32 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+bool is_author_id(std::string_view s) {
+  return s.size() == 32 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+constexpr std::array<std::string_view, 6> common_members{"version", "type",     "id",
+                                                         "case_id", "locality", "at"};
+constexpr std::array<std::string_view, 7> update_members{
+    "division", "actor", "status", "answer", "assign_to", "expected_at", "notify"};
+constexpr std::array<std::string_view, 2> support_members{"supporter", "channel"};
+constexpr std::array<std::string_view, 3> threshold_members{"threshold", "milestone",
+                                                            "support_count"};
+
+}  // namespace
+
+std::string to_json(const response& r) {
+  rapidjson::StringBuffer buffer;
+  writer w(buffer);
+  w.StartObject();
+  w.Key("version");
+  w.Int(r.version);
+  w.Key("type");
+  auto type = to_string(r.type);
+  w.String(type.data(), static_cast<rapidjson::SizeType>(type.size()));
+  w.Key("id");
+  w.String(r.id);
+  w.Key("case_id");
+  w.String(r.case_id);
+  w.Key("locality");
+  w.String(r.locality);
+  w.Key("at");
+  w.String(r.at);
+  switch (r.type) {
+    case response_type::update: {
+      w.Key("division");
+      w.String(r.division);
+      w.Key("actor");
+      w.String(r.actor);
+      w.Key("status");
+      if (r.status) {
+        auto s = to_string(*r.status);
+        w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+      } else {
+        w.Null();
+      }
+      w.Key("answer");
+      if (r.answer) {
+        w.StartObject();
+        w.Key("text");
+        w.String(r.answer->text);
+        w.Key("language");
+        w.String(r.answer->language);
+        w.EndObject();
+      } else {
+        w.Null();
+      }
+      w.Key("assign_to");
+      w.StartArray();
+      for (const auto& d : r.assign_to) w.String(d);
+      w.EndArray();
+      w.Key("expected_at");
+      write_optional(w, r.expected_at);
+      w.Key("notify");
+      w.Bool(r.notify);
+      break;
+    }
+    case response_type::support:
+      w.Key("supporter");
+      w.String(r.supporter);
+      w.Key("channel");
+      w.String(r.channel);
+      break;
+    case response_type::threshold:
+      w.Key("threshold");
+      w.Uint64(r.threshold);
+      w.Key("milestone");
+      w.String(r.milestone);
+      w.Key("support_count");
+      w.Uint64(r.support_count);
+      break;
+  }
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+expected<response, field_error> parse_json(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
+  if (doc.HasParseError()) {
+    return unexpected(field_error{make_error_code(errc::malformed_json), "", "is not JSON"});
+  }
+  if (!doc.IsObject()) {
+    return unexpected(field_error{make_error_code(errc::wrong_type), "", "must be an object"});
+  }
+  fields f(doc, "");
+  response r;
+  auto version = f.integer("version", 1, 1);
+  if (!version) return unexpected(version.error());
+  r.version = static_cast<int>(*version);
+  auto type = f.string("type", 1, 16);
+  if (!type) return unexpected(type.error());
+  std::span<const std::string_view> specific;
+  if (*type == "update") {
+    r.type = response_type::update;
+    specific = update_members;
+  } else if (*type == "support") {
+    r.type = response_type::support;
+    specific = support_members;
+  } else if (*type == "threshold") {
+    r.type = response_type::threshold;
+    specific = threshold_members;
+  } else {
+    return unexpected(f.error(errc::invalid_value, "type", "must be update, support or threshold"));
+  }
+  if (auto odd = f.only(common_members, specific)) return unexpected(*odd);
+
+  auto read_into = [&](const char* name, size_t min, size_t max, std::string& out) {
+    auto s = f.string(name, min, max);
+    if (s) out = *s;
+    return s ? std::optional<field_error>() : std::optional<field_error>(s.error());
+  };
+  if (auto e = read_into("id", 1, response_limits::id_chars, r.id)) return unexpected(*e);
+  if (auto e = read_into("case_id", 1, 256, r.case_id)) return unexpected(*e);
+  if (auto e = read_into("locality", 1, 64, r.locality)) return unexpected(*e);
+  if (auto e = read_into("at", 20, 40, r.at)) return unexpected(*e);
+  if (!r.at.ends_with('Z') || !parse_rfc3339(r.at)) {
+    return unexpected(f.error(errc::invalid_value, "at", "must be an RFC 3339 UTC timestamp"));
+  }
+
+  switch (r.type) {
+    case response_type::update: {
+      if (auto e = read_into("division", 1, 32, r.division)) return unexpected(*e);
+      if (!is_division_id(r.division)) {
+        return unexpected(f.error(errc::invalid_value, "division", "must be a division id"));
+      }
+      if (auto e = read_into("actor", 1, 256, r.actor)) return unexpected(*e);
+      auto status = f.nullable_string("status", 1, 32);
+      if (!status) return unexpected(status.error());
+      if (*status) {
+        r.status = parse_status(**status);
+        if (!r.status) {
+          return unexpected(f.error(errc::invalid_value, "status", "is not a case status"));
+        }
+      }
+      auto answer = f.nullable_object("answer");
+      if (!answer) return unexpected(answer.error());
+      if (*answer) {
+        fields a(***answer, "/answer");
+        if (auto odd = a.only(std::array<std::string_view, 2>{"text", "language"}, {}))
+          return unexpected(*odd);
+        auto text = a.string("text", 1, response_limits::answer_chars);
+        if (!text) return unexpected(text.error());
+        auto language = a.string("language", 2, 3);
+        if (!language) return unexpected(language.error());
+        r.answer = answer_text{*text, *language};
+      }
+      auto assign = f.string_array("assign_to", response_limits::assign_divisions, 1, 32);
+      if (!assign) return unexpected(assign.error());
+      r.assign_to = std::move(*assign);
+      std::set<std::string> distinct;
+      for (size_t i = 0; i < r.assign_to.size(); ++i) {
+        if (!is_division_id(r.assign_to[i]) || !distinct.insert(r.assign_to[i]).second) {
+          return unexpected(f.error(errc::invalid_value, "assign_to/" + std::to_string(i),
+                                    "must be a division id, each once"));
+        }
+      }
+      auto expected_at = f.nullable_string("expected_at", 20, 40);
+      if (!expected_at) return unexpected(expected_at.error());
+      if (*expected_at) {
+        if (!parse_rfc3339(**expected_at)) {
+          return unexpected(
+              f.error(errc::invalid_value, "expected_at", "must be an RFC 3339 timestamp"));
+        }
+        r.expected_at = std::string(**expected_at);
+      }
+      auto notify = f.boolean("notify");
+      if (!notify) return unexpected(notify.error());
+      r.notify = *notify;
+      if (!r.status && !r.answer && r.assign_to.empty()) {
+        return unexpected(f.error(errc::missing_field, "status",
+                                  "an update has a status, an answer or assign_to"));
+      }
+      break;
+    }
+    case response_type::support:
+      if (auto e = read_into("supporter", 32, 32, r.supporter)) return unexpected(*e);
+      if (!is_author_id(r.supporter)) {
+        return unexpected(f.error(errc::invalid_value, "supporter", "must be 32 hex digits"));
+      }
+      if (auto e = read_into("channel", 1, 32, r.channel)) return unexpected(*e);
+      break;
+    case response_type::threshold: {
+      auto threshold = f.integer("threshold", 1, INT64_MAX);
+      if (!threshold) return unexpected(threshold.error());
+      r.threshold = static_cast<uint64_t>(*threshold);
+      if (auto e = read_into("milestone", 1, 64, r.milestone)) return unexpected(*e);
+      auto count = f.integer("support_count", 0, INT64_MAX);
+      if (!count) return unexpected(count.error());
+      r.support_count = static_cast<uint64_t>(*count);
+      break;
+    }
+  }
+  return r;
+}
+
+}  // namespace civic::responses

@@ -1,0 +1,71 @@
+// Slack Web API: POST /api/chat.postMessage (Authorization: Bearer xoxb-...)
+// in the citizen's thread (thread_ts). Slack has no idempotency key. Errors come
+// as 200 {"ok": false, "error": ...}; rate limits as 429 with Retry-After.
+#include <rapidjson/document.h>
+
+#include "consumers/answers/channels/channel_client.hpp"
+
+namespace civic::answers {
+namespace {
+
+constexpr config::option options[] = {
+    {"answers.slack.enabled", "false", "Answer in Slack threads.", config::value_type::boolean},
+    {"answers.slack.base_url", "https://slack.com", "Slack Web API base URL."},
+    {"answers.slack.bot_token", "", "The bot token (xoxb-...); a secret."},
+    {"answers.slack.rate_per_second", "1",
+     "Messages per second at most (Slack: about 1 per channel).", config::value_type::integer, 0,
+     1000},
+};
+
+constexpr size_t max_text_chars = 4000;
+
+class slack_client final : public channel_client {
+ public:
+  slack_client(std::string base, std::string token, double rate)
+      : base_(std::move(base)), token_(std::move(token)), rate_(rate) {}
+
+  std::string_view channel() const override { return "slack"; }
+  double rate_per_second() const override { return rate_; }
+  bool repeat_safe(std::string_view) const override { return false; }
+  plan choose(const delivery_job&) const override { return {"thread", std::nullopt}; }
+
+  send_result send(const delivery_job& job, http_client& http) const override {
+    std::string body = "{\"channel\":" + json_string(job.address.to) +
+                       ",\"text\":" + json_string(fit(job.message.text, max_text_chars));
+    if (!job.address.thread.empty()) body += ",\"thread_ts\":" + json_string(job.address.thread);
+    body += "}";
+    auto r = http.post(
+        base_ + "/api/chat.postMessage",
+        {"Content-Type: application/json; charset=utf-8", "Authorization: Bearer " + token_}, body);
+    if (auto t = transient(r, job.now)) {
+      t->mode = "thread";
+      return *t;
+    }
+    rapidjson::Document doc;
+    doc.Parse(r.body.c_str());
+    bool ok = doc.IsObject() && doc.HasMember("ok") && doc["ok"].IsBool() && doc["ok"].GetBool();
+    if (r.status == 200 && ok) return {send_verdict::delivered, "", std::nullopt, "thread"};
+    std::string error = doc.IsObject() && doc.HasMember("error") && doc["error"].IsString()
+                            ? fit(doc["error"].GetString(), 100)
+                            : "HTTP " + std::to_string(r.status);
+    if (error == "ratelimited") return {send_verdict::retry, error, std::nullopt, "thread"};
+    return {send_verdict::refused, error, std::nullopt, "thread"};
+  }
+
+ private:
+  std::string base_, token_;
+  double rate_;
+};
+
+const bool registered = register_client(
+    {"slack", options,
+     [](const config::settings& s) -> expected<std::unique_ptr<channel_client>, std::string> {
+       const std::string& token = s.text("answers.slack.bot_token");
+       if (token.empty()) return unexpected(std::string("answers.slack.bot_token is required"));
+       return std::unique_ptr<channel_client>(
+           new slack_client(s.text("answers.slack.base_url"), token,
+                            static_cast<double>(s.integer("answers.slack.rate_per_second"))));
+     }});
+
+}  // namespace
+}  // namespace civic::answers

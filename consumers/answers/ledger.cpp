@@ -1,0 +1,182 @@
+#include "consumers/answers/ledger.hpp"
+
+#include <openssl/sha.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <array>
+#include <cstdio>
+
+namespace civic::answers {
+namespace {
+
+using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_notice(writer& w, const notice& n) {
+  w.StartObject();
+  w.Key("kind");
+  w.String(n.kind);
+  w.Key("status");
+  w.String(n.status);
+  w.Key("status_label");
+  w.String(n.status_label);
+  w.Key("answer");
+  w.String(n.answer);
+  w.Key("language");
+  w.String(n.language);
+  w.Key("case_ref");
+  w.String(n.case_ref);
+  w.Key("text");
+  w.String(n.text);
+  w.EndObject();
+}
+
+bool text(const rapidjson::Value& o, const char* name, std::string& out) {
+  auto m = o.FindMember(name);
+  if (m == o.MemberEnd() || !m->value.IsString()) return false;
+  out.assign(m->value.GetString(), m->value.GetStringLength());
+  return true;
+}
+
+template <class Int>
+bool integer(const rapidjson::Value& o, const char* name, Int& out) {
+  auto m = o.FindMember(name);
+  if (m == o.MemberEnd() || !m->value.IsInt64()) return false;
+  out = static_cast<Int>(m->value.GetInt64());
+  return true;
+}
+
+}  // namespace
+
+std::string_view to_string(job_state s) {
+  switch (s) {
+    case job_state::pending:
+      return "pending";
+    case job_state::attempting:
+      return "attempting";
+    case job_state::done:
+      return "done";
+  }
+  return "pending";
+}
+
+std::string ledger_key(std::string_view update_id, std::string_view recipient) {
+  std::string key(update_id);
+  key += '/';
+  key += recipient;
+  return key;
+}
+
+std::string to_json(const ledger_entry& e) {
+  rapidjson::StringBuffer buffer;
+  writer w(buffer);
+  w.StartObject();
+  w.Key("version");
+  w.Int(1);
+  w.Key("state");
+  auto state = to_string(e.state);
+  w.String(state.data(), static_cast<rapidjson::SizeType>(state.size()));
+  w.Key("update_id");
+  w.String(e.update_id);
+  w.Key("case_id");
+  w.String(e.case_id);
+  w.Key("locality");
+  w.String(e.locality);
+  w.Key("recipient");
+  w.String(e.recipient);
+  w.Key("channel");
+  w.String(e.channel);
+  w.Key("token");
+  w.String(e.token);
+  w.Key("kind");
+  w.String(e.kind);
+  w.Key("recipients");
+  w.Uint(e.recipients);
+  w.Key("last_inbound_ms");
+  w.Int64(e.last_inbound_ms);
+  w.Key("created_at");
+  w.String(e.created_at);
+  w.Key("message");
+  write_notice(w, e.message);
+  w.Key("attempts");
+  w.Uint(e.attempts);
+  w.Key("mode");
+  w.String(e.mode);
+  w.Key("outcome");
+  if (e.outcome) {
+    auto o = responses::to_string(*e.outcome);
+    w.String(o.data(), static_cast<rapidjson::SizeType>(o.size()));
+  } else {
+    w.Null();
+  }
+  w.Key("detail");
+  w.String(e.detail);
+  w.Key("finished_at");
+  w.String(e.finished_at);
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+expected<ledger_entry, std::string> ledger_entry_from_json(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsObject()) return unexpected(std::string("not a JSON object"));
+  ledger_entry e;
+  std::string state;
+  if (!text(doc, "state", state)) return unexpected(std::string("state missing"));
+  if (state == "pending") {
+    e.state = job_state::pending;
+  } else if (state == "attempting") {
+    e.state = job_state::attempting;
+  } else if (state == "done") {
+    e.state = job_state::done;
+  } else {
+    return unexpected("unknown state " + state);
+  }
+  auto m = doc.FindMember("message");
+  if (!text(doc, "update_id", e.update_id) || !text(doc, "case_id", e.case_id) ||
+      !text(doc, "locality", e.locality) || !text(doc, "recipient", e.recipient) ||
+      !text(doc, "channel", e.channel) || !text(doc, "token", e.token) ||
+      !text(doc, "kind", e.kind) || !integer(doc, "recipients", e.recipients) ||
+      !integer(doc, "last_inbound_ms", e.last_inbound_ms) ||
+      !text(doc, "created_at", e.created_at) || !integer(doc, "attempts", e.attempts) ||
+      !text(doc, "mode", e.mode) || !text(doc, "detail", e.detail) ||
+      !text(doc, "finished_at", e.finished_at) || m == doc.MemberEnd() || !m->value.IsObject()) {
+    return unexpected(std::string("a member is missing or of the wrong type"));
+  }
+  const auto& n = m->value;
+  if (!text(n, "kind", e.message.kind) || !text(n, "status", e.message.status) ||
+      !text(n, "status_label", e.message.status_label) || !text(n, "answer", e.message.answer) ||
+      !text(n, "language", e.message.language) || !text(n, "case_ref", e.message.case_ref) ||
+      !text(n, "text", e.message.text)) {
+    return unexpected(std::string("the message is incomplete"));
+  }
+  auto outcome = doc.FindMember("outcome");
+  if (outcome != doc.MemberEnd() && outcome->value.IsString()) {
+    e.outcome = responses::parse_delivery_outcome(outcome->value.GetString());
+    if (!e.outcome) return unexpected(std::string("unknown outcome"));
+  }
+  if (e.state == job_state::done && !e.outcome) {
+    return unexpected(std::string("a done entry without its outcome"));
+  }
+  return e;
+}
+
+std::string idempotency_key(std::string_view update_id, std::string_view recipient) {
+  std::string data(update_id);
+  data += '\n';
+  data += recipient;
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
+  digest[6] = static_cast<unsigned char>((digest[6] & 0x0F) | 0x80);  // version 8
+  digest[8] = static_cast<unsigned char>((digest[8] & 0x3F) | 0x80);  // RFC 9562 variant
+  char out[37];
+  std::snprintf(
+      out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+      digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+      digest[8], digest[9], digest[10], digest[11], digest[12], digest[13], digest[14], digest[15]);
+  return out;
+}
+
+}  // namespace civic::answers

@@ -1,0 +1,223 @@
+// answers: tells every citizen who reported a case what the division did, on
+// the channel they wrote from.
+//   answers [--config FILE] [--key=value ...]   the service
+//   answers keygen KID                          a reply-token key pair (gateway + service)
+//   answers send [--key=value ...] < job.json   one notice through one channel's client, as
+//                                               the service would send it (checks a channel's
+//                                               configuration; the tests drive the clients so)
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <string>
+
+#include "common/config/config.hpp"
+#include "common/log/log.hpp"
+#include "common/ops/ops_server.hpp"
+#include "consumers/answers/delivery.hpp"
+#include "consumers/answers/ledger.hpp"
+#include "consumers/answers/options.hpp"
+#include "consumers/answers/service.hpp"
+
+using namespace civic;
+
+namespace {
+
+answers::service* running = nullptr;
+
+extern "C" void on_signal(int) {
+  if (running) running->stop();
+}
+
+expected<config::settings, int> load_settings(std::span<const std::string_view> args,
+                                              const char* summary) {
+  if (config::wants_help(args)) {
+    std::fputs(config::help_text("answers", summary, answers::options()).c_str(), stdout);
+    return unexpected(0);
+  }
+  auto settings = config::load(answers::options(), args);
+  if (!settings) {
+    std::fprintf(stderr, "answers: %s\n", settings.error().c_str());
+    return unexpected(2);
+  }
+  log::level level;
+  if (!log::parse_level(settings->text("log.level"), level)) {
+    std::fprintf(stderr, "answers: log.level must be debug, info, warn or error\n");
+    return unexpected(2);
+  }
+  log::set_min_level(level);
+  return std::move(*settings);
+}
+
+int keygen(std::span<const std::string_view> args) {
+  if (args.size() != 1 || args[0].starts_with("-")) {
+    std::fputs("usage: answers keygen KID\n", stderr);
+    return 2;
+  }
+  auto pair = crypto::generate_reply_key_pair(args[0]);
+  if (!pair) {
+    std::fprintf(stderr, "answers keygen: %s\n", pair.error().c_str());
+    return 2;
+  }
+  std::printf("# the gateway seals with the public key:\ngateway.reply_token.public_key = %s:%s\n",
+              pair->kid.c_str(), pair->public_key.c_str());
+  std::printf(
+      "# only the answers service holds the private key (a secret; keep older ones listed "
+      "while their tokens may be in the topics):\nanswers.reply_token.private_keys = %s:%s\n",
+      pair->kid.c_str(), pair->private_key.c_str());
+  return 0;
+}
+
+std::string member(const rapidjson::Document& d, const char* name) {
+  auto m = d.FindMember(name);
+  return m != d.MemberEnd() && m->value.IsString() ? m->value.GetString() : "";
+}
+
+int64_t number(const rapidjson::Document& d, const char* name) {
+  auto m = d.FindMember(name);
+  return m != d.MemberEnd() && m->value.IsInt64() ? m->value.GetInt64() : 0;
+}
+
+// Reads {"channel", "to", "thread", "via", "handle", "written_at_ms", "last_inbound_ms",
+// "text", "status_label", "answer", "case_ref", "language", "update_id", "recipient",
+// "interrupted_mode", "handle_usable"} and prints the outcome as JSON.
+int send(std::span<const std::string_view> args) {
+  auto settings = load_settings(args, "sends one notice (JSON on stdin) through a channel client");
+  if (!settings) return settings.error();
+  std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+  rapidjson::Document job;
+  job.Parse(input.c_str());
+  if (job.HasParseError() || !job.IsObject()) {
+    std::fputs("answers send: stdin must be a JSON object\n", stderr);
+    return 2;
+  }
+  answers::delivery_settings delivery = answers::make_delivery_settings(*settings);
+  auto clients = answers::make_enabled_clients(*settings);
+  if (!clients) {
+    std::fprintf(stderr, "answers send: %s\n", clients.error().c_str());
+    return 2;
+  }
+  std::string channel = member(job, "channel");
+  const answers::channel_client* client = nullptr;
+  for (const auto& c : *clients) {
+    if (c->channel() == channel) client = c.get();
+  }
+
+  auto keys = crypto::generate_reply_key_pair("send");
+  auto sealer = crypto::reply_sealer::create({keys->kid, keys->public_key});
+  auto opener = crypto::reply_opener::create({{keys->kid, keys->private_key}});
+  crypto::reply_address address{channel,
+                                member(job, "to"),
+                                member(job, "thread"),
+                                member(job, "via"),
+                                member(job, "handle"),
+                                number(job, "written_at_ms")};
+  auto token = (*sealer)->seal(address);
+  if (!token) {
+    std::fprintf(stderr, "answers send: %s\n", token.error().c_str());
+    return 2;
+  }
+  answers::ledger_entry entry;
+  entry.update_id = member(job, "update_id").empty() ? "upd-send" : member(job, "update_id");
+  entry.recipient = member(job, "recipient").empty() ? "report:send" : member(job, "recipient");
+  entry.case_id = "case-send";
+  entry.channel = channel;
+  entry.token = *token;
+  entry.last_inbound_ms = number(job, "last_inbound_ms");
+  entry.message.text = member(job, "text");
+  entry.message.status_label = member(job, "status_label");
+  entry.message.answer = member(job, "answer");
+  entry.message.case_ref = member(job, "case_ref");
+  entry.message.language = member(job, "language").empty() ? "ko" : member(job, "language");
+  if (!member(job, "interrupted_mode").empty()) {
+    entry.state = answers::job_state::attempting;
+    entry.mode = member(job, "interrupted_mode");
+  }
+  answers::http_client http(delivery.http);
+  answers::delivery_context ctx;
+  ctx.client = client;
+  ctx.http = &http;
+  ctx.settings = &delivery;
+  ctx.opener = opener->get();
+  auto usable = job.FindMember("handle_usable");
+  ctx.handle_usable =
+      usable == job.MemberEnd() || !usable->value.IsBool() || usable->value.GetBool();
+  auto result = answers::deliver(std::move(entry), ctx);
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("outcome");
+  w.String(responses::to_string(*result.entry.outcome).data());
+  w.Key("mode");
+  w.String(result.entry.mode);
+  w.Key("detail");
+  w.String(result.entry.detail);
+  w.Key("attempts");
+  w.Uint(result.entry.attempts);
+  w.Key("idempotency_key");
+  w.String(answers::idempotency_key(result.entry.update_id, result.entry.recipient));
+  w.EndObject();
+  std::printf("%s\n", buffer.GetString());
+  return 0;
+}
+
+int serve(std::span<const std::string_view> args) {
+  auto settings = load_settings(
+      args, "tells every citizen who reported a case about its updates, on their own channel");
+  if (!settings) return settings.error();
+  auto config = answers::make_service_config(*settings);
+  if (!config) {
+    std::fprintf(stderr, "answers: %s\n", config.error().c_str());
+    return 2;
+  }
+  auto clients = answers::make_enabled_clients(*settings);
+  if (!clients) {
+    std::fprintf(stderr, "answers: %s\n", clients.error().c_str());
+    return 2;
+  }
+  std::string ops_listen = config->ops_listen;
+  auto svc = answers::service::create(std::move(*config), settings->kafka_properties(),
+                                      std::move(*clients));
+  if (!svc) {
+    std::fprintf(stderr, "answers: %s\n", svc.error().c_str());
+    return 1;
+  }
+  std::unique_ptr<ops::ops_server> ops_endpoints;
+  if (!ops_listen.empty()) {
+    answers::service* s = svc->get();
+    auto started = ops::ops_server::start(
+        ops_listen, {[s] { return s->readiness(); }, [s] { return s->metrics_text(); }});
+    if (!started) {
+      std::fprintf(stderr, "answers: %s\n", started.error().c_str());
+      return 1;
+    }
+    ops_endpoints = std::move(*started);
+  }
+  running = svc->get();
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  log::info("answers.started");
+  auto error = (*svc)->run();
+  running = nullptr;
+  if (error) {
+    log::error("answers.stopped", {{"error", error.message()}});
+    return 1;
+  }
+  log::info("answers.stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto args = config::arguments(argc, argv);
+  auto rest = std::span<const std::string_view>(args);
+  if (!args.empty() && args[0] == "keygen") return keygen(rest.subspan(1));
+  if (!args.empty() && args[0] == "send") return send(rest.subspan(1));
+  return serve(rest);
+}

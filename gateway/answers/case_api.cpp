@@ -1,0 +1,304 @@
+#include "gateway/answers/case_api.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <array>
+#include <set>
+
+#include "common/crypto/hmac.hpp"
+#include "common/error/errc.hpp"
+#include "common/responses/json_fields.hpp"
+#include "common/time/rfc3339.hpp"
+
+namespace civic::gateway::answers {
+namespace {
+
+using responses::case_status;
+using responses::detail::fields;
+
+api_error refuse(errc code, std::string pointer, std::string message) {
+  return {make_error_code(code), std::move(pointer), std::move(message)};
+}
+
+expected<rapidjson::Document, api_error> parse_object(std::string_view body) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+  if (doc.HasParseError()) {
+    bool utf8 = doc.GetParseError() == rapidjson::kParseErrorStringInvalidEncoding;
+    return unexpected(refuse(utf8 ? errc::invalid_utf8 : errc::malformed_json, "",
+                             utf8 ? "is not valid UTF-8" : "is not JSON"));
+  }
+  if (!doc.IsObject()) return unexpected(refuse(errc::wrong_type, "", "must be an object"));
+  return doc;
+}
+
+bool is_division_id(std::string_view s) {
+  if (s.empty() || s.size() > 32 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+api_error from_field(const field_error& e) { return e; }
+
+}  // namespace
+
+expected<update_request, api_error> parse_update_request(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return unexpected(doc.error());
+  fields f(*doc, "");
+  static constexpr std::array<std::string_view, 5> known{"status", "answer", "assign_to",
+                                                         "expected_at", "notify"};
+  for (auto m = doc->MemberBegin(); m != doc->MemberEnd(); ++m) {
+    std::string_view name(m->name.GetString(), m->name.GetStringLength());
+    bool ok = false;
+    for (auto k : known) ok |= k == name;
+    if (!ok) {
+      return unexpected(refuse(errc::unknown_field, "/" + std::string(name),
+                               "is not a member of an update (status, answer, assign_to, "
+                               "expected_at, notify)"));
+    }
+  }
+  update_request r;
+  if (f.find("status")) {
+    auto s = f.string("status", 1, 32);
+    if (!s) return unexpected(from_field(s.error()));
+    r.status = responses::parse_status(*s);
+    if (!r.status) {
+      return unexpected(refuse(errc::invalid_value, "/status",
+                               "must be one of received, assigned, investigating, in_progress, "
+                               "action_scheduled, fixed, answered, duplicate, not_responsible, "
+                               "closed, reopened"));
+    }
+    if (*r.status == case_status::received) {
+      return unexpected(refuse(errc::invalid_value, "/status",
+                               "received is where every case starts; it cannot be set"));
+    }
+  }
+  if (const auto* a = f.find("answer")) {
+    if (!a->IsObject()) {
+      return unexpected(
+          refuse(errc::wrong_type, "/answer", "must be an object {\"text\", \"language\"}"));
+    }
+    fields af(*a, "/answer");
+    for (auto m = a->MemberBegin(); m != a->MemberEnd(); ++m) {
+      std::string_view name(m->name.GetString(), m->name.GetStringLength());
+      if (name != "text" && name != "language") {
+        return unexpected(refuse(errc::unknown_field, "/answer/" + std::string(name),
+                                 "is not a member of an answer (text, language)"));
+      }
+    }
+    auto text = af.string("text", 1, responses::response_limits::answer_chars);
+    if (!text) return unexpected(from_field(text.error()));
+    std::string language = "ko";
+    if (af.find("language")) {
+      auto l = af.string("language", 2, 3);
+      if (!l) return unexpected(from_field(l.error()));
+      language = *l;
+      if (language.find_first_not_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos) {
+        return unexpected(
+            refuse(errc::invalid_value, "/answer/language", "must be an ISO 639 code (ko, en)"));
+      }
+    }
+    r.answer = responses::answer_text{*text, language};
+  }
+  if (f.find("assign_to")) {
+    auto list = f.string_array("assign_to", responses::response_limits::assign_divisions, 1, 32);
+    if (!list) return unexpected(from_field(list.error()));
+    std::set<std::string> seen;
+    for (size_t i = 0; i < list->size(); ++i) {
+      if (!is_division_id((*list)[i]) || !seen.insert((*list)[i]).second) {
+        return unexpected(refuse(errc::invalid_value, "/assign_to/" + std::to_string(i),
+                                 "must be a division id (roads, water, ...), each once"));
+      }
+    }
+    r.assign_to = std::move(*list);
+  }
+  if (f.find("expected_at")) {
+    auto e = f.string("expected_at", 20, 40);
+    if (!e) return unexpected(from_field(e.error()));
+    if (!parse_rfc3339(*e)) {
+      return unexpected(refuse(errc::invalid_value, "/expected_at",
+                               "must be an RFC 3339 date-time (2026-11-25T18:00:00+09:00)"));
+    }
+    r.expected_at = *e;
+  }
+  if (f.find("notify")) {
+    auto n = f.boolean("notify");
+    if (!n) return unexpected(from_field(n.error()));
+    r.notify = *n;
+  }
+  if (!r.status && !r.answer && r.assign_to.empty()) {
+    return unexpected(
+        refuse(errc::missing_field, "/status", "an update needs a status, an answer or assign_to"));
+  }
+  return r;
+}
+
+std::optional<api_error> check_idempotency_key(std::optional<std::string_view> key) {
+  if (!key || key->empty()) {
+    return refuse(errc::missing_field, "",
+                  "the Idempotency-Key header is required (any unique string per update, "
+                  "reused when the same update is sent again)");
+  }
+  if (key->size() > 255) {
+    return refuse(errc::too_long, "", "the Idempotency-Key header is longer than 255");
+  }
+  for (char c : *key) {
+    if (c < 0x21 || c > 0x7E) {
+      return refuse(errc::invalid_value, "",
+                    "the Idempotency-Key header must be visible ASCII characters");
+    }
+  }
+  return std::nullopt;
+}
+
+expected<responses::response, api_error> make_update(const case_summary& c, const auth::claims& who,
+                                                     const update_request& request,
+                                                     std::string_view idempotency_key,
+                                                     std::string_view id_secret,
+                                                     std::chrono::system_clock::time_point now) {
+  const std::string* division = nullptr;
+  for (const auto& d : c.divisions) {
+    if (who.grants_division(d)) {
+      division = &d;
+      break;
+    }
+  }
+  if (!division) {
+    return unexpected(
+        refuse(errc::forbidden, "", "the token grants none of this case's divisions"));
+  }
+  if (request.status == case_status::reopened && responses::is_open(c.status)) {
+    return unexpected(refuse(errc::state_conflict, "/status",
+                             "the case is open; only a closed case can be reopened"));
+  }
+  responses::response r;
+  r.type = responses::response_type::update;
+  std::string base = c.id + "\n" + who.sub + "\n" + std::string(idempotency_key);
+  auto digest = crypto::hmac_sha256(id_secret, "update\n" + base);
+  r.id = "upd-" + crypto::to_hex(digest.data(), 16);
+  r.case_id = c.id;
+  r.locality = c.locality;
+  r.at = format_rfc3339_utc(now);
+  r.division = *division;
+  r.actor = who.sub.empty() ? "unknown" : who.sub;
+  r.status = request.status;
+  r.answer = request.answer;
+  r.assign_to = request.assign_to;
+  r.expected_at = request.expected_at;
+  r.notify = request.notify;
+  return r;
+}
+
+expected<support_request, api_error> parse_support_request(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return unexpected(doc.error());
+  fields f(*doc, "");
+  if (auto odd = f.only(std::array<std::string_view, 1>{"supporter"}, {})) {
+    return unexpected(from_field(*odd));
+  }
+  auto supporter = f.string("supporter", 1, 256);
+  if (!supporter) return unexpected(from_field(supporter.error()));
+  return support_request{*supporter};
+}
+
+responses::response make_support(const case_summary& c, std::string supporter_id,
+                                 std::string channel, std::chrono::system_clock::time_point now) {
+  responses::response r;
+  r.type = responses::response_type::support;
+  r.id = "sup-" + supporter_id.substr(0, 16) + "-" + c.id;
+  if (r.id.size() > responses::response_limits::id_chars) {
+    r.id = r.id.substr(0, responses::response_limits::id_chars);
+  }
+  r.case_id = c.id;
+  r.locality = c.locality;
+  r.at = format_rfc3339_utc(now);
+  r.supporter = std::move(supporter_id);
+  r.channel = std::move(channel);
+  return r;
+}
+
+std::string update_accepted_json(const responses::response& r, const case_summary& c,
+                                 int32_t partition, int64_t offset) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("update_id");
+  w.String(r.id);
+  w.Key("case_id");
+  w.String(r.case_id);
+  w.Key("division");
+  w.String(r.division);
+  w.Key("status");
+  auto status = r.status ? *r.status : (r.assign_to.empty() ? c.status : case_status::assigned);
+  auto name = responses::to_string(status);
+  w.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+  w.Key("open311_status");
+  auto open = responses::open311_status(status);
+  w.String(open.data(), static_cast<rapidjson::SizeType>(open.size()));
+  w.Key("notify");
+  w.Bool(r.notify);
+  w.Key("partition");
+  w.Int(partition);
+  w.Key("offset");
+  w.Int64(offset);
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string support_accepted_json(const responses::response& r, int32_t partition, int64_t offset) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("support_id");
+  w.String(r.id);
+  w.Key("case_id");
+  w.String(r.case_id);
+  w.Key("counted");
+  w.String("once per citizen");
+  w.Key("partition");
+  w.Int(partition);
+  w.Key("offset");
+  w.Int64(offset);
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::optional<idempotency_cache::entry> idempotency_cache::find(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find(key);
+  if (found == entries_.end()) return std::nullopt;
+  return found->second.first;
+}
+
+void idempotency_cache::put(const std::string& key, entry e) {
+  std::lock_guard lock(mutex_);
+  if (entries_.contains(key)) return;  // the first result stays
+  order_.push_front(key);
+  entries_.emplace(key, std::make_pair(std::move(e), order_.begin()));
+  while (entries_.size() > capacity_) {
+    entries_.erase(order_.back());
+    order_.pop_back();
+  }
+}
+
+std::string update_cache_key(std::string_view actor, std::string_view case_id,
+                             std::string_view idempotency_key) {
+  std::string key(actor);
+  key += '\n';
+  key += case_id;
+  key += '\n';
+  key += idempotency_key;
+  return key;
+}
+
+std::string request_hash(std::string_view body) {
+  auto digest = crypto::hmac_sha256("request", body);
+  return crypto::to_hex(digest.data(), 16);
+}
+
+}  // namespace civic::gateway::answers

@@ -1,0 +1,94 @@
+#pragma once
+// The case lifecycle API without HTTP: what POST /v1/cases/{id}/updates and
+// POST /v1/cases/{id}/support accept, who may make them, and the
+// feedback.responses records they become. Handlers only map the errors here
+// to RFC 9457 answers and publish the record.
+//
+//   updates: {"status": "in_progress", "answer": {"text": "...", "language": "ko"},
+//             "assign_to": ["water"], "expected_at": "2026-11-25T18:00:00+09:00",
+//             "notify": true}      at least one of status, answer, assign_to
+//   support: {"supporter": "<the citizen's account on the website>"}
+
+#include <chrono>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/auth/jwt.hpp"
+#include "common/error/expected.hpp"
+#include "common/error/field_error.hpp"
+#include "common/responses/response.hpp"
+#include "gateway/answers/case_directory.hpp"
+
+namespace civic::gateway::answers {
+
+// A refusal: its error (common/error/errc.hpp gives the HTTP status) and the field at fault.
+using api_error = field_error;
+
+struct update_request {
+  std::optional<responses::case_status> status;
+  std::optional<responses::answer_text> answer;
+  std::vector<std::string> assign_to;
+  std::optional<std::string> expected_at;
+  bool notify = true;
+};
+
+expected<update_request, api_error> parse_update_request(std::string_view body);
+
+// 1 to 255 visible ASCII characters (the Idempotency-Key header).
+std::optional<api_error> check_idempotency_key(std::optional<std::string_view> key);
+
+// Only staff of a division the case belongs to may update it (or move it to
+// another division). The update id is derived from the case, the person and
+// their Idempotency-Key, so a repeat is the same update downstream.
+expected<responses::response, api_error> make_update(const case_summary& c, const auth::claims& who,
+                                                     const update_request& request,
+                                                     std::string_view idempotency_key,
+                                                     std::string_view id_secret,
+                                                     std::chrono::system_clock::time_point now);
+
+struct support_request {
+  std::string supporter;  // the website's account id for the citizen; only its HMAC goes on
+};
+expected<support_request, api_error> parse_support_request(std::string_view body);
+
+// `supporter_id` is the pseudonym (the same HMAC the envelope's author_id uses).
+responses::response make_support(const case_summary& c, std::string supporter_id,
+                                 std::string channel, std::chrono::system_clock::time_point now);
+
+// The answers' bodies once Kafka has the record.
+std::string update_accepted_json(const responses::response& r, const case_summary& c,
+                                 int32_t partition, int64_t offset);
+std::string support_accepted_json(const responses::response& r, int32_t partition, int64_t offset);
+
+// "A repeat returns the first result": the answers given for recent
+// Idempotency-Keys, per gateway instance (another instance derives the same
+// update id, so downstream the repeat changes nothing either way). Bounded.
+class idempotency_cache {
+ public:
+  explicit idempotency_cache(size_t capacity) : capacity_(capacity) {}
+  struct entry {
+    std::string request_hash;  // a repeat with another body is refused (422)
+    unsigned status;
+    std::string body;
+  };
+  std::optional<entry> find(const std::string& key) const;
+  void put(const std::string& key, entry e);
+
+ private:
+  size_t capacity_;
+  mutable std::mutex mutex_;
+  std::list<std::string> order_;
+  std::unordered_map<std::string, std::pair<entry, std::list<std::string>::iterator>> entries_;
+};
+
+// The cache key and request hash of an update (person, case, key) and its body.
+std::string update_cache_key(std::string_view actor, std::string_view case_id,
+                             std::string_view idempotency_key);
+std::string request_hash(std::string_view body);
+
+}  // namespace civic::gateway::answers

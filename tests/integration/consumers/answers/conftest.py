@@ -1,0 +1,151 @@
+"""Fixtures for the answer loop's integration tests: the real Kafka broker
+started by CTest's kafka fixture, private topics per test, the answers (and
+dedup) processes, reply tokens sealed the way the gateway seals them (an
+independent Python implementation of the construction in
+common/crypto/reply_token.hpp), and read_committed readers of every topic."""
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+REPO = pathlib.Path(__file__).resolve().parents[4]
+sys.path.insert(0, str(REPO / "tests/support"))
+from reply_tokens import ReplyKeys  # noqa: E402,F401
+ANSWERS = os.environ.get("ANSWERS_BINARY", str(REPO / "build/dev/consumers/answers/answers"))
+
+
+def shared_bootstrap():
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    path = os.environ.get("CIVIC_TEST_BOOTSTRAP_FILE")
+    if path and os.path.exists(path):
+        return pathlib.Path(path).read_text().strip()
+    pytest.fail("no Kafka broker: run through ctest (kafka fixture) or script/test")
+
+
+class Topics:
+    """Every topic the answer loop uses, under a private prefix."""
+
+    NAMES = {"ingested": 3, "unique": 3, "cases": 3, "responses": 3, "deliveries": 3, "deadletter": 1,
+             "repartition": 3, "dedup_changelog": 3, "work": 3, "changelog": 3, "ledger": 3}
+    COMPACTED = {"cases", "dedup_changelog", "changelog", "ledger"}
+
+    def __init__(self, bootstrap):
+        self.bootstrap = bootstrap
+        self.prefix = "at-" + uuid.uuid4().hex[:10] + "."
+        admin = AdminClient({"bootstrap.servers": bootstrap})
+        topics = [NewTopic(self.prefix + n, p, 1,
+                           config={"cleanup.policy": "compact"} if n in self.COMPACTED else {})
+                  for n, p in self.NAMES.items()]
+        for f in admin.create_topics(topics).values():
+            f.result(timeout=60)
+
+    def __getattr__(self, name):
+        if name in Topics.NAMES:
+            return self.prefix + name
+        raise AttributeError(name)
+
+    def all(self):
+        return [self.prefix + n for n in self.NAMES]
+
+    def answers_flags(self):
+        return [f"--answers.topic.unique={self.unique}", f"--answers.topic.responses={self.responses}",
+                f"--answers.topic.work={self.work}", f"--answers.topic.changelog={self.changelog}",
+                f"--answers.topic.ledger={self.ledger}", f"--answers.topic.deliveries={self.deliveries}",
+                f"--answers.topic.deadletter={self.deadletter}"]
+
+    def dedup_flags(self):
+        return [f"--dedup.topic.input={self.ingested}", f"--dedup.topic.repartition={self.repartition}",
+                f"--dedup.topic.changelog={self.dedup_changelog}", f"--dedup.topic.unique={self.unique}",
+                f"--dedup.topic.cases={self.cases}", f"--dedup.topic.deadletter={self.deadletter}",
+                f"--dedup.topic.responses={self.responses}", f"--dedup.topic.deliveries={self.deliveries}"]
+
+
+class Service:
+    """A service process (answers, dedup, gateway) logging to a file; kill() is SIGKILL."""
+
+    def __init__(self, args, log_path, env=None):
+        self.args, self.log_path, self.env = args, log_path, env
+        self.process = None
+        self.start()
+
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT,
+                                        env=dict(os.environ, **(self.env or {})))
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+        self.log.close()
+
+    def stop(self, timeout=60):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def log_text(self):
+        return pathlib.Path(self.log_path).read_text(errors="replace")
+
+
+def produce(bootstrap, topic, key, value, headers=None):
+    p = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+    p.produce(topic, key=key, value=value, headers=headers or [])
+    assert p.flush(30) == 0
+
+
+def read_all(bootstrap, topic, committed=True):
+    """Every record of a topic now, as (key, value or None, headers) tuples."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "reader-" + uuid.uuid4().hex,
+                  "isolation.level": "read_committed" if committed else "read_uncommitted",
+                  "enable.auto.commit": False, "enable.partition.eof": True,
+                  "auto.offset.reset": "earliest"})
+    metadata = c.list_topics(topic, timeout=10).topics[topic]
+    partitions = [TopicPartition(topic, p, 0) for p in metadata.partitions]
+    c.assign(partitions)
+    pending, out = {p.partition for p in partitions}, []
+    deadline = time.monotonic() + 30
+    while pending and time.monotonic() < deadline:
+        m = c.poll(0.5)
+        if m is None:
+            continue
+        if m.error():
+            if m.error().code() == -191:  # _PARTITION_EOF
+                pending.discard(m.partition())
+            continue
+        out.append((m.key().decode() if m.key() else None, m.value(), m.headers() or []))
+    c.close()
+    return out
+
+
+def wait_until(condition, message, timeout=90, processes=()):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for p in processes:
+            if not p.alive():
+                pytest.fail(f"{p.args[0]} exited ({p.process.returncode}): {p.log_text()[-3000:]}")
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(message)
+
+
+@pytest.fixture
+def bootstrap():
+    return shared_bootstrap()

@@ -1,0 +1,314 @@
+"""The answer loop end to end against the real broker, with the real gateway,
+dedup and answers processes and fake channel APIs:
+
+  citizens on LINE, Telegram and WhatsApp (webhooks), one on Open311, and one
+  who wrote on WhatsApp yesterday report one pothole -> one case;
+  the division answers once (POST /v1/cases/{id}/updates) -> each citizen gets
+  exactly one correctly shaped message on their channel: LINE by its reply
+  token, Telegram in reply to their message, WhatsApp as free text, yesterday's
+  WhatsApp citizen through the approved template; Open311 shows the status;
+  the deliveries are counted on the case;
+  citizens support the idea -> counted once per person, the threshold event
+  emitted once and the proposer told;
+  and nothing personal is in any topic.
+About 40 s."""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+
+from conftest import ANSWERS, REPO, ReplyKeys, Service, Topics, produce, read_all, wait_until
+from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp, free_port
+
+GATEWAY = os.environ.get("GATEWAY_BINARY", str(REPO / "build/dev/gateway/gateway"))
+DEDUP = os.environ.get("DEDUP_BINARY", str(REPO / "build/dev/consumers/dedup/dedup"))
+
+JWT_SECRET = "answer-loop-test-hs256-secret-0123456789"
+AUTHOR_KEY = "answer-loop-author-key-0123456789"
+LINE_SECRET, TELEGRAM_SECRET, META_SECRET = "line-secret", "telegram-secret", "meta-app-secret"
+
+# What identifies the citizens: none of it may appear in any topic.
+LINE_USER = "U5c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f"
+TELEGRAM_CHAT = 736100245
+WHATSAPP_NOW = "821055501234"
+WHATSAPP_YESTERDAY = "821066602345"
+OPEN311_EMAIL = "citizen.park@example.com"
+SUPPORTERS = ["minsu.kim@example.com", "jiyoung.lee@example.com"]
+LINE_SUPPORTER = "U9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b"
+
+TEXTS = {"line": "광화문역 2번 출구 앞 세종대로 포트홀이 너무 커요",
+         "telegram": "세종대로 광화문역 2번 출구 앞 포트홀 때문에 위험해요",
+         "whatsapp": "광화문역 2번 출구 앞 세종대로에 포트홀이 생겼습니다",
+         "yesterday": "광화문역 2번 출구 앞 세종대로에 큰 포트홀이 생겼어요",
+         "open311": "광화문역 2번 출구 앞 세종대로 포트홀 신고합니다"}
+ANSWER = "광화문역 2번 출구 앞 세종대로 포트홀을 오늘 보수했습니다. 신고해 주셔서 감사합니다."
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def jwt(claims):
+    now = int(time.time())
+    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "local"}).encode())
+    body = b64url(json.dumps({"iss": "civic-gateway-local", "iat": now, "exp": now + 600, **claims}).encode())
+    signature = hmac.new(JWT_SECRET.encode(), f"{header}.{body}".encode(), hashlib.sha256).digest()
+    return f"{header}.{body}.{b64url(signature)}"
+
+
+class Http:
+    def __init__(self, base):
+        self.base = base
+
+    def call(self, method, path, body=None, headers=None, form=None):
+        data = None
+        headers = dict(headers or {})
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+            headers.setdefault("Content-Type", "application/json")
+        if form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+        except OSError:
+            return None, ""
+
+
+def signed(secret, body, digest="b64"):
+    mac = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    return base64.b64encode(mac).decode() if digest == "b64" else mac.hex()
+
+
+def envelope_yesterday(keys, case_text):
+    """The WhatsApp citizen who wrote 25 hours ago, as the gateway stored it then."""
+    at = time.time() - 25 * 3600
+    received = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(at))
+    ms = int(at * 1000)
+    uuid7 = f"{ms:012x}"[:8] + "-" + f"{ms:012x}"[8:12] + "-7" + uuid.uuid4().hex[:3] + "-8" + uuid.uuid4().hex[:3] + \
+        "-" + uuid.uuid4().hex[:12]
+    token = keys.seal("whatsapp", WHATSAPP_YESTERDAY, thread="wamid.yesterday", via="106540352242922",
+                      written_at_ms=ms)
+    return {"version": 1, "id": uuid7, "received_at": received, "channel": "whatsapp",
+            "channel_message_id": "3f0c2a1b4d5e6f708192a3b4c5d6e7f8", "idempotency_key": "whatsapp:3f0c2a1b4d5e6f708192a3b4c5d6e7f8",
+            "kind": "complaint", "text": case_text, "language": "ko", "location": None, "media": [],
+            "author_id": hashlib.sha256(b"yesterday").hexdigest()[:32],
+            "reply_to": {"channel": "whatsapp", "token": token}}
+
+
+def test_answer_loop(bootstrap, tmp_path):
+    topics = Topics(bootstrap)
+    keys = ReplyKeys("loop")
+    line, telegram, whatsapp = FakeLine(), FakeTelegram(), FakeWhatsApp()
+    whatsapp.citizen_wrote(WHATSAPP_NOW)
+    port = free_port()
+    api = Http(f"http://127.0.0.1:{port}")
+    services = []
+    try:
+        services.append(Service([
+            GATEWAY, f"--gateway.listen=127.0.0.1:{port}", f"--kafka.bootstrap.servers={bootstrap}",
+            f"--gateway.topic={topics.ingested}", f"--gateway.answers.cases_topic={topics.cases}",
+            f"--gateway.answers.responses_topic={topics.responses}", f"--auth.jwt.hs256_secret={JWT_SECRET}",
+            "--subscribe.enabled=false",  # no dashboards here (their own test)
+            "--channels.line.enabled=true", f"--channels.line.channel_secret={LINE_SECRET}",
+            "--channels.telegram.enabled=true", f"--channels.telegram.secret_token={TELEGRAM_SECRET}",
+            "--channels.meta.enabled=true", f"--channels.meta.app_secret={META_SECRET}",
+            "--channels.meta.verify_token=v", "--channels.open311.enabled=true",
+            "--channels.open311.api_keys=app-key-1", "--channels.open311.request_id_key=answer-loop-request-id-key",
+            f"--channels.open311.services_file={REPO}/deploy/config/open311-services.json"],
+            tmp_path / "gateway.log",
+            env={"GATEWAY_AUTHOR_KEY": AUTHOR_KEY, "GATEWAY_REPLY_TOKEN_PUBLIC_KEY": keys.public}))
+        services.append(Service([
+            DEDUP, f"--kafka.bootstrap.servers={bootstrap}", *topics.dedup_flags(),
+            f"--dedup.rules={REPO}/deploy/config/rules/seoul.yaml", f"--dedup.group_id={topics.prefix}dedup",
+            f"--dedup.transactional_id={topics.prefix}dedup-0", "--dedup.max_batch_wait_ms=20",
+            "--dedup.support_thresholds=2:department_answers",
+            # The rules alone (the sentence model has its own tests); no fixed ops port.
+            "--dedup.model=", "--dedup.ops_listen=127.0.0.1:0"],
+            tmp_path / "dedup.log"))
+        services.append(Service([
+            ANSWERS, f"--kafka.bootstrap.servers={bootstrap}", *topics.answers_flags(),
+            f"--answers.reply_token.private_keys={keys.private_text}",
+            f"--answers.group_id={topics.prefix}answers", f"--answers.transactional_id={topics.prefix}answers-0",
+            f"--answers.ledger_transactional_prefix={topics.prefix}ledger-", "--answers.max_batch_wait_ms=20",
+            "--answers.ops_listen=127.0.0.1:0",
+            "--answers.line.enabled=true", f"--answers.line.base_url={line.base_url}",
+            f"--answers.line.channel_access_token={line.token}",
+            "--answers.telegram.enabled=true", f"--answers.telegram.base_url={telegram.base_url}",
+            f"--answers.telegram.bot_token={telegram.token}",
+            "--answers.whatsapp.enabled=true", f"--answers.whatsapp.base_url={whatsapp.base_url}/{whatsapp.version}",
+            f"--answers.whatsapp.access_token={whatsapp.token}", "--answers.whatsapp.template=case_update"],
+            tmp_path / "answers.log"))
+        wait_until(lambda: api.call("GET", "/healthz")[0] == 200, "the gateway did not start", processes=services)
+
+        # ---------------------------------------------------------------- the reports
+        produce(bootstrap, topics.ingested, "whatsapp:yesterday", json.dumps(envelope_yesterday(keys, TEXTS["yesterday"])))
+        line_event = {"destination": "Ucity", "events": [{
+            "type": "message", "message": {"type": "text", "id": "500000000000000001", "text": TEXTS["line"]},
+            "webhookEventId": "01JANSWERLOOP" + uuid.uuid4().hex[:10].upper(), "timestamp": int(time.time() * 1000),
+            "source": {"type": "user", "userId": LINE_USER}, "replyToken": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+            "mode": "active"}]}
+        line.issue_reply_token("a1b2c3d4e5f60718293a4b5c6d7e8f90")
+        body = json.dumps(line_event, ensure_ascii=False).encode()
+        assert api.call("POST", "/v1/webhooks/line", body, {"X-Line-Signature": signed(LINE_SECRET, body)})[0] == 200
+        update_id = 900000000 + int(time.time()) % 1000000
+        tg = {"update_id": update_id, "message": {"message_id": 4401, "date": int(time.time()), "text": TEXTS["telegram"],
+              "from": {"id": TELEGRAM_CHAT, "is_bot": False, "first_name": "Minsu"},
+              "chat": {"id": TELEGRAM_CHAT, "type": "private"}}}
+        assert api.call("POST", "/v1/webhooks/telegram", tg, {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})[0] == 200
+        wa = {"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
+              "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550783881", "phone_number_id": whatsapp.phone_number_id},
+              "contacts": [{"profile": {"name": "Jiwoo"}, "wa_id": WHATSAPP_NOW}],
+              "messages": [{"from": WHATSAPP_NOW, "id": "wamid.HBgMODIxMDU1NTAxMjM0FQIAEhgg" + uuid.uuid4().hex[:8],
+                            "timestamp": str(int(time.time())), "type": "text", "text": {"body": TEXTS["whatsapp"]}}]}}]}]}
+        body = json.dumps(wa, ensure_ascii=False).encode()
+        assert api.call("POST", "/v1/webhooks/meta", body, {"X-Hub-Signature-256": "sha256=" + signed(META_SECRET, body, "hex")})[0] == 200
+        status, text = api.call("POST", "/open311/v2/requests.json", form={
+            "api_key": "app-key-1", "service_code": "pothole", "description": TEXTS["open311"],
+            "address_string": "종로구 세종대로 172", "email": OPEN311_EMAIL})
+        assert status == 200, text
+        request_id = json.loads(text)[0]["service_request_id"]
+
+        def the_case():
+            for key, value, _ in reversed(read_all(bootstrap, topics.cases)):
+                c = json.loads(value) if value else None
+                if c and c["report_count"] == 5:
+                    return c
+            return None
+        wait_until(lambda: the_case() is not None, "the five reports did not become one case", processes=services)
+        case = the_case()
+        assert case["divisions"][0] == "roads" and case["service_requests"][0]["id"] == request_id
+        wait_until(lambda: json.loads(api.call("GET", f"/open311/v2/requests/{request_id}.json")[1])[0].get("agency_responsible") == "roads",
+                   "Open311 does not show the case yet")
+        assert json.loads(api.call("GET", f"/open311/v2/requests/{request_id}.json")[1])[0]["status"] == "open"
+
+        # ---------------------------------------------------------------- the answer
+        staff = {"Authorization": "Bearer " + jwt({"sub": "clerk-0042", "role": "staff", "divisions": ["roads"]}),
+                 "Idempotency-Key": "answer-" + uuid.uuid4().hex}
+        path = f"/v1/cases/{case['id']}/updates"
+        update = {"status": "fixed", "answer": {"text": ANSWER, "language": "ko"}}
+        assert api.call("POST", path, update, {"Idempotency-Key": "k"})[0] == 401
+        parks = {**staff, "Authorization": "Bearer " + jwt({"sub": "clerk-9", "role": "staff", "divisions": ["parks"]})}
+        assert api.call("POST", path, update, parks)[0] == 403
+        status, text = api.call("POST", path, {"status": "mended"}, staff)
+        assert status == 400 and json.loads(text)["pointer"] == "/status"
+        status, first = api.call("POST", path, update, staff)
+        assert status == 202, first
+        status, again = api.call("POST", path, update, staff)  # the clerk's browser sent it twice
+        assert (status, again) == (202, first)
+        assert api.call("POST", path, {**update, "status": "closed"}, staff)[0] == 422
+
+        def answered():
+            return (len(line.received), len(telegram.received), len(whatsapp.received))
+        wait_until(lambda: answered() == (1, 1, 2), f"not every citizen was answered: {answered()}", processes=services)
+        time.sleep(2)  # nothing more may come
+        assert answered() == (1, 1, 2)
+        assert line.received[0]["mode"] == "reply" and ANSWER in line.received[0]["text"]
+        assert telegram.received[0] == {"chat_id": str(TELEGRAM_CHAT), "text": telegram.received[0]["text"], "reply_to": 4401}
+        assert ANSWER in telegram.received[0]["text"] and "처리 완료" in telegram.received[0]["text"]
+        by_number = {r["to"]: r for r in whatsapp.received}
+        assert by_number[WHATSAPP_NOW]["type"] == "text" and ANSWER in by_number[WHATSAPP_NOW]["text"]
+        assert by_number[WHATSAPP_YESTERDAY]["type"] == "template"  # outside the 24-hour window
+        assert by_number[WHATSAPP_YESTERDAY]["template"] == "case_update"
+        for fake in (line, telegram, whatsapp):
+            assert fake.problems == []
+
+        # Open311 shows the status; the case counts the deliveries.
+        wait_until(lambda: json.loads(api.call("GET", f"/open311/v2/requests/{request_id}.json")[1])[0]["status"] == "closed",
+                   "Open311 does not show the answer")
+        shown = json.loads(api.call("GET", f"/open311/v2/requests/{request_id}.json")[1])[0]
+        assert shown["status_notes"] == ANSWER and shown["agency_responsible"] == "roads" and shown["updated_datetime"]
+        listed = json.loads(api.call("GET", "/open311/v2/requests.json?status=closed")[1])
+        assert [r["service_request_id"] for r in listed] == [request_id]
+        updates = json.loads(api.call("GET", "/open311/v2/servicerequestupdates.json")[1])
+        assert updates[0]["status"] == "FIXED" and updates[0]["service_request_id"] == request_id
+
+        def deliveries():
+            c = [json.loads(v) for k, v, _ in read_all(bootstrap, topics.cases) if k == case["id"] and v]
+            return c[-1]["deliveries"] if c else None
+        wait_until(lambda: (deliveries() or {}).get("complete"), "the case does not show the deliveries")
+        d = deliveries()
+        assert d["recipients"] == 5
+        assert d["outcomes"] == {"delivered": 4, "published": 1}
+        assert d["by_channel"]["whatsapp"] == {"delivered": 2}
+
+        # The operator sees the same on the answers service's own /metrics and /readyz.
+        answers_ops = "http://" + re.search(r'"event":"ops.listening","address":"([^"]+)"',
+                                            (tmp_path / "answers.log").read_text()).group(1)
+        with urllib.request.urlopen(answers_ops + "/readyz", timeout=10) as r:
+            assert r.status == 200
+        with urllib.request.urlopen(answers_ops + "/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        assert 'answers_delivery_outcomes_total{outcome="delivered"} 4' in metrics, metrics
+        assert 'answers_delivery_outcomes_total{outcome="published"} 1' in metrics, metrics
+        assert "answers_consumer_lag{" in metrics
+
+        # ---------------------------------------------------------------- support
+        site = {"Authorization": "Bearer " + jwt({"sub": "seoul-website", "role": "bridge", "channels": ["web"]})}
+        spath = f"/v1/cases/{case['id']}/support"
+        assert api.call("POST", spath, {"supporter": SUPPORTERS[0]}, staff)[0] == 403
+        for who in (SUPPORTERS[0], SUPPORTERS[0], SUPPORTERS[1], SUPPORTERS[0]):
+            status, text = api.call("POST", spath, {"supporter": who}, site)
+            assert status == 202, text
+
+        def support():
+            c = [json.loads(v) for k, v, _ in read_all(bootstrap, topics.cases) if k == case["id"] and v]
+            return c[-1]["support"]
+        wait_until(lambda: support()["count"] == 2 and support()["thresholds"], "support was not counted")
+        assert support()["count"] == 2  # once per person
+        thresholds = [json.loads(v) for k, v, _ in read_all(bootstrap, topics.responses)
+                      if v and json.loads(v)["type"] == "threshold"]
+        assert len(thresholds) == 1 and thresholds[0]["threshold"] == 2
+        # The proposer (who reported first: yesterday's WhatsApp citizen) hears of it.
+        wait_until(lambda: len(whatsapp.received) == 3, "the proposer was not told", processes=services)
+        assert whatsapp.received[2]["to"] == WHATSAPP_YESTERDAY and "공감 2명" in whatsapp.received[2]["text"]
+
+        # Support on a channel: "공감 <reference>" (the reference is in every notice), twice from
+        # one LINE user: counted once, and it is not a report.
+        reference = case["id"][-8:].upper()
+        assert f"접수번호 {reference}" in telegram.received[0]["text"]
+        for n in range(2):
+            event = {"destination": "Ucity", "events": [{
+                "type": "message", "message": {"type": "text", "id": f"50000000000000010{n}", "text": f"공감 {reference}"},
+                "webhookEventId": f"01JSUPPORT{n}" + uuid.uuid4().hex[:10].upper(), "timestamp": int(time.time() * 1000),
+                "source": {"type": "user", "userId": LINE_SUPPORTER}, "replyToken": f"{n}" * 32, "mode": "active"}]}
+            body = json.dumps(event, ensure_ascii=False).encode()
+            assert api.call("POST", "/v1/webhooks/line", body, {"X-Line-Signature": signed(LINE_SECRET, body)})[0] == 200
+        wait_until(lambda: support()["count"] == 3, "the support reply was not counted")
+        time.sleep(1)
+        assert support()["count"] == 3
+        assert not [v for k, v, _ in read_all(bootstrap, topics.ingested) if f"공감 {reference}".encode() in (v or b"")]
+        assert len([v for k, v, _ in read_all(bootstrap, topics.responses)
+                    if v and json.loads(v)["type"] == "threshold"]) == 1
+
+        # ---------------------------------------------------------------- nothing personal in any topic
+        secrets = [LINE_USER, LINE_SUPPORTER, str(TELEGRAM_CHAT), WHATSAPP_NOW, WHATSAPP_YESTERDAY, OPEN311_EMAIL, *SUPPORTERS,
+                   "a1b2c3d4e5f60718293a4b5c6d7e8f90", "Minsu", "Jiwoo"]
+        checked = 0
+        for topic in topics.all():
+            for key, value, headers in read_all(bootstrap, topic, committed=False):
+                blob = (key or "") + (value or b"").decode(errors="replace") + \
+                    "".join(k + (v or b"").decode(errors="replace") for k, v in headers)
+                checked += 1
+                for secret in secrets:
+                    assert secret not in blob, f"{secret} found in {topic}"
+        assert checked > 40
+    finally:
+        for s in reversed(services):
+            s.stop()
+        for fake in (line, telegram, whatsapp):
+            fake.close()

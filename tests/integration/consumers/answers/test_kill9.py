@@ -1,0 +1,138 @@
+"""The answers service killed with SIGKILL in the middle of a delivery, ten
+times, against the real broker: every citizen still hears exactly once.
+
+Each round is one case reported by three citizens (LINE, Telegram, WhatsApp)
+and one answer. The service is killed while one of the three requests is at
+its fake channel (the fake takes the message after the kill, as a channel
+that got the request would), then restarted. The kill hits the LINE push in
+one round, the Telegram message in the next, the WhatsApp message in the
+third, and so on:
+  - LINE has an idempotency key: the restarted service sends the push again
+    with the same X-Line-Retry-Key, LINE answers 409, the outcome is delivered;
+  - Telegram and WhatsApp have none: the restarted service finds the attempt
+    recorded, does not repeat it, and records the delivery unconfirmed.
+Either way each fake has exactly one message per citizen per round, and
+feedback.deliveries exactly one outcome per (update, recipient).
+About 40 s."""
+
+import json
+import os
+import threading
+import time
+
+import pytest
+
+from conftest import ANSWERS, ReplyKeys, Service, Topics, produce, read_all, wait_until
+from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp
+
+ROUNDS = 10
+
+
+def envelope(n, channel, author, token):
+    return {"version": 1, "id": f"0195c2a4-7a10-7c3e-9b21-{n:012x}", "received_at": "2026-11-22T01:00:00.000Z",
+            "channel": channel, "channel_message_id": f"m-{n}", "idempotency_key": f"{channel}:m-{n}",
+            "kind": "complaint", "text": "세종대로 광화문역 앞 도로에 포트홀이 생겼어요", "language": "ko",
+            "location": None, "media": [], "author_id": author, "reply_to": {"channel": channel, "token": token}}
+
+
+def update(case_id, n):
+    return {"version": 1, "type": "update", "id": f"upd-kill-{n}", "case_id": case_id, "locality": "Jongno-gu",
+            "at": "2026-11-22T03:00:00.000Z", "division": "roads", "actor": "clerk-1", "status": "fixed",
+            "answer": {"text": f"보수했습니다 ({n})", "language": "ko"}, "assign_to": [], "expected_at": None,
+            "notify": True}
+
+
+def test_killed_mid_delivery_ten_times_every_citizen_hears_once(bootstrap, tmp_path):
+    topics = Topics(bootstrap)
+    keys = ReplyKeys()
+    line, telegram, whatsapp = FakeLine(), FakeTelegram(), FakeWhatsApp()
+    fakes = {"line": line, "telegram": telegram, "whatsapp": whatsapp}
+    args = [ANSWERS, f"--kafka.bootstrap.servers={bootstrap}", *topics.answers_flags(),
+            f"--answers.reply_token.private_keys={keys.private_text}",
+            f"--answers.group_id={topics.prefix}answers", f"--answers.transactional_id={topics.prefix}answers-0",
+            f"--answers.ledger_transactional_prefix={topics.prefix}ledger-",
+            "--answers.line.enabled=true", f"--answers.line.base_url={line.base_url}",
+            f"--answers.line.channel_access_token={line.token}", "--answers.line.reply_window_s=0",
+            "--answers.telegram.enabled=true", f"--answers.telegram.base_url={telegram.base_url}",
+            f"--answers.telegram.bot_token={telegram.token}",
+            "--answers.whatsapp.enabled=true", f"--answers.whatsapp.base_url={whatsapp.base_url}/{whatsapp.version}",
+            f"--answers.whatsapp.access_token={whatsapp.token}",
+            "--answers.max_batch_wait_ms=20", "--answers.http_timeout_ms=3000", "--kafka.session.timeout.ms=10000",
+            "--answers.ops_listen=127.0.0.1:0", "--log.level=info"]
+    service = Service(args, tmp_path / "answers.log")
+    kills = []
+    target = {"channel": None, "round": None}
+    killed = threading.Event()
+
+    def kill_on(fake, path):
+        # Runs in the fake's request thread, before it answers: the service dies mid-request.
+        if target["channel"] == fake.name and not killed.is_set():
+            killed.set()
+            service.process.kill()
+            kills.append((target["round"], fake.name))
+
+    for fake in fakes.values():
+        fake.on_request = kill_on
+
+    try:
+        for n in range(ROUNDS):
+            case_id = f"case-kill-{topics.prefix}{n}"
+            citizens = [("line", f"U{n:032x}", "a" * 31 + str(n % 10)),
+                        ("telegram", str(500000000 + n), "b" * 31 + str(n % 10)),
+                        ("whatsapp", f"8210555{n:05d}", "c" * 31 + str(n % 10))]
+            whatsapp.citizen_wrote(citizens[2][1])
+            target.update(channel=["line", "telegram", "whatsapp"][n % 3], round=n)
+            killed.clear()
+            for i, (channel, address, author) in enumerate(citizens):
+                token = keys.seal(channel, address, thread="1365" if channel == "telegram" else "",
+                                  via=whatsapp.phone_number_id if channel == "whatsapp" else "")
+                e = envelope(n * 10 + i, channel, author, token)
+                produce(bootstrap, topics.unique, "Jongno-gu", json.dumps(e), [("civic-case-id", case_id)])
+            # The answer comes once the service knows the three citizens (as it does in life,
+            # hours later); sent at the same moment it could overtake the reports.
+            wait_until(lambda: sum(1 for k, v, _ in read_all(bootstrap, topics.changelog)
+                                   if k and k.startswith(f"r/{case_id}/") and v) == 3,
+                       f"round {n}: the three citizens were not recorded", processes=[service])
+            produce(bootstrap, topics.responses, case_id, json.dumps(update(case_id, n)))
+
+            wait_until(killed.is_set, f"round {n}: no request reached {target['channel']}")
+            service.process.wait(timeout=30)
+            service.log.close()
+            service.start()  # the same ids: it fences its predecessor and takes its partitions back
+            expected = f"보수했습니다 ({n})"
+            wait_until(lambda: all(any(expected in t for t in f.texts()) for f in fakes.values()),
+                       f"round {n}: not every citizen was answered after the restart", processes=[service])
+            for name, fake in fakes.items():
+                got = [t for t in fake.texts() if expected in t]
+                assert len(got) == 1, f"round {n}: {name} got {len(got)} copies (killed at {target['channel']})"
+        assert len(kills) == ROUNDS
+
+        for fake in fakes.values():
+            assert fake.problems == []
+            assert len(fake.received) == ROUNDS
+        # Every (update, recipient) has exactly one outcome; what an interruption means is per channel.
+        def outcomes():
+            got = {}
+            for key, value, _ in read_all(bootstrap, topics.deliveries):
+                record = json.loads(value)
+                if record["type"] == "outcome":
+                    got.setdefault((record["update_id"], record["channel"]), []).append(record["outcome"])
+            return got
+        wait_until(lambda: len(outcomes()) == 3 * ROUNDS, "not every delivery has its outcome")
+        got = outcomes()
+        for n in range(ROUNDS):
+            interrupted = ["line", "telegram", "whatsapp"][n % 3]
+            for channel in ("line", "telegram", "whatsapp"):
+                outcome = got[(f"upd-kill-{n}", channel)]
+                assert len(outcome) == 1, f"round {n} {channel}: {outcome}"
+                if channel == interrupted and channel != "line":
+                    assert outcome == ["unconfirmed"]
+                else:
+                    assert outcome == ["delivered"]
+        # The LINE pushes repeated after a kill carried the same retry key (answered 409).
+        pushes = [r for r in line.requests if r["path"] == "/v2/bot/message/push"]
+        assert len(pushes) == ROUNDS + len([k for k in kills if k[1] == "line"])
+    finally:
+        service.stop()
+        for fake in fakes.values():
+            fake.close()
