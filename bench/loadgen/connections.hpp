@@ -34,6 +34,7 @@ struct connection_args {
   std::string content_type = "application/json";
   size_t batch = 1;        // HTTP: messages per request; above 1, an application/x-ndjson body
   std::string credential;  // sent as Authorization: Bearer <credential> when not empty
+  std::string subprotocol;  // WebSocket: offered as Sec-WebSocket-Protocol when not empty
 };
 
 boost::asio::awaitable<void> run_websocket(connection_args a);
