@@ -12,7 +12,8 @@ bool offers(std::optional<std::string_view> header, std::string_view protocol) {
     size_t comma = rest.find(',');
     std::string_view token = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+    while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
+      token.remove_prefix(1);
     while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
     if (token == protocol) return true;
   }

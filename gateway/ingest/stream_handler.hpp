@@ -70,9 +70,9 @@ class stream_handler final : public http::ws_handler,
   bool holding_ = false, shutting_down_ = false, closing_ = false, closed_ = false;
 
   std::mutex arrived_mutex_;
-  std::vector<outcome> arrived_;  // answers not yet taken up on the strand (guarded)
-  std::vector<outcome> taking_;   // the strand's side of the swap, reused
-  std::vector<outcome> acks_waiting_;   // batch_acks: held until the write in progress ends
+  std::vector<outcome> arrived_;         // answers not yet taken up on the strand (guarded)
+  std::vector<outcome> taking_;          // the strand's side of the swap, reused
+  std::vector<outcome> acks_waiting_;    // batch_acks: held until the write in progress ends
   std::deque<size_t> answers_in_frame_;  // how many answers each queued frame carries
 };
 

@@ -47,8 +47,8 @@ class coalescing_stream {
     held_.resize(old + n);
     net::buffer_copy(net::buffer(held_.data() + old, n), buffers);
     auto executor = net::get_associated_executor(handler, get_executor());
-    net::post(executor, beast::bind_front_handler(std::forward<Handler>(handler),
-                                                  beast::error_code{}, n));
+    net::post(executor,
+              beast::bind_front_handler(std::forward<Handler>(handler), beast::error_code{}, n));
   }
 
   // From now on writes are collected until flush().
@@ -61,8 +61,8 @@ class coalescing_stream {
   void async_flush(Handler&& handler) {
     if (held_.empty()) {
       holding_ = false;
-      net::post(get_executor(), beast::bind_front_handler(std::forward<Handler>(handler),
-                                                          beast::error_code{}));
+      net::post(get_executor(),
+                beast::bind_front_handler(std::forward<Handler>(handler), beast::error_code{}));
       return;
     }
     sending_.swap(held_);
@@ -98,11 +98,11 @@ void async_teardown(beast::role_type role, coalescing_stream<NextLayer>& stream,
     async_teardown(role, stream.next_layer(), std::forward<Handler>(handler));
     return;
   }
-  stream.async_flush([&stream, role, handler = std::forward<Handler>(handler)](
-                         beast::error_code) mutable {
-    using boost::beast::websocket::async_teardown;
-    async_teardown(role, stream.next_layer(), std::move(handler));
-  });
+  stream.async_flush(
+      [&stream, role, handler = std::forward<Handler>(handler)](beast::error_code) mutable {
+        using boost::beast::websocket::async_teardown;
+        async_teardown(role, stream.next_layer(), std::move(handler));
+      });
 }
 
 template <class NextLayer>

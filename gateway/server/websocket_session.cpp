@@ -155,8 +155,8 @@ class websocket_session final : public session,
                         return self->finish(ec);
                       }
                       if (index + 1 < self->burst_) return self->write_held(index + 1);
-                      self->ws_.next_layer().async_flush(beast::bind_front_handler(
-                          &websocket_session::on_flushed, self));
+                      self->ws_.next_layer().async_flush(
+                          beast::bind_front_handler(&websocket_session::on_flushed, self));
                     });
   }
 

@@ -7,7 +7,6 @@
 #include <rapidjson/document.h>
 
 #include "gateway/ingest/routes.hpp"
-
 #include "support/gateway_fakes.hpp"
 
 using namespace civic;
@@ -109,7 +108,8 @@ TEST_CASE("delivery reports that arrive together wake the connection once") {
   CHECK(f.handler->in_flight() == 0);
 }
 
-TEST_CASE("batched acks: one frame lists every ack ready together; nacks stay frames of their own") {
+TEST_CASE(
+    "batched acks: one frame lists every ack ready together; nacks stay frames of their own") {
   fixture f(1 << 20, 8, true);
   CHECK(f.handler->subprotocol() == "civic.batch-acks.v1");
   f.handler->on_frame(fixture::frame(1), true);
