@@ -12,8 +12,10 @@ pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
 add_library(civic_rapidjson INTERFACE)
 target_include_directories(civic_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIR})
-# std::string overloads in RapidJSON's API.
-target_compile_definitions(civic_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
+# std::string overloads in RapidJSON's API; SSE2 (every x86-64 has it) lets its
+# writer copy the runs of a string that need no escaping 16 bytes at a time.
+target_compile_definitions(civic_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1
+                           $<$<STREQUAL:${CMAKE_SYSTEM_PROCESSOR},x86_64>:RAPIDJSON_SSE2>)
 
 find_path(DOCTEST_INCLUDE_DIR doctest/doctest.h REQUIRED)
 add_library(civic_doctest INTERFACE)

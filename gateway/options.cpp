@@ -45,6 +45,14 @@ constexpr config::option gateway_options[] = {
     {"gateway.ws.max_in_flight", "256",
      "Messages one WebSocket may have unanswered; beyond it the socket is not read.",
      value_type::integer, 1, 100000},
+    {"gateway.ws.coalesce_writes", "true",
+     "Answer frames of one WebSocket that are ready together are written in one system call "
+     "(false: one write each; for comparing the two in a benchmark).",
+     value_type::boolean},
+    {"gateway.ws.burst_reports", "true",
+     "Kafka's delivery reports reach a WebSocket's strand in bursts, one wake-up for all that "
+     "arrived meanwhile (false: one wake-up each; for comparing the two in a benchmark).",
+     value_type::boolean},
     {"gateway.ws.idle_timeout_ms", "120000",
      "A WebSocket from which nothing (not even a pong) arrives this long is closed.",
      value_type::integer, 1000, 86400000},
@@ -129,6 +137,8 @@ expected<gateway_config, std::string> make_gateway_config(const config::settings
     c.server.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   c.ingest.ws_max_in_flight = size("gateway.ws.max_in_flight");
   c.server.ws_idle_timeout = millis("gateway.ws.idle_timeout_ms");
+  c.server.ws_coalesce_writes = s.boolean("gateway.ws.coalesce_writes");
+  c.ingest.ws_burst_reports = s.boolean("gateway.ws.burst_reports");
   c.server.http_read_timeout = millis("gateway.http.read_timeout_ms");
   c.server.max_body_bytes = size("gateway.max_body_bytes");
   c.ingest.max_batch_messages = size("gateway.max_batch_messages");

@@ -83,6 +83,7 @@ BENCHMARK(parse_validate_normalize);
 
 void parse_validate_normalize_serialize(benchmark::State& state) {
   auto now = std::chrono::system_clock::now();
+  std::string json;  // reused, as the gateway's publisher does
   for (auto _ : state) {
     for (const auto& m : messages) {
       auto parsed = gateway::ingest::parse_inbound(m, limits);
@@ -95,7 +96,7 @@ void parse_validate_normalize_serialize(benchmark::State& state) {
         state.SkipWithError("normalize refused a message");
         break;
       }
-      auto json = envelope::to_json(*envelope);
+      envelope::write_json(*envelope, json);
       benchmark::DoNotOptimize(json);
     }
   }

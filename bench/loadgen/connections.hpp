@@ -32,8 +32,9 @@ struct connection_args {
   size_t index;
   http_answers answers = http_answers::gateway;
   std::string content_type = "application/json";
-  size_t batch = 1;        // HTTP: messages per request; above 1, an application/x-ndjson body
-  std::string credential;  // sent as Authorization: Bearer <credential> when not empty
+  size_t batch = 1;         // HTTP: messages per request; above 1, an application/x-ndjson body
+  std::string credential;   // sent as Authorization: Bearer <credential> when not empty
+  std::string subprotocol;  // WebSocket: offered as Sec-WebSocket-Protocol when not empty
 };
 
 boost::asio::awaitable<void> run_websocket(connection_args a);

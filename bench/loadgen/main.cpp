@@ -53,6 +53,9 @@ constexpr config::option loadgen_options[] = {
     {"loadgen.credential", "",
      "A bridge credential (API key or JWT), sent as Authorization: Bearer on every request and "
      "upgrade; script/bench makes one. Secret."},
+    {"loadgen.subprotocol", "",
+     "WebSocket: the subprotocol to ask for (civic.batch-acks.v1: acks in batches); the run "
+     "fails when the server does not grant it."},
     {"loadgen.run_id", "",
      "Prefix of every message id; empty: a random one, so runs never share ids."},
     {"loadgen.label", "", "Free text copied into the figures (which system, which settings)."},
@@ -115,6 +118,8 @@ void print_figures(const config::settings& s, const target& where, const plan& p
   w.Int64(where.websocket ? static_cast<int64_t>(p.window) : 1);
   w.Key("batch");
   w.Int64(where.websocket ? 1 : s.integer("loadgen.batch"));
+  w.Key("subprotocol");
+  w.String(s.text("loadgen.subprotocol").c_str());
   w.Key("target_rate");
   w.Double(p.rate);
   w.Key("measured_seconds");
@@ -235,7 +240,8 @@ int main(int argc, char** argv) {
                       answers == "gateway" ? http_answers::gateway : http_answers::status_only,
                       s->text("loadgen.content_type"),
                       static_cast<size_t>(s->integer("loadgen.batch")),
-                      s->text("loadgen.credential")};
+                      s->text("loadgen.credential"),
+                      s->text("loadgen.subprotocol")};
     boost::asio::co_spawn(io,
                           where->websocket ? run_websocket(std::move(a)) : run_http(std::move(a)),
                           boost::asio::detached);

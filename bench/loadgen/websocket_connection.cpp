@@ -98,7 +98,32 @@ asio::awaitable<void> read_answers(ws_state& s) {
     frame.consume(frame.size());
     std::string_view type, id, code;
     auto doc = parser.iterate(copy);
-    if (doc["type"].get_string().get(type) || doc["id"].get_string().get(id)) {
+    if (doc["type"].get_string().get(type)) {
+      s.a.t.error("unreadable answer frame: " +
+                  std::string(copy.data(), std::min<size_t>(copy.size(), 200)));
+      ++s.a.t.unknown;
+      continue;
+    }
+    if (type == "acks") {  // civic.batch-acks.v1: many acks in one frame
+      simdjson::ondemand::array acks;
+      if (doc["acks"].get_array().get(acks)) {
+        s.a.t.error("unreadable acks frame");
+        ++s.a.t.unknown;
+        continue;
+      }
+      for (auto item : acks) {
+        if (item["id"].get_string().get(id)) {
+          ++s.a.t.unknown;
+          continue;
+        }
+        ledger::entry entry{};
+        auto verdict = s.sent.answer(sequence_of(id), entry);
+        record_answer(s.a.p, s.a.t, verdict, entry, true, {}, now);
+      }
+      s.wake.cancel();
+      continue;
+    }
+    if (doc["id"].get_string().get(id)) {
       s.a.t.error("unreadable answer frame: " +
                   std::string(copy.data(), std::min<size_t>(copy.size(), 200)));
       ++s.a.t.unknown;
@@ -142,16 +167,21 @@ asio::awaitable<void> run_websocket(connection_args a) {
   timeouts.handshake_timeout = std::chrono::seconds(10);  // also bounds the closing handshake
   s.ws.set_option(timeouts);
   s.ws.text(true);
-  if (!a.credential.empty()) {
-    s.ws.set_option(websocket::stream_base::decorator(
-        [bearer = "Bearer " + a.credential](websocket::request_type& req) {
-          req.set(http::field::authorization, bearer);
-        }));
-  }
-  auto [handshake_error] = co_await s.ws.async_handshake(a.where.host + ":" + a.where.port,
-                                                         a.where.path, tuple_awaitable);
+  s.ws.set_option(websocket::stream_base::decorator(
+      [bearer = "Bearer " + a.credential, protocol = a.subprotocol](websocket::request_type& req) {
+        if (bearer.size() > 7) req.set(beast::http::field::authorization, bearer);
+        if (!protocol.empty()) req.set(beast::http::field::sec_websocket_protocol, protocol);
+      }));
+  websocket::response_type handshake_answer;
+  auto [handshake_error] = co_await s.ws.async_handshake(
+      handshake_answer, a.where.host + ":" + a.where.port, a.where.path, tuple_awaitable);
   if (handshake_error) {
     a.t.error("websocket handshake: " + handshake_error.message());
+    co_return;
+  }
+  if (!a.subprotocol.empty() &&
+      handshake_answer[beast::http::field::sec_websocket_protocol] != a.subprotocol) {
+    a.t.error("the server did not grant the subprotocol " + a.subprotocol);
     co_return;
   }
   if (!a.open_loop) {  // every connection starts together

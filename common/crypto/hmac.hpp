@@ -10,6 +10,10 @@ namespace civic::crypto {
 using sha256_digest = std::array<unsigned char, 32>;
 
 sha256_digest hmac_sha256(std::string_view key, std::string_view data);
+// The same, for a key used again and again (the author key): each thread keeps
+// one keyed context, so the HMAC algorithm is looked up and the key's inner and
+// outer blocks are hashed once per thread and key instead of on every call.
+sha256_digest hmac_sha256_reusing_key(std::string_view key, std::string_view data);
 sha256_digest sha256(std::string_view data);
 // `size` bytes from OpenSSL's CSPRNG; empty if it fails.
 std::string random_bytes(size_t size);

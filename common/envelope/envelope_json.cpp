@@ -60,7 +60,16 @@ void write_optional(json_writer& w, const std::optional<double>& d) {
 }  // namespace
 
 std::string to_json(const message& e) {
-  rapidjson::StringBuffer buffer;
+  std::string out;
+  write_json(e, out);
+  return out;
+}
+
+void write_json(const message& e, std::string& out) {
+  // rapidjson's own buffer (it reserves once per string rather than checking
+  // every character), kept per thread; one copy into `out` at the end.
+  thread_local rapidjson::StringBuffer buffer;
+  buffer.Clear();
   json_writer w(buffer);
   w.StartObject();
   w.Key("version");
@@ -143,7 +152,7 @@ std::string to_json(const message& e) {
     w.Null();
   }
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  out.assign(buffer.GetString(), buffer.GetSize());
 }
 
 // ---------------------------------------------------------------- parsing

@@ -14,6 +14,9 @@ namespace civic::envelope {
 
 // Compact JSON in the schema's member order.
 std::string to_json(const message& e);
+// The same into `out` (replacing what it held): a buffer reused from message to
+// message keeps its capacity, so writing allocates nothing.
+void write_json(const message& e, std::string& out);
 
 // Uses one reused simdjson parser per thread.
 expected<message, field_error> parse_json(std::string_view json);

@@ -151,33 +151,29 @@ expected<int64_t, field_error> read_integer(value& v, const std::string& pointer
   return n;
 }
 
-member_set::member_set(std::span<const std::string_view> required,
-                       std::span<const std::string_view> optional)
-    : names_(required.begin(), required.end()),
-      required_count_(required.size()),
-      seen_(required.size() + optional.size(), false) {
-  names_.insert(names_.end(), optional.begin(), optional.end());
-}
-
 expected<std::string_view, field_error> member_set::see(std::string_view key,
                                                         const std::string& parent) {
-  for (size_t i = 0; i < names_.size(); ++i) {
-    if (names_[i] != key) continue;
-    if (seen_[i]) {
+  size_t total = std::min(required_.size() + optional_.size(), max_names);
+  for (size_t i = 0; i < total; ++i) {
+    std::string_view name = i < required_.size() ? required_[i] : optional_[i - required_.size()];
+    if (name != key) continue;
+    uint64_t bit = uint64_t{1} << i;
+    if (seen_ & bit) {
       return unexpected(make_error(errc::duplicate_field, parent + "/" + std::string(key),
                                    "appears more than once"));
     }
-    seen_[i] = true;
-    return names_[i];
+    seen_ |= bit;
+    return name;
   }
   return unexpected(make_error(errc::unknown_field, parent + "/" + pointer_token(key),
                                "is not a member this object may have"));
 }
 
 std::optional<field_error> member_set::first_missing(const std::string& parent) const {
-  for (size_t i = 0; i < required_count_; ++i) {
-    if (!seen_[i]) {
-      return make_error(errc::missing_field, parent + "/" + std::string(names_[i]), "is required");
+  for (size_t i = 0; i < std::min(required_.size(), max_names); ++i) {
+    if (!(seen_ & (uint64_t{1} << i))) {
+      return make_error(errc::missing_field, parent + "/" + std::string(required_[i]),
+                        "is required");
     }
   }
   return std::nullopt;

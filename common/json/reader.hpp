@@ -60,11 +60,16 @@ expected<int64_t, field_error> read_integer(value& v, const std::string& pointer
 expected<bool, field_error> is_null(value& v, const std::string& pointer);
 
 // The members an object may have, for duplicate, unknown and missing checks.
+// Made once per object read, so it allocates nothing: it refers to the caller's
+// name lists (which must outlive it) and keeps what it saw in a bit set.
 class member_set {
  public:
-  // required: names that must appear; optional: names that may.
+  static constexpr size_t max_names = 64;
+  // required: names that must appear; optional: names that may (at most
+  // max_names in all; names beyond are not taken).
   member_set(std::span<const std::string_view> required,
-             std::span<const std::string_view> optional = {});
+             std::span<const std::string_view> optional = {})
+      : required_(required), optional_(optional) {}
 
   // Records a member; fails on an unknown or repeated name.
   expected<std::string_view, field_error> see(std::string_view key, const std::string& parent);
@@ -72,9 +77,9 @@ class member_set {
   std::optional<field_error> first_missing(const std::string& parent) const;
 
  private:
-  std::vector<std::string_view> names_;
-  size_t required_count_;
-  std::vector<bool> seen_;
+  std::span<const std::string_view> required_;
+  std::span<const std::string_view> optional_;
+  uint64_t seen_ = 0;
 };
 
 // Iterates an object's members, calling on_member(name, value, pointer) for each

@@ -19,5 +19,7 @@ struct produce_options {
 
 // Empty when librdkafka took the record; otherwise why not (queue full, ...).
 std::error_code produce(rd_kafka_t* client, const record& rec, produce_options options = {});
+// The same for a record of views (never a tombstone).
+std::error_code produce(rd_kafka_t* client, const record_view& rec, produce_options options = {});
 
 }  // namespace civic::kafka

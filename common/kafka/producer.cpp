@@ -20,7 +20,8 @@ void on_delivery_report(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void*
   std::unique_ptr<in_flight_record> flight(static_cast<in_flight_record*>(msg->_private));
   if (!flight) return;
   delivery_report report;
-  report.topic = std::move(flight->rec.topic);
+  report.topic = flight->rec.topic.empty() ? std::string(rd_kafka_topic_name(msg->rkt))
+                                           : std::move(flight->rec.topic);
   report.partition = msg->partition;
   if (msg->err) {
     report.error = make_kafka_error(msg->err);
@@ -85,6 +86,15 @@ std::error_code producer::produce(record rec, delivery_handler on_delivery) {
       std::make_unique<in_flight_record>(in_flight_record{std::move(rec), std::move(on_delivery)});
   // The value is not copied: flight owns it until the report.
   if (std::error_code refused = kafka::produce(client_.get(), flight->rec, {flight.get(), false})) {
+    return refused;
+  }
+  flight.release();  // owned by the delivery report now
+  return {};
+}
+
+std::error_code producer::produce(const record_view& rec, delivery_handler on_delivery) {
+  auto flight = std::make_unique<in_flight_record>(in_flight_record{{}, std::move(on_delivery)});
+  if (std::error_code refused = kafka::produce(client_.get(), rec, {flight.get(), true})) {
     return refused;
   }
   flight.release();  // owned by the delivery report now

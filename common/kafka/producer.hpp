@@ -36,6 +36,9 @@ class producer {
   // once with the delivery report; on failure (queue full, unknown topic, ...) the
   // handler is not called and the error says why.
   std::error_code produce(record rec, delivery_handler on_delivery);
+  // The same for a record of views: librdkafka copies the value, key and
+  // headers, so the caller's buffers may be reused as soon as this returns.
+  std::error_code produce(const record_view& rec, delivery_handler on_delivery);
 
   // Waits until every produced record has its report, or the timeout passes.
   std::error_code flush(std::chrono::milliseconds timeout);

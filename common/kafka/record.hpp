@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -23,6 +25,21 @@ struct record {
   // Sends a null value instead of `value`: on a compacted topic, the key's
   // tombstone (compaction then removes the key altogether).
   bool tombstone = false;
+};
+
+// A record made of views (into reused buffers, or into what the caller keeps):
+// producing it copies what Kafka needs, so nothing is allocated for it per record.
+struct header_view {
+  const char* name;  // NUL-terminated (a literal)
+  std::string_view value;
+};
+
+struct record_view {
+  const char* topic = "";  // NUL-terminated
+  std::string_view key;
+  std::string_view value;
+  std::span<const header_view> headers;
+  int32_t partition = -1;
 };
 
 struct delivery_report {

@@ -26,18 +26,15 @@ bool nfc_inert(utf8proc_int32_t cp) {
 
 // True when the text is valid UTF-8 made of nfc_inert code points and LF.
 bool already_clean(std::string_view utf8) {
-  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(utf8.data());
-  const auto size = static_cast<utf8proc_ssize_t>(utf8.size());
-  for (utf8proc_ssize_t pos = 0; pos < size;) {
+  if (!is_valid_utf8(utf8)) return false;  // utf8proc says where and why
+  const auto* bytes = reinterpret_cast<const unsigned char*>(utf8.data());
+  for (size_t pos = 0, n = 0; pos < utf8.size(); pos += n) {
     if (bytes[pos] < 0x80) {  // ASCII, the common case, without decoding
       if (bytes[pos] != '\n' && (bytes[pos] < 0x20 || bytes[pos] == 0x7F)) return false;
-      ++pos;
+      n = 1;
       continue;
     }
-    utf8proc_int32_t cp = 0;
-    utf8proc_ssize_t n = utf8proc_iterate(bytes + pos, size - pos, &cp);
-    if (n <= 0 || !nfc_inert(cp)) return false;
-    pos += n;
+    if (!nfc_inert(decode_valid(utf8, pos, n))) return false;
   }
   return true;
 }

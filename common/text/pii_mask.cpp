@@ -67,13 +67,22 @@ int mask_rrns(std::string& text) {
 
 mask_counts mask_personal_data(std::string& text) {
   mask_counts counts;
-  // Every pattern needs a digit or an @; most messages have neither.
-  if (std::none_of(text.begin(), text.end(), [](char c) { return is_digit(c) || c == '@'; })) {
-    return counts;
+  // What each pattern needs at the least, counted once: an e-mail an @; a
+  // resident registration number 13 digits; a phone number 9 digits (02-123-4567),
+  // or a + and 5 (+1 23 45). Most messages (a time, a house number) have none of it,
+  // and masking only removes digits, so what the text lacks now it lacks later.
+  size_t digits = 0;
+  bool at = false, plus = false;
+  for (char c : text) {
+    digits += is_digit(c) ? 1u : 0u;
+    at = at || c == '@';
+    plus = plus || c == '+';
   }
-  counts.emails = RE2::GlobalReplace(&text, email_pattern(), "[email]");
-  counts.rrns = mask_rrns(text);
-  counts.phones = RE2::GlobalReplace(&text, phone_pattern(), "[phone]");
+  if (at) counts.emails = RE2::GlobalReplace(&text, email_pattern(), "[email]");
+  if (digits >= 13) counts.rrns = mask_rrns(text);
+  if (digits >= 9 || (plus && digits >= 5)) {
+    counts.phones = RE2::GlobalReplace(&text, phone_pattern(), "[phone]");
+  }
   return counts;
 }
 

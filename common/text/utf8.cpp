@@ -1,9 +1,15 @@
 #include "common/text/utf8.hpp"
 
+#include <simdjson.h>
+
 #include <cstdlib>
 #include <memory>
 
 namespace civic::text {
+
+bool is_valid_utf8(std::string_view utf8) {
+  return simdjson::validate_utf8(utf8.data(), utf8.size());
+}
 
 std::optional<std::string> map_utf8(std::string_view utf8, utf8proc_option_t options) {
   utf8proc_uint8_t* mapped = nullptr;

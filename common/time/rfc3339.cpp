@@ -24,6 +24,23 @@ std::string format_rfc3339_utc(std::chrono::system_clock::time_point t) {
   auto days = floor<std::chrono::days>(ms);
   year_month_day ymd{days};
   hh_mm_ss hms{ms - days};
+  int year = static_cast<int>(ymd.year());
+  if (year >= 0 && year <= 9999) {
+    // Written digit by digit: snprintf's format parsing cost more than the rest.
+    std::string out = "0000-00-00T00:00:00.000Z";
+    auto put = [&out](size_t pos, unsigned value, int width) {
+      for (int i = width - 1; i >= 0; --i, value /= 10)
+        out[pos + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+    };
+    put(0, static_cast<unsigned>(year), 4);
+    put(5, static_cast<unsigned>(ymd.month()), 2);
+    put(8, static_cast<unsigned>(ymd.day()), 2);
+    put(11, static_cast<unsigned>(hms.hours().count()), 2);
+    put(14, static_cast<unsigned>(hms.minutes().count()), 2);
+    put(17, static_cast<unsigned>(hms.seconds().count()), 2);
+    put(20, static_cast<unsigned>(hms.subseconds().count()), 3);
+    return out;
+  }
   char out[32];
   std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
                 static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),

@@ -43,12 +43,16 @@ class ws_handler {
   // Once the handshake is done. Keep `c` as a weak_ptr (the connection owns the
   // handler); lock it where work from another thread must come back.
   virtual void on_open(std::shared_ptr<ws_connection> c) = 0;
+  // The subprotocol the handshake answers with (Sec-WebSocket-Protocol), chosen
+  // by the factory from what the client offered; empty for none.
+  virtual std::string subprotocol() const { return {}; }
   // The server reads the next frame only while this is true (TCP backpressure
   // otherwise); it asks again after each frame, each write and each resume().
   virtual bool wants_frames() const { return true; }
   // One whole message; `text` false for a binary frame.
   virtual void on_frame(std::string data, bool text) = 0;
-  // A queued frame was written.
+  // A queued frame was written (once per frame, in order; frames queued
+  // together may be written in one go).
   virtual void on_sent() {}
   // The gateway is shutting down: stop taking frames, answer what is pending,
   // then close (1001). Reading has stopped already.

@@ -66,6 +66,26 @@ std::string websocket_frame(const outcome& o) {
   return {buffer.GetString(), buffer.GetSize()};
 }
 
+std::string websocket_acks_frame(const std::vector<outcome>& acks) {
+  rapidjson::StringBuffer buffer;
+  json_writer w(buffer);
+  w.StartObject();
+  w.Key("type");
+  string(w, "acks");
+  w.Key("acks");
+  w.StartArray();
+  for (const auto& o : acks) {
+    w.StartObject();
+    w.Key("id");
+    id_or_null(w, o.id);
+    stored_members(w, o);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
 http::response http_answer(const outcome& o) {
   if (o.error) return http::problem(o.error->code, describe(*o.error), o.error->pointer, o.id);
   rapidjson::StringBuffer buffer;

@@ -16,6 +16,10 @@ namespace civic::gateway::ingest {
 // {"type":"nack","id","code","message","pointer","retryable"}
 std::string websocket_frame(const outcome& o);
 
+// {"type":"acks","acks":[{"id","topic","partition","offset"}, ...]}: many acks in
+// one frame, for a bridge that asked for civic.batch-acks.v1. Outcomes without error.
+std::string websocket_acks_frame(const std::vector<outcome>& acks);
+
 // 200 {"id","status":"stored","topic","partition","offset"}, or the error's
 // problem+json answer.
 http::response http_answer(const outcome& o);

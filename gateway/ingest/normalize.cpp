@@ -14,7 +14,7 @@ std::string pseudonymous_author(const std::string& key, std::string_view channel
   std::string data;
   data.reserve(channel.size() + 1 + handle.size());
   data.append(channel).append("\n").append(handle);
-  auto digest = crypto::hmac_sha256(key, data);
+  auto digest = crypto::hmac_sha256_reusing_key(key, data);
   return crypto::to_hex(digest.data(), 16);
 }
 

@@ -37,9 +37,14 @@ std::error_code publisher::publish(const envelope::message& e,
                                    const std::optional<std::string>& traceparent,
                                    kafka::delivery_handler on_delivery) {
   if (!kafka_ready()) return errc::unavailable;
-  kafka::record rec{settings_.topic, e.idempotency_key, envelope::to_json(e),
-                    envelope::cloudevents_headers(e, traceparent)};
-  std::error_code refused = producer_->produce(std::move(rec), std::move(on_delivery));
+  // Built into buffers each thread reuses; librdkafka copies what it keeps.
+  thread_local std::string value, source;
+  envelope::write_json(e, value);
+  envelope::cloudevents_views headers;
+  size_t header_count = envelope::cloudevents_header_views(e, traceparent, source, headers);
+  kafka::record_view rec{settings_.topic.c_str(), e.idempotency_key, value,
+                         std::span(headers.data(), header_count)};
+  std::error_code refused = producer_->produce(rec, std::move(on_delivery));
   if (refused == make_kafka_error(RD_KAFKA_RESP_ERR__QUEUE_FULL)) return errc::overloaded;
   return refused;
 }

@@ -19,6 +19,7 @@ using authenticate = std::function<expected<sender, http::response>(const http::
 struct ingest_settings {
   size_t max_batch_messages = 1000;
   size_t ws_max_in_flight = 256;  // unanswered messages per WebSocket
+  bool ws_burst_reports = true;   // delivery reports reach a connection in bursts
 };
 
 void add_routes(http::routes& r, pipeline& p, ingest_settings s, authenticate auth);

@@ -5,9 +5,13 @@
 
 namespace civic::gateway::ingest {
 
+std::string stream_handler::subprotocol() const {
+  return options_.batch_acks ? std::string(batch_acks_subprotocol) : std::string();
+}
+
 bool stream_handler::wants_frames() const {
   if (holding_ || shutting_down_ || closed_) return false;
-  if (in_flight_ >= max_in_flight_) {
+  if (in_flight_ >= options_.max_in_flight) {
     pipeline_.metrics().reading_paused();
     return false;
   }
@@ -17,12 +21,12 @@ bool stream_handler::wants_frames() const {
 void stream_handler::on_frame(std::string data, bool text) {
   ++in_flight_;  // every frame read gets exactly one answer
   if (!text) {
-    return send(pipeline_.refuse(
+    return answer(pipeline_.refuse(
         {},
         field_error{errc::wrong_type, "", "frames must be text frames holding one JSON message"}));
   }
   if (shutting_down_) {
-    return send(
+    return answer(
         pipeline_.refuse(read_message_id(data, pipeline_.limits()),
                          field_error{errc::shutting_down, "",
                                      "the gateway is shutting down; send the message again"}));
@@ -49,11 +53,10 @@ void stream_handler::submit(std::string frame) {
   }
   auto held = std::make_shared<ticket>(std::move(*admitted));
   pipeline_.submit(frame, from_, std::nullopt,
-                   [self = shared_from_this(), connection, held](outcome o) mutable {
-                     connection->post([self, held, o = std::move(o)]() mutable {
-                       held->release();
-                       self->send(std::move(o));
-                     });
+                   [self = shared_from_this(), connection, held](outcome o) {
+                     // Kafka has the message (or refused it): its bytes are free now.
+                     held->release();
+                     self->arrive(*connection, std::move(o));
                    });
 }
 
@@ -64,16 +67,73 @@ void stream_handler::retry_held() {
   if (auto c = connection_.lock()) c->resume();
 }
 
-void stream_handler::send(outcome o) {
+void stream_handler::arrive(http::ws_connection& c, outcome o) {
+  if (!options_.burst_reports) {
+    c.post([self = shared_from_this(), o = std::move(o)]() mutable {
+      self->answer(std::move(o));
+      self->send_waiting_acks();
+    });
+    return;
+  }
+  bool first = false;
+  {
+    std::lock_guard lock(arrived_mutex_);
+    first = arrived_.empty();
+    arrived_.push_back(std::move(o));
+  }
+  // Whoever finds the queue empty wakes the strand; the rest join that wake-up.
+  if (first) c.post([self = shared_from_this()] { self->take_arrived(); });
+}
+
+void stream_handler::take_arrived() {
+  {
+    std::lock_guard lock(arrived_mutex_);
+    taking_.swap(arrived_);
+  }
+  for (auto& o : taking_) answer(std::move(o));
+  taking_.clear();
+  send_waiting_acks();
+}
+
+void stream_handler::answer(outcome o) {
   if (o.error)
     pipeline_.metrics().nack_sent();
   else
     pipeline_.metrics().ack_sent();
-  if (auto c = connection_.lock()) c->send(websocket_frame(o));
+  if (options_.batch_acks && !o.error) {
+    acks_waiting_.push_back(std::move(o));
+    return;
+  }
+  queue_frame(websocket_frame(o), 1);
+}
+
+// Batched acks go out as soon as nothing is being written, so they wait no
+// longer than the write in progress: one frame for all that came meanwhile.
+void stream_handler::send_waiting_acks() {
+  if (acks_waiting_.empty()) return;
+  auto c = connection_.lock();
+  if (!c || c->queued() > 0) return;  // on_sent() comes back here
+  size_t answers = acks_waiting_.size();
+  std::string frame = websocket_acks_frame(acks_waiting_);
+  acks_waiting_.clear();
+  queue_frame(std::move(frame), answers);
+}
+
+void stream_handler::queue_frame(std::string frame, size_t answers) {
+  auto c = connection_.lock();
+  if (!c) return;
+  answers_in_frame_.push_back(answers);
+  c->send(std::move(frame));
 }
 
 void stream_handler::on_sent() {
-  --in_flight_;
+  size_t answers = 1;
+  if (!answers_in_frame_.empty()) {
+    answers = answers_in_frame_.front();
+    answers_in_frame_.pop_front();
+  }
+  in_flight_ -= std::min(answers, in_flight_);
+  send_waiting_acks();
   close_when_idle();
 }
 

@@ -24,6 +24,8 @@ struct server_settings {
   std::string listen = "0.0.0.0:8080";  // host:port; port 0 picks a free one
   int threads = 2;
   std::chrono::milliseconds ws_idle_timeout{120'000};
+  // Answer frames queued together go out in one system call (off: one each, for A/B runs).
+  bool ws_coalesce_writes = true;
   std::chrono::milliseconds http_read_timeout{30'000};
   size_t max_body_bytes = 4 * 1024 * 1024;  // also the largest WebSocket message read
   // Request header limits (Envoy's defaults: 60 KiB, 100 headers); beyond them, 431.

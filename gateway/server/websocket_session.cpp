@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "common/log/log.hpp"
+#include "gateway/server/coalescing_stream.hpp"
 
 namespace civic::gateway::server {
 namespace {
@@ -38,7 +39,10 @@ class websocket_session final : public session,
     timeouts.idle_timeout = ctx_.settings.ws_idle_timeout;
     ws_.set_option(timeouts);
     ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, "civic-gateway"); }));
+        [protocol = handler_->subprotocol()](websocket::response_type& res) {
+          res.set(http::field::server, "civic-gateway");
+          if (!protocol.empty()) res.set(http::field::sec_websocket_protocol, protocol);
+        }));
     // Messages up to the HTTP body limit are read (so a message too large for
     // its handler can be refused precisely); beyond it the connection closes (1009).
     ws_.read_message_max(ctx_.settings.max_body_bytes);
@@ -125,20 +129,47 @@ class websocket_session final : public session,
         beast::bind_front_handler(&websocket_session::on_close, this->shared_from_this()));
   }
 
+  // One frame queued: written at once. More: written into one buffer and sent
+  // together (coalescing_stream), one system call for the lot instead of one each.
   void write_next() {
     if (writing_ || failed_ || outbox_.empty() || closing_) return;
     writing_ = true;
     ws_.text(true);
-    ws_.async_write(
-        net::buffer(outbox_.front()),
-        beast::bind_front_handler(&websocket_session::on_write, this->shared_from_this()));
+    if (outbox_.size() == 1 || !ctx_.settings.ws_coalesce_writes) {
+      burst_ = 1;
+      ws_.async_write(
+          net::buffer(outbox_.front()),
+          beast::bind_front_handler(&websocket_session::on_written, this->shared_from_this()));
+      return;
+    }
+    burst_ = outbox_.size();
+    ws_.next_layer().hold();
+    write_held(0);
   }
 
-  void on_write(beast::error_code ec, std::size_t) {
+  void write_held(size_t index) {
+    ws_.async_write(net::buffer(outbox_[index]),
+                    [self = this->shared_from_this(), index](beast::error_code ec, std::size_t) {
+                      if (ec) {
+                        self->writing_ = false;
+                        return self->finish(ec);
+                      }
+                      if (index + 1 < self->burst_) return self->write_held(index + 1);
+                      self->ws_.next_layer().async_flush(
+                          beast::bind_front_handler(&websocket_session::on_flushed, self));
+                    });
+  }
+
+  void on_flushed(beast::error_code ec) { on_written(ec, 0); }
+
+  void on_written(beast::error_code ec, std::size_t) {
     writing_ = false;
     if (ec) return finish(ec);
-    outbox_.pop_front();
-    handler_->on_sent();
+    // Every frame of the burst leaves the outbox before the handler hears of
+    // any: what it sends in answer starts the next burst.
+    size_t written = burst_;
+    for (size_t i = 0; i < written; ++i) outbox_.pop_front();
+    for (size_t i = 0; i < written && !failed_; ++i) handler_->on_sent();
     if (!outbox_.empty()) {
       write_next();
     } else if (close_requested_) {
@@ -196,11 +227,12 @@ class websocket_session final : public session,
     ctx_.sessions.remove(this);
   }
 
-  websocket::stream<Stream> ws_;
+  websocket::stream<coalescing_stream<Stream>> ws_;
   std::shared_ptr<api::ws_handler> handler_;
   context& ctx_;
   beast::flat_buffer buffer_;
   std::deque<std::string> outbox_;  // bounded by the handler (it sends one answer per frame read)
+  size_t burst_ = 0;                // frames of the outbox being written
   std::string close_text_;
   uint16_t close_code_ = websocket::close_code::normal;
   bool open_ = false, reading_ = false, writing_ = false, shutting_down_ = false;

@@ -1,10 +1,13 @@
 """Messages sent over WebSocket and HTTP land in feedback.ingested exactly once,
 with the content sent, and each ack names where Kafka stored it."""
 
+import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import REPLY_KEYS, read_topic
+import websockets
+
+from conftest import BRIDGE_HEADERS, REPLY_KEYS, read_topic
 from messages import as_json, key, message
 from wsclient import stream_all
 
@@ -51,6 +54,51 @@ def test_ten_thousand_messages_over_four_websockets_land_exactly_once(gateway, b
     found = read_topic(bootstrap, {key(m) for m in sent}, settle=2)
     check_records(sent, answers, found)
     assert g.metric('gateway_messages_total{outcome="stored"}') == 10000
+
+
+def test_a_bridge_that_asks_for_batched_acks_gets_every_ack_once_in_acks_frames(gateway, bootstrap, run_id):
+    g = gateway()
+    sent = [message(run_id, "batched", i) for i in range(2000)]
+
+    async def run():
+        answers, sizes = {}, []
+        async with websockets.connect(g.ws_url, extra_headers=BRIDGE_HEADERS,
+                                      subprotocols=["civic.batch-acks.v1"]) as ws:
+            assert ws.subprotocol == "civic.batch-acks.v1"
+
+            async def read_answers():
+                while len(answers) < len(sent):
+                    frame = json.loads(await ws.recv())
+                    assert frame["type"] == "acks", frame  # no nack expected, no single ack frames
+                    sizes.append(len(frame["acks"]))
+                    for a in frame["acks"]:
+                        assert a["id"] not in answers, f"two answers for {a['id']}"
+                        answers[a["id"]] = a
+
+            reader = asyncio.create_task(read_answers())
+            for m in sent:
+                await ws.send(json.dumps(m, ensure_ascii=False))
+            await asyncio.wait_for(reader, 180)
+        return answers, sizes
+
+    answers, sizes = asyncio.run(run())
+    assert len(answers) == len(sent)
+    assert max(sizes) > 1, "every acks frame held a single ack: nothing was batched"
+    found = read_topic(bootstrap, {key(m) for m in sent}, settle=2)
+    check_records(sent, answers, found)
+
+
+def test_a_bridge_that_offers_no_known_subprotocol_gets_one_frame_per_ack(gateway, run_id):
+    g = gateway()
+
+    async def run():
+        async with websockets.connect(g.ws_url, extra_headers=BRIDGE_HEADERS) as ws:
+            assert ws.subprotocol is None
+            await ws.send(json.dumps(message(run_id, "plain", 1), ensure_ascii=False))
+            return json.loads(await asyncio.wait_for(ws.recv(), 60))
+
+    frame = asyncio.run(run())
+    assert frame["type"] == "ack" and frame["id"] == message(run_id, "plain", 1)["id"]
 
 
 def test_a_thousand_messages_over_http_singly_and_in_batches(gateway, bootstrap, run_id):

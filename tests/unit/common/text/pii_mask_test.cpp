@@ -54,3 +54,13 @@ TEST_CASE("counts say what was masked") {
   CHECK(c.phones == 2);
   CHECK(c.total() == 3);
 }
+
+// mask_personal_data skips a pattern when the text has too few digits for it
+// (or no @ or +): the shortest form of each must still be masked.
+TEST_CASE("the shortest phone numbers, registration numbers and addresses are still masked") {
+  CHECK(masked("02-123-4567") == "[phone]");                // 9 digits
+  CHECK(masked("전화 +1 2 3 45 로") == "전화 [phone] 로");  // + and 5 digits
+  CHECK(masked("9001011234567") == "[rrn]");                // 13 digits
+  CHECK(masked("a@b.co") == "[email]");                     // no digit at all
+  CHECK(masked("02-123-456") == "02-123-456");              // 8 digits: no phone
+}

@@ -129,4 +129,22 @@ TEST_CASE("every frame the gateway writes validates against the frame schema") {
     rapidjson::SchemaValidator validator(schema);
     CHECK(doc.Accept(validator));
   }
+  std::string acks = ingest::websocket_acks_frame({stored(), stored()});
+  CAPTURE(acks);
+  rapidjson::Document doc;
+  doc.Parse(acks.c_str());
+  rapidjson::SchemaValidator validator(schema);
+  CHECK(doc.Accept(validator));
+}
+
+TEST_CASE("an acks frame lists each ack as an ack frame without its type") {
+  ingest::outcome second{"m-9", std::nullopt, "feedback.ingested", 1, 7};
+  auto d = parse(ingest::websocket_acks_frame({stored(), second}));
+  CHECK(std::string(d["type"].GetString()) == "acks");
+  REQUIRE(d["acks"].Size() == 2);
+  CHECK(std::string(d["acks"][0]["id"].GetString()) == "m-1");
+  CHECK(d["acks"][0]["offset"].GetInt64() == 42);
+  CHECK(std::string(d["acks"][1]["id"].GetString()) == "m-9");
+  CHECK(d["acks"][1]["partition"].GetInt() == 1);
+  CHECK_FALSE(d["acks"][1].HasMember("type"));
 }
