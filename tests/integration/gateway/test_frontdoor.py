@@ -4,6 +4,9 @@ traceparent header, control characters in ids, malformed JSON of any top level,
 close codes RFC 6455 forbids, and Open311 forms with raw brackets."""
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import os
 import socket
@@ -76,13 +79,16 @@ class Pipeline:
                  f"--dedup.group_id={group}-dedup", f"--dedup.transactional_id={group}-dedup",
                  f"--dedup.topic.input={self.ingested}", f"--dedup.topic.repartition={self.repartition}",
                  f"--dedup.topic.changelog={self.changelog}", f"--dedup.topic.unique={self.unique}",
-                 f"--dedup.topic.cases={self.cases}", f"--dedup.topic.deadletter={self.deadletter}"]
+                 f"--dedup.topic.cases={self.cases}", f"--dedup.topic.deadletter={self.deadletter}",
+                 # the sentence model has its own tests; ports chosen by the kernel
+                 "--dedup.model=", "--dedup.ops_listen=127.0.0.1:0"]
         router = [os.environ.get("ROUTER_BINARY", str(REPO / "build/dev/consumers/router/router")),
                   *common, f"--router.rules={REPO / 'deploy/config/rules/seoul.yaml'}",
                   f"--router.group_id={group}-router", f"--router.transactional_id={group}-router",
                   f"--router.topic.input={self.unique}",
                   f"--router.topic.division_prefix={self.division_prefix}",
-                  f"--router.topic.deadletter={self.deadletter}"]
+                  f"--router.topic.deadletter={self.deadletter}",
+                  "--router.model=", "--router.ops_listen=127.0.0.1:0"]
         self.logs = [open(tmp_path / "dedup.log", "wb"), open(tmp_path / "router.log", "wb")]
         self.processes = [subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
                           for cmd, log in zip((dedup, router), self.logs)]
@@ -308,3 +314,50 @@ def test_open311_raw_brackets_carry_attributes_and_the_division(gateway, bootstr
     envelope = json.loads(record.value())
     assert envelope["service"] == {"code": "pothole", "division": "roads"}
     assert envelope["attributes"] == {"DEPTH": ["deep"], "LANES": ["1", "2"]}
+
+
+def hs256_token(secret, claims):
+    """A JWT signed as RFC 7515 says, written here apart from the gateway's own minting."""
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    signing_input = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "local"}).encode()) + "." + \
+        b64(json.dumps(claims).encode())
+    signature = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + b64(signature)
+
+
+def test_a_bridge_with_a_jwt_sends_as_its_channels_only_and_bad_tokens_are_refused(gateway, bootstrap, run_id):
+    secret = "jwt-bridge-test-secret-" + uuid.uuid4().hex
+    g = gateway(auth__jwt__hs256_secret=secret, subscribe__enabled="false")  # an ingest-only pod
+    now = int(time.time())
+    claims = {"sub": "callcentre-relay", "iss": "civic-gateway-local", "role": "bridge",
+              "channels": ["callcentre"], "iat": now, "exp": now + 600}
+    token = hs256_token(secret, claims)
+
+    m = message(run_id, "jwt", 2)  # index 2: the callcentre channel
+    assert m["channel"] == "callcentre"
+    status, _, body = g.post(as_json(m), credential=token)
+    assert status == 200, body
+    stored = read_topic(bootstrap, {key(m, bridge="callcentre-relay")})
+    record = stored[key(m, bridge="callcentre-relay")][0]
+    assert dict(record.headers())["ce_source"] == b"/gateway/bridges/callcentre-relay"
+
+    refusals = [
+        # a channel the token does not grant, and a verified webhook's namespace
+        (dict(m, id=m["id"] + "-fb", channel="facebook"), token, 403, "forbidden"),
+        (dict(m, id=m["id"] + "-tg", channel="telegram"), token, 403, "forbidden"),
+        # signed with another secret, expired, and a dashboard's token (not a bridge's)
+        (m, hs256_token("another-secret-of-at-least-32-bytes!", claims), 401, "invalid_credential"),
+        (m, hs256_token(secret, dict(claims, iat=now - 900, exp=now - 300)), 401, "credential_expired"),
+        (m, hs256_token(secret, dict(claims, role="staff", divisions=["roads"])), 403, "forbidden"),
+    ]
+    for sent, credential, want_status, want_code in refusals:
+        status, _, body = g.post(as_json(sent), credential=credential)
+        assert status == want_status, (want_code, body)
+        assert json.loads(body)["code"] == want_code, body
+        assert secret not in g.log_text() and credential not in g.log_text()
+    # Nothing of the refused sends was stored under any key.
+    leaked = read_topic(bootstrap, {key(dict(m, id=m["id"] + "-fb", channel="facebook"), bridge="callcentre-relay"),
+                                    key(dict(m, id=m["id"] + "-tg", channel="telegram"), bridge="callcentre-relay"),
+                                    f"telegram:{m['id']}-tg"}, timeout=5)
+    assert not leaked, leaked

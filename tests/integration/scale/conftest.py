@@ -217,6 +217,8 @@ class Pipeline:
                                   f"--dedup.topic.changelog={t.changelog}", f"--dedup.topic.unique={t.unique}",
                                   f"--dedup.topic.cases={t.cases}", f"--dedup.topic.deadletter={t.deadletter}",
                                   f"--dedup.ops_listen=127.0.0.1:{port}", "--dedup.stats_interval_s=5",
+                                  # membership and failover are under test, not the sentence model
+                                  "--dedup.model=",
                                   *self.consumer_kafka], port)
 
     def router(self, name):
@@ -228,6 +230,7 @@ class Pipeline:
                                   f"--router.topic.input={t.unique}", f"--router.topic.division_prefix={t.prefix}division.",
                                   f"--router.topic.deadletter={t.deadletter}",
                                   f"--router.ops_listen=127.0.0.1:{port}", "--router.stats_interval_s=5",
+                                  "--router.model=",
                                   *self.consumer_kafka], port)
 
     def check_alive(self, *processes):
@@ -276,7 +279,7 @@ PROBLEMS = ["가로등이 꺼져서 밤길이 어두워요", "음식물 쓰레�
 
 
 def message(run_id, index):
-    return {"id": f"{run_id}-{index}", "channel": "web",
+    return {"id": f"{run_id}-{index}", "channel": "callcentre",  # a bridge-relayed channel: "*" grants it
             "text": f"{PROBLEMS[index % len(PROBLEMS)]} (report {index})",
             "location": {"district": GU[(index // len(PROBLEMS)) % len(GU)]}}
 
@@ -316,9 +319,18 @@ class Sender:
             with urllib.request.urlopen(req, timeout=120) as r:
                 return r.status, json.loads(r.read())
         except urllib.error.HTTPError as e:
-            return e.code, None
+            return e.code, e.read()[:500].decode(errors="replace")
         except OSError:
             return None, None
+
+    RETRYABLE_HTTP = {None, 408, 429, 502, 503, 504}  # None: the connection was refused or reset
+
+    def require_no_refusal(self):
+        """Fails the test at once when a gateway refused a batch for good (a test that kept
+        resending a 400 would only time out much later, naming the wrong thing)."""
+        with self.lock:
+            if self.rejected:
+                pytest.fail(f"a gateway refused messages: {self.rejected[:2]}")
 
     def _run(self, index):
         turn = index
@@ -331,6 +343,10 @@ class Sender:
                 gateway = self.gateways[turn % len(self.gateways)]
                 turn += 1
                 status, answer = self._post(gateway, chunk)
+                if status not in self.RETRYABLE_HTTP and status != 200:
+                    with self.lock:
+                        self.rejected.append({"http_status": status, "body": answer})
+                    return
                 if status != 200:
                     with self.lock:
                         self.retries += 1

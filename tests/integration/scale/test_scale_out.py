@@ -124,11 +124,12 @@ def total(processes, metric):
 
 def test_members_killed_stopped_and_added_mid_stream(pipeline, run_id):
     gateways, dedup, routers = start_pipeline(pipeline)
-    messages = [message(run_id, i) for i in range(20000)]
+    messages = [message(run_id, i) for i in range(8000)]
     sender = Sender(gateways, messages).start()
     dedup_records = 2 * len(messages)  # each message is read from ingested, then repartition
 
     def alive():
+        sender.require_no_refusal()
         pipeline.check_alive(*gateways, dedup[1], *[r for r in routers if r.name != "router-1"])
 
     # kill -9 one dedup instance once a fifth of the work is committed.
@@ -180,6 +181,7 @@ def test_leader_broker_killed_and_restarted_mid_stream(pipeline, cluster, run_id
     def supervise():
         # Gateways must ride it out; a consumer that exits (librdkafka 2.0 treats
         # some failover errors as fatal) is restarted, as Kubernetes would.
+        sender.require_no_refusal()
         pipeline.check_alive(*gateways)
         consumers[:] = pipeline.restart_exited(consumers)
 
