@@ -328,7 +328,7 @@ def hs256_token(secret, claims):
 
 def test_a_bridge_with_a_jwt_sends_as_its_channels_only_and_bad_tokens_are_refused(gateway, bootstrap, run_id):
     secret = "jwt-bridge-test-secret-" + uuid.uuid4().hex
-    g = gateway(auth__jwt__hs256_secret=secret, subscribe__enabled="false")  # an ingest-only pod
+    g = gateway(auth__jwt__hs256_secret=secret)
     now = int(time.time())
     claims = {"sub": "callcentre-relay", "iss": "civic-gateway-local", "role": "bridge",
               "channels": ["callcentre"], "iat": now, "exp": now + 600}
