@@ -26,14 +26,16 @@ constexpr config::option probe_options[] = {
     {"probe.duration_ms", "20000",
      "How long messages are sent (the load generator's duration, warm-up included).",
      config::value_type::integer, 100, 3600000},
-    {"probe.warmup_ms", "4000", "Messages received by the gateway in this leading part are not timed.",
+    {"probe.warmup_ms", "4000",
+     "Messages received by the gateway in this leading part are not timed.",
      config::value_type::integer, 0, 3600000},
     {"probe.start_delay_ms", "1000",
      "When the load generator's clock starts after both were launched (it opens its connections "
      "first).",
      config::value_type::integer, 0, 60000},
     {"probe.drain_ms", "60000",
-     "After sending stops, how long to wait for the last records (ends earlier after 5 s with none).",
+     "After sending stops, how long to wait for the last records (ends earlier after 5 s with "
+     "none).",
      config::value_type::integer, 1000, 3600000},
     {"probe.label", "", "Free text copied into the figures."},
 };
@@ -52,9 +54,9 @@ std::span<const config::option> all_options() {
 int main(int argc, char** argv) {
   auto args = config::arguments(argc, argv);
   if (config::wants_help(args)) {
-    std::fputs(config::help_text("e2e_probe",
-                                 "times messages from the gateway's receipt to their division topic",
-                                 all_options())
+    std::fputs(config::help_text(
+                   "e2e_probe", "times messages from the gateway's receipt to their division topic",
+                   all_options())
                    .c_str(),
                stdout);
     return 0;
@@ -110,7 +112,8 @@ int main(int argc, char** argv) {
     if (!seen.emplace(*id).second) continue;  // its second division
     if (*received < measure_from || *received >= stop) continue;
     ++timed;
-    latency.record(std::chrono::duration_cast<std::chrono::nanoseconds>(arrived - *received).count());
+    latency.record(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(arrived - *received).count());
   }
   consumer.close();
 

@@ -1,11 +1,9 @@
 #include "common/kafka/compacted_reader.hpp"
 
-#include <array>
 #include <set>
 #include <thread>
 
 #include "common/kafka/handles.hpp"
-#include "common/kafka/librdkafka_log.hpp"
 #include "common/log/log.hpp"
 
 namespace civic::kafka {
@@ -17,13 +15,9 @@ std::optional<std::string> wait_until_settled(const properties& props, rd_kafka_
                                               std::chrono::steady_clock::time_point deadline) {
   properties raw_props = props;
   raw_props.emplace_back("isolation.level", "read_uncommitted");
-  auto conf = make_conf(raw_props);
-  if (!conf) return topic + " watermarks: " + conf.error();
-  route_librdkafka_logs(conf->get());
-  std::array<char, 512> errstr{};
-  client_handle raw(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr.data(), errstr.size()));
-  if (!raw) return topic + " watermarks: " + errstr.data();
-  conf->release();
+  auto made = make_client(RD_KAFKA_CONSUMER, raw_props, topic + " watermarks");
+  if (!made) return std::move(made).error();
+  client_handle raw = std::move(*made);
   for (int32_t p : partitions) {
     for (;;) {
       int64_t low = 0, stable = 0, high = 0;
@@ -57,13 +51,9 @@ std::optional<std::string> read_compacted(const properties& kafka, const std::st
                              {"enable.partition.eof", "true"},
                              {"enable.auto.commit", "false"},
                              {"auto.offset.reset", "earliest"}});
-  auto conf = make_conf(props);
-  if (!conf) return topic + " reader: " + conf.error();
-  route_librdkafka_logs(conf->get());
-  std::array<char, 512> errstr{};
-  client_handle reader(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), errstr.data(), errstr.size()));
-  if (!reader) return topic + " reader: " + errstr.data();
-  conf->release();
+  auto made = make_client(RD_KAFKA_CONSUMER, props, topic + " reader");
+  if (!made) return std::move(made).error();
+  client_handle reader = std::move(*made);
 
   auto deadline = std::chrono::steady_clock::now() + timeout;
   if (auto error = wait_until_settled(props, reader.get(), topic, partitions, deadline)) {

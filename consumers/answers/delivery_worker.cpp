@@ -63,7 +63,10 @@ delivery_worker::delivery_worker(int32_t partition, const worker_shared& shared,
 delivery_worker::~delivery_worker() { stop(); }
 
 void delivery_worker::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    run();
+    if (!stopping_.load() && shared_.on_failed) shared_.on_failed(partition_);
+  });
 }
 
 void delivery_worker::stop() {

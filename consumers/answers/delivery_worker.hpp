@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,6 +30,9 @@ struct worker_shared {
   std::map<std::string, const channel_client*, std::less<>> clients;
   const crypto::reply_opener* opener = nullptr;
   rate_gate* rates = nullptr;
+  // Called on the worker's thread when it ends without being stopped (its ledger
+  // could not be read or written): the partition's deliveries would stall unseen.
+  std::function<void(int32_t partition)> on_failed;
 };
 
 struct worker_counters {

@@ -1,5 +1,6 @@
 #include "consumers/answers/service.hpp"
 
+#include "common/error/errc.hpp"
 #include "common/kafka/compacted_reader.hpp"
 #include "common/kafka/handles.hpp"
 #include "common/log/log.hpp"
@@ -76,6 +77,14 @@ expected<std::unique_ptr<service>, std::string> service::create(
   self->shared_.settings = self->config_.delivery;
   self->shared_.opener = self->opener_.get();
   self->shared_.rates = &self->rates_;
+  // A worker that stopped on its own leaves its partition's deliveries waiting:
+  // the instance stops (exit 1, not ready meanwhile) so that it is restarted and the
+  // partition's new worker resumes from the ledger.
+  self->shared_.on_failed = [self](int32_t partition) {
+    log::error("answers.worker.failed", {{"partition", partition}});
+    self->worker_failed_.store(true);
+    self->stop();
+  };
   for (const auto& c : self->clients_) {
     self->shared_.clients.emplace(std::string(c->channel()), c.get());
     self->rates_.set_rate(std::string(c->channel()), c->rate_per_second());
@@ -222,10 +231,14 @@ std::error_code service::run() {
   std::error_code result = processor_->run();
   log_stats(true);
   processor_->leave_group();  // static membership: otherwise its partitions wait for the timeout
-  return result ? result : fatal_error_;
+  if (result) return result;
+  if (worker_failed_.load()) return make_error_code(errc::unavailable);
+  return fatal_error_;
 }
 
 ops::readiness service::readiness() const {
+  if (worker_failed_.load())
+    return {false, R"({"status":"not_ready","reason":"delivery_worker_failed"})"};
   return ops::processor_readiness(*processor_, config_.ready_stall);
 }
 

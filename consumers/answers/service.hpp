@@ -4,6 +4,7 @@
 // each partition's recipients restored from answers.changelog on assignment,
 // and one delivery worker per assigned partition (delivery_worker.hpp).
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -61,6 +62,7 @@ class service {
   mutable std::mutex published_mutex_;
   case_counters published_counters_;  // committed_counters_ as of the last commit
   std::error_code fatal_error_;
+  std::atomic<bool> worker_failed_{false};
   std::optional<std::chrono::steady_clock::time_point> last_stats_;
   std::unique_ptr<kafka::transactional_processor> processor_;  // last: destroyed first
 };

@@ -156,10 +156,10 @@ void stream::sweep() {
     for (auto& [id, s] : seats_) {
       if (s.slow) continue;
       bool overtaken = s.cursor < first_seq_;
-      uint64_t behind_events = next_seq_ - std::max(s.cursor, first_seq_);
-      uint64_t behind_bytes = 0;
-      if (!overtaken && s.cursor < next_seq_) {
-        behind_bytes = total_bytes_ - window_[s.cursor - first_seq_]->bytes_before;
+      uint64_t behind_events = 0, behind_bytes = 0;
+      if (!overtaken && s.cursor < swept_seq_) {
+        behind_events = swept_seq_ - s.cursor;
+        behind_bytes = swept_bytes_ - window_[s.cursor - first_seq_]->bytes_before;
       }
       if (overtaken || behind_events > limits_.queue_events || behind_bytes > limits_.queue_bytes) {
         s.slow = true;
@@ -167,6 +167,8 @@ void stream::sweep() {
         wake.push_back(s.link);
       }
     }
+    swept_seq_ = next_seq_;
+    swept_bytes_ = total_bytes_;
   }
   wake_all(wake);
 }

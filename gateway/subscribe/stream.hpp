@@ -77,6 +77,10 @@ class stream {
   // that is not JSON): the position moves, nothing is delivered.
   void pass(source from, int32_t partition, int64_t offset, uint32_t anchor);
   // Marks subscribers over their queue bound slow (the reader calls it periodically).
+  // The bound is measured against what had arrived by the previous sweep, so a
+  // subscriber always has one sweep interval to take a burst the reader appended
+  // at once (a fetch of many records) before it can count as slow; one whose
+  // events left the window is slow at once.
   void sweep();
 
   // --- the subscribers' side ----------------------------------------------
@@ -155,6 +159,7 @@ class stream {
   std::deque<event_ptr> window_;
   uint64_t first_seq_ = 1, next_seq_ = 1;
   uint64_t total_bytes_ = 0;
+  uint64_t swept_seq_ = 1, swept_bytes_ = 0;  // next_seq_ and total_bytes_ at the last sweep
   size_t window_bytes_ = 0;
   std::unordered_map<seat_id, seat> seats_;
   std::vector<seat_id> waiters_;  // seats that found nothing to take, woken by the next event

@@ -171,6 +171,31 @@ TEST_CASE("a subscriber that does not read is marked slow; others go on; memory 
   CHECK(f.s->window_bytes() <= l.window_bytes);
 }
 
+TEST_CASE(
+    "a burst larger than the queue bound is not slowness: a reader has one sweep to take it") {
+  stream_limits l;
+  l.window_bytes = 1024 * 1024;
+  l.queue_events = 50;
+  l.queue_bytes = 32 * 1024;
+  fixture f(l);
+  auto reader = std::make_shared<counting_link>();
+  auto stuck = std::make_shared<counting_link>();
+  position at;
+  auto reader_seat = f.s->attach_now(reader, at);
+  auto stuck_seat = f.s->attach_now(stuck, at);
+  // One fetch of 400 records appended at once, then the reader's sweep: nobody
+  // has had a chance to take any of it yet.
+  f.publish(400, 0);
+  f.s->sweep();
+  CHECK_FALSE(f.s->take(reader_seat, 1).slow);
+  CHECK(drain(*f.s, reader_seat).size() == 399);
+  CHECK_FALSE(f.s->is_slow(stuck_seat));
+  // By the next sweep the reader has taken everything; the other took nothing.
+  f.s->sweep();
+  CHECK_FALSE(f.s->is_slow(reader_seat));
+  CHECK(f.s->is_slow(stuck_seat));
+}
+
 TEST_CASE("a snapshot is the open cases at its position; closed cases leave it") {
   fixture f;
   auto frame = [](const char* id) {
