@@ -63,7 +63,11 @@ class Topics:
     deploy/topics.manifest; replication from the cluster's defaults (3, min ISR 2)."""
 
     LAYOUT = {"ingested": 6, "unique": 6, "cases": 6, "deadletter": 3, "repartition": 6,
-              "changelog": 6, **{f"division.{d}": 3 for d in DIVISIONS}}
+              "changelog": 6, "responses": 3, "deliveries": 3,
+              **{f"division.{d}": 3 for d in DIVISIONS}}
+    # What one dedup instance holds when it is alone: ingested, repartition, and the
+    # answer loop's responses and deliveries, which it folds into the cases.
+    DEDUP_PARTITIONS = 6 + 6 + 3 + 3
     COMPACTED = {"cases", "changelog"}
 
     def __init__(self, bootstrap):
@@ -216,6 +220,7 @@ class Pipeline:
                                   f"--dedup.topic.input={t.ingested}", f"--dedup.topic.repartition={t.repartition}",
                                   f"--dedup.topic.changelog={t.changelog}", f"--dedup.topic.unique={t.unique}",
                                   f"--dedup.topic.cases={t.cases}", f"--dedup.topic.deadletter={t.deadletter}",
+                                  f"--dedup.topic.responses={t.responses}", f"--dedup.topic.deliveries={t.deliveries}",
                                   f"--dedup.ops_listen=127.0.0.1:{port}", "--dedup.stats_interval_s=5",
                                   # membership and failover are under test, not the sentence model
                                   "--dedup.model=",

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from conftest import (broker_leading_most, kafka_node, message, read_all, wait_for, Sender)
+from conftest import (broker_leading_most, kafka_node, message, read_all, wait_for, Sender, Topics)
 
 
 class Outputs:
@@ -137,8 +137,8 @@ def test_members_killed_stopped_and_added_mid_stream(pipeline, run_id):
              "dedup to commit a fifth of the stream", 600, check=alive)
     dedup[0].kill()
     # Its partitions (static membership) move once its session times out, and its open
-    # transaction is aborted by the broker; then the survivor holds all twelve.
-    wait_for(lambda: dedup[1].metric("dedup_assigned_partitions") == 12,
+    # transaction is aborted by the broker; then the survivor holds them all.
+    wait_for(lambda: dedup[1].metric("dedup_assigned_partitions") == Topics.DEDUP_PARTITIONS,
              "the surviving dedup instance to take every partition", 300, check=alive)
 
     # A third router joins mid-stream.
@@ -214,12 +214,13 @@ def test_a_stopped_dedup_instance_hands_its_partitions_over_at_once(pipeline):
     pipeline.consumer_kafka = []
     first, second = pipeline.dedup("dedup-1"), pipeline.dedup("dedup-2")
     wait_for(lambda: first.ready() and second.ready()
-             and first.metric("dedup_assigned_partitions") + second.metric("dedup_assigned_partitions") == 12,
-             "both instances ready with six partitions each", 180,
+             and first.metric("dedup_assigned_partitions") + second.metric("dedup_assigned_partitions")
+             == Topics.DEDUP_PARTITIONS,
+             "both instances ready, sharing every partition", 180,
              check=lambda: pipeline.check_alive(first, second))
     stopped = time.monotonic()
     assert first.terminate() == 0, first.log_tail()
     assert first.log_events("kafka.group.left"), first.log_tail()
-    wait_for(lambda: second.metric("dedup_assigned_partitions") == 12,
-             "the other instance to hold all twelve partitions", 40, check=lambda: pipeline.check_alive(second))
+    wait_for(lambda: second.metric("dedup_assigned_partitions") == Topics.DEDUP_PARTITIONS,
+             "the other instance to hold every partition", 40, check=lambda: pipeline.check_alive(second))
     assert time.monotonic() - stopped < 40, "the partitions waited for the session timeout"

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import os
+import pathlib
 import re
 import time
 import urllib.error
@@ -307,6 +308,12 @@ def test_answer_loop(bootstrap, tmp_path):
                 for secret in secrets:
                     assert secret not in blob, f"{secret} found in {topic}"
         assert checked > 40
+        # ... nor in any service's log.
+        for s in services:
+            text = pathlib.Path(s.log_path).read_text(errors="replace")
+            assert text, f"{s.log_path} is empty: the check would prove nothing"
+            for secret in secrets:
+                assert secret not in text, f"{secret} found in {pathlib.Path(s.log_path).name}"
     finally:
         for s in reversed(services):
             s.stop()
