@@ -24,7 +24,7 @@ BUILDAH = ["buildah", "--root", str(CACHE / "containers/storage"), "--runroot", 
            "--storage-driver", "vfs"]
 BRIDGE_KEY = "cgk_image-test-bridge-key-0000000000000000000"
 RELEASE = [REPO / "build/release/gateway/gateway", REPO / "build/release/consumers/dedup/dedup",
-           REPO / "build/release/consumers/router/router"]
+           REPO / "build/release/consumers/router/router", REPO / "build/release/consumers/answers/answers"]
 
 
 def bootstrap_address():
@@ -71,16 +71,21 @@ def free_port():
 
 def test_every_binary_finds_its_libraries_and_runs_as_civic(container):
     ldd = subprocess.run(run_in(container, "bash", "-c", "ldd /usr/local/bin/gateway /usr/local/bin/dedup "
-                                "/usr/local/bin/router"), capture_output=True, text=True, check=True).stdout
+                                "/usr/local/bin/router /usr/local/bin/answers"), capture_output=True, text=True, check=True).stdout
     assert "not found" not in ldd, ldd
     who = subprocess.run(run_in(container, "id", "-u"), capture_output=True, text=True, check=True).stdout
     assert who.strip() == "10001"
-    for service in ("dedup", "router"):
+    for service in ("dedup", "router", "answers"):
         helped = subprocess.run(run_in(container, service, "--help"), capture_output=True, text=True)
         assert helped.returncode == 0 and f"{service}.ops_listen" in helped.stdout, helped.stderr
     # The services' default rules path resolves inside the image.
     rules = subprocess.run(run_in(container, "test", "-f", "deploy/config/rules/seoul.yaml"))
     assert rules.returncode == 0
+    # And so does the sentence model dedup and the router load by default (heads and encoder):
+    # its evidence is in the classification.
+    classified = subprocess.run(run_in(container, "router", "classify"), capture_output=True, text=True,
+                                input='{"id":"1","text":"아침에 받은 수돗물에서 수영장 냄새가 나요"}\n', timeout=300)
+    assert classified.returncode == 0 and '"model.division"' in classified.stdout, classified.stderr
 
 
 def test_the_gateway_from_the_image_stores_a_message(container):
