@@ -112,7 +112,8 @@ def test_the_gateway_from_the_image_stores_a_message(container):
         assert health.returncode == 0, "the image's HEALTHCHECK command failed against a healthy gateway"
 
         message_id = "image-" + uuid.uuid4().hex[:12]
-        body = json.dumps({"id": message_id, "channel": "web", "text": "컨테이너에서 보낸 민원입니다"}).encode()
+        # A channel bridges relay: "*" never covers a webhook namespace such as web.
+        body = json.dumps({"id": message_id, "channel": "callcentre", "text": "컨테이너에서 보낸 민원입니다"}).encode()
         req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/messages", data=body, method="POST",
                                      headers={"Content-Type": "application/json",
                                               "Authorization": f"Bearer {BRIDGE_KEY}"})
@@ -127,7 +128,7 @@ def test_the_gateway_from_the_image_stores_a_message(container):
                 answer["topic"], answer["partition"], answer["offset"])])
             msg = consumer.poll(30)
             assert msg is not None and not msg.error(), msg and msg.error()
-            assert msg.key().decode() == f"bridge/image-test/web:{message_id}"
+            assert msg.key().decode() == f"bridge/image-test/callcentre:{message_id}"
             assert json.loads(msg.value())["text"] == "컨테이너에서 보낸 민원입니다"
         finally:
             consumer.close()
