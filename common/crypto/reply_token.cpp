@@ -122,15 +122,17 @@ expected<reply_address, std::string> address_of(std::string_view plaintext) {
     return unexpected(std::string("the token's contents are not readable"));
   }
   reply_address a;
+  // Const: comparing two non-const member iterators is ambiguous in C++20 (clang).
+  const rapidjson::Value& d = doc;
   auto text = [&](const char* name, std::string& out) {
-    auto m = doc.FindMember(name);
-    if (m == doc.MemberEnd() || !m->value.IsString()) return false;
+    auto m = d.FindMember(name);
+    if (m == d.MemberEnd() || !m->value.IsString()) return false;
     out.assign(m->value.GetString(), m->value.GetStringLength());
     return true;
   };
-  auto at = doc.FindMember("at");
+  auto at = d.FindMember("at");
   if (!text("c", a.channel) || !text("to", a.to) || !text("th", a.thread) || !text("via", a.via) ||
-      !text("h", a.handle) || at == doc.MemberEnd() || !at->value.IsInt64()) {
+      !text("h", a.handle) || at == d.MemberEnd() || !at->value.IsInt64()) {
     return unexpected(std::string("the token's contents lack a field"));
   }
   a.written_at_ms = at->value.GetInt64();

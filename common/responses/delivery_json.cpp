@@ -169,8 +169,9 @@ std::string to_json(const delivery_summary& s) {
 std::optional<std::string> delivery_record_type(std::string_view json) {
   auto doc = parse_object(json);
   if (!doc) return std::nullopt;
-  auto t = doc->FindMember("type");
-  if (t == doc->MemberEnd() || !t->value.IsString()) return std::nullopt;
+  const rapidjson::Value& d = *doc;  // const: see reply_token.cpp
+  auto t = d.FindMember("type");
+  if (t == d.MemberEnd() || !t->value.IsString()) return std::nullopt;
   return std::string(t->value.GetString(), t->value.GetStringLength());
 }
 

@@ -52,7 +52,9 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
   fields f(*doc, "");
   static constexpr std::array<std::string_view, 5> known{"status", "answer", "assign_to",
                                                          "expected_at", "notify"};
-  for (auto m = doc->MemberBegin(); m != doc->MemberEnd(); ++m) {
+  // Const: comparing two non-const member iterators is ambiguous in C++20 (clang).
+  const rapidjson::Value& members = *doc;
+  for (auto m = members.MemberBegin(); m != members.MemberEnd(); ++m) {
     std::string_view name(m->name.GetString(), m->name.GetStringLength());
     bool ok = false;
     for (auto k : known) ok |= k == name;

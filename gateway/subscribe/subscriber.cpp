@@ -29,7 +29,9 @@ expected<client_frame, field_error> parse_client_frame(std::string_view text) {
     return unexpected(field_error{errc::wrong_type, "", "a frame is a JSON object"});
   }
   client_frame f;
-  for (auto& m : doc.GetObject()) {
+  // Const: comparing two non-const member iterators is ambiguous in C++20 (clang).
+  const rapidjson::Value& members = doc;
+  for (const auto& m : members.GetObject()) {
     std::string name(m.name.GetString(), m.name.GetStringLength());
     std::string pointer = "/" + name;
     std::string* target = nullptr;
