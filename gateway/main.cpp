@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "common/auth/auth_options.hpp"
+#include "common/config/program.hpp"
 #include "common/kafka/producer.hpp"
 #include "common/log/log.hpp"
 #include "gateway/answers/cases_api.hpp"
@@ -29,32 +30,15 @@ int main(int argc, char** argv) {
   if (!args.empty() && args[0] == "bridge-key") {
     return gateway::auth::bridge_key_command(std::span(args).subspan(1));
   }
-  if (config::wants_help(args)) {
-    std::fputs(config::help_text("gateway",
-                                 "takes citizen messages over WebSocket and HTTP and publishes "
-                                 "them to Kafka, acknowledging each once Kafka has stored it "
-                                 "(`gateway bridge-key NAME CHANNELS` makes a bridge's API key)",
-                                 gateway::options())
-                   .c_str(),
-               stdout);
-    return 0;
-  }
-  auto settings = config::load(gateway::options(), args);
-  if (!settings) {
-    std::fprintf(stderr, "gateway: %s\n", settings.error().c_str());
-    return 2;
-  }
-  log::level level;
-  if (!log::parse_level(settings->text("log.level"), level)) {
-    std::fprintf(stderr, "gateway: log.level must be debug, info, warn or error\n");
-    return 2;
-  }
-  log::set_min_level(level);
+  const config::program program{
+      "gateway",
+      "takes citizen messages over WebSocket and HTTP and publishes them to Kafka, acknowledging "
+      "each once Kafka has stored it (`gateway bridge-key NAME CHANNELS` makes a bridge's API "
+      "key)"};
+  auto settings = config::start(program, gateway::options(), args);
+  if (!settings) return settings.error();
   auto cfg = gateway::make_gateway_config(*settings);
-  if (!cfg) {
-    std::fprintf(stderr, "gateway: %s\n", cfg.error().c_str());
-    return 2;
-  }
+  if (!cfg) return config::refuse(program, cfg.error());
 
   gateway::ops::metrics metrics;
   auto bridges = gateway::auth::make_bridge_authenticator(

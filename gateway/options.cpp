@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common/auth/auth_options.hpp"
+#include "common/config/program.hpp"
 #include "gateway/auth/settings.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/subscribe/service.hpp"
@@ -101,15 +102,9 @@ constexpr config::option gateway_options[] = {
 }  // namespace
 
 std::span<const config::option> options() {
-  static const std::vector<config::option> all = [] {
-    std::vector<config::option> v(std::begin(gateway_options), std::end(gateway_options));
-    for (const auto& o : auth::bridge_auth_options()) v.push_back(o);
-    for (const auto& o : civic::auth::auth_options()) v.push_back(o);
-    for (const auto& o : channels::channel_options()) v.push_back(o);
-    for (const auto& o : subscribe::options()) v.push_back(o);
-    for (const auto& o : config::common_options()) v.push_back(o);
-    return v;
-  }();
+  static const std::vector<config::option> all = config::with_common_options(
+      {gateway_options, auth::bridge_auth_options(), civic::auth::auth_options(),
+       channels::channel_options(), subscribe::options()});
   return all;
 }
 

@@ -12,6 +12,7 @@
 
 #include "bench/support/figures_json.hpp"
 #include "common/config/config.hpp"
+#include "common/config/program.hpp"
 #include "common/kafka/consumer.hpp"
 #include "common/time/rfc3339.hpp"
 
@@ -41,11 +42,7 @@ constexpr config::option probe_options[] = {
 };
 
 std::span<const config::option> all_options() {
-  static const std::vector<config::option> all = [] {
-    std::vector<config::option> v(std::begin(probe_options), std::end(probe_options));
-    for (const auto& o : config::common_options()) v.push_back(o);
-    return v;
-  }();
+  static const std::vector<config::option> all = config::with_common_options({probe_options});
   return all;
 }
 

@@ -13,6 +13,7 @@
 
 #include "bench/loadgen/connections.hpp"
 #include "bench/support/figures_json.hpp"
+#include "bench/support/process_cpu.hpp"
 #include "common/config/config.hpp"
 
 using namespace civic;
@@ -88,15 +89,6 @@ std::string random_run_id() {
   char buf[16];
   std::snprintf(buf, sizeof buf, "lg%08x", rd());
   return buf;
-}
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
 void print_figures(const config::settings& s, const target& where, const plan& p, const tally& t,
@@ -246,10 +238,11 @@ int main(int argc, char** argv) {
                           where->websocket ? run_websocket(std::move(a)) : run_http(std::move(a)),
                           boost::asio::detached);
   }
-  double cpu_before = cpu_seconds();
+  double cpu_before = process_cpu_seconds();
   io.run();
   double measured = std::chrono::duration<double>(p.stop_sending - p.measure_from).count();
-  print_figures(*s, *where, p, t, measured, cpu_seconds() - cpu_before, bodies->mean_bytes());
+  print_figures(*s, *where, p, t, measured, process_cpu_seconds() - cpu_before,
+                bodies->mean_bytes());
   bool ok = t.lost == 0 && t.duplicate == 0 && t.unknown == 0 && t.errors.empty();
   if (!ok) {
     std::fprintf(stderr,

@@ -17,7 +17,9 @@
 
 #include "bench/producer/records.hpp"
 #include "bench/support/figures_json.hpp"
+#include "bench/support/process_cpu.hpp"
 #include "common/config/config.hpp"
+#include "common/config/program.hpp"
 #include "common/kafka/producer.hpp"
 
 using namespace civic;
@@ -53,21 +55,8 @@ constexpr config::option producer_options[] = {
 };
 
 std::span<const config::option> all_options() {
-  static const std::vector<config::option> all = [] {
-    std::vector<config::option> v(std::begin(producer_options), std::end(producer_options));
-    for (const auto& o : config::common_options()) v.push_back(o);
-    return v;
-  }();
+  static const std::vector<config::option> all = config::with_common_options({producer_options});
   return all;
-}
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
 // Shared between the sending thread and the producer's reporting thread.
@@ -152,7 +141,7 @@ int main(int argc, char** argv) {
   const auto stop = start + std::chrono::milliseconds(s->integer("producer.duration_ms"));
   ledger book;
   uint64_t produced = 0, value_bytes = 0;
-  double cpu_before = cpu_seconds();
+  double cpu_before = process_cpu_seconds();
   std::this_thread::sleep_until(start);
   for (uint64_t i = 0;; ++i) {
     clock_type::time_point intended;
@@ -211,7 +200,7 @@ int main(int argc, char** argv) {
   }
   producer.flush(std::chrono::milliseconds(s->integer("producer.drain_ms")));
   producer.close(std::chrono::seconds(1));
-  double cpu = cpu_seconds() - cpu_before;
+  double cpu = process_cpu_seconds() - cpu_before;
 
   std::lock_guard lock(book.mutex);
   double measured_seconds = std::chrono::duration<double>(stop - measure_from).count();

@@ -5,8 +5,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -15,6 +13,7 @@
 #include "common/crypto/base64url.hpp"
 #include "common/crypto/hmac.hpp"
 #include "common/error/errc.hpp"
+#include "common/json/writer.hpp"
 
 namespace civic::auth {
 namespace {
@@ -226,61 +225,49 @@ expected<claims, token_error> read_claims(simdjson::dom::object payload) {
   return c;
 }
 
-void write_string(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
 std::string claims_json(const claims& c) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartObject();
   auto text = [&](const char* name, const std::string& value) {
     if (value.empty()) return;
     w.Key(name);
-    write_string(w, value);
+    w.string(value);
   };
   auto list = [&](const char* name, const std::vector<std::string>& values) {
     if (values.empty()) return;
     w.Key(name);
     w.StartArray();
-    for (const auto& v : values) write_string(w, v);
+    for (const auto& v : values) w.string(v);
     w.EndArray();
   };
   text("sub", c.sub);
   text("iss", c.iss);
   list("aud", c.aud);
   text("jti", c.jti);
-  w.Key("exp");
-  w.Int64(to_seconds(c.exp));
+  w.member("exp", to_seconds(c.exp));
   if (c.nbf) {
-    w.Key("nbf");
-    w.Int64(to_seconds(*c.nbf));
+    w.member("nbf", to_seconds(*c.nbf));
   }
   if (c.iat) {
-    w.Key("iat");
-    w.Int64(to_seconds(*c.iat));
+    w.member("iat", to_seconds(*c.iat));
   }
   text("role", c.role);
   list("divisions", c.divisions);
   list("channels", c.channels);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 std::string header_json(std::string_view kid, jwt_algorithm algorithm) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("alg");
-  write_string(w, algorithm_name(algorithm));
-  w.Key("typ");
-  write_string(w, "JWT");
+  w.member("alg", algorithm_name(algorithm));
+  w.member("typ", "JWT");
   if (!kid.empty()) {
-    w.Key("kid");
-    write_string(w, kid);
+    w.member("kid", kid);
   }
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 }  // namespace

@@ -4,8 +4,6 @@
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <array>
 #include <map>
@@ -13,6 +11,7 @@
 #include <optional>
 
 #include "common/crypto/base64url.hpp"
+#include "common/json/writer.hpp"
 
 namespace civic::crypto {
 namespace {
@@ -96,23 +95,16 @@ expected<key_array, std::string> derive_key(EVP_PKEY* own, EVP_PKEY* peer, const
 }
 
 std::string plaintext_of(const reply_address& a) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("c");
-  w.String(a.channel);
-  w.Key("to");
-  w.String(a.to);
-  w.Key("th");
-  w.String(a.thread);
-  w.Key("via");
-  w.String(a.via);
-  w.Key("h");
-  w.String(a.handle);
-  w.Key("at");
-  w.Int64(a.written_at_ms);
+  w.member("c", a.channel);
+  w.member("to", a.to);
+  w.member("th", a.thread);
+  w.member("via", a.via);
+  w.member("h", a.handle);
+  w.member("at", a.written_at_ms);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 expected<reply_address, std::string> address_of(std::string_view plaintext) {

@@ -1,12 +1,11 @@
 #include "common/envelope/envelope_json.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <array>
 
 #include "common/envelope/field_checks.hpp"
+#include "common/envelope/field_readers.hpp"
 #include "common/json/reader.hpp"
+#include "common/json/writer.hpp"
 #include "common/time/rfc3339.hpp"
 
 namespace civic::envelope {
@@ -35,30 +34,6 @@ std::optional<feedback_kind> parse_kind(std::string_view text) {
 
 // ---------------------------------------------------------------- writing
 
-namespace {
-
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void write_string(json_writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-void write_optional(json_writer& w, const std::optional<std::string>& s) {
-  if (s)
-    write_string(w, *s);
-  else
-    w.Null();
-}
-
-void write_optional(json_writer& w, const std::optional<double>& d) {
-  if (d)
-    w.Double(*d);
-  else
-    w.Null();
-}
-
-}  // namespace
-
 std::string to_json(const message& e) {
   std::string out;
   write_json(e, out);
@@ -68,61 +43,42 @@ std::string to_json(const message& e) {
 void write_json(const message& e, std::string& out) {
   // rapidjson's own buffer (it reserves once per string rather than checking
   // every character), kept per thread; one copy into `out` at the end.
-  thread_local rapidjson::StringBuffer buffer;
-  buffer.Clear();
-  json_writer w(buffer);
+  thread_local json::writer w;
+  w.clear();
   w.StartObject();
-  w.Key("version");
-  w.Int(e.version);
-  w.Key("id");
-  write_string(w, e.id);
-  w.Key("received_at");
-  write_string(w, e.received_at);
-  w.Key("channel");
-  write_string(w, e.channel);
-  w.Key("channel_message_id");
-  write_string(w, e.channel_message_id);
-  w.Key("idempotency_key");
-  write_string(w, e.idempotency_key);
-  w.Key("source");
-  write_string(w, source_of(e));
-  w.Key("kind");
-  if (e.kind)
-    write_string(w, to_string(*e.kind));
-  else
+  w.member("version", e.version);
+  w.member("id", e.id);
+  w.member("received_at", e.received_at);
+  w.member("channel", e.channel);
+  w.member("channel_message_id", e.channel_message_id);
+  w.member("idempotency_key", e.idempotency_key);
+  w.member("source", source_of(e));
+  w.key("kind");
+  if (e.kind) {
+    w.string(to_string(*e.kind));
+  } else {
     w.Null();
-  w.Key("text");
-  write_string(w, e.text);
-  w.Key("language");
-  write_string(w, e.language);
+  }
+  w.member("text", e.text);
+  w.member("language", e.language);
   w.Key("location");
   if (e.place) {
     w.StartObject();
-    w.Key("lat");
-    write_optional(w, e.place->lat);
-    w.Key("lon");
-    write_optional(w, e.place->lon);
-    w.Key("address");
-    write_optional(w, e.place->address);
-    w.Key("district");
-    write_optional(w, e.place->district);
+    w.member("lat", e.place->lat);
+    w.member("lon", e.place->lon);
+    w.member("address", e.place->address);
+    w.member("district", e.place->district);
     w.EndObject();
   } else {
     w.Null();
   }
-  w.Key("media");
-  w.StartArray();
-  for (const auto& url : e.media) write_string(w, url);
-  w.EndArray();
-  w.Key("author_id");
-  write_optional(w, e.author_id);
+  w.strings("media", e.media);
+  w.member("author_id", e.author_id);
   w.Key("reply_to");
   if (e.reply_to) {
     w.StartObject();
-    w.Key("channel");
-    write_string(w, e.reply_to->channel);
-    w.Key("token");
-    write_string(w, e.reply_to->token);
+    w.member("channel", e.reply_to->channel);
+    w.member("token", e.reply_to->token);
     w.EndObject();
   } else {
     w.Null();
@@ -130,10 +86,8 @@ void write_json(const message& e, std::string& out) {
   w.Key("service");
   if (e.service) {
     w.StartObject();
-    w.Key("code");
-    write_string(w, e.service->code);
-    w.Key("division");
-    write_string(w, e.service->division);
+    w.member("code", e.service->code);
+    w.member("division", e.service->division);
     w.EndObject();
   } else {
     w.Null();
@@ -141,18 +95,13 @@ void write_json(const message& e, std::string& out) {
   w.Key("attributes");
   if (!e.attributes.empty()) {
     w.StartObject();
-    for (const auto& a : e.attributes) {
-      write_string(w, a.code);  // as a key
-      w.StartArray();
-      for (const auto& v : a.values) write_string(w, v);
-      w.EndArray();
-    }
+    for (const auto& a : e.attributes) w.strings(a.code, a.values);
     w.EndObject();
   } else {
     w.Null();
   }
   w.EndObject();
-  out.assign(buffer.GetString(), buffer.GetSize());
+  out.assign(w.view());
 }
 
 // ---------------------------------------------------------------- parsing
@@ -170,34 +119,6 @@ field_result read_checked(json::value& v, const std::string& pointer, json::leng
   auto s = json::read_string_matching(v, pointer, limits, valid, expectation);
   if (!s) return std::move(s).error();
   out = std::string(*s);
-  return std::nullopt;
-}
-
-field_result read_location(json::value& v, const std::string& pointer, location& out) {
-  static constexpr std::array<std::string_view, 4> members{"lat", "lon", "address", "district"};
-  json::member_set set(members);
-  auto failed = json::for_each_member(
-      v, pointer, set,
-      [&](std::string_view name, json::value& m, const std::string& p) -> field_result {
-        if (name == "lat" || name == "lon") {
-          bool lat = name == "lat";
-          auto d = json::read_nullable_number(m, p, lat ? -90 : -180, lat ? 90 : 180);
-          if (!d) return std::move(d).error();
-          (lat ? out.lat : out.lon) = *d;
-        } else {
-          bool address = name == "address";
-          auto s = json::read_nullable_string(
-              m, p, {1, address ? limits::address_chars : limits::district_chars});
-          if (!s) return std::move(s).error();
-          if (*s) (address ? out.address : out.district) = std::string(**s);
-        }
-        return std::nullopt;
-      });
-  if (failed) return failed;
-  if (out.lat.has_value() != out.lon.has_value()) {
-    return make_error(errc::invalid_value, pointer + (out.lat ? "/lon" : "/lat"),
-                      "lat and lon must both be numbers or both be null");
-  }
   return std::nullopt;
 }
 
@@ -232,34 +153,6 @@ field_result read_reply_to(json::value& v, const std::string& pointer, reply_ref
         return read_checked(m, p, {8, limits::reply_token_chars}, is_reply_token,
                             "must be a reply token (rt1.<key id>.<base64url>)", out.token);
       });
-}
-
-field_result read_media(json::value& v, const std::string& pointer, std::vector<std::string>& out) {
-  simdjson::ondemand::array array;
-  if (auto error = v.get_array().get(array)) {
-    if (error == simdjson::INCORRECT_TYPE) {
-      return make_error(errc::wrong_type, pointer, "must be an array");
-    }
-    return json::simdjson_failure(error, pointer);
-  }
-  size_t index = 0;
-  for (auto item : array) {
-    std::string item_pointer = pointer + "/" + std::to_string(index);
-    if (index == limits::media_items) {
-      return make_error(errc::too_long, item_pointer,
-                        "at most " + std::to_string(limits::media_items) + " media links");
-    }
-    json::value item_value;
-    if (auto error = item.get(item_value)) return json::simdjson_failure(error, item_pointer);
-    std::string url;
-    if (auto failed = read_checked(item_value, item_pointer, {1, limits::url_chars}, is_http_url,
-                                   "must be an http or https URL", url)) {
-      return failed;
-    }
-    out.push_back(std::move(url));
-    ++index;
-  }
-  return std::nullopt;
 }
 
 field_result read_service(json::value& v, const std::string& pointer, service_reference& out) {
@@ -384,7 +277,7 @@ field_result read_member(std::string_view name, json::value& v, const std::strin
     if (!null) return std::move(null).error();
     if (*null) return std::nullopt;
     e.place.emplace();
-    return read_location(v, p, *e.place);
+    return read_location(v, p, location_members::all_present, *e.place);
   }
   if (name == "media") return read_media(v, p, e.media);
   if (name == "author_id") {

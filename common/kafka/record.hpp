@@ -42,6 +42,25 @@ struct record_view {
   int32_t partition = -1;
 };
 
+// A consumed record as a processing step reads it: views into the consumer's
+// message (which outlives the step), its headers copied out.
+struct consumed_record {
+  std::string_view topic;
+  int32_t partition = -1;
+  std::string_view key;
+  std::string_view value;
+  std::vector<header> headers;
+};
+
+// The value of the header called `name` (the last, when it repeats), or nullptr.
+inline const std::string* find_header(const std::vector<header>& headers, std::string_view name) {
+  const std::string* found = nullptr;
+  for (const auto& h : headers) {
+    if (h.name == name) found = &h.value;
+  }
+  return found;
+}
+
 struct delivery_report {
   std::error_code error;  // empty when Kafka has stored the record
   std::string topic;

@@ -1,13 +1,11 @@
 #include "common/log/log.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
 
+#include "common/json/writer.hpp"
 #include "common/time/rfc3339.hpp"
 
 namespace civic::log {
@@ -31,15 +29,11 @@ std::string_view level_name(level l) {
   return "info";
 }
 
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void write_string(json_writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
+using json_writer = json::writer;
 
 struct value_writer {
   json_writer& w;
-  void operator()(std::string_view v) const { write_string(w, v); }
+  void operator()(std::string_view v) const { w.string(v); }
   void operator()(int64_t v) const { w.Int64(v); }
   void operator()(uint64_t v) const { w.Uint64(v); }
   void operator()(double v) const { w.Double(v); }
@@ -68,21 +62,17 @@ void set_sink(std::function<void(std::string_view)> sink) {
 
 void write(level l, std::string_view event, std::initializer_list<field> fields) {
   if (!enabled(l)) return;
-  rapidjson::StringBuffer buffer;
-  json_writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("time");
-  write_string(w, format_rfc3339_utc(std::chrono::system_clock::now()));
-  w.Key("level");
-  write_string(w, level_name(l));
-  w.Key("event");
-  write_string(w, event);
+  w.member("time", format_rfc3339_utc(std::chrono::system_clock::now()));
+  w.member("level", level_name(l));
+  w.member("event", event);
   for (const field& f : fields) {
-    write_string(w, f.name);
+    w.string(f.name);
     std::visit(value_writer{w}, f.value);
   }
   w.EndObject();
-  std::string_view line(buffer.GetString(), buffer.GetSize());
+  std::string_view line = w.view();
 
   std::lock_guard lock(sink_mutex);
   if (custom_sink) {

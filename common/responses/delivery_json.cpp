@@ -1,16 +1,15 @@
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <array>
 
+#include "common/json/writer.hpp"
 #include "common/responses/delivery.hpp"
 #include "common/responses/json_fields.hpp"
 
 namespace civic::responses {
 namespace {
 
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using writer = json::writer;
 using detail::fields;
 
 constexpr std::array<std::pair<delivery_outcome, std::string_view>, delivery_outcome_count>
@@ -23,25 +22,18 @@ constexpr std::array<std::pair<delivery_outcome, std::string_view>, delivery_out
 
 void write_head(writer& w, std::string_view type, const std::string& update_id,
                 const std::string& case_id, const std::string& locality, const std::string& at) {
-  w.Key("version");
-  w.Int(1);
-  w.Key("type");
-  w.String(type.data(), static_cast<rapidjson::SizeType>(type.size()));
-  w.Key("update_id");
-  w.String(update_id);
-  w.Key("case_id");
-  w.String(case_id);
-  w.Key("locality");
-  w.String(locality);
-  w.Key("at");
-  w.String(at);
+  w.member("version", 1);
+  w.member("type", type);
+  w.member("update_id", update_id);
+  w.member("case_id", case_id);
+  w.member("locality", locality);
+  w.member("at", at);
 }
 
 void write_counts(writer& w, const std::map<std::string, uint64_t, std::less<>>& counts) {
   w.StartObject();
   for (const auto& [name, n] : counts) {
-    w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-    w.Uint64(n);
+    w.member(name, n);
   }
   w.EndObject();
 }
@@ -123,47 +115,36 @@ std::optional<delivery_outcome> parse_delivery_outcome(std::string_view text) {
 }
 
 std::string to_json(const delivery_outcome_record& r) {
-  rapidjson::StringBuffer buffer;
-  writer w(buffer);
+  json::writer w;
   w.StartObject();
   write_head(w, "outcome", r.update_id, r.case_id, r.locality, r.at);
-  w.Key("recipient");
-  w.String(r.recipient);
-  w.Key("channel");
-  w.String(r.channel);
-  w.Key("outcome");
-  auto o = to_string(r.outcome);
-  w.String(o.data(), static_cast<rapidjson::SizeType>(o.size()));
-  w.Key("mode");
-  w.String(r.mode);
-  w.Key("detail");
-  w.String(r.detail);
-  w.Key("attempts");
-  w.Uint(r.attempts);
+  w.member("recipient", r.recipient);
+  w.member("channel", r.channel);
+  w.member("outcome", to_string(r.outcome));
+  w.member("mode", r.mode);
+  w.member("detail", r.detail);
+  w.member("attempts", r.attempts);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 std::string to_json(const delivery_summary& s) {
-  rapidjson::StringBuffer buffer;
-  writer w(buffer);
+  json::writer w;
   w.StartObject();
   write_head(w, "summary", s.update_id, s.case_id, s.locality, s.at);
-  w.Key("recipients");
-  w.Uint64(s.recipients);
-  w.Key("complete");
-  w.Bool(s.complete);
+  w.member("recipients", s.recipients);
+  w.member("complete", s.complete);
   w.Key("outcomes");
   write_counts(w, s.outcomes);
   w.Key("by_channel");
   w.StartObject();
   for (const auto& [channel, counts] : s.by_channel) {
-    w.Key(channel.data(), static_cast<rapidjson::SizeType>(channel.size()));
+    w.key(channel);
     write_counts(w, counts);
   }
   w.EndObject();
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 std::optional<std::string> delivery_record_type(std::string_view json) {

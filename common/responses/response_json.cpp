@@ -1,11 +1,10 @@
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <array>
 #include <set>
 
 #include "common/error/errc.hpp"
+#include "common/json/writer.hpp"
 #include "common/responses/json_fields.hpp"
 #include "common/responses/response.hpp"
 #include "common/time/rfc3339.hpp"
@@ -26,16 +25,8 @@ std::string_view to_string(response_type t) {
 
 namespace {
 
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using writer = json::writer;
 using detail::fields;
-
-void write_optional(writer& w, const std::optional<std::string>& s) {
-  if (s) {
-    w.String(*s);
-  } else {
-    w.Null();
-  }
-}
 
 bool is_division_id(std::string_view s) {
   if (s.empty() || s.size() > 32 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
@@ -60,73 +51,51 @@ constexpr std::array<std::string_view, 3> threshold_members{"threshold", "milest
 }  // namespace
 
 std::string to_json(const response& r) {
-  rapidjson::StringBuffer buffer;
-  writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("version");
-  w.Int(r.version);
-  w.Key("type");
-  auto type = to_string(r.type);
-  w.String(type.data(), static_cast<rapidjson::SizeType>(type.size()));
-  w.Key("id");
-  w.String(r.id);
-  w.Key("case_id");
-  w.String(r.case_id);
-  w.Key("locality");
-  w.String(r.locality);
-  w.Key("at");
-  w.String(r.at);
+  w.member("version", r.version);
+  w.member("type", to_string(r.type));
+  w.member("id", r.id);
+  w.member("case_id", r.case_id);
+  w.member("locality", r.locality);
+  w.member("at", r.at);
   switch (r.type) {
     case response_type::update: {
-      w.Key("division");
-      w.String(r.division);
-      w.Key("actor");
-      w.String(r.actor);
+      w.member("division", r.division);
+      w.member("actor", r.actor);
       w.Key("status");
       if (r.status) {
         auto s = to_string(*r.status);
-        w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+        w.string(s);
       } else {
         w.Null();
       }
       w.Key("answer");
       if (r.answer) {
         w.StartObject();
-        w.Key("text");
-        w.String(r.answer->text);
-        w.Key("language");
-        w.String(r.answer->language);
+        w.member("text", r.answer->text);
+        w.member("language", r.answer->language);
         w.EndObject();
       } else {
         w.Null();
       }
-      w.Key("assign_to");
-      w.StartArray();
-      for (const auto& d : r.assign_to) w.String(d);
-      w.EndArray();
-      w.Key("expected_at");
-      write_optional(w, r.expected_at);
-      w.Key("notify");
-      w.Bool(r.notify);
+      w.strings("assign_to", r.assign_to);
+      w.member("expected_at", r.expected_at);
+      w.member("notify", r.notify);
       break;
     }
     case response_type::support:
-      w.Key("supporter");
-      w.String(r.supporter);
-      w.Key("channel");
-      w.String(r.channel);
+      w.member("supporter", r.supporter);
+      w.member("channel", r.channel);
       break;
     case response_type::threshold:
-      w.Key("threshold");
-      w.Uint64(r.threshold);
-      w.Key("milestone");
-      w.String(r.milestone);
-      w.Key("support_count");
-      w.Uint64(r.support_count);
+      w.member("threshold", r.threshold);
+      w.member("milestone", r.milestone);
+      w.member("support_count", r.support_count);
       break;
   }
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 expected<response, field_error> parse_json(std::string_view json) {

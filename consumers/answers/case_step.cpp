@@ -1,13 +1,12 @@
 #include "consumers/answers/case_step.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <chrono>
 
 #include "common/envelope/envelope_json.hpp"
+#include "common/json/writer.hpp"
 #include "common/kafka/civic_headers.hpp"
 #include "common/responses/response.hpp"
 #include "common/time/rfc3339.hpp"
@@ -17,15 +16,7 @@
 namespace civic::answers {
 namespace {
 
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-const std::string* find_header(const std::vector<kafka::header>& headers, std::string_view name) {
-  const std::string* found = nullptr;
-  for (const auto& h : headers) {
-    if (h.name == name) found = &h.value;
-  }
-  return found;
-}
+using writer = json::writer;
 
 kafka::record deadletter(const inbound_record& in, const topics& names, std::string reason) {
   return kafka::deadletter_record(names.deadletter, in.key, in.value, in.headers, std::move(reason),
@@ -53,25 +44,17 @@ bool number(const rapidjson::Value& o, const char* name, int64_t& out) {
 }
 
 std::string recipient_json(const std::string& case_id, const recipient& r) {
-  rapidjson::StringBuffer buffer;
-  writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("case_id");
-  w.String(case_id);
-  w.Key("key");
-  w.String(r.key);
-  w.Key("channel");
-  w.String(r.channel);
-  w.Key("token");
-  w.String(r.token);
-  w.Key("first_ms");
-  w.Int64(r.first_ms);
-  w.Key("last_inbound_ms");
-  w.Int64(r.last_inbound_ms);
-  w.Key("language");
-  w.String(r.language);
+  w.member("case_id", case_id);
+  w.member("key", r.key);
+  w.member("channel", r.channel);
+  w.member("token", r.token);
+  w.member("first_ms", r.first_ms);
+  w.member("last_inbound_ms", r.last_inbound_ms);
+  w.member("language", r.language);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 expected<std::pair<std::string, recipient>, std::string> recipient_from_json(
@@ -90,19 +73,13 @@ expected<std::pair<std::string, recipient>, std::string> recipient_from_json(
 }
 
 std::string case_json(const case_recipients& c) {
-  rapidjson::StringBuffer buffer;
-  writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("case_id");
-  w.String(c.case_id);
-  w.Key("recent_updates");
-  w.StartArray();
-  for (const auto& id : c.recent_updates) w.String(id);
-  w.EndArray();
-  w.Key("activity_ms");
-  w.Int64(c.activity_ms);
+  w.member("case_id", c.case_id);
+  w.strings("recent_updates", c.recent_updates);
+  w.member("activity_ms", c.activity_ms);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 }  // namespace
@@ -126,30 +103,19 @@ std::optional<kafka::record> route_report(const inbound_record& in, const topics
     ++counters.reports_without_reply;
     return std::nullopt;
   }
-  const std::string* case_id = find_header(in.headers, kafka::case_id_header);
+  const std::string* case_id = kafka::find_header(in.headers, kafka::case_id_header);
   std::string id = case_id ? *case_id : "case-" + e->id;
-  rapidjson::StringBuffer buffer;
-  writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("case_id");
-  w.String(id);
-  w.Key("recipient");
-  w.String(e->author_id ? *e->author_id : "report:" + e->id);
-  w.Key("channel");
-  w.String(e->reply_to->channel);
-  w.Key("token");
-  w.String(e->reply_to->token);
-  w.Key("written_ms");
-  w.Int64(millis(e->received_at));
-  w.Key("language");
-  w.String(e->language);
+  w.member("case_id", id);
+  w.member("recipient", e->author_id ? *e->author_id : "report:" + e->id);
+  w.member("channel", e->reply_to->channel);
+  w.member("token", e->reply_to->token);
+  w.member("written_ms", millis(e->received_at));
+  w.member("language", e->language);
   w.EndObject();
   ++counters.reports_routed;
-  return kafka::record{names.work,
-                       id,
-                       {buffer.GetString(), buffer.GetSize()},
-                       {{std::string(work_kind_header), "recipient"}},
-                       -1};
+  return kafka::record{names.work, id, w.str(), {{std::string(work_kind_header), "recipient"}}, -1};
 }
 
 std::optional<kafka::record> route_response(const inbound_record& in, const topics& names,
@@ -228,7 +194,7 @@ void case_book::touch(case_recipients& c, int64_t at_ms) {
 
 void case_book::fold(const inbound_record& in, const topics& names, std::vector<kafka::record>& out,
                      case_counters& counters, int64_t now_ms) {
-  const std::string* kind = find_header(in.headers, work_kind_header);
+  const std::string* kind = kafka::find_header(in.headers, work_kind_header);
   if (kind && *kind == "recipient") {
     add_recipient(in, names, out, counters);
   } else if (kind && *kind == "response") {

@@ -25,13 +25,7 @@
 
 namespace civic::answers {
 
-struct inbound_record {
-  std::string_view topic;
-  int32_t partition = -1;
-  std::string_view key;
-  std::string_view value;
-  std::vector<kafka::header> headers;
-};
+using inbound_record = kafka::consumed_record;
 
 // What an answers.work record is: "recipient" or "response".
 inline constexpr std::string_view work_kind_header = "civic-answers-input";

@@ -2,33 +2,26 @@
 
 #include <openssl/sha.h>
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <array>
 #include <cstdio>
 
+#include "common/json/writer.hpp"
+
 namespace civic::answers {
 namespace {
 
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using writer = json::writer;
 
 void write_notice(writer& w, const notice& n) {
   w.StartObject();
-  w.Key("kind");
-  w.String(n.kind);
-  w.Key("status");
-  w.String(n.status);
-  w.Key("status_label");
-  w.String(n.status_label);
-  w.Key("answer");
-  w.String(n.answer);
-  w.Key("language");
-  w.String(n.language);
-  w.Key("case_ref");
-  w.String(n.case_ref);
-  w.Key("text");
-  w.String(n.text);
+  w.member("kind", n.kind);
+  w.member("status", n.status);
+  w.member("status_label", n.status_label);
+  w.member("answer", n.answer);
+  w.member("language", n.language);
+  w.member("case_ref", n.case_ref);
+  w.member("text", n.text);
   w.EndObject();
 }
 
@@ -69,53 +62,35 @@ std::string ledger_key(std::string_view update_id, std::string_view recipient) {
 }
 
 std::string to_json(const ledger_entry& e) {
-  rapidjson::StringBuffer buffer;
-  writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("version");
-  w.Int(1);
-  w.Key("state");
-  auto state = to_string(e.state);
-  w.String(state.data(), static_cast<rapidjson::SizeType>(state.size()));
-  w.Key("update_id");
-  w.String(e.update_id);
-  w.Key("case_id");
-  w.String(e.case_id);
-  w.Key("locality");
-  w.String(e.locality);
-  w.Key("recipient");
-  w.String(e.recipient);
-  w.Key("channel");
-  w.String(e.channel);
-  w.Key("token");
-  w.String(e.token);
-  w.Key("kind");
-  w.String(e.kind);
-  w.Key("recipients");
-  w.Uint(e.recipients);
-  w.Key("last_inbound_ms");
-  w.Int64(e.last_inbound_ms);
-  w.Key("created_at");
-  w.String(e.created_at);
+  w.member("version", 1);
+  w.member("state", to_string(e.state));
+  w.member("update_id", e.update_id);
+  w.member("case_id", e.case_id);
+  w.member("locality", e.locality);
+  w.member("recipient", e.recipient);
+  w.member("channel", e.channel);
+  w.member("token", e.token);
+  w.member("kind", e.kind);
+  w.member("recipients", e.recipients);
+  w.member("last_inbound_ms", e.last_inbound_ms);
+  w.member("created_at", e.created_at);
   w.Key("message");
   write_notice(w, e.message);
-  w.Key("attempts");
-  w.Uint(e.attempts);
-  w.Key("mode");
-  w.String(e.mode);
+  w.member("attempts", e.attempts);
+  w.member("mode", e.mode);
   w.Key("outcome");
   if (e.outcome) {
     auto o = responses::to_string(*e.outcome);
-    w.String(o.data(), static_cast<rapidjson::SizeType>(o.size()));
+    w.string(o);
   } else {
     w.Null();
   }
-  w.Key("detail");
-  w.String(e.detail);
-  w.Key("finished_at");
-  w.String(e.finished_at);
+  w.member("detail", e.detail);
+  w.member("finished_at", e.finished_at);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 expected<ledger_entry, std::string> ledger_entry_from_json(std::string_view json) {

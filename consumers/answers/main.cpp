@@ -7,8 +7,6 @@
 //                                               configuration; the tests drive the clients so)
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <csignal>
 #include <cstdio>
@@ -17,6 +15,8 @@
 #include <string>
 
 #include "common/config/config.hpp"
+#include "common/config/program.hpp"
+#include "common/json/writer.hpp"
 #include "common/log/log.hpp"
 #include "common/ops/ops_server.hpp"
 #include "consumers/answers/delivery.hpp"
@@ -36,22 +36,7 @@ extern "C" void on_signal(int) {
 
 expected<config::settings, int> load_settings(std::span<const std::string_view> args,
                                               const char* summary) {
-  if (config::wants_help(args)) {
-    std::fputs(config::help_text("answers", summary, answers::options()).c_str(), stdout);
-    return unexpected(0);
-  }
-  auto settings = config::load(answers::options(), args);
-  if (!settings) {
-    std::fprintf(stderr, "answers: %s\n", settings.error().c_str());
-    return unexpected(2);
-  }
-  log::level level;
-  if (!log::parse_level(settings->text("log.level"), level)) {
-    std::fprintf(stderr, "answers: log.level must be debug, info, warn or error\n");
-    return unexpected(2);
-  }
-  log::set_min_level(level);
-  return std::move(*settings);
+  return config::start({"answers", summary}, answers::options(), args);
 }
 
 int keygen(std::span<const std::string_view> args) {
@@ -148,21 +133,16 @@ int send(std::span<const std::string_view> args) {
   ctx.handle_usable =
       usable == job.MemberEnd() || !usable->value.IsBool() || usable->value.GetBool();
   auto result = answers::deliver(std::move(entry), ctx);
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("outcome");
-  w.String(responses::to_string(*result.entry.outcome).data());
-  w.Key("mode");
-  w.String(result.entry.mode);
-  w.Key("detail");
-  w.String(result.entry.detail);
-  w.Key("attempts");
-  w.Uint(result.entry.attempts);
-  w.Key("idempotency_key");
-  w.String(answers::idempotency_key(result.entry.update_id, result.entry.recipient));
+  w.member("outcome", responses::to_string(*result.entry.outcome).data());
+  w.member("mode", result.entry.mode);
+  w.member("detail", result.entry.detail);
+  w.member("attempts", result.entry.attempts);
+  w.member("idempotency_key",
+           answers::idempotency_key(result.entry.update_id, result.entry.recipient));
   w.EndObject();
-  std::printf("%s\n", buffer.GetString());
+  std::printf("%s\n", w.str().c_str());
   return 0;
 }
 

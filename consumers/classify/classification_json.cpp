@@ -1,39 +1,32 @@
 #include "consumers/classify/classification_json.hpp"
 
-namespace civic::classify {
-namespace {
-void string(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-}  // namespace
+#include "common/json/writer.hpp"
 
-void write_members(rapidjson::Writer<rapidjson::StringBuffer>& w, const classification& c) {
+namespace civic::classify {
+namespace {}  // namespace
+
+void write_members(json::writer& w, const classification& c) {
   w.Key("divisions");
   w.StartArray();
-  for (const auto& d : c.divisions) string(w, d);
+  for (const auto& d : c.divisions) w.string(d);
   w.EndArray();
-  w.Key("kind");
-  string(w, envelope::to_string(c.kind));
+  w.member("kind", envelope::to_string(c.kind));
   w.Key("district");
   if (c.district)
-    string(w, *c.district);
+    w.string(*c.district);
   else
     w.Null();
-  w.Key("urgency");
-  string(w, to_string(c.level));
+  w.member("urgency", to_string(c.level));
   w.Key("matched");
   w.StartArray();
   for (const auto& m : c.matched) {
     w.StartObject();
-    w.Key("rule");
-    string(w, m.rule_id);
-    w.Key("target");
-    string(w, m.target);
-    w.Key("weight");
-    w.Double(m.weight);
+    w.member("rule", m.rule_id);
+    w.member("target", m.target);
+    w.member("weight", m.weight);
     w.Key("terms");
     w.StartArray();
-    for (const auto& t : m.terms) string(w, t);
+    for (const auto& t : m.terms) w.string(t);
     w.EndArray();
     w.EndObject();
   }
@@ -41,14 +34,12 @@ void write_members(rapidjson::Writer<rapidjson::StringBuffer>& w, const classifi
 }
 
 std::string to_json_line(std::string_view id, const classification& c) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("id");
-  string(w, id);
+  w.member("id", id);
   write_members(w, c);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 }  // namespace civic::classify

@@ -1,12 +1,11 @@
 #include "consumers/dedup/case_json.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <chrono>
 #include <cstdio>
 
+#include "common/json/writer.hpp"
 #include "common/time/rfc3339.hpp"
 #include "consumers/dedup/case_lifecycle_json.hpp"
 
@@ -19,50 +18,23 @@ std::string rfc3339(int64_t ms) {
   return format_rfc3339_utc(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
 }
 
-void write_optional(writer& w, const std::optional<std::string>& s) {
-  if (s) {
-    w.String(*s);
-  } else {
-    w.Null();
-  }
-}
-
 void write_common(writer& w, const case_state& c) {
-  w.Key("id");
-  w.String(c.id);
-  w.Key("report_count");
-  w.Uint64(c.report_count);
-  w.Key("duplicates_dropped");
-  w.Uint64(c.duplicates_dropped);
-  w.Key("members");
-  w.StartArray();
-  for (const auto& m : c.members) w.String(m);
-  w.EndArray();
-  w.Key("divisions");
-  w.StartArray();
-  for (const auto& d : c.divisions) w.String(d);
-  w.EndArray();
-  w.Key("district");
-  write_optional(w, c.district);
-  w.Key("title");
-  w.String(c.title);
-  w.Key("latest_text");
-  w.String(c.latest_text);
-  w.Key("kind");
-  w.String(c.kind);
-  w.Key("urgency");
-  w.String(c.urgency);
-  w.Key("channels");
-  w.StartArray();
-  for (const auto& ch : c.channels) w.String(ch);
-  w.EndArray();
+  w.member("id", c.id);
+  w.member("report_count", c.report_count);
+  w.member("duplicates_dropped", c.duplicates_dropped);
+  w.strings("members", c.members);
+  w.strings("divisions", c.divisions);
+  w.member("district", c.district);
+  w.member("title", c.title);
+  w.member("latest_text", c.latest_text);
+  w.member("kind", c.kind);
+  w.member("urgency", c.urgency);
+  w.strings("channels", c.channels);
   w.Key("location");
   if (c.location) {
     w.StartObject();
-    w.Key("lat");
-    w.Double(c.location->lat);
-    w.Key("lon");
-    w.Double(c.location->lon);
+    w.member("lat", c.location->lat);
+    w.member("lon", c.location->lon);
     w.EndObject();
   } else {
     w.Null();
@@ -143,38 +115,27 @@ bool uint_member(const rapidjson::Value& o, const char* name, uint64_t& out) {
 }  // namespace
 
 std::string case_to_json(const case_state& c) {
-  rapidjson::StringBuffer buffer;
-  writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("version");
-  w.Int(1);
+  w.member("version", 1);
   write_common(w, c);
-  w.Key("members_truncated");
-  w.Bool(c.report_count > c.members.size());
-  w.Key("first_seen");
-  w.String(rfc3339(c.first_seen_ms));
-  w.Key("last_seen");
-  w.String(rfc3339(c.last_seen_ms));
-  w.Key("status");
-  w.String(c.closed ? "closed" : "open");
+  w.member("members_truncated", c.report_count > c.members.size());
+  w.member("first_seen", rfc3339(c.first_seen_ms));
+  w.member("last_seen", rfc3339(c.last_seen_ms));
+  w.member("status", c.closed ? "closed" : "open");
   write_public_lifecycle(w, c.lifecycle);
   w.EndObject();
-  return buffer.GetString();
+  return w.str();
 }
 
 std::string state_to_json(const case_state& c) {
-  rapidjson::StringBuffer buffer;
-  writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("state_version");
-  w.Int(1);
+  w.member("state_version", 1);
   write_common(w, c);
-  w.Key("first_seen_ms");
-  w.Int64(c.first_seen_ms);
-  w.Key("last_seen_ms");
-  w.Int64(c.last_seen_ms);
-  w.Key("scripts");
-  w.Uint(c.scripts);
+  w.member("first_seen_ms", c.first_seen_ms);
+  w.member("last_seen_ms", c.last_seen_ms);
+  w.member("scripts", c.scripts);
   w.Key("signatures");
   w.StartArray();
   for (const auto& s : c.signatures) w.String(signature_hex(s));
@@ -194,11 +155,10 @@ std::string state_to_json(const case_state& c) {
     w.EndArray();
   }
   w.EndArray();
-  w.Key("closed");
-  w.Bool(c.closed);
+  w.member("closed", c.closed);
   write_lifecycle_state(w, c.lifecycle);
   w.EndObject();
-  return buffer.GetString();
+  return w.str();
 }
 
 expected<case_state, std::string> state_from_json(std::string_view json) {

@@ -3,20 +3,10 @@
 #include <charconv>
 #include <cstdio>
 
+#include "common/json/writer.hpp"
+
 namespace civic::dedup {
 namespace {
-
-void write_text(json_writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-void write_optional(json_writer& w, const std::optional<std::string>& s) {
-  if (s) {
-    w.String(*s);
-  } else {
-    w.Null();
-  }
-}
 
 void write_nonempty(json_writer& w, const std::string& s) {
   if (s.empty()) {
@@ -29,35 +19,26 @@ void write_nonempty(json_writer& w, const std::string& s) {
 void write_counts(json_writer& w, const std::map<std::string, uint64_t, std::less<>>& counts) {
   w.StartObject();
   for (const auto& [name, n] : counts) {
-    w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-    w.Uint64(n);
+    w.member(name, n);
   }
   w.EndObject();
 }
 
 void write_lifecycle(json_writer& w, const case_lifecycle& l) {
   w.StartObject();
-  w.Key("status");
-  write_text(w, responses::to_string(l.status));
-  w.Key("open311_status");
-  write_text(w, responses::open311_status(l.status));
+  w.member("status", responses::to_string(l.status));
+  w.member("open311_status", responses::open311_status(l.status));
   w.Key("updated_at");
   write_nonempty(w, l.updated_at);
-  w.Key("expected_at");
-  write_optional(w, l.expected_at);
+  w.member("expected_at", l.expected_at);
   w.Key("answer");
   if (l.answer) {
     w.StartObject();
-    w.Key("update_id");
-    w.String(l.answer->update_id);
-    w.Key("text");
-    w.String(l.answer->text);
-    w.Key("language");
-    w.String(l.answer->language);
-    w.Key("at");
-    w.String(l.answer->at);
-    w.Key("division");
-    w.String(l.answer->division);
+    w.member("update_id", l.answer->update_id);
+    w.member("text", l.answer->text);
+    w.member("language", l.answer->language);
+    w.member("at", l.answer->at);
+    w.member("division", l.answer->division);
     w.EndObject();
   } else {
     w.Null();
@@ -66,16 +47,11 @@ void write_lifecycle(json_writer& w, const case_lifecycle& l) {
   w.StartArray();
   for (const auto& h : l.history) {
     w.StartObject();
-    w.Key("update_id");
-    w.String(h.update_id);
-    w.Key("status");
-    write_text(w, responses::to_string(h.status));
-    w.Key("at");
-    w.String(h.at);
-    w.Key("division");
-    w.String(h.division);
-    w.Key("note");
-    w.String(h.note);
+    w.member("update_id", h.update_id);
+    w.member("status", responses::to_string(h.status));
+    w.member("at", h.at);
+    w.member("division", h.division);
+    w.member("note", h.note);
     w.EndObject();
   }
   w.EndArray();
@@ -84,18 +60,14 @@ void write_lifecycle(json_writer& w, const case_lifecycle& l) {
 
 void write_support(json_writer& w, const case_lifecycle& l) {
   w.StartObject();
-  w.Key("count");
-  w.Uint64(l.support_count);
+  w.member("count", l.support_count);
   w.Key("thresholds");
   w.StartArray();
   for (const auto& t : l.thresholds) {
     w.StartObject();
-    w.Key("threshold");
-    w.Uint64(t.threshold);
-    w.Key("milestone");
-    w.String(t.milestone);
-    w.Key("at");
-    w.String(t.at);
+    w.member("threshold", t.threshold);
+    w.member("milestone", t.milestone);
+    w.member("at", t.at);
     w.EndObject();
   }
   w.EndArray();
@@ -108,20 +80,16 @@ void write_deliveries(json_writer& w, const std::optional<responses::delivery_su
     return;
   }
   w.StartObject();
-  w.Key("update_id");
-  w.String(d->update_id);
-  w.Key("at");
-  w.String(d->at);
-  w.Key("recipients");
-  w.Uint64(d->recipients);
-  w.Key("complete");
-  w.Bool(d->complete);
+  w.member("update_id", d->update_id);
+  w.member("at", d->at);
+  w.member("recipients", d->recipients);
+  w.member("complete", d->complete);
   w.Key("outcomes");
   write_counts(w, d->outcomes);
   w.Key("by_channel");
   w.StartObject();
   for (const auto& [channel, counts] : d->by_channel) {
-    w.Key(channel.data(), static_cast<rapidjson::SizeType>(channel.size()));
+    w.key(channel);
     write_counts(w, counts);
   }
   w.EndObject();
@@ -132,10 +100,8 @@ void write_service_requests(json_writer& w, const case_lifecycle& l) {
   w.StartArray();
   for (const auto& r : l.service_requests) {
     w.StartObject();
-    w.Key("id");
-    w.String(r.id);
-    w.Key("requested_at");
-    w.String(r.requested_at);
+    w.member("id", r.id);
+    w.member("requested_at", r.requested_at);
     w.EndObject();
   }
   w.EndArray();
@@ -205,10 +171,7 @@ void write_lifecycle_state(json_writer& w, const case_lifecycle& l) {
   w.Key("lifecycle");
   w.StartObject();
   write_public_lifecycle(w, l);
-  w.Key("recent_updates");
-  w.StartArray();
-  for (const auto& id : l.recent_updates) w.String(id);
-  w.EndArray();
+  w.strings("recent_updates", l.recent_updates);
   w.Key("supporters");
   w.StartArray();
   for (uint64_t h : l.supporters) w.String(hex16(h));

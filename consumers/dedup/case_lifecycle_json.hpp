@@ -4,17 +4,16 @@
 // and its full form inside the dedup changelog state.
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <string>
 
 #include "common/error/expected.hpp"
+#include "common/json/writer.hpp"
 #include "consumers/dedup/case_lifecycle.hpp"
 
 namespace civic::dedup {
 
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using json_writer = json::writer;
 
 // Writes the keys "lifecycle", "support", "deliveries" and "service_requests".
 void write_public_lifecycle(json_writer& w, const case_lifecycle& l);

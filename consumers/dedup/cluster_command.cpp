@@ -1,25 +1,20 @@
 #include "consumers/dedup/cluster_command.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <istream>
 #include <ostream>
 #include <string>
 
+#include "common/json/writer.hpp"
 #include "consumers/dedup/report_builder.hpp"
 
 namespace civic::dedup {
 namespace {
 
 std::string answer_line(const report& r, const decision& d) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("id");
-  w.String(r.id);
-  w.Key("case");
-  w.String(d.case_id);
+  w.member("id", r.id);
+  w.member("case", d.case_id);
   w.Key("duplicate_of");
   if (d.duplicate_of) {
     w.String(*d.duplicate_of);
@@ -28,12 +23,9 @@ std::string answer_line(const report& r, const decision& d) {
   }
   w.Key("match");
   std::string_view kind = to_string(d.kind);
-  w.String(kind.data(), static_cast<rapidjson::SizeType>(kind.size()));
+  w.string(kind);
   // What the classifier said: the first thing to look at when tuning.
-  w.Key("divisions");
-  w.StartArray();
-  for (const auto& division : r.divisions) w.String(division);
-  w.EndArray();
+  w.strings("divisions", r.divisions);
   w.Key("district");
   if (r.district) {
     w.String(*r.district);
@@ -41,19 +33,17 @@ std::string answer_line(const report& r, const decision& d) {
     w.Null();
   }
   w.EndObject();
-  return buffer.GetString();
+  return w.str();
 }
 
 std::string error_line(const std::string& message) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartObject();
   w.Key("id");
   w.Null();
-  w.Key("error");
-  w.String(message);
+  w.member("error", message);
   w.EndObject();
-  return buffer.GetString();
+  return w.str();
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "common/config/program.hpp"
 #include "common/log/log.hpp"
 #include "common/ops/ops_server.hpp"
 #include "consumers/dedup/classifier_placement.hpp"
@@ -37,26 +38,11 @@ int main(int argc, char** argv) {
   auto args = config::arguments(argc, argv);
   bool cluster = !args.empty() && args.front() == "cluster";
   if (cluster) args.erase(args.begin());
-  if (config::wants_help(args)) {
-    std::fputs(config::help_text("dedup", summary, dedup::options()).c_str(), stdout);
-    return 0;
-  }
-  auto settings = config::load(dedup::options(), args);
-  if (!settings) {
-    std::fprintf(stderr, "dedup: %s\n", settings.error().c_str());
-    return 2;
-  }
-  log::level level;
-  if (!log::parse_level(settings->text("log.level"), level)) {
-    std::fprintf(stderr, "dedup: log.level must be debug, info, warn or error\n");
-    return 2;
-  }
-  log::set_min_level(level);
+  const config::program program{"dedup", summary};
+  auto settings = config::start(program, dedup::options(), args);
+  if (!settings) return settings.error();
   auto cfg = dedup::make_service_config(*settings);
-  if (!cfg) {
-    std::fprintf(stderr, "dedup: %s\n", cfg.error().c_str());
-    return 2;
-  }
+  if (!cfg) return config::refuse(program, cfg.error());
   auto place = dedup::load_classifier_placement(cfg->rules_file, cfg->related_share,
                                                 cfg->model_file, cfg->model_dir);
   if (!place) {

@@ -2,31 +2,28 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <istream>
 #include <ostream>
 #include <string>
 
+#include "common/json/writer.hpp"
 #include "consumers/classify/classification_json.hpp"
 
 namespace civic::router {
 namespace {
 
 std::string error_line(std::string_view id, std::string_view reason) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartObject();
   w.Key("id");
   if (id.empty())
     w.Null();
   else
-    w.String(id.data(), static_cast<rapidjson::SizeType>(id.size()));
-  w.Key("error");
-  w.String(reason.data(), static_cast<rapidjson::SizeType>(reason.size()));
+    w.string(id);
+  w.member("error", reason);
   w.EndObject();
-  return buffer.GetString();
+  return w.str();
 }
 
 std::string_view member_text(const rapidjson::Value& v, const char* name) {

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "common/config/program.hpp"
+
 namespace civic::router {
 namespace {
 
@@ -63,11 +65,7 @@ constexpr config::option router_options[] = {
      value_type::integer, 1, 86400},
 };
 
-std::vector<config::option> all_options() {
-  std::vector<config::option> all(config::common_options().begin(), config::common_options().end());
-  all.insert(all.end(), std::begin(router_options), std::end(router_options));
-  return all;
-}
+std::vector<config::option> all_options() { return config::with_common_options({router_options}); }
 
 }  // namespace
 

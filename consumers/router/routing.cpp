@@ -1,9 +1,7 @@
 #include "consumers/router/routing.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "common/envelope/envelope_json.hpp"
+#include "common/json/writer.hpp"
 #include "common/log/log.hpp"
 #include "consumers/classify/classification_json.hpp"
 #include "consumers/classify/model/embedding_codec.hpp"
@@ -12,22 +10,11 @@
 namespace civic::router {
 namespace {
 
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void string(json_writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
+using json_writer = json::writer;
 
 // CloudEvents attributes and the trace context travel with the message.
 bool forwarded(std::string_view name) {
   return name.starts_with("ce_") || name == "traceparent" || name == "tracestate";
-}
-
-const std::string* find_header(const std::vector<kafka::header>& headers, std::string_view name) {
-  const std::string* found = nullptr;
-  for (const auto& h : headers)
-    if (h.name == name) found = &h.value;
-  return found;
 }
 
 kafka::record deadletter(const inbound& in, const topic_names& names, std::string reason) {
@@ -44,22 +31,17 @@ std::size_t record_bytes(const kafka::record& r) {
 // Where a record too large to copy lies: {"too_large":{"topic":..,"partition":..,
 // "offset":..,"bytes":..}}. Valid JSON, never a cut-off copy of the input.
 std::string reference_json(const inbound& in) {
-  rapidjson::StringBuffer buffer;
-  json_writer w(buffer);
+  json::writer w;
   w.StartObject();
   w.Key("too_large");
   w.StartObject();
-  w.Key("topic");
-  string(w, in.topic);
-  w.Key("partition");
-  w.Int(in.partition);
-  w.Key("offset");
-  w.Int64(in.offset);
-  w.Key("bytes");
-  w.Uint64(in.value.size());
+  w.member("topic", in.topic);
+  w.member("partition", in.partition);
+  w.member("offset", in.offset);
+  w.member("bytes", in.value.size());
   w.EndObject();
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 // A dead letter for a record the limits do not let through: the input itself
@@ -77,26 +59,21 @@ std::string routed_json(std::string_view case_id, std::string_view division,
                         const classify::classification& c, std::string_view kind,
                         const std::optional<std::string>& district, std::string_view rules_version,
                         std::string_view envelope_json) {
-  rapidjson::StringBuffer buffer;
-  json_writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("schema");
-  string(w, routed_schema);
-  w.Key("case_id");
-  string(w, case_id);
-  w.Key("division");
-  string(w, division);
+  w.member("schema", routed_schema);
+  w.member("case_id", case_id);
+  w.member("division", division);
   // The classification members, with kind and district as decided below.
   classify::classification shown = c;
   shown.kind = envelope::parse_kind(kind).value_or(c.kind);
   shown.district = district;
   classify::write_members(w, shown);
-  w.Key("rules_version");
-  string(w, rules_version);
+  w.member("rules_version", rules_version);
   w.Key("envelope");
   w.RawValue(envelope_json.data(), envelope_json.size(), rapidjson::kObjectType);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 }  // namespace
@@ -130,8 +107,9 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
   // The embedding dedup computed for this text, when it used the same encoder.
   std::optional<std::vector<float>> carried;
   if (const auto& model = rules.model()) {
-    const std::string* vector = find_header(in.headers, classify::model::embedding_header);
-    const std::string* model_id = find_header(in.headers, classify::model::embedding_model_header);
+    const std::string* vector = kafka::find_header(in.headers, classify::model::embedding_header);
+    const std::string* model_id =
+        kafka::find_header(in.headers, classify::model::embedding_model_header);
     if (vector && model_id && *model_id == model->encoder_id())
       carried = classify::model::decode_embedding(*vector, model->encoder().dims());
     if (carried) {
@@ -148,7 +126,7 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
               {{"envelope_id", e.id}, {"text_bytes", e.text.size()}});
   }
 
-  const std::string* case_header = find_header(in.headers, case_id_header);
+  const std::string* case_header = kafka::find_header(in.headers, case_id_header);
   const std::string case_id = case_header && !case_header->empty() ? *case_header : e.id;
   // What the citizen or the channel stated wins over what the rules guessed.
   const std::string_view kind = envelope::to_string(e.kind.value_or(c.kind));

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "common/config/program.hpp"
 #include "common/kafka/handles.hpp"
 #include "common/log/log.hpp"
 #include "common/metrics/prometheus_text.hpp"
@@ -227,26 +228,11 @@ int run_service(std::span<const std::string_view> args) {
   // Until the service can reload, a SIGHUP (e.g. a deploy script sending it
   // while the process is still starting) must not kill the process.
   std::signal(SIGHUP, SIG_IGN);
-  if (config::wants_help(args)) {
-    std::fputs(config::help_text("router", summary, options()).c_str(), stdout);
-    return 0;
-  }
-  auto settings = config::load(options(), args);
-  if (!settings) {
-    std::fprintf(stderr, "router: %s\n", settings.error().c_str());
-    return 2;
-  }
-  log::level level;
-  if (!log::parse_level(settings->text("log.level"), level)) {
-    std::fprintf(stderr, "router: log.level must be debug, info, warn or error\n");
-    return 2;
-  }
-  log::set_min_level(level);
+  const config::program program{"router", summary};
+  auto settings = config::start(program, options(), args);
+  if (!settings) return settings.error();
   auto cfg = make_service_config(*settings);
-  if (!cfg) {
-    std::fprintf(stderr, "router: %s\n", cfg.error().c_str());
-    return 2;
-  }
+  if (!cfg) return config::refuse(program, cfg.error());
   auto s = service::create(std::move(*cfg), settings->kafka_properties());
   if (!s) {
     log::error("router.start_failed", {{"detail", s.error()}});

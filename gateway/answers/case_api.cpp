@@ -1,14 +1,13 @@
 #include "gateway/answers/case_api.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <array>
 #include <set>
 
 #include "common/crypto/hmac.hpp"
 #include "common/error/errc.hpp"
+#include "common/json/writer.hpp"
 #include "common/responses/json_fields.hpp"
 #include "common/time/rfc3339.hpp"
 
@@ -226,48 +225,33 @@ responses::response make_support(const case_summary& c, std::string supporter_id
 
 std::string update_accepted_json(const responses::response& r, const case_summary& c,
                                  int32_t partition, int64_t offset) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("update_id");
-  w.String(r.id);
-  w.Key("case_id");
-  w.String(r.case_id);
-  w.Key("division");
-  w.String(r.division);
+  w.member("update_id", r.id);
+  w.member("case_id", r.case_id);
+  w.member("division", r.division);
   w.Key("status");
   auto status = r.status ? *r.status : (r.assign_to.empty() ? c.status : case_status::assigned);
   auto name = responses::to_string(status);
-  w.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-  w.Key("open311_status");
-  auto open = responses::open311_status(status);
-  w.String(open.data(), static_cast<rapidjson::SizeType>(open.size()));
-  w.Key("notify");
-  w.Bool(r.notify);
-  w.Key("partition");
-  w.Int(partition);
-  w.Key("offset");
-  w.Int64(offset);
+  w.string(name);
+  w.member("open311_status", responses::open311_status(status));
+  w.member("notify", r.notify);
+  w.member("partition", partition);
+  w.member("offset", offset);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 std::string support_accepted_json(const responses::response& r, int32_t partition, int64_t offset) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("support_id");
-  w.String(r.id);
-  w.Key("case_id");
-  w.String(r.case_id);
-  w.Key("counted");
-  w.String("once per citizen");
-  w.Key("partition");
-  w.Int(partition);
-  w.Key("offset");
-  w.Int64(offset);
+  w.member("support_id", r.id);
+  w.member("case_id", r.case_id);
+  w.member("counted", "once per citizen");
+  w.member("partition", partition);
+  w.member("offset", offset);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 std::optional<idempotency_cache::entry> idempotency_cache::find(const std::string& key) const {

@@ -1,9 +1,7 @@
 #include "gateway/answers/cases_api.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "common/error/errc.hpp"
+#include "common/json/writer.hpp"
 #include "common/responses/response.hpp"
 #include "common/time/rfc3339.hpp"
 #include "gateway/answers/open311_status.hpp"
@@ -22,17 +20,14 @@ http::response problem(const api_error& e) { return http::problem(e.code, e.mess
 // Open311's error format, [{"code", "description"}], with the error's status.
 http::response open311_error(std::error_code error, std::string_view description) {
   const error_traits& t = traits(error);
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartArray();
   w.StartObject();
-  w.Key("code");
-  w.Uint(t.http_status);
-  w.Key("description");
-  w.String(description.data(), static_cast<rapidjson::SizeType>(description.size()));
+  w.member("code", t.http_status);
+  w.member("description", description);
   w.EndObject();
   w.EndArray();
-  http::response r = http::json(t.http_status, {buffer.GetString(), buffer.GetSize()});
+  http::response r = http::json(t.http_status, w.str());
   if (t.retryable) r.retry_after = http::retry_after_default;
   return r;
 }

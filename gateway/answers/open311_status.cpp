@@ -1,23 +1,21 @@
 #include "gateway/answers/open311_status.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <charconv>
 #include <sstream>
 
+#include "common/json/writer.hpp"
 #include "common/time/rfc3339.hpp"
 #include "gateway/channels/support/form.hpp"
 
 namespace civic::gateway::answers {
 namespace {
 
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using writer = json::writer;
 
 void text(writer& w, const char* key, std::string_view value) {
   w.Key(key);
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  w.string(value);
 }
 
 void nullable(writer& w, const char* key, const std::string& value) {
@@ -65,10 +63,9 @@ std::optional<std::chrono::system_clock::time_point> time_of(std::string_view rf
 }  // namespace
 
 std::string request_json(const open311_view& v) {
-  rapidjson::StringBuffer buffer;
-  writer w(buffer);
+  json::writer w;
   write_request(w, v);
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 expected<requests_query, std::string> parse_requests_query(std::string_view query) {
@@ -123,12 +120,11 @@ std::string requests_json(
     return a.requested_at > b.requested_at;  // newest first
   });
   if (views.size() > q.limit) views.resize(q.limit);
-  rapidjson::StringBuffer buffer;
-  writer w(buffer);
+  json::writer w;
   w.StartArray();
   for (const auto& v : views) write_request(w, v);
   w.EndArray();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 std::string updates_json(const std::vector<std::pair<open311_request, case_summary>>& all,
@@ -150,8 +146,7 @@ std::string updates_json(const std::vector<std::pair<open311_request, case_summa
     }
   }
   std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) { return a.at < b.at; });
-  rapidjson::StringBuffer buffer;
-  writer w(buffer);
+  json::writer w;
   w.StartArray();
   for (const auto& r : rows) {
     w.StartObject();
@@ -164,7 +159,7 @@ std::string updates_json(const std::vector<std::pair<open311_request, case_summa
     w.EndObject();
   }
   w.EndArray();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 }  // namespace civic::gateway::answers

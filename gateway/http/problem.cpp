@@ -1,47 +1,33 @@
 #include "gateway/http/problem.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "common/error/errc.hpp"
+#include "common/json/writer.hpp"
 
 namespace civic::gateway::http {
 namespace {
 
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void string(json_writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
+using json_writer = json::writer;
 
 }  // namespace
 
 std::string problem_json(std::error_code code, const problem_details& d) {
   const error_traits& t = traits(code);
-  rapidjson::StringBuffer buffer;
-  json_writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("type");
-  string(w, "urn:civic-gateway:problem:" + std::string(t.name));
-  w.Key("title");
-  string(w, t.title);
-  w.Key("status");
-  w.Uint(t.http_status);
-  w.Key("detail");
-  string(w, d.detail);
-  w.Key("code");
-  string(w, t.name);
-  w.Key("pointer");
-  string(w, d.pointer);
+  w.member("type", "urn:civic-gateway:problem:" + std::string(t.name));
+  w.member("title", t.title);
+  w.member("status", t.http_status);
+  w.member("detail", d.detail);
+  w.member("code", t.name);
+  w.member("pointer", d.pointer);
   w.Key("id");
   if (d.id.empty())
     w.Null();
   else
-    string(w, d.id);
-  w.Key("retryable");
-  w.Bool(t.retryable);
+    w.string(d.id);
+  w.member("retryable", t.retryable);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 response problem(std::error_code code, std::string_view detail, std::string_view pointer,

@@ -1,35 +1,26 @@
 #include "gateway/ingest/answers.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "common/error/errc.hpp"
+#include "common/json/writer.hpp"
 #include "gateway/http/problem.hpp"
 
 namespace civic::gateway::ingest {
 namespace {
 
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void string(json_writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
+using json_writer = json::writer;
 
 void id_or_null(json_writer& w, std::string_view id) {
   if (id.empty())
     w.Null();
   else
-    string(w, id);
+    w.string(id);
 }
 
 // The members shared by an ack frame, a stored result and a batch line.
 void stored_members(json_writer& w, const outcome& o) {
-  w.Key("topic");
-  string(w, o.topic);
-  w.Key("partition");
-  w.Int(o.partition);
-  w.Key("offset");
-  w.Int64(o.offset);
+  w.member("topic", o.topic);
+  w.member("partition", o.partition);
+  w.member("offset", o.offset);
 }
 
 // "/text is required": the message names the field so it reads on its own.
@@ -38,24 +29,18 @@ std::string describe(const field_error& e) {
 }
 
 void error_members(json_writer& w, const outcome& o) {
-  w.Key("code");
-  string(w, error_name(o.error->code));
-  w.Key("message");
-  string(w, describe(*o.error));
-  w.Key("pointer");
-  string(w, o.error->pointer);
-  w.Key("retryable");
-  w.Bool(o.retryable());
+  w.member("code", error_name(o.error->code));
+  w.member("message", describe(*o.error));
+  w.member("pointer", o.error->pointer);
+  w.member("retryable", o.retryable());
 }
 
 }  // namespace
 
 std::string websocket_frame(const outcome& o) {
-  rapidjson::StringBuffer buffer;
-  json_writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("type");
-  string(w, o.error ? "nack" : "ack");
+  w.member("type", o.error ? "nack" : "ack");
   w.Key("id");
   id_or_null(w, o.id);
   if (o.error)
@@ -63,15 +48,13 @@ std::string websocket_frame(const outcome& o) {
   else
     stored_members(w, o);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 std::string websocket_acks_frame(const std::vector<outcome>& acks) {
-  rapidjson::StringBuffer buffer;
-  json_writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("type");
-  string(w, "acks");
+  w.member("type", "acks");
   w.Key("acks");
   w.StartArray();
   for (const auto& o : acks) {
@@ -83,45 +66,38 @@ std::string websocket_acks_frame(const std::vector<outcome>& acks) {
   }
   w.EndArray();
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 http::response http_answer(const outcome& o) {
   if (o.error) return http::problem(o.error->code, describe(*o.error), o.error->pointer, o.id);
-  rapidjson::StringBuffer buffer;
-  json_writer w(buffer);
+  json::writer w;
   w.StartObject();
   w.Key("id");
   id_or_null(w, o.id);
-  w.Key("status");
-  string(w, "stored");
+  w.member("status", "stored");
   stored_members(w, o);
   w.EndObject();
-  return http::json(200, {buffer.GetString(), buffer.GetSize()});
+  return http::json(200, w.str());
 }
 
 std::string batch_body(const std::vector<size_t>& line_numbers,
                        const std::vector<outcome>& outcomes) {
-  rapidjson::StringBuffer buffer;
-  json_writer w(buffer);
+  json::writer w;
   size_t stored = 0;
   for (const auto& o : outcomes) stored += o.error ? 0u : 1u;
   w.StartObject();
-  w.Key("stored");
-  w.Uint64(stored);
-  w.Key("failed");
-  w.Uint64(outcomes.size() - stored);
+  w.member("stored", stored);
+  w.member("failed", outcomes.size() - stored);
   w.Key("results");
   w.StartArray();
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const auto& o = outcomes[i];
     w.StartObject();
-    w.Key("line");
-    w.Uint64(line_numbers[i]);
+    w.member("line", line_numbers[i]);
     w.Key("id");
     id_or_null(w, o.id);
-    w.Key("status");
-    string(w, o.error ? (o.retryable() ? "refused" : "rejected") : "stored");
+    w.member("status", o.error ? (o.retryable() ? "refused" : "rejected") : "stored");
     if (o.error)
       error_members(w, o);
     else
@@ -130,7 +106,7 @@ std::string batch_body(const std::vector<size_t>& line_numbers,
   }
   w.EndArray();
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 }  // namespace civic::gateway::ingest

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "common/envelope/field_checks.hpp"
+#include "common/envelope/field_readers.hpp"
 #include "common/json/reader.hpp"
 
 namespace civic::gateway::ingest {
@@ -23,59 +24,6 @@ field_result read_optional_into(json::value& v, const std::string& p, json::leng
   auto s = json::read_nullable_string(v, p, limits);
   if (!s) return std::move(s).error();
   if (*s) out = std::string(**s);
-  return std::nullopt;
-}
-
-field_result read_location(json::value& v, const std::string& pointer, envelope::location& out) {
-  static constexpr std::array<std::string_view, 4> members{"lat", "lon", "address", "district"};
-  json::member_set set({}, members);
-  auto failed = json::for_each_member(
-      v, pointer, set,
-      [&](std::string_view name, json::value& m, const std::string& p) -> field_result {
-        if (name == "lat" || name == "lon") {
-          bool lat = name == "lat";
-          auto d = json::read_nullable_number(m, p, lat ? -90 : -180, lat ? 90 : 180);
-          if (!d) return std::move(d).error();
-          (lat ? out.lat : out.lon) = *d;
-          return std::nullopt;
-        }
-        bool address = name == "address";
-        return read_optional_into(
-            m, p, {1, address ? envelope::limits::address_chars : envelope::limits::district_chars},
-            address ? out.address : out.district);
-      });
-  if (failed) return failed;
-  if (out.lat.has_value() != out.lon.has_value()) {
-    return make_error(errc::invalid_value, pointer + (out.lat ? "/lon" : "/lat"),
-                      "lat and lon must be given together");
-  }
-  return std::nullopt;
-}
-
-field_result read_media(json::value& v, const std::string& pointer, std::vector<std::string>& out) {
-  simdjson::ondemand::array array;
-  if (auto error = v.get_array().get(array)) {
-    if (error == simdjson::INCORRECT_TYPE) {
-      return make_error(errc::wrong_type, pointer, "must be an array of URLs");
-    }
-    return json::simdjson_failure(error, pointer);
-  }
-  size_t index = 0;
-  for (auto item : array) {
-    std::string item_pointer = pointer + "/" + std::to_string(index++);
-    if (out.size() == envelope::limits::media_items) {
-      return make_error(
-          errc::too_long, item_pointer,
-          "at most " + std::to_string(envelope::limits::media_items) + " media links");
-    }
-    json::value item_value;
-    if (auto error = item.get(item_value)) return json::simdjson_failure(error, item_pointer);
-    auto url =
-        json::read_string_matching(item_value, item_pointer, {1, envelope::limits::url_chars},
-                                   envelope::is_http_url, "must be an http or https URL");
-    if (!url) return std::move(url).error();
-    out.emplace_back(*url);
-  }
   return std::nullopt;
 }
 
@@ -122,11 +70,14 @@ field_result read_member(std::string_view name, json::value& v, const std::strin
     if (!null) return std::move(null).error();
     if (*null) return std::nullopt;
     m.place.emplace();
-    if (auto failed = read_location(v, p, *m.place)) return failed;
+    if (auto failed =
+            envelope::read_location(v, p, envelope::location_members::any_present, *m.place)) {
+      return failed;
+    }
     if (*m.place == envelope::location{}) m.place.reset();
     return std::nullopt;
   }
-  if (name == "media") return read_media(v, p, m.media);
+  if (name == "media") return envelope::read_media(v, p, m.media);
   if (name == "conversation_id") {
     return read_optional_into(v, p, {1, envelope::limits::id_chars}, m.conversation_id);
   }

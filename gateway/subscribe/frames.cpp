@@ -1,23 +1,20 @@
 #include "gateway/subscribe/frames.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <simdjson.h>
 
 #include "common/error/errc.hpp"
+#include "common/json/writer.hpp"
 #include "common/time/rfc3339.hpp"
 
 namespace civic::gateway::subscribe {
 namespace {
 
-using writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using writer = json::writer;
 
 void key_string(writer& w, const char* key, std::string_view value) {
   w.Key(key);
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  w.string(value);
 }
-
-std::string finish(rapidjson::StringBuffer& b) { return std::string(b.GetString(), b.GetSize()); }
 
 simdjson::dom::parser& thread_parser() {
   thread_local simdjson::dom::parser parser;
@@ -131,29 +128,21 @@ std::string welcome_frame(std::string_view sub, std::string_view role,
                           const std::vector<std::string>& divisions,
                           std::chrono::system_clock::time_point expires_at,
                           const std::vector<std::string>& known_divisions) {
-  rapidjson::StringBuffer b;
-  writer w(b);
+  json::writer w;
   w.StartObject();
   key_string(w, "type", "welcome");
   key_string(w, "protocol", "civic.subscribe.v1");
   key_string(w, "sub", sub);
   key_string(w, "role", role);
-  w.Key("divisions");
-  w.StartArray();
-  for (const auto& d : divisions) w.String(d);
-  w.EndArray();
-  w.Key("known_divisions");
-  w.StartArray();
-  for (const auto& d : known_divisions) w.String(d);
-  w.EndArray();
+  w.strings("divisions", divisions);
+  w.strings("known_divisions", known_divisions);
   key_string(w, "expires_at", format_rfc3339_utc(expires_at));
   w.EndObject();
-  return finish(b);
+  return w.str();
 }
 
 std::string subscribed_frame(const subscribed_info& s) {
-  rapidjson::StringBuffer b;
-  writer w(b);
+  json::writer w;
   w.StartObject();
   key_string(w, "type", "subscribed");
   key_string(w, "id", s.id);
@@ -161,83 +150,72 @@ std::string subscribed_frame(const subscribed_info& s) {
   key_string(w, "from", s.from);
   key_string(w, "position", s.position);
   if (s.recovered) {
-    w.Key("recovered");
-    w.Bool(*s.recovered);
+    w.member("recovered", *s.recovered);
     if (!*s.recovered) key_string(w, "reason", s.reason);
   }
   if (!s.replay.empty()) key_string(w, "replay", s.replay);
   if (s.snapshot_cases) {
-    w.Key("snapshot_cases");
-    w.Uint64(*s.snapshot_cases);
+    w.member("snapshot_cases", *s.snapshot_cases);
   }
   w.EndObject();
-  return finish(b);
+  return w.str();
 }
 
 std::string live_frame(std::string_view id, std::string_view position, uint64_t replayed) {
-  rapidjson::StringBuffer b;
-  writer w(b);
+  json::writer w;
   w.StartObject();
   key_string(w, "type", "live");
   key_string(w, "id", id);
   key_string(w, "position", position);
-  w.Key("replayed");
-  w.Uint64(replayed);
+  w.member("replayed", replayed);
   w.EndObject();
-  return finish(b);
+  return w.str();
 }
 
 std::string error_frame(std::string_view id, std::error_code code, std::string_view message,
                         std::string_view pointer, bool retryable) {
-  rapidjson::StringBuffer b;
-  writer w(b);
+  json::writer w;
   w.StartObject();
   key_string(w, "type", "error");
   if (!id.empty()) key_string(w, "id", id);
   key_string(w, "code", error_name(code));
   key_string(w, "message", message);
   if (!pointer.empty()) key_string(w, "pointer", pointer);
-  w.Key("retryable");
-  w.Bool(retryable);
+  w.member("retryable", retryable);
   w.EndObject();
-  return finish(b);
+  return w.str();
 }
 
 std::string refreshed_frame(std::string_view id, std::chrono::system_clock::time_point expires_at) {
-  rapidjson::StringBuffer b;
-  writer w(b);
+  json::writer w;
   w.StartObject();
   key_string(w, "type", "refreshed");
   key_string(w, "id", id);
   key_string(w, "expires_at", format_rfc3339_utc(expires_at));
   w.EndObject();
-  return finish(b);
+  return w.str();
 }
 
 std::string refresh_due_frame(std::chrono::system_clock::time_point expires_at) {
-  rapidjson::StringBuffer b;
-  writer w(b);
+  json::writer w;
   w.StartObject();
   key_string(w, "type", "refresh_due");
   key_string(w, "expires_at", format_rfc3339_utc(expires_at));
   w.EndObject();
-  return finish(b);
+  return w.str();
 }
 
 std::string disconnect_frame(int code, std::string_view reason, std::string_view position,
                              bool reconnect) {
-  rapidjson::StringBuffer b;
-  writer w(b);
+  json::writer w;
   w.StartObject();
   key_string(w, "type", "disconnect");
-  w.Key("code");
-  w.Int(code);
+  w.member("code", code);
   key_string(w, "reason", reason);
   if (!position.empty()) key_string(w, "position", position);
-  w.Key("reconnect");
-  w.Bool(reconnect);
+  w.member("reconnect", reconnect);
   w.EndObject();
-  return finish(b);
+  return w.str();
 }
 
 }  // namespace civic::gateway::subscribe

@@ -1,10 +1,9 @@
 #include "consumers/answers/channels/channel_client.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <charconv>
 #include <ctime>
+
+#include "common/json/writer.hpp"
 
 namespace civic::answers {
 namespace {
@@ -94,10 +93,9 @@ std::string fit(std::string_view text, size_t max_chars) {
 }
 
 std::string json_string(std::string_view text) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-  return {buffer.GetString(), buffer.GetSize()};
+  json::writer w;
+  w.string(text);
+  return w.str();
 }
 
 }  // namespace civic::answers

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "common/config/program.hpp"
+
 namespace civic::dedup {
 namespace {
 
@@ -134,11 +136,7 @@ expected<double, std::string> fraction(const config::settings& s, std::string_vi
 }  // namespace
 
 std::span<const config::option> options() {
-  static const std::vector<config::option> all = [] {
-    std::vector<config::option> v(std::begin(dedup_options), std::end(dedup_options));
-    for (const auto& o : config::common_options()) v.push_back(o);
-    return v;
-  }();
+  static const std::vector<config::option> all = config::with_common_options({dedup_options});
   return all;
 }
 

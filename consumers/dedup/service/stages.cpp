@@ -24,14 +24,6 @@ std::vector<kafka::header> forwarded_headers(const std::vector<kafka::header>& h
   return out;
 }
 
-const std::string* find_header(const std::vector<kafka::header>& headers, std::string_view name) {
-  const std::string* found = nullptr;
-  for (const auto& h : headers) {
-    if (h.name == name) found = &h.value;
-  }
-  return found;
-}
-
 std::string join(const std::vector<std::string>& parts) {
   std::string out;
   for (const auto& p : parts) {
@@ -208,7 +200,7 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
                                lifecycle_context& life, const placement_function& place,
                                const topics& names, std::vector<kafka::record>& out,
                                step_counters& counters) {
-  if (const std::string* kind = find_header(in.headers, input_kind_header)) {
+  if (const std::string* kind = kafka::find_header(in.headers, input_kind_header)) {
     if (*kind == "response") {
       fold_response_record(in, engine, life, names, out, counters);
     } else if (*kind == "delivery") {
@@ -228,18 +220,19 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
     return;
   }
   placement p;
-  if (const std::string* divisions = find_header(in.headers, divisions_header)) {
+  if (const std::string* divisions = kafka::find_header(in.headers, divisions_header)) {
     p.divisions = split(*divisions);
-    if (const std::string* related = find_header(in.headers, related_header))
+    if (const std::string* related = kafka::find_header(in.headers, related_header))
       p.related = split(*related);
-    if (const std::string* district = find_header(in.headers, district_header))
+    if (const std::string* district = kafka::find_header(in.headers, district_header))
       p.district = *district;
-    if (const std::string* kind = find_header(in.headers, kind_header)) p.kind = *kind;
-    if (const std::string* urgency = find_header(in.headers, urgency_header)) p.urgency = *urgency;
+    if (const std::string* kind = kafka::find_header(in.headers, kind_header)) p.kind = *kind;
+    if (const std::string* urgency = kafka::find_header(in.headers, urgency_header))
+      p.urgency = *urgency;
   }
   std::optional<std::vector<float>> carried;
-  if (const std::string* vector = find_header(in.headers, embedding_header)) {
-    const std::string* model = find_header(in.headers, embedding_model_header);
+  if (const std::string* vector = kafka::find_header(in.headers, embedding_header)) {
+    const std::string* model = kafka::find_header(in.headers, embedding_model_header);
     if (model && place.embedding_model && *model == place.embedding_model->id)
       carried = classify::model::decode_embedding(*vector, place.embedding_model->dims);
   }

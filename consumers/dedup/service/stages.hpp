@@ -32,14 +32,7 @@
 
 namespace civic::dedup {
 
-// One consumed record, as the steps need it.
-struct inbound_record {
-  std::string_view topic;
-  int32_t partition = -1;
-  std::string_view key;
-  std::string_view value;
-  std::vector<kafka::header> headers;
-};
+using inbound_record = kafka::consumed_record;
 
 // Headers dedup adds for its own use between the steps; never copied on.
 inline constexpr std::string_view divisions_header = "civic-dedup-divisions";

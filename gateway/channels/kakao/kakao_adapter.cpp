@@ -3,10 +3,9 @@
 // 5 seconds in Kakao's skill-response format; the citizen reads that answer as
 // the receipt. Messages carry no id: the key is a hash of the bot, the user and
 // the utterance, so a citizen repeating the same words is one message.
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "common/crypto/hmac.hpp"
+#include "common/json/writer.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/content_key.hpp"
 #include "gateway/channels/support/json_payload.hpp"
@@ -28,11 +27,9 @@ constexpr config::option options[] = {
 };
 
 response skill_text(std::string_view text) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("version");
-  w.String("2.0");
+  w.member("version", "2.0");
   w.Key("template");
   w.StartObject();
   w.Key("outputs");
@@ -40,14 +37,13 @@ response skill_text(std::string_view text) {
   w.StartObject();
   w.Key("simpleText");
   w.StartObject();
-  w.Key("text");
-  w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  w.member("text", text);
   w.EndObject();
   w.EndObject();
   w.EndArray();
   w.EndObject();
   w.EndObject();
-  return http::json(200, {buffer.GetString(), buffer.GetSize()});
+  return http::json(200, w.str());
 }
 
 class kakao_adapter final : public adapter {

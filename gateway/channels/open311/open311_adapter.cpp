@@ -4,8 +4,6 @@
 // is derived from the request's content (a resent request gets the same id, the
 // idempotency key) and signed, so GET requests/{id}.json can tell the gateway's
 // own ids from made-up ones without keeping state.
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <charconv>
@@ -14,6 +12,7 @@
 #include "common/crypto/hmac.hpp"
 #include "common/envelope/field_checks.hpp"
 #include "common/error/errc.hpp"
+#include "common/json/writer.hpp"
 #include "gateway/channels/open311/service_list.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/content_key.hpp"
@@ -41,17 +40,14 @@ constexpr size_t max_description_chars = 4000;
 response open311_error(std::error_code error, std::string_view description) {
   const error_traits& t = traits(error);
   unsigned status = t.http_status;
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartArray();
   w.StartObject();
-  w.Key("code");
-  w.Uint(status);
-  w.Key("description");
-  w.String(description.data(), static_cast<rapidjson::SizeType>(description.size()));
+  w.member("code", status);
+  w.member("description", description);
   w.EndObject();
   w.EndArray();
-  response r = http::json(status, {buffer.GetString(), buffer.GetSize()});
+  response r = http::json(status, w.str());
   if (t.retryable) r.retry_after = http::retry_after_default;
   return r;
 }

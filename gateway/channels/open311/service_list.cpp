@@ -1,11 +1,10 @@
 #include "gateway/channels/open311/service_list.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <simdjson.h>
 
 #include "common/envelope/envelope.hpp"
 #include "common/envelope/field_checks.hpp"
+#include "common/json/writer.hpp"
 
 namespace civic::gateway::channels::open311 {
 
@@ -53,84 +52,63 @@ expected<service_list, std::string> load_services(const std::filesystem::path& f
 }
 
 std::string services_json(const service_list& services) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  json::writer w;
   w.StartArray();
   for (const auto& [code, s] : services) {
     w.StartObject();
-    w.Key("service_code");
-    w.String(s.code);
-    w.Key("service_name");
-    w.String(s.name);
-    w.Key("description");
-    w.String(s.description);
-    w.Key("metadata");
-    w.Bool(false);
-    w.Key("type");
-    w.String("realtime");
-    w.Key("keywords");
-    w.String(s.keywords);
-    w.Key("group");
-    w.String(s.group);
+    w.member("service_code", s.code);
+    w.member("service_name", s.name);
+    w.member("description", s.description);
+    w.member("metadata", false);
+    w.member("type", "realtime");
+    w.member("keywords", s.keywords);
+    w.member("group", s.group);
     w.EndObject();
   }
   w.EndArray();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 namespace {
 
-using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void string(json_writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
+using json_writer = json::writer;
 
 }  // namespace
 
 std::string definition_json(std::string_view code) {
-  rapidjson::StringBuffer buffer;
-  json_writer w(buffer);
+  json::writer w;
   w.StartObject();
-  w.Key("service_code");
-  string(w, code);
+  w.member("service_code", code);
   w.Key("attributes");
   w.StartArray();
   w.EndArray();
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 std::string request_json(std::string_view id, std::string_view code) {
-  rapidjson::StringBuffer buffer;
-  json_writer w(buffer);
+  json::writer w;
   w.StartArray();
   w.StartObject();
-  w.Key("service_request_id");
-  string(w, id);
-  w.Key("status");
-  string(w, "open");
-  w.Key("service_code");
-  string(w, code);
+  w.member("service_request_id", id);
+  w.member("status", "open");
+  w.member("service_code", code);
   w.EndObject();
   w.EndArray();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 std::string created_json(std::string_view id) {
-  rapidjson::StringBuffer buffer;
-  json_writer w(buffer);
+  json::writer w;
   w.StartArray();
   w.StartObject();
-  w.Key("service_request_id");
-  string(w, id);
-  w.Key("service_notice");
-  string(w, "Received; the responsible division will follow up.");
+  w.member("service_request_id", id);
+  w.member("service_notice", "Received; the responsible division will follow up.");
   w.Key("account_id");
   w.Null();
   w.EndObject();
   w.EndArray();
-  return {buffer.GetString(), buffer.GetSize()};
+  return w.str();
 }
 
 }  // namespace civic::gateway::channels::open311

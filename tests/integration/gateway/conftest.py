@@ -18,6 +18,7 @@ from confluent_kafka import Consumer
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "tests/support"))
+from broker_env import shared_bootstrap  # noqa: E402,F401
 from reply_tokens import ReplyKeys  # noqa: E402
 
 AUTHOR_KEY = "integration-test-author-key-0123"
@@ -38,15 +39,6 @@ def bridge_entry(name, key, channels):
 def bridge_key(m):
     """The Kafka key of a message the test bridge sent."""
     return f"bridge/{BRIDGE}/{m['channel']}:{m['id']}"
-
-
-def shared_bootstrap():
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
-        return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
-    path = os.environ.get("CIVIC_TEST_BOOTSTRAP_FILE")
-    if path and os.path.exists(path):
-        return pathlib.Path(path).read_text().strip()
-    pytest.fail("no Kafka broker: run through ctest (kafka fixture) or script/test")
 
 
 def raw_websocket(port):

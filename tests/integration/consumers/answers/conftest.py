@@ -18,17 +18,9 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 REPO = pathlib.Path(__file__).resolve().parents[4]
 sys.path.insert(0, str(REPO / "tests/support"))
+from broker_env import shared_bootstrap  # noqa: E402,F401
 from reply_tokens import ReplyKeys  # noqa: E402,F401
 ANSWERS = os.environ.get("ANSWERS_BINARY", str(REPO / "build/dev/consumers/answers/answers"))
-
-
-def shared_bootstrap():
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
-        return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
-    path = os.environ.get("CIVIC_TEST_BOOTSTRAP_FILE")
-    if path and os.path.exists(path):
-        return pathlib.Path(path).read_text().strip()
-    pytest.fail("no Kafka broker: run through ctest (kafka fixture) or script/test")
 
 
 class Topics:

@@ -8,6 +8,7 @@ import pathlib
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import uuid
 
@@ -16,17 +17,10 @@ from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 REPO = pathlib.Path(__file__).resolve().parents[4]
+sys.path.insert(0, str(REPO / "tests/support"))
+from broker_env import shared_bootstrap  # noqa: E402,F401
 DIVISIONS = ["transport", "roads", "environment", "sanitation", "water", "housing", "welfare", "safety",
              "parks", "culture", "economy", "health", "admin", "triage"]
-
-
-def shared_bootstrap():
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
-        return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
-    path = os.environ.get("CIVIC_TEST_BOOTSTRAP_FILE")
-    if path and os.path.exists(path):
-        return pathlib.Path(path).read_text().strip()
-    pytest.fail("no Kafka broker: run through ctest (kafka fixture) or script/test")
 
 
 class Topics:

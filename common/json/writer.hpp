@@ -1,0 +1,101 @@
+#pragma once
+// Writing JSON with RapidJSON a member a line: w.member("id", c.id). Every
+// record and answer the project writes goes through this, so a member's shape
+// (a string, null for an absent optional, an array of strings) is decided once.
+// Include only from .cpp files: rapidjson is large.
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <concepts>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace civic::json {
+
+namespace detail {
+struct buffer_holder {
+  rapidjson::StringBuffer buffer;
+};
+}  // namespace detail
+
+class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson::StringBuffer> {
+ public:
+  writer() : rapidjson::Writer<rapidjson::StringBuffer>(buffer) {}
+  writer(const writer&) = delete;
+  writer& operator=(const writer&) = delete;
+
+  writer& key(std::string_view k) {
+    Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+    return *this;
+  }
+  writer& string(std::string_view s) {
+    String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+    return *this;
+  }
+
+  writer& member(std::string_view k, std::string_view value) { return key(k).string(value); }
+  writer& member(std::string_view k, const std::string& value) {
+    return member(k, std::string_view(value));
+  }
+  writer& member(std::string_view k, const char* value) {
+    return member(k, std::string_view(value));
+  }
+  // null when absent
+  writer& member(std::string_view k, const std::optional<std::string>& value) {
+    key(k);
+    if (value) return string(*value);
+    Null();
+    return *this;
+  }
+  writer& member(std::string_view k, bool value) {
+    key(k).Bool(value);
+    return *this;
+  }
+  template <std::integral I>
+    requires(!std::same_as<I, bool>)
+  writer& member(std::string_view k, I value) {
+    key(k);
+    if constexpr (std::signed_integral<I>) {
+      Int64(static_cast<int64_t>(value));
+    } else {
+      Uint64(static_cast<uint64_t>(value));
+    }
+    return *this;
+  }
+  writer& member(std::string_view k, double value) {
+    key(k).Double(value);
+    return *this;
+  }
+  // null when absent
+  writer& member(std::string_view k, const std::optional<double>& value) {
+    key(k);
+    if (value) {
+      Double(*value);
+    } else {
+      Null();
+    }
+    return *this;
+  }
+  // An array of strings.
+  template <class Range>
+    requires requires(const Range& r) { std::string_view(*std::begin(r)); }
+  writer& strings(std::string_view k, const Range& values) {
+    key(k).StartArray();
+    for (const auto& v : values) string(v);
+    EndArray();
+    return *this;
+  }
+
+  // Starts a new document in the same buffer (a writer kept per thread for a hot path).
+  void clear() {
+    buffer.Clear();
+    Reset(buffer);
+  }
+
+  std::string str() const { return {buffer.GetString(), buffer.GetSize()}; }
+  std::string_view view() const { return {buffer.GetString(), buffer.GetSize()}; }
+};
+
+}  // namespace civic::json
