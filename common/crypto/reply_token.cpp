@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "common/crypto/base64url.hpp"
+#include "common/json/record_reader.hpp"
 #include "common/json/writer.hpp"
 
 namespace civic::crypto {
@@ -114,20 +115,11 @@ expected<reply_address, std::string> address_of(std::string_view plaintext) {
     return unexpected(std::string("the token's contents are not readable"));
   }
   reply_address a;
-  // Const: comparing two non-const member iterators is ambiguous in C++20 (clang).
-  const rapidjson::Value& d = doc;
-  auto text = [&](const char* name, std::string& out) {
-    auto m = d.FindMember(name);
-    if (m == d.MemberEnd() || !m->value.IsString()) return false;
-    out.assign(m->value.GetString(), m->value.GetStringLength());
-    return true;
-  };
-  auto at = d.FindMember("at");
-  if (!text("c", a.channel) || !text("to", a.to) || !text("th", a.thread) || !text("via", a.via) ||
-      !text("h", a.handle) || at == d.MemberEnd() || !at->value.IsInt64()) {
+  if (!json::read(doc, "c", a.channel) || !json::read(doc, "to", a.to) ||
+      !json::read(doc, "th", a.thread) || !json::read(doc, "via", a.via) ||
+      !json::read(doc, "h", a.handle) || !json::read(doc, "at", a.written_at_ms)) {
     return unexpected(std::string("the token's contents lack a field"));
   }
-  a.written_at_ms = at->value.GetInt64();
   return a;
 }
 

@@ -15,7 +15,8 @@ std::optional<field_error> read_location(json::value& v, const std::string& poin
                                                                   : json::member_set({}, names);
   auto failed = json::for_each_member(
       v, pointer, set,
-      [&](std::string_view name, json::value& m, const std::string& p) -> std::optional<field_error> {
+      [&](std::string_view name, json::value& m,
+          const std::string& p) -> std::optional<field_error> {
         if (name == "lat" || name == "lon") {
           bool lat = name == "lat";
           auto d = json::read_nullable_number(m, p, lat ? -90 : -180, lat ? 90 : 180);

@@ -54,8 +54,7 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
     return *this;
   }
   template <std::integral I>
-    requires(!std::same_as<I, bool>)
-  writer& member(std::string_view k, I value) {
+  requires(!std::same_as<I, bool>) writer& member(std::string_view k, I value) {
     key(k);
     if constexpr (std::signed_integral<I>) {
       Int64(static_cast<int64_t>(value));
@@ -80,7 +79,7 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
   }
   // An array of strings.
   template <class Range>
-    requires requires(const Range& r) { std::string_view(*std::begin(r)); }
+  requires requires(const Range& r) { std::string_view(*std::begin(r)); }
   writer& strings(std::string_view k, const Range& values) {
     key(k).StartArray();
     for (const auto& v : values) string(v);

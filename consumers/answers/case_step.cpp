@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "common/envelope/envelope_json.hpp"
+#include "common/json/record_reader.hpp"
 #include "common/json/writer.hpp"
 #include "common/kafka/civic_headers.hpp"
 #include "common/responses/response.hpp"
@@ -29,20 +30,6 @@ int64_t millis(std::string_view rfc3339) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
 }
 
-bool text(const rapidjson::Value& o, const char* name, std::string& out) {
-  auto m = o.FindMember(name);
-  if (m == o.MemberEnd() || !m->value.IsString()) return false;
-  out.assign(m->value.GetString(), m->value.GetStringLength());
-  return true;
-}
-
-bool number(const rapidjson::Value& o, const char* name, int64_t& out) {
-  auto m = o.FindMember(name);
-  if (m == o.MemberEnd() || !m->value.IsInt64()) return false;
-  out = m->value.GetInt64();
-  return true;
-}
-
 std::string recipient_json(const std::string& case_id, const recipient& r) {
   json::writer w;
   w.StartObject();
@@ -63,10 +50,11 @@ expected<std::pair<std::string, recipient>, std::string> recipient_from_json(
   doc.Parse(json.data(), json.size());
   std::pair<std::string, recipient> out;
   recipient& r = out.second;
-  if (doc.HasParseError() || !doc.IsObject() || !text(doc, "case_id", out.first) ||
-      !text(doc, "key", r.key) || !text(doc, "channel", r.channel) ||
-      !text(doc, "token", r.token) || !number(doc, "first_ms", r.first_ms) ||
-      !number(doc, "last_inbound_ms", r.last_inbound_ms) || !text(doc, "language", r.language)) {
+  if (doc.HasParseError() || !doc.IsObject() || !json::read(doc, "case_id", out.first) ||
+      !json::read(doc, "key", r.key) || !json::read(doc, "channel", r.channel) ||
+      !json::read(doc, "token", r.token) || !json::read(doc, "first_ms", r.first_ms) ||
+      !json::read(doc, "last_inbound_ms", r.last_inbound_ms) ||
+      !json::read(doc, "language", r.language)) {
     return unexpected(std::string("not a recipient record"));
   }
   return out;
@@ -160,8 +148,8 @@ void case_book::restore(std::string_view key, std::string_view value) {
     doc.Parse(value.data(), value.size());
     std::string id;
     int64_t activity = 0;
-    if (doc.HasParseError() || !doc.IsObject() || !text(doc, "case_id", id) ||
-        !number(doc, "activity_ms", activity) || !doc.HasMember("recent_updates") ||
+    if (doc.HasParseError() || !doc.IsObject() || !json::read(doc, "case_id", id) ||
+        !json::read(doc, "activity_ms", activity) || !doc.HasMember("recent_updates") ||
         !doc["recent_updates"].IsArray()) {
       return;
     }
@@ -213,10 +201,10 @@ void case_book::add_recipient(const inbound_record& in, const topics& names,
   std::string case_id;
   recipient r;
   int64_t written = 0;
-  if (doc.HasParseError() || !doc.IsObject() || !text(doc, "case_id", case_id) ||
-      !text(doc, "recipient", r.key) || !text(doc, "channel", r.channel) ||
-      !text(doc, "token", r.token) || !number(doc, "written_ms", written) ||
-      !text(doc, "language", r.language)) {
+  if (doc.HasParseError() || !doc.IsObject() || !json::read(doc, "case_id", case_id) ||
+      !json::read(doc, "recipient", r.key) || !json::read(doc, "channel", r.channel) ||
+      !json::read(doc, "token", r.token) || !json::read(doc, "written_ms", written) ||
+      !json::read(doc, "language", r.language)) {
     ++counters.deadlettered;
     out.push_back(deadletter(in, names, "answers.work: not a recipient record"));
     return;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 
+#include "common/json/record_reader.hpp"
 #include "common/json/writer.hpp"
 
 namespace civic::answers {
@@ -23,21 +24,6 @@ void write_notice(writer& w, const notice& n) {
   w.member("case_ref", n.case_ref);
   w.member("text", n.text);
   w.EndObject();
-}
-
-bool text(const rapidjson::Value& o, const char* name, std::string& out) {
-  auto m = o.FindMember(name);
-  if (m == o.MemberEnd() || !m->value.IsString()) return false;
-  out.assign(m->value.GetString(), m->value.GetStringLength());
-  return true;
-}
-
-template <class Int>
-bool integer(const rapidjson::Value& o, const char* name, Int& out) {
-  auto m = o.FindMember(name);
-  if (m == o.MemberEnd() || !m->value.IsInt64()) return false;
-  out = static_cast<Int>(m->value.GetInt64());
-  return true;
 }
 
 }  // namespace
@@ -99,7 +85,7 @@ expected<ledger_entry, std::string> ledger_entry_from_json(std::string_view json
   if (doc.HasParseError() || !doc.IsObject()) return unexpected(std::string("not a JSON object"));
   ledger_entry e;
   std::string state;
-  if (!text(doc, "state", state)) return unexpected(std::string("state missing"));
+  if (!json::read(doc, "state", state)) return unexpected(std::string("state missing"));
   if (state == "pending") {
     e.state = job_state::pending;
   } else if (state == "attempting") {
@@ -110,21 +96,23 @@ expected<ledger_entry, std::string> ledger_entry_from_json(std::string_view json
     return unexpected("unknown state " + state);
   }
   auto m = doc.FindMember("message");
-  if (!text(doc, "update_id", e.update_id) || !text(doc, "case_id", e.case_id) ||
-      !text(doc, "locality", e.locality) || !text(doc, "recipient", e.recipient) ||
-      !text(doc, "channel", e.channel) || !text(doc, "token", e.token) ||
-      !text(doc, "kind", e.kind) || !integer(doc, "recipients", e.recipients) ||
-      !integer(doc, "last_inbound_ms", e.last_inbound_ms) ||
-      !text(doc, "created_at", e.created_at) || !integer(doc, "attempts", e.attempts) ||
-      !text(doc, "mode", e.mode) || !text(doc, "detail", e.detail) ||
-      !text(doc, "finished_at", e.finished_at) || m == doc.MemberEnd() || !m->value.IsObject()) {
+  if (!json::read(doc, "update_id", e.update_id) || !json::read(doc, "case_id", e.case_id) ||
+      !json::read(doc, "locality", e.locality) || !json::read(doc, "recipient", e.recipient) ||
+      !json::read(doc, "channel", e.channel) || !json::read(doc, "token", e.token) ||
+      !json::read(doc, "kind", e.kind) || !json::read(doc, "recipients", e.recipients) ||
+      !json::read(doc, "last_inbound_ms", e.last_inbound_ms) ||
+      !json::read(doc, "created_at", e.created_at) || !json::read(doc, "attempts", e.attempts) ||
+      !json::read(doc, "mode", e.mode) || !json::read(doc, "detail", e.detail) ||
+      !json::read(doc, "finished_at", e.finished_at) || m == doc.MemberEnd() ||
+      !m->value.IsObject()) {
     return unexpected(std::string("a member is missing or of the wrong type"));
   }
   const auto& n = m->value;
-  if (!text(n, "kind", e.message.kind) || !text(n, "status", e.message.status) ||
-      !text(n, "status_label", e.message.status_label) || !text(n, "answer", e.message.answer) ||
-      !text(n, "language", e.message.language) || !text(n, "case_ref", e.message.case_ref) ||
-      !text(n, "text", e.message.text)) {
+  if (!json::read(n, "kind", e.message.kind) || !json::read(n, "status", e.message.status) ||
+      !json::read(n, "status_label", e.message.status_label) ||
+      !json::read(n, "answer", e.message.answer) ||
+      !json::read(n, "language", e.message.language) ||
+      !json::read(n, "case_ref", e.message.case_ref) || !json::read(n, "text", e.message.text)) {
     return unexpected(std::string("the message is incomplete"));
   }
   auto outcome = doc.FindMember("outcome");

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "common/json/record_reader.hpp"
 #include "common/json/writer.hpp"
 #include "common/time/rfc3339.hpp"
 #include "consumers/dedup/case_lifecycle_json.hpp"
@@ -81,23 +82,6 @@ bool parse_hex(std::string_view text, uint64_t& out) {
   return true;
 }
 
-bool string_member(const rapidjson::Value& o, const char* name, std::string& out) {
-  auto m = o.FindMember(name);
-  if (m == o.MemberEnd() || !m->value.IsString()) return false;
-  out.assign(m->value.GetString(), m->value.GetStringLength());
-  return true;
-}
-
-bool strings_member(const rapidjson::Value& o, const char* name, std::vector<std::string>& out) {
-  auto m = o.FindMember(name);
-  if (m == o.MemberEnd() || !m->value.IsArray()) return false;
-  for (const auto& v : m->value.GetArray()) {
-    if (!v.IsString()) return false;
-    out.emplace_back(v.GetString(), v.GetStringLength());
-  }
-  return true;
-}
-
 bool int_member(const rapidjson::Value& o, const char* name, int64_t& out) {
   auto m = o.FindMember(name);
   if (m == o.MemberEnd() || !m->value.IsInt64()) return false;
@@ -167,23 +151,22 @@ expected<case_state, std::string> state_from_json(std::string_view json) {
   if (doc.HasParseError() || !doc.IsObject()) return unexpected(std::string("not a JSON object"));
   case_state c;
   int64_t scripts = 0;
-  if (!string_member(doc, "id", c.id) || !uint_member(doc, "report_count", c.report_count) ||
+  if (!json::read(doc, "id", c.id) || !uint_member(doc, "report_count", c.report_count) ||
       !uint_member(doc, "duplicates_dropped", c.duplicates_dropped) ||
-      !strings_member(doc, "members", c.members) ||
-      !strings_member(doc, "divisions", c.divisions) || c.divisions.empty() ||
-      !int_member(doc, "first_seen_ms", c.first_seen_ms) ||
+      !json::read(doc, "members", c.members) || !json::read(doc, "divisions", c.divisions) ||
+      c.divisions.empty() || !int_member(doc, "first_seen_ms", c.first_seen_ms) ||
       !int_member(doc, "last_seen_ms", c.last_seen_ms) || !int_member(doc, "scripts", scripts)) {
     return unexpected(std::string("a required member is missing or of the wrong type"));
   }
   c.scripts = static_cast<uint8_t>(scripts);
   // Written since the dashboards' fields; a changelog from before has none.
-  string_member(doc, "title", c.title);
-  string_member(doc, "latest_text", c.latest_text);
-  if (std::string kind; string_member(doc, "kind", kind)) c.kind = kind;
-  if (std::string urgency; string_member(doc, "urgency", urgency)) c.urgency = urgency;
-  strings_member(doc, "channels", c.channels);
+  json::read(doc, "title", c.title);
+  json::read(doc, "latest_text", c.latest_text);
+  if (std::string kind; json::read(doc, "kind", kind)) c.kind = kind;
+  if (std::string urgency; json::read(doc, "urgency", urgency)) c.urgency = urgency;
+  json::read(doc, "channels", c.channels);
   std::string district;
-  if (string_member(doc, "district", district)) c.district = district;
+  if (json::read(doc, "district", district)) c.district = district;
   auto location = doc.FindMember("location");
   if (location != doc.MemberEnd() && location->value.IsObject()) {
     auto lat = location->value.FindMember("lat");
@@ -195,7 +178,7 @@ expected<case_state, std::string> state_from_json(std::string_view json) {
     c.location = geo_point{lat->value.GetDouble(), lon->value.GetDouble()};
   }
   std::vector<std::string> signatures;
-  if (!strings_member(doc, "signatures", signatures))
+  if (!json::read(doc, "signatures", signatures))
     return unexpected(std::string("signatures missing"));
   for (const auto& hex : signatures) {
     if (hex.size() != signature_size * 2 + lsh_values * 4) {

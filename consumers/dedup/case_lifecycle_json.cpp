@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "common/json/record_reader.hpp"
 #include "common/json/writer.hpp"
 
 namespace civic::dedup {
@@ -115,27 +116,6 @@ std::string hex16(uint64_t v) {
 
 // ---------------------------------------------------------------- reading
 
-const rapidjson::Value* member(const rapidjson::Value& o, const char* name) {
-  auto m = o.FindMember(name);
-  return m == o.MemberEnd() ? nullptr : &m->value;
-}
-
-bool text(const rapidjson::Value& o, const char* name, std::string& out) {
-  const auto* v = member(o, name);
-  if (!v || !v->IsString()) return false;
-  out.assign(v->GetString(), v->GetStringLength());
-  return true;
-}
-
-bool nullable_text(const rapidjson::Value& o, const char* name, std::string& out) {
-  const auto* v = member(o, name);
-  if (v && v->IsNull()) {
-    out.clear();
-    return true;
-  }
-  return text(o, name, out);
-}
-
 bool read_counts(const rapidjson::Value* v, std::map<std::string, uint64_t, std::less<>>& out) {
   if (!v || !v->IsObject()) return false;
   for (auto m = v->MemberBegin(); m != v->MemberEnd(); ++m) {
@@ -147,7 +127,7 @@ bool read_counts(const rapidjson::Value* v, std::map<std::string, uint64_t, std:
 
 bool read_status(const rapidjson::Value& o, responses::case_status& out) {
   std::string name;
-  if (!text(o, "status", name)) return false;
+  if (!json::read(o, "status", name)) return false;
   auto s = responses::parse_status(name);
   if (!s) return false;
   out = *s;
@@ -181,68 +161,70 @@ void write_lifecycle_state(json_writer& w, const case_lifecycle& l) {
 
 expected<case_lifecycle, std::string> read_lifecycle_state(const rapidjson::Value& root) {
   case_lifecycle l;
-  const auto* state = member(root, "lifecycle");
+  const auto* state = json::find(root, "lifecycle");
   if (!state) return l;
   auto bad = [](const char* what) {
     return unexpected(std::string("lifecycle: ") + what + " missing or of the wrong type");
   };
   if (!state->IsObject()) return bad("the object");
-  const auto* life = member(*state, "lifecycle");
+  const auto* life = json::find(*state, "lifecycle");
   if (!life || !life->IsObject() || !read_status(*life, l.status) ||
-      !nullable_text(*life, "updated_at", l.updated_at)) {
+      !json::read_nullable(*life, "updated_at", l.updated_at)) {
     return bad("status");
   }
   std::string expected_at;
-  if (!nullable_text(*life, "expected_at", expected_at)) return bad("expected_at");
+  if (!json::read_nullable(*life, "expected_at", expected_at)) return bad("expected_at");
   if (!expected_at.empty()) l.expected_at = expected_at;
-  if (const auto* a = member(*life, "answer"); a && a->IsObject()) {
+  if (const auto* a = json::find(*life, "answer"); a && a->IsObject()) {
     case_answer answer;
-    if (!text(*a, "update_id", answer.update_id) || !text(*a, "text", answer.text) ||
-        !text(*a, "language", answer.language) || !text(*a, "at", answer.at) ||
-        !text(*a, "division", answer.division)) {
+    if (!json::read(*a, "update_id", answer.update_id) || !json::read(*a, "text", answer.text) ||
+        !json::read(*a, "language", answer.language) || !json::read(*a, "at", answer.at) ||
+        !json::read(*a, "division", answer.division)) {
       return bad("answer");
     }
     l.answer = std::move(answer);
   }
-  const auto* history = member(*life, "history");
+  const auto* history = json::find(*life, "history");
   if (!history || !history->IsArray()) return bad("history");
   for (const auto& h : history->GetArray()) {
     status_change c;
-    if (!h.IsObject() || !text(h, "update_id", c.update_id) || !read_status(h, c.status) ||
-        !text(h, "at", c.at) || !text(h, "division", c.division) || !text(h, "note", c.note)) {
+    if (!h.IsObject() || !json::read(h, "update_id", c.update_id) || !read_status(h, c.status) ||
+        !json::read(h, "at", c.at) || !json::read(h, "division", c.division) ||
+        !json::read(h, "note", c.note)) {
       return bad("a history entry");
     }
     l.history.push_back(std::move(c));
   }
 
-  const auto* support = member(*state, "support");
-  const auto* count = support && support->IsObject() ? member(*support, "count") : nullptr;
+  const auto* support = json::find(*state, "support");
+  const auto* count = support && support->IsObject() ? json::find(*support, "count") : nullptr;
   const auto* thresholds =
-      support && support->IsObject() ? member(*support, "thresholds") : nullptr;
+      support && support->IsObject() ? json::find(*support, "thresholds") : nullptr;
   if (!count || !count->IsUint64() || !thresholds || !thresholds->IsArray()) return bad("support");
   l.support_count = count->GetUint64();
   for (const auto& t : thresholds->GetArray()) {
     threshold_crossed c;
-    const auto* n = t.IsObject() ? member(t, "threshold") : nullptr;
-    if (!n || !n->IsUint64() || !text(t, "milestone", c.milestone) || !text(t, "at", c.at)) {
+    const auto* n = t.IsObject() ? json::find(t, "threshold") : nullptr;
+    if (!n || !n->IsUint64() || !json::read(t, "milestone", c.milestone) ||
+        !json::read(t, "at", c.at)) {
       return bad("a threshold");
     }
     c.threshold = n->GetUint64();
     l.thresholds.push_back(std::move(c));
   }
 
-  if (const auto* d = member(*state, "deliveries"); d && d->IsObject()) {
+  if (const auto* d = json::find(*state, "deliveries"); d && d->IsObject()) {
     responses::delivery_summary s;
-    const auto* recipients = member(*d, "recipients");
-    const auto* complete = member(*d, "complete");
-    if (!text(*d, "update_id", s.update_id) || !text(*d, "at", s.at) || !recipients ||
+    const auto* recipients = json::find(*d, "recipients");
+    const auto* complete = json::find(*d, "complete");
+    if (!json::read(*d, "update_id", s.update_id) || !json::read(*d, "at", s.at) || !recipients ||
         !recipients->IsUint64() || !complete || !complete->IsBool() ||
-        !read_counts(member(*d, "outcomes"), s.outcomes)) {
+        !read_counts(json::find(*d, "outcomes"), s.outcomes)) {
       return bad("deliveries");
     }
     s.recipients = recipients->GetUint64();
     s.complete = complete->GetBool();
-    const auto* channels = member(*d, "by_channel");
+    const auto* channels = json::find(*d, "by_channel");
     if (!channels || !channels->IsObject()) return bad("deliveries.by_channel");
     for (auto m = channels->MemberBegin(); m != channels->MemberEnd(); ++m) {
       if (!read_counts(&m->value,
@@ -253,17 +235,18 @@ expected<case_lifecycle, std::string> read_lifecycle_state(const rapidjson::Valu
     l.deliveries = std::move(s);
   }
 
-  const auto* requests = member(*state, "service_requests");
+  const auto* requests = json::find(*state, "service_requests");
   if (!requests || !requests->IsArray()) return bad("service_requests");
   for (const auto& r : requests->GetArray()) {
     service_request q;
-    if (!r.IsObject() || !text(r, "id", q.id) || !text(r, "requested_at", q.requested_at)) {
+    if (!r.IsObject() || !json::read(r, "id", q.id) ||
+        !json::read(r, "requested_at", q.requested_at)) {
       return bad("a service request");
     }
     l.service_requests.push_back(std::move(q));
   }
-  const auto* recent = member(*state, "recent_updates");
-  const auto* supporters = member(*state, "supporters");
+  const auto* recent = json::find(*state, "recent_updates");
+  const auto* supporters = json::find(*state, "supporters");
   if (!recent || !recent->IsArray() || !supporters || !supporters->IsArray()) {
     return bad("recent_updates or supporters");
   }
