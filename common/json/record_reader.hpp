@@ -28,8 +28,7 @@ inline bool read(const rapidjson::Value& object, std::string_view name, std::str
 }
 
 // A string member, or null (read as empty).
-inline bool read_nullable(const rapidjson::Value& object, std::string_view name,
-                          std::string& out) {
+inline bool read_nullable(const rapidjson::Value& object, std::string_view name, std::string& out) {
   const rapidjson::Value* v = find(object, name);
   if (v && v->IsNull()) {
     out.clear();
@@ -39,8 +38,8 @@ inline bool read_nullable(const rapidjson::Value& object, std::string_view name,
 }
 
 template <std::integral I>
-  requires(!std::same_as<I, bool>)
-bool read(const rapidjson::Value& object, std::string_view name, I& out) {
+requires(!std::same_as<I, bool>) bool read(const rapidjson::Value& object, std::string_view name,
+                                           I& out) {
   const rapidjson::Value* v = find(object, name);
   if constexpr (std::signed_integral<I>) {
     if (!v || !v->IsInt64()) return false;

@@ -30,6 +30,16 @@ class text_writer {
   }
   void sample(std::string_view name, double value) { sample(name, {}, value); }
 
+  // A family with one unlabelled sample.
+  void counter(std::string_view name, std::string_view help, double value) {
+    family(name, "counter", help);
+    sample(name, value);
+  }
+  void gauge(std::string_view name, std::string_view help, double value) {
+    family(name, "gauge", help);
+    sample(name, value);
+  }
+
   // name_bucket{...,le="b"} for each bound and +Inf (cumulative), name_sum, name_count.
   // counts[i] is the number of observations <= bounds[i] and above bounds[i-1];
   // counts has bounds.size() + 1 entries, the last for observations above every bound.

@@ -254,15 +254,14 @@ std::string service::metrics_text() const {
   w.family("answers_reports_total", "counter", "Reports seen by the case step, by what it did.");
   w.sample("answers_reports_total", {{"result", "routed"}}, number(c.reports_routed));
   w.sample("answers_reports_total", {{"result", "without_reply"}}, number(c.reports_without_reply));
-  w.family("answers_updates_expanded_total", "counter",
-           "Updates turned into one delivery per recipient.");
-  w.sample("answers_updates_expanded_total", number(c.updates_expanded));
-  w.family("answers_deliveries_created_total", "counter", "Deliveries (update, recipient) made.");
-  w.sample("answers_deliveries_created_total", number(c.jobs_created));
-  w.family("answers_deadlettered_total", "counter", "Records sent to the dead-letter topic.");
-  w.sample("answers_deadlettered_total", number(c.deadlettered));
-  w.family("answers_channel_requests_total", "counter", "Requests made to the channels' APIs.");
-  w.sample("answers_channel_requests_total", number(worker_counters_.requests.load()));
+  w.counter("answers_updates_expanded_total", "Updates turned into one delivery per recipient.",
+            number(c.updates_expanded));
+  w.counter("answers_deliveries_created_total", "Deliveries (update, recipient) made.",
+            number(c.jobs_created));
+  w.counter("answers_deadlettered_total", "Records sent to the dead-letter topic.",
+            number(c.deadlettered));
+  w.counter("answers_channel_requests_total", "Requests made to the channels' APIs.",
+            number(worker_counters_.requests.load()));
   w.family("answers_delivery_outcomes_total", "counter", "Deliveries finished, by outcome.");
   using responses::delivery_outcome;
   for (auto o : {delivery_outcome::delivered, delivery_outcome::published, delivery_outcome::failed,

@@ -182,22 +182,20 @@ std::string service::metrics_text() const {
   w.family("router_messages_total", "counter", "Messages read, by outcome.");
   w.sample("router_messages_total", {{"outcome", "routed"}}, number(c.messages - c.deadlettered));
   w.sample("router_messages_total", {{"outcome", "deadlettered"}}, number(c.deadlettered));
-  w.family("router_routed_records_total", "counter",
-           "Records written to division topics (one per division of a message).");
-  w.sample("router_routed_records_total", number(c.routed_records));
+  w.counter("router_routed_records_total",
+            "Records written to division topics (one per division of a message).",
+            number(c.routed_records));
   w.family("router_routed_messages_total", "counter", "Routed messages, by what they got.");
   w.sample("router_routed_messages_total", {{"kind", "two_divisions"}}, number(c.two_divisions));
   w.sample("router_routed_messages_total", {{"kind", "triage"}}, number(c.triage));
   w.sample("router_routed_messages_total", {{"kind", "urgent"}}, number(c.urgent));
   w.sample("router_routed_messages_total", {{"kind", "text_unmatched"}}, number(c.text_unmatched));
-  w.family("router_too_large_total", "counter",
-           "Messages dead-lettered for their size (also counted as deadlettered).");
-  w.sample("router_too_large_total", number(c.too_large));
-  w.family("router_rules_reloads_total", "counter", "Rules files loaded after the start.");
-  w.sample("router_rules_reloads_total", number(reloads));
-  w.family("router_rules_refused_total", "counter",
-           "Rules files refused (the rules in force stay).");
-  w.sample("router_rules_refused_total", number(refused));
+  w.counter("router_too_large_total",
+            "Messages dead-lettered for their size (also counted as deadlettered).",
+            number(c.too_large));
+  w.counter("router_rules_reloads_total", "Rules files loaded after the start.", number(reloads));
+  w.counter("router_rules_refused_total", "Rules files refused (the rules in force stay).",
+            number(refused));
   return w.take();
 }
 

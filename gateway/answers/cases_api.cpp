@@ -245,11 +245,11 @@ void cases_api::write_metrics(metrics::text_writer& w) const {
     w.sample("gateway_case_support_total", {{"outcome", names[i]}},
              static_cast<double>(supports_[i].load()));
   }
-  w.family("gateway_support_replies_total", "counter",
-           "Messages that were support replies (a support word and a case reference).");
-  w.sample("gateway_support_replies_total", static_cast<double>(support_replies_.load()));
-  w.family("gateway_case_directory_cases", "gauge", "Cases the gateway knows (feedback.cases).");
-  w.sample("gateway_case_directory_cases", static_cast<double>(directory_.size()));
+  w.counter("gateway_support_replies_total",
+            "Messages that were support replies (a support word and a case reference).",
+            static_cast<double>(support_replies_.load()));
+  w.gauge("gateway_case_directory_cases", "Cases the gateway knows (feedback.cases).",
+          static_cast<double>(directory_.size()));
 }
 
 void add_routes(http::routes& r, cases_api& api) {

@@ -89,31 +89,28 @@ void metrics::write(civic::metrics::text_writer& w, const gauges& g) const {
   w.family("gateway_http_refused_total", "counter",
            "HTTP requests refused before routing (framing, header limits), by reason.");
   requests_refused_.write(w, "gateway_http_refused_total");
-  w.family("gateway_auth_accepted_total", "counter", "Bridge credentials accepted.");
-  w.sample("gateway_auth_accepted_total", value(auth_accepted_));
+  w.counter("gateway_auth_accepted_total", "Bridge credentials accepted.", value(auth_accepted_));
   w.family("gateway_auth_refused_total", "counter",
            "Requests refused for their credential (401, 403), by reason.");
   auth_refused_.write(w, "gateway_auth_refused_total");
-  w.family("gateway_traceparent_ignored_total", "counter",
-           "traceparent headers that were not W3C Trace Context: ignored, never stored.");
-  w.sample("gateway_traceparent_ignored_total", value(trace_ignored_));
-  w.family("gateway_acks_total", "counter", "Ack frames and 2xx results sent.");
-  w.sample("gateway_acks_total", value(acks_));
-  w.family("gateway_nacks_total", "counter", "Nack frames and error results sent.");
-  w.sample("gateway_nacks_total", value(nacks_));
-  w.family("gateway_reading_paused_total", "counter",
-           "Times a WebSocket stopped reading because its window or the global budget was full.");
-  w.sample("gateway_reading_paused_total", value(reading_pauses_));
+  w.counter("gateway_traceparent_ignored_total",
+            "traceparent headers that were not W3C Trace Context: ignored, never stored.",
+            value(trace_ignored_));
+  w.counter("gateway_acks_total", "Ack frames and 2xx results sent.", value(acks_));
+  w.counter("gateway_nacks_total", "Nack frames and error results sent.", value(nacks_));
+  w.counter("gateway_reading_paused_total",
+            "Times a WebSocket stopped reading because its window or the global budget was full.",
+            value(reading_pauses_));
 
-  w.family("gateway_in_flight_messages", "gauge", "Messages read and not yet answered.");
-  w.sample("gateway_in_flight_messages", static_cast<double>(g.in_flight_messages));
-  w.family("gateway_in_flight_bytes", "gauge", "Bytes of messages read and not yet answered.");
-  w.sample("gateway_in_flight_bytes", static_cast<double>(g.in_flight_bytes));
-  w.family("gateway_producer_queue_depth", "gauge",
-           "Records handed to the Kafka producer and not yet reported.");
-  w.sample("gateway_producer_queue_depth", static_cast<double>(g.producer_queue_depth));
-  w.family("gateway_kafka_ready", "gauge", "1 when a Kafka broker answered the last check.");
-  w.sample("gateway_kafka_ready", g.kafka_ready ? 1 : 0);
+  w.gauge("gateway_in_flight_messages", "Messages read and not yet answered.",
+          static_cast<double>(g.in_flight_messages));
+  w.gauge("gateway_in_flight_bytes", "Bytes of messages read and not yet answered.",
+          static_cast<double>(g.in_flight_bytes));
+  w.gauge("gateway_producer_queue_depth",
+          "Records handed to the Kafka producer and not yet reported.",
+          static_cast<double>(g.producer_queue_depth));
+  w.gauge("gateway_kafka_ready", "1 when a Kafka broker answered the last check.",
+          g.kafka_ready ? 1 : 0);
 
   w.family("gateway_connections", "gauge", "Open connections by protocol.");
   for (size_t p = 0; p < protocol_names.size(); ++p) {

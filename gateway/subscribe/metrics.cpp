@@ -38,19 +38,19 @@ void subscribe_metrics::subscribed(std::string_view from) {
 void subscribe_metrics::write(metrics::text_writer& w, const hub& h,
                               const history_readers* history) const {
   auto stats = h.snapshot_stats();
-  w.family("gateway_subscribe_connections", "gauge", "Open /v1/subscribe WebSockets.");
-  w.sample("gateway_subscribe_connections", static_cast<double>(connections_.load()));
+  w.gauge("gateway_subscribe_connections", "Open /v1/subscribe WebSockets.",
+          static_cast<double>(connections_.load()));
   w.family("gateway_subscribers", "gauge", "Subscriptions attached to a division's stream.");
   for (const auto& [division, n] : stats.subscribers_by_division) {
     w.sample("gateway_subscribers", {{"division", division}}, static_cast<double>(n));
   }
   w.family("gateway_subscriptions_total", "counter", "Subscriptions started, by their from.");
   by_label(w, "gateway_subscriptions_total", "from", from_names, subscriptions_);
-  w.family("gateway_subscribe_deliveries_total", "counter",
-           "Events (messages and cases, replay included) written to subscribers.");
-  w.sample("gateway_subscribe_deliveries_total", static_cast<double>(deliveries_.load()));
-  w.family("gateway_subscribe_delivered_bytes_total", "counter", "Bytes of event frames written.");
-  w.sample("gateway_subscribe_delivered_bytes_total", static_cast<double>(delivered_bytes_.load()));
+  w.counter("gateway_subscribe_deliveries_total",
+            "Events (messages and cases, replay included) written to subscribers.",
+            static_cast<double>(deliveries_.load()));
+  w.counter("gateway_subscribe_delivered_bytes_total", "Bytes of event frames written.",
+            static_cast<double>(delivered_bytes_.load()));
   w.family("gateway_subscribe_resumes_total", "counter",
            "Resumes from a position: from memory, read back from Kafka, or not recovered.");
   by_label(w, "gateway_subscribe_resumes_total", "outcome", resume_names, resumes_);
@@ -63,27 +63,25 @@ void subscribe_metrics::write(metrics::text_writer& w, const hub& h,
   w.family("gateway_subscribe_disconnects_total", "counter",
            "Subscriber connections ended, by reason (slow: over its queue bound).");
   by_label(w, "gateway_subscribe_disconnects_total", "reason", disconnect_names, disconnects_);
-  w.family("gateway_subscribe_history_failed_total", "counter",
-           "Replays from Kafka that did not finish in time.");
-  w.sample("gateway_subscribe_history_failed_total", static_cast<double>(history_failed_.load()));
-  w.family("gateway_subscribe_history_waiting", "gauge",
-           "Replays from Kafka waiting for a reader.");
-  w.sample("gateway_subscribe_history_waiting",
-           history ? static_cast<double>(history->waiting()) : 0.0);
-  w.family("gateway_subscribe_records_total", "counter", "Kafka records read by the live reader.");
-  w.sample("gateway_subscribe_records_total", static_cast<double>(stats.records));
-  w.family("gateway_subscribe_unreadable_records_total", "counter",
-           "Records that are not JSON objects (skipped; the position moves past them).");
-  w.sample("gateway_subscribe_unreadable_records_total", static_cast<double>(stats.unreadable));
-  w.family("gateway_subscribe_window_bytes", "gauge", "Memory held by the streams' windows.");
-  w.sample("gateway_subscribe_window_bytes", static_cast<double>(stats.window_bytes));
-  w.family("gateway_subscribe_window_events", "gauge", "Events held by the streams' windows.");
-  w.sample("gateway_subscribe_window_events", static_cast<double>(stats.window_events));
-  w.family("gateway_subscribe_open_cases", "gauge",
-           "Open cases held for snapshots (a case of two divisions counts twice).");
-  w.sample("gateway_subscribe_open_cases", static_cast<double>(stats.open_cases));
-  w.family("gateway_subscribe_cases_loaded", "gauge", "1 once feedback.cases was read to its end.");
-  w.sample("gateway_subscribe_cases_loaded", h.cases_loaded() ? 1.0 : 0.0);
+  w.counter("gateway_subscribe_history_failed_total",
+            "Replays from Kafka that did not finish in time.",
+            static_cast<double>(history_failed_.load()));
+  w.gauge("gateway_subscribe_history_waiting", "Replays from Kafka waiting for a reader.",
+          history ? static_cast<double>(history->waiting()) : 0.0);
+  w.counter("gateway_subscribe_records_total", "Kafka records read by the live reader.",
+            static_cast<double>(stats.records));
+  w.counter("gateway_subscribe_unreadable_records_total",
+            "Records that are not JSON objects (skipped; the position moves past them).",
+            static_cast<double>(stats.unreadable));
+  w.gauge("gateway_subscribe_window_bytes", "Memory held by the streams' windows.",
+          static_cast<double>(stats.window_bytes));
+  w.gauge("gateway_subscribe_window_events", "Events held by the streams' windows.",
+          static_cast<double>(stats.window_events));
+  w.gauge("gateway_subscribe_open_cases",
+          "Open cases held for snapshots (a case of two divisions counts twice).",
+          static_cast<double>(stats.open_cases));
+  w.gauge("gateway_subscribe_cases_loaded", "1 once feedback.cases was read to its end.",
+          h.cases_loaded() ? 1.0 : 0.0);
 }
 
 }  // namespace civic::gateway::subscribe

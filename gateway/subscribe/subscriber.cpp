@@ -236,24 +236,33 @@ void subscriber::subscribe(std::string id, std::string division, std::string fro
   stream_ = std::move(s);
   if (!at) {
     ctx_.metrics.subscribed(from);
-    return from == "now" ? start_now() : start_snapshot();
+    return from == "now" ? start_now(std::nullopt) : start_snapshot(std::nullopt);
   }
   ctx_.metrics.subscribed("position");
   try_join(*at, true);
 }
 
-void subscriber::start_now() {
+// A subscription that starts now, from=now or a position that could not be
+// resumed (`unrecovered_reason` says why).
+void subscriber::start_now(std::optional<std::string> unrecovered_reason) {
   position at;
   seat_ = stream_->attach_now(weak_from_this(), at);
   last_ = at;
   has_position_ = true;
   subscribed_info info{request_id_, division_, "now", encode_position(at), {}, {}, {}, {}};
+  if (unrecovered_reason) {
+    info.from = "position";
+    info.recovered = false;
+    info.reason = std::move(*unrecovered_reason);
+    info.replay = "none";
+  }
   control(subscribed_frame(info));
   control(live_frame(request_id_, info.position, 0));
   phase_ = phase::live;
 }
 
-void subscriber::start_snapshot() {
+// A subscription that starts with the division's open cases, then live.
+void subscriber::start_snapshot(std::optional<std::string> unrecovered_reason) {
   auto snap = stream_->attach_snapshot(weak_from_this());
   seat_ = snap.seat;
   last_ = snap.at;
@@ -262,6 +271,12 @@ void subscriber::start_snapshot() {
   snapshot_next_ = 0;
   subscribed_info info{request_id_, division_, "snapshot", encode_position(snap.at),
                        {},          {},        {},         snapshot_cases_.size()};
+  if (unrecovered_reason) {
+    info.from = "position";
+    info.recovered = false;
+    info.reason = std::move(*unrecovered_reason);
+    info.replay = "snapshot";
+  }
   control(subscribed_frame(info));
   phase_ = phase::snapshot;
 }
@@ -270,28 +285,8 @@ void subscriber::not_recovered(const std::string& reason) {
   ctx_.metrics.resumed(resume_outcome::not_recovered);
   ctx_.metrics.not_recovered(reason_code(reason));
   replay_.reset();
-  if (fallback_ == "now") {
-    position at;
-    seat_ = stream_->attach_now(weak_from_this(), at);
-    last_ = at;
-    has_position_ = true;
-    subscribed_info info{request_id_, division_, "position", encode_position(at),
-                         false,       reason,    "none",     {}};
-    control(subscribed_frame(info));
-    control(live_frame(request_id_, info.position, 0));
-    phase_ = phase::live;
-    return;
-  }
-  auto snap = stream_->attach_snapshot(weak_from_this());
-  seat_ = snap.seat;
-  last_ = snap.at;
-  has_position_ = true;
-  snapshot_cases_ = std::move(snap.cases);
-  snapshot_next_ = 0;
-  subscribed_info info{request_id_, division_, "position", encode_position(snap.at),
-                       false,       reason,    "snapshot", snapshot_cases_.size()};
-  control(subscribed_frame(info));
-  phase_ = phase::snapshot;
+  if (fallback_ == "now") return start_now(reason);
+  start_snapshot(reason);
 }
 
 void subscriber::try_join(const position& from, bool first) {

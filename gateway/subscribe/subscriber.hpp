@@ -103,8 +103,8 @@ class subscriber : public subscriber_link, public std::enable_shared_from_this<s
                     std::string pointer, bool retryable = false);
   void close_with(int code, std::string_view reason, bool reconnect, disconnect_reason why);
   void subscribe(std::string id, std::string division, std::string from, std::string fallback);
-  void start_snapshot();
-  void start_now();
+  void start_snapshot(std::optional<std::string> unrecovered_reason);
+  void start_now(std::optional<std::string> unrecovered_reason);
   void try_join(const position& from, bool first);
   void not_recovered(const std::string& reason);
   void refresh(std::string id, std::string token, clock::time_point now);

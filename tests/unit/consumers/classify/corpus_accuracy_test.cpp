@@ -3,7 +3,6 @@
 // (exit code 77) when the corpus is absent, as in a user's clone.
 
 #include <doctest/doctest.h>
-#include <rapidjson/document.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -13,6 +12,7 @@
 
 #include "consumers/classify/classifier.hpp"
 #include "rules_fixture.hpp"
+#include "support/corpus_line.hpp"
 
 namespace {
 
@@ -24,10 +24,6 @@ constexpr double district_floor = 0.92;
 std::filesystem::path corpus_path() {
   if (const char* p = std::getenv("CIVIC_CORPUS")) return p;
   return civic::test::source_dir() / ".." / "shared" / "corpus" / "dev.jsonl";
-}
-
-std::string text_of(const rapidjson::Value& v, const char* name) {
-  return v.HasMember(name) && v[name].IsString() ? v[name].GetString() : "";
 }
 
 }  // namespace
@@ -46,33 +42,22 @@ TEST_CASE("dev corpus: primary division, kind and district accuracy of the shipp
   std::size_t total = 0, division_ok = 0, kind_ok = 0, district_ok = 0, triage_labelled = 0,
               triage_ok = 0;
   std::string line;
+  civic::test::corpus_line row;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    rapidjson::Document d;
-    d.Parse(line);
-    REQUIRE_FALSE(d.HasParseError());
-    const auto text = text_of(d, "text");
-    const auto address = text_of(d, "address");
-    civic::classify::input input{.text = text, .channel = "corpus"};
-    if (!address.empty()) input.address = address;
-    if (d["lat"].IsNumber() && d["lon"].IsNumber()) {
-      input.lat = d["lat"].GetDouble();
-      input.lon = d["lon"].GetDouble();
-    }
-    const auto r = c.classify(input);
+    REQUIRE(civic::test::read_corpus_line(line, row));
+    REQUIRE_FALSE(row.divisions.empty());
+    const auto r = c.classify(row.input);
     ++total;
-    const auto& labels = d["divisions"];
-    bool hit = false;
-    for (const auto& l : labels.GetArray()) hit = hit || r.primary_division() == l.GetString();
+    const auto& labels = row.divisions;
+    const bool hit = std::find(labels.begin(), labels.end(), r.primary_division()) != labels.end();
     division_ok += hit;
-    if (std::string(labels[0].GetString()) == "triage") {
+    if (labels[0] == "triage") {
       ++triage_labelled;
       triage_ok += hit;
     }
-    kind_ok += civic::envelope::to_string(r.kind) == text_of(d, "kind");
-    const bool no_district = d["district"].IsNull();
-    district_ok += no_district ? !r.district.has_value()
-                               : (r.district && *r.district == d["district"].GetString());
+    kind_ok += civic::envelope::to_string(r.kind) == row.kind;
+    district_ok += r.district == row.district;
   }
   REQUIRE(total > 0);
   const double division = static_cast<double>(division_ok) / static_cast<double>(total);

@@ -6,13 +6,14 @@
 // Skipped (77) when the encoder is not fetched; a set that is absent is named.
 
 #include <doctest/doctest.h>
-#include <rapidjson/document.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <string>
 
 #include "consumers/classify/classifier.hpp"
+#include "support/corpus_line.hpp"
 #include "support/sentence_model.hpp"
 
 namespace {
@@ -33,38 +34,24 @@ struct figures {
   double kind() const { return static_cast<double>(kind_ok) / static_cast<double>(total); }
 };
 
-std::string text_of(const rapidjson::Value& v, const char* name) {
-  return v.HasMember(name) && v[name].IsString() ? v[name].GetString() : "";
-}
-
 figures score(const civic::classify::classifier& c, const std::filesystem::path& file) {
   figures f;
   std::ifstream in(file);
   std::string line;
+  civic::test::corpus_line row;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    rapidjson::Document d;
-    d.Parse(line);
-    REQUIRE_FALSE(d.HasParseError());
-    const auto text = text_of(d, "text");
-    const auto address = text_of(d, "address");
-    civic::classify::input input{.text = text, .channel = "corpus"};
-    if (!address.empty()) input.address = address;
-    if (d.HasMember("lat") && d["lat"].IsNumber() && d["lon"].IsNumber()) {
-      input.lat = d["lat"].GetDouble();
-      input.lon = d["lon"].GetDouble();
-    }
-    const auto r = c.classify(input);
+    REQUIRE(civic::test::read_corpus_line(line, row));
+    REQUIRE_FALSE(row.divisions.empty());
+    const auto r = c.classify(row.input);
     ++f.total;
-    const auto& labels = d["divisions"];
-    bool hit = false;
-    for (const auto& l : labels.GetArray()) hit = hit || r.primary_division() == l.GetString();
-    f.division_ok += hit;
-    f.kind_ok += civic::envelope::to_string(r.kind) == text_of(d, "kind");
-    const bool two = labels.Size() > 1;
+    const auto& labels = row.divisions;
+    f.division_ok += std::find(labels.begin(), labels.end(), r.primary_division()) != labels.end();
+    f.kind_ok += civic::envelope::to_string(r.kind) == row.kind;
+    const bool two = labels.size() > 1;
     f.second_labelled += two;
     if (r.divisions.size() > 1) {
-      const bool right = two && r.divisions[1] == labels[1].GetString();
+      const bool right = two && r.divisions[1] == labels[1];
       f.second_found += right;
       f.second_extra += !right;
     }

@@ -55,6 +55,16 @@ inbound_record as_inbound(const kafka::record& r, std::string_view topic, int32_
 
 const envelope::location mapo{37.5576, 126.9242, std::string("양화로"), std::nullopt};
 
+// One partition's state, as the service keeps it.
+struct partition_state {
+  topics names;
+  step_counters counters;
+  deduplicator engine{dedup_settings{}};
+  closed_cases closed{90LL * 24 * 3600 * 1000, 1000};
+  lifecycle_settings lifecycle;
+  lifecycle_context life{closed, lifecycle};
+};
+
 }  // namespace
 
 TEST_CASE("routing re-keys a report by its locality and keeps its bytes and headers") {
@@ -105,15 +115,10 @@ TEST_CASE("an unreadable record goes to the deadletter topic with the reason") {
   CHECK(counters.deadlettered == 1);
 }
 
-TEST_CASE(
+TEST_CASE_FIXTURE(
+    partition_state,
     "deduplicating: reports go to feedback.unique with their case id, retries only update the "
     "case") {
-  topics names;
-  step_counters counters;
-  deduplicator engine({});
-  closed_cases closed(90LL * 24 * 3600 * 1000, 1000);
-  lifecycle_settings lifecycle;
-  lifecycle_context life{closed, lifecycle};
   auto place = fixed({"roads"}, "Mapo-gu");
   auto first = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1",
                              "홍대입구역 9번 출구 포트홀", mapo);
@@ -219,13 +224,8 @@ TEST_CASE("a closed case keeps its lifecycle on the changelog until its retentio
   CHECK(counters.cases_retired == 2);
 }
 
-TEST_CASE("a report from a host with a clock years ahead does not close every open case") {
-  topics names;
-  step_counters counters;
-  deduplicator engine({});
-  closed_cases closed(90LL * 24 * 3600 * 1000, 1000);
-  lifecycle_settings lifecycle;
-  lifecycle_context life{closed, lifecycle};
+TEST_CASE_FIXTURE(partition_state,
+                  "a report from a host with a clock years ahead does not close every open case") {
   auto place = fixed({"roads"}, "Mapo-gu");
   auto today = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1",
                              "홍대입구역 9번 출구 포트홀", mapo);
