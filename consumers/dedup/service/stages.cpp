@@ -99,6 +99,15 @@ void fold_response_record(const inbound_record& in, deduplicator& engine, lifecy
                                  r->locality + " (unknown id, another locality, or retired)"));
     return;
   }
+  // The gateway refuses support for anything but an idea; one that got past it
+  // (written before the rule, or by another producer) is kept, not counted.
+  if (r->type == responses::response_type::support && c->kind != "idea") {
+    ++counters.deadlettered;
+    out.push_back(deadletter(in, names,
+                             "response: support for case " + c->id + " of kind " + c->kind +
+                                 ": only an idea gathers support"));
+    return;
+  }
   std::vector<responses::response> crossed;
   if (!fold_response(c->lifecycle, c->divisions, *r, life.settings, crossed)) {
     ++counters.responses_repeated;
