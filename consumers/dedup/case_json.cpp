@@ -142,7 +142,7 @@ bool uint_member(const rapidjson::Value& o, const char* name, uint64_t& out) {
 
 }  // namespace
 
-std::string case_to_json(const case_state& c) {
+std::string case_to_json(const case_state& c, const std::vector<support_threshold>& milestones) {
   rapidjson::StringBuffer buffer;
   writer w(buffer);
   w.StartObject();
@@ -157,7 +157,7 @@ std::string case_to_json(const case_state& c) {
   w.String(rfc3339(c.last_seen_ms));
   w.Key("status");
   w.String(c.closed ? "closed" : "open");
-  write_public_lifecycle(w, c.lifecycle);
+  write_public_lifecycle(w, c.lifecycle, c.kind == "idea" ? &milestones : nullptr);
   w.EndObject();
   return buffer.GetString();
 }

@@ -82,8 +82,24 @@ void write_lifecycle(json_writer& w, const case_lifecycle& l) {
   w.EndObject();
 }
 
-void write_support(json_writer& w, const case_lifecycle& l) {
+void write_support(json_writer& w, const case_lifecycle& l,
+                   const std::vector<support_threshold>* milestones) {
   w.StartObject();
+  w.Key("milestones");
+  if (milestones) {
+    w.StartArray();
+    for (const auto& m : *milestones) {
+      w.StartObject();
+      w.Key("threshold");
+      w.Uint64(m.count);
+      w.Key("milestone");
+      w.String(m.milestone);
+      w.EndObject();
+    }
+    w.EndArray();
+  } else {
+    w.Null();
+  }
   w.Key("count");
   w.Uint64(l.support_count);
   w.Key("thresholds");
@@ -190,11 +206,12 @@ bool read_status(const rapidjson::Value& o, responses::case_status& out) {
 
 }  // namespace
 
-void write_public_lifecycle(json_writer& w, const case_lifecycle& l) {
+void write_public_lifecycle(json_writer& w, const case_lifecycle& l,
+                            const std::vector<support_threshold>* milestones) {
   w.Key("lifecycle");
   write_lifecycle(w, l);
   w.Key("support");
-  write_support(w, l);
+  write_support(w, l, milestones);
   w.Key("deliveries");
   write_deliveries(w, l.deliveries);
   w.Key("service_requests");
