@@ -9,7 +9,7 @@ its share of the partitions (each partition's delivery worker has a
 transactional id of its own, so the new owner fences the old one). Each fake
 receives exactly one message per recipient per update, feedback.deliveries
 has exactly one outcome per (update, recipient), and both instances
-delivered some. About 25 s."""
+delivered some. About 25-40 s."""
 
 import json
 import time
