@@ -49,6 +49,11 @@ function newKey() {
   return "dash-" + [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+const number = (n) => Number(n || 0).toLocaleString(currentLanguage() === "ko" ? "ko-KR" : "en-US");
+
+// A label of i18n.js, else the id as it is (a channel or milestone added later).
+const labelOr = (key, id) => (t(key) === key ? id : t(key));
+
 function deliveriesText(d) {
   if (!d) return t("no_deliveries");
   const o = d.outcomes || {};
@@ -57,12 +62,28 @@ function deliveriesText(d) {
   for (const [channel, counts] of Object.entries(d.by_channel || {})) {
     for (const [outcome, n] of Object.entries(counts)) {
       if (outcome !== "delivered" && outcome !== "published" && n) {
-        notes.push(t("delivery_note", n, channel, t("out_" + outcome)));
+        notes.push(t("delivery_note", number(n), labelOr("ch_" + channel, channel), t("out_" + outcome)));
       }
     }
   }
-  const head = t("answered_of", reached, d.recipients) + (d.complete ? "" : ` (${t("in_flight")})`);
+  const head = t("answered_of", number(reached), number(d.recipients)) + (d.complete ? "" : ` (${t("in_flight")})`);
   return notes.length ? `${head}; ${notes.join(", ")}` : head;
+}
+
+// "37 / 50 · department answers at 50; forum at 100; mayor at 1,000": the count
+// against the milestones dedup was configured with (support.milestones; null
+// for a case that is not an idea, which gathers no support).
+function supportText(s) {
+  if (!s || !Array.isArray(s.milestones)) return t("no_support_kind");
+  const count = s.count || 0;
+  const milestones = [...s.milestones].sort((a, b) => a.threshold - b.threshold);
+  if (!milestones.length) return t("supporters", number(count), []);
+  const crossed = new Set((s.thresholds || []).map((x) => x.threshold));
+  const next = milestones.find((m) => !crossed.has(m.threshold) && count < m.threshold);
+  const head = next ? t("support_progress", number(count), number(next.threshold)) : t("supporters", number(count), []);
+  const steps = milestones.map((m) => t("milestone_at", labelOr("ms_" + m.milestone, m.milestone.replaceAll("_", " ")),
+    number(m.threshold), crossed.has(m.threshold) || count >= m.threshold));
+  return `${head} · ${steps.join("; ")}`;
 }
 
 // The lifecycle part, rebuilt whenever the case changes.
@@ -73,8 +94,7 @@ function renderStanding(box, c) {
     ["open311", l.open311_status || ""],
     ["latest_answer", l.answer ? l.answer.text : ""],
     ["deliveries", deliveriesText(c.deliveries)],
-    ["support", c.support ? t("supporters", c.support.count, (c.support.thresholds || []).map((x) => x.milestone))
-      : t("supporters", 0, [])],
+    ["support", supportText(c.support)],
   ];
   const dl = el("dl", { className: "facts" });
   for (const [k, v] of rows) {

@@ -135,10 +135,19 @@ int main(int argc, char** argv) {
     if (settings->boolean("channels.open311.enabled")) {
       ids.emplace(settings->text("channels.open311.request_id_key"));
     }
+    gateway::answers::cases_api_settings api_settings{
+        settings->text("gateway.answers.responses_topic"), cfg->author_key, 10000, std::nullopt};
+    auto divisions =
+        gateway::answers::division_list::from_rules_file(settings->text("gateway.answers.rules"));
+    if (divisions) {
+      api_settings.divisions = std::move(*divisions);
+    } else {
+      log::warn("gateway.answers.no_division_list",
+                {{"detail", "reassignments (assign_to) are refused: " + divisions.error()}});
+    }
     cases = std::make_unique<gateway::answers::cases_api>(
-        gateway::answers::cases_api_settings{settings->text("gateway.answers.responses_topic"),
-                                             cfg->author_key, 10000},
-        *directory, publisher, verifier ? &*verifier : nullptr, std::move(ids));
+        std::move(api_settings), *directory, publisher, verifier ? &*verifier : nullptr,
+        std::move(ids));
     pipeline.divert_with(
         [api = cases.get()](const envelope::message& m) { return api->support_from_reply(m); });
     ops.metrics_writers.push_back(

@@ -86,6 +86,9 @@ constexpr config::option gateway_options[] = {
      "The cases the API and Open311 answer from (read in full at the start, then live)."},
     {"gateway.answers.responses_topic", "feedback.responses",
      "Where updates and support go (keyed by case id)."},
+    {"gateway.answers.rules", "deploy/config/rules/seoul.yaml",
+     "The routing rules file (the router's router.rules): its divisions, and triage, are what "
+     "assign_to may name. Read at the start; unreadable: every reassignment is refused."},
     {"channels.rate_per_second", "200",
      "Webhook requests a second one channel may make (token bucket); beyond it, 429 "
      "rate_limited.",

@@ -53,6 +53,8 @@ constexpr error_traits row(errc e) noexcept {
     case errc::idempotency_key_reused:
       return {"idempotency_key_reused", 422, false, 0,
               "The Idempotency-Key was used for another request"};
+    case errc::not_an_idea:
+      return {"not_an_idea", 409, false, 0, "Only an idea gathers support"};
     case errc::unauthenticated:
       return {"unauthenticated", 401, false, 1008, "A credential is required"};
     case errc::invalid_credential:
@@ -96,6 +98,7 @@ constexpr std::array all_errors{
     errc::upgrade_required,
     errc::state_conflict,
     errc::idempotency_key_reused,
+    errc::not_an_idea,
     errc::unauthenticated,
     errc::invalid_credential,
     errc::credential_expired,

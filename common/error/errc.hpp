@@ -41,6 +41,7 @@ enum class errc {
   // The request is understood but the resource's state refuses it (the answer loop).
   state_conflict,          // e.g. reopening a case that is open (409)
   idempotency_key_reused,  // the same Idempotency-Key with another request (422)
+  not_an_idea,             // support for a case that is not an idea (409)
   // Who is asking: no credential, a bad or expired one, or one that does not
   // grant what was asked (a channel, a division).
   unauthenticated = 50,

@@ -98,7 +98,7 @@ bool uint_member(const rapidjson::Value& o, const char* name, uint64_t& out) {
 
 }  // namespace
 
-std::string case_to_json(const case_state& c) {
+std::string case_to_json(const case_state& c, const std::vector<support_threshold>& milestones) {
   json::writer w;
   w.StartObject();
   w.member("version", 1);
@@ -107,7 +107,7 @@ std::string case_to_json(const case_state& c) {
   w.member("first_seen", rfc3339(c.first_seen_ms));
   w.member("last_seen", rfc3339(c.last_seen_ms));
   w.member("status", c.closed ? "closed" : "open");
-  write_public_lifecycle(w, c.lifecycle);
+  write_public_lifecycle(w, c.lifecycle, c.kind == "idea" ? &milestones : nullptr);
   w.EndObject();
   return w.str();
 }

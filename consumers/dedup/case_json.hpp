@@ -11,7 +11,10 @@
 namespace civic::dedup {
 
 // feedback.cases value. members_truncated says report_count exceeds the ids listed.
-std::string case_to_json(const case_state& c);
+// An idea's support carries `milestones` (dedup.support_thresholds), so that a
+// dashboard shows the count against them; any other case's are null.
+std::string case_to_json(const case_state& c,
+                         const std::vector<support_threshold>& milestones = {});
 
 // Changelog value, and back. The changelog is internal: a value that does not
 // read is reported (and the case skipped) rather than trusted.

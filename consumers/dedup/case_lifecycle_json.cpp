@@ -59,8 +59,22 @@ void write_lifecycle(json_writer& w, const case_lifecycle& l) {
   w.EndObject();
 }
 
-void write_support(json_writer& w, const case_lifecycle& l) {
+void write_support(json_writer& w, const case_lifecycle& l,
+                   const std::vector<support_threshold>* milestones) {
   w.StartObject();
+  w.Key("milestones");
+  if (milestones) {
+    w.StartArray();
+    for (const auto& m : *milestones) {
+      w.StartObject();
+      w.member("threshold", m.count);
+      w.member("milestone", m.milestone);
+      w.EndObject();
+    }
+    w.EndArray();
+  } else {
+    w.Null();
+  }
   w.member("count", l.support_count);
   w.Key("thresholds");
   w.StartArray();
@@ -136,11 +150,12 @@ bool read_status(const rapidjson::Value& o, responses::case_status& out) {
 
 }  // namespace
 
-void write_public_lifecycle(json_writer& w, const case_lifecycle& l) {
+void write_public_lifecycle(json_writer& w, const case_lifecycle& l,
+                            const std::vector<support_threshold>* milestones) {
   w.Key("lifecycle");
   write_lifecycle(w, l);
   w.Key("support");
-  write_support(w, l);
+  write_support(w, l, milestones);
   w.Key("deliveries");
   write_deliveries(w, l.deliveries);
   w.Key("service_requests");

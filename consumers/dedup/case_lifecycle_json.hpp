@@ -16,7 +16,10 @@ namespace civic::dedup {
 using json_writer = json::writer;
 
 // Writes the keys "lifecycle", "support", "deliveries" and "service_requests".
-void write_public_lifecycle(json_writer& w, const case_lifecycle& l);
+// `milestones`: the configured support thresholds, for a case that gathers
+// support (an idea); nullptr writes support.milestones null.
+void write_public_lifecycle(json_writer& w, const case_lifecycle& l,
+                            const std::vector<support_threshold>* milestones = nullptr);
 
 // Writes the key "lifecycle" with everything, for the changelog.
 void write_lifecycle_state(json_writer& w, const case_lifecycle& l);

@@ -83,7 +83,8 @@ export function binary(envName, fallback) {
   return process.env[envName] || path.join(REPO, "build/dev", fallback);
 }
 
-export function startPipeline(broker, topics, logDir) {
+// extra: more arguments per service ({ dedup: [...], router: [...] }).
+export function startPipeline(broker, topics, logDir, extra = {}) {
   mkdirSync(logDir, { recursive: true });
   const t = topics.names;
   const kafka = `--kafka.bootstrap.servers=${broker}`;
@@ -95,12 +96,12 @@ export function startPipeline(broker, topics, logDir) {
     `--dedup.transactional_id=${topics.prefix}dedup-0`, "--dedup.max_batch_wait_ms=20",
     `--dedup.topic.responses=${t.responses}`, `--dedup.topic.deliveries=${t.deliveries}`,
     // The real pipeline, sentence model included (it runs from the repository); no fixed operations port.
-    "--dedup.ops_listen=127.0.0.1:0"], logDir).start();
+    "--dedup.ops_listen=127.0.0.1:0", ...(extra.dedup || [])], logDir).start();
   const router = new Process("router", binary("ROUTER_BINARY", "consumers/router/router"), [kafka,
     `--router.rules=${rules}`, `--router.topic.input=${t.unique}`, `--router.topic.division_prefix=${t.divisionPrefix}`,
     `--router.topic.deadletter=${t.deadletter}`, `--router.group_id=${topics.prefix}router`,
     `--router.transactional_id=${topics.prefix}router-0`, "--router.max_batch_wait_ms=20",
-    "--router.ops_listen=127.0.0.1:0"], logDir).start();
+    "--router.ops_listen=127.0.0.1:0", ...(extra.router || [])], logDir).start();
   return { dedup, router };
 }
 

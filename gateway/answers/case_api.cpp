@@ -157,6 +157,24 @@ std::optional<api_error> check_idempotency_key(std::optional<std::string_view> k
   return std::nullopt;
 }
 
+std::optional<api_error> check_assign_to(const update_request& request,
+                                         const division_list* divisions) {
+  if (request.assign_to.empty()) return std::nullopt;
+  if (!divisions) {
+    return refuse(errc::bad_config, "/assign_to",
+                  "the gateway has no division list (gateway.answers.rules could not be read "
+                  "at its start): reassignments are refused until it has one");
+  }
+  for (size_t i = 0; i < request.assign_to.size(); ++i) {
+    if (!divisions->contains(request.assign_to[i])) {
+      return refuse(errc::invalid_value, "/assign_to",
+                    "assign_to[" + std::to_string(i) + "] is not one of the city's divisions (" +
+                        divisions->joined() + ")");
+    }
+  }
+  return std::nullopt;
+}
+
 expected<responses::response, api_error> make_update(const case_summary& c, const auth::claims& who,
                                                      const update_request& request,
                                                      std::string_view idempotency_key,
@@ -207,8 +225,14 @@ expected<support_request, api_error> parse_support_request(std::string_view body
   return support_request{*supporter};
 }
 
-responses::response make_support(const case_summary& c, std::string supporter_id,
-                                 std::string channel, std::chrono::system_clock::time_point now) {
+expected<responses::response, api_error> make_support(const case_summary& c,
+                                                      std::string supporter_id, std::string channel,
+                                                      std::chrono::system_clock::time_point now) {
+  if (c.kind != supportable_kind) {
+    return unexpected(
+        refuse(errc::not_an_idea, "",
+               "the case is of kind " + c.kind + ": only an idea (a proposal) gathers support"));
+  }
   responses::response r;
   r.type = responses::response_type::support;
   r.id = "sup-" + supporter_id.substr(0, 16) + "-" + c.id;

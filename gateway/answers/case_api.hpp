@@ -23,6 +23,7 @@
 #include "common/error/field_error.hpp"
 #include "common/responses/response.hpp"
 #include "gateway/answers/case_directory.hpp"
+#include "gateway/answers/division_list.hpp"
 
 namespace civic::gateway::answers {
 
@@ -38,6 +39,12 @@ struct update_request {
 };
 
 expected<update_request, api_error> parse_update_request(std::string_view body);
+
+// A reassignment names only divisions the city has (invalid_value at
+// /assign_to); without a division list (nullptr: gateway.answers.rules could
+// not be read) no reassignment is taken (bad_config).
+std::optional<api_error> check_assign_to(const update_request& request,
+                                         const division_list* divisions);
 
 // 1 to 255 visible ASCII characters (the Idempotency-Key header).
 std::optional<api_error> check_idempotency_key(std::optional<std::string_view> key);
@@ -56,9 +63,15 @@ struct support_request {
 };
 expected<support_request, api_error> parse_support_request(std::string_view body);
 
+// The kind of case that gathers support (envelope::feedback_kind::idea, as the
+// case record names it: the channel's kind or the rules' kind.idea.* rules).
+inline constexpr std::string_view supportable_kind = "idea";
+
 // `supporter_id` is the pseudonym (the same HMAC the envelope's author_id uses).
-responses::response make_support(const case_summary& c, std::string supporter_id,
-                                 std::string channel, std::chrono::system_clock::time_point now);
+// Only an idea gathers support: any other case is refused with not_an_idea.
+expected<responses::response, api_error> make_support(const case_summary& c,
+                                                      std::string supporter_id, std::string channel,
+                                                      std::chrono::system_clock::time_point now);
 
 // The answers' bodies once Kafka has the record.
 std::string update_accepted_json(const responses::response& r, const case_summary& c,

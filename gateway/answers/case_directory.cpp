@@ -41,6 +41,7 @@ expected<case_summary, std::string> summary_from_case_json(std::string_view json
     if (d.IsString()) c.divisions.emplace_back(d.GetString(), d.GetStringLength());
   }
   c.locality = text_or(doc, "district", "citywide");
+  c.kind = text_or(doc, "kind", "complaint");
   c.first_seen = text_or(doc, "first_seen");
   if (const auto* life = member(doc, "lifecycle"); life && life->IsObject()) {
     if (auto s = responses::parse_status(text_or(*life, "status"))) c.status = *s;

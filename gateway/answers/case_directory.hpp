@@ -40,6 +40,7 @@ struct case_summary {
   std::string id;
   std::vector<std::string> divisions;  // primary first
   std::string locality;                // district, or "citywide"
+  std::string kind = "complaint";      // the first report's: only an "idea" gathers support
   responses::case_status status = responses::case_status::received;
   std::string first_seen;
   std::string updated_at;  // "" before any update

@@ -103,6 +103,8 @@ void cases_api::update(const http::request& req, http::responder answer) {
   if (auto missing = find_case(case_id, c)) return refuse(std::move(*missing));
   auto request = parse_update_request(req.body);
   if (!request) return refuse(problem(request.error()));
+  const division_list* divisions = settings_.divisions ? &*settings_.divisions : nullptr;
+  if (auto unknown = check_assign_to(*request, divisions)) return refuse(problem(*unknown));
   std::string cache_key = update_cache_key(who->sub, case_id, *key);
   std::string hash = request_hash(req.body);
   if (auto first = cache_->find(cache_key)) {
@@ -156,9 +158,11 @@ void cases_api::support(const http::request& req, http::responder answer) {
   if (auto missing = find_case(req.params.get("id"), c)) return refuse(std::move(*missing));
   auto body = parse_support_request(req.body);
   if (!body) return refuse(problem(body.error()));
-  auto r =
+  auto made =
       make_support(*c, ingest::pseudonymous_author(settings_.author_key, "web", body->supporter),
                    "web", req.received);
+  if (!made) return refuse(problem(made.error()));
+  responses::response r = std::move(*made);
   kafka::record rec{settings_.responses_topic,
                     r.case_id,
                     responses::to_json(r),
@@ -222,11 +226,17 @@ std::optional<kafka::record> cases_api::support_from_reply(const envelope::messa
   if (!ref) return std::nullopt;
   auto found = directory_.find_by_reference(*ref);
   if (found.size() != 1) return std::nullopt;  // unknown or ambiguous: an ordinary message
+  // Not an idea: the citizen's "+1" on a complaint is kept as what it is, a
+  // message about that issue (stored and routed like any report), never dropped.
   auto r = make_support(found.front(), *m.author_id, m.channel, std::chrono::system_clock::now());
+  if (!r) {
+    ++support_replies_kept_;
+    return std::nullopt;
+  }
   ++support_replies_;
   return kafka::record{settings_.responses_topic,
-                       r.case_id,
-                       responses::to_json(r),
+                       r->case_id,
+                       responses::to_json(*r),
                        {{"content-type", "application/json"}},
                        -1};
 }
@@ -248,6 +258,9 @@ void cases_api::write_metrics(metrics::text_writer& w) const {
   w.counter("gateway_support_replies_total",
             "Messages that were support replies (a support word and a case reference).",
             static_cast<double>(support_replies_.load()));
+  w.counter("gateway_support_replies_kept_total",
+            "Support replies for a case that is not an idea: kept as ordinary messages.",
+            static_cast<double>(support_replies_kept_.load()));
   w.gauge("gateway_case_directory_cases", "Cases the gateway knows (feedback.cases).",
           static_cast<double>(directory_.size()));
 }

@@ -37,6 +37,8 @@ struct cases_api_settings {
   std::string responses_topic = "feedback.responses";
   std::string author_key;  // derives update ids and supporters' pseudonyms; a secret
   size_t idempotency_entries = 10000;
+  // What assign_to may name (the routing rules' divisions); nullopt: none is taken.
+  std::optional<division_list> divisions;
 };
 
 class cases_api {
@@ -54,8 +56,9 @@ class cases_api {
   std::optional<http::response> open311_lookup(const http::request& req) const;
   bool serves_open311() const { return open311_.has_value(); }
 
-  // A message that is a support reply for a known case ("공감 3C4D5E6F"), as the
-  // support record to store instead of the message; nullopt for any other.
+  // A message that is a support reply for a known idea case ("공감 3C4D5E6F"), as
+  // the support record to store instead of the message; nullopt for any other
+  // (also for a case that is not an idea: the message stays a message).
   std::optional<kafka::record> support_from_reply(const envelope::message& m);
 
   void write_metrics(metrics::text_writer& w) const;
@@ -75,6 +78,7 @@ class cases_api {
   std::array<std::atomic<uint64_t>, count> updates_{};
   std::array<std::atomic<uint64_t>, count> supports_{};
   std::atomic<uint64_t> support_replies_{0};
+  std::atomic<uint64_t> support_replies_kept_{0};  // for a case that is not an idea
 };
 
 // Registers the endpoints; call before the channels' routes (the Open311

@@ -50,9 +50,13 @@ kafka::record deadletter(const inbound_record& in, const topics& names, std::str
                                   "dedup:" + std::string(in.topic));
 }
 
-void write_case(const case_state& c, const topics& names, int32_t partition,
-                std::vector<kafka::record>& out) {
-  out.push_back({names.cases, c.id, case_to_json(c), {{"content-type", "application/json"}}, -1});
+void write_case(const case_state& c, const lifecycle_settings& settings, const topics& names,
+                int32_t partition, std::vector<kafka::record>& out) {
+  out.push_back({names.cases,
+                 c.id,
+                 case_to_json(c, settings.thresholds),
+                 {{"content-type", "application/json"}},
+                 -1});
   // A closed case stays on the changelog (without its matching state) while its
   // lifecycle goes on; retire_case removes it.
   out.push_back({names.changelog, c.id, state_to_json(c), {}, partition});
@@ -91,6 +95,15 @@ void fold_response_record(const inbound_record& in, deduplicator& engine, lifecy
                                  r->locality + " (unknown id, another locality, or retired)"));
     return;
   }
+  // The gateway refuses support for anything but an idea; one that got past it
+  // (written before the rule, or by another producer) is kept, not counted.
+  if (r->type == responses::response_type::support && c->kind != "idea") {
+    ++counters.deadlettered;
+    out.push_back(deadletter(in, names,
+                             "response: support for case " + c->id + " of kind " + c->kind +
+                                 ": only an idea gathers support"));
+    return;
+  }
   std::vector<responses::response> crossed;
   if (!fold_response(c->lifecycle, c->divisions, *r, life.settings, crossed)) {
     ++counters.responses_repeated;
@@ -98,7 +111,7 @@ void fold_response_record(const inbound_record& in, deduplicator& engine, lifecy
   }
   ++counters.responses_folded;
   if (!open) life.closed.touch(c->id, last_activity_ms(*c));
-  write_case(*c, names, in.partition, out);
+  write_case(*c, life.settings, names, in.partition, out);
   for (const auto& event : crossed) {
     ++counters.thresholds_crossed;
     out.push_back({names.responses,
@@ -125,7 +138,7 @@ void fold_delivery_record(const inbound_record& in, deduplicator& engine, lifecy
   // A summary of a case already retired changes nothing anyone reads.
   if (!c || !fold_delivery_summary(c->lifecycle, *summary)) return;
   ++counters.deliveries_folded;
-  write_case(*c, names, in.partition, out);
+  write_case(*c, life.settings, names, in.partition, out);
 }
 
 // The report's embedding for the next stage (computed once in the pipeline).
@@ -275,13 +288,13 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
       note_service_request(c->lifecycle, parsed->channel_message_id, parsed->received_at,
                            life.settings);
     }
-    write_case(*c, names, in.partition, out);
+    write_case(*c, life.settings, names, in.partition, out);
   }
   for (case_state& closed : engine.close_expired(engine.clock_ms())) {
     ++counters.cases_closed;
     std::string id = closed.id;
     life.closed.put(std::move(closed));
-    write_case(*life.closed.find(id), names, in.partition, out);
+    write_case(*life.closed.find(id), life.settings, names, in.partition, out);
   }
   for (const std::string& id : life.closed.expire(engine.clock_ms())) {
     ++counters.cases_retired;

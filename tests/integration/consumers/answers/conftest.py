@@ -23,20 +23,35 @@ from reply_tokens import ReplyKeys  # noqa: E402,F401
 ANSWERS = os.environ.get("ANSWERS_BINARY", str(REPO / "build/dev/consumers/answers/answers"))
 
 
+def manifest_divisions():
+    """The division.<id> topics of deploy/topics.manifest (the deployment's list)."""
+    names = []
+    for line in (REPO / "deploy/topics.manifest").read_text().splitlines():
+        words = line.split()
+        if words and words[0].startswith("division."):
+            names.append(words[0])
+    assert names, "deploy/topics.manifest lists no division topics"
+    return names
+
+
 class Topics:
-    """Every topic the answer loop uses, under a private prefix."""
+    """Every topic the answer loop uses, under a private prefix (with_divisions:
+    the router's division.<id> topics too)."""
 
     NAMES = {"ingested": 3, "unique": 3, "cases": 3, "responses": 3, "deliveries": 3, "deadletter": 1,
              "repartition": 3, "dedup_changelog": 3, "work": 3, "changelog": 3, "ledger": 3}
     COMPACTED = {"cases", "dedup_changelog", "changelog", "ledger"}
 
-    def __init__(self, bootstrap):
+    def __init__(self, bootstrap, with_divisions=False):
         self.bootstrap = bootstrap
         self.prefix = "at-" + uuid.uuid4().hex[:10] + "."
+        self.division_prefix = self.prefix + "division."
         admin = AdminClient({"bootstrap.servers": bootstrap})
         topics = [NewTopic(self.prefix + n, p, 1,
                            config={"cleanup.policy": "compact"} if n in self.COMPACTED else {})
                   for n, p in self.NAMES.items()]
+        if with_divisions:
+            topics += [NewTopic(self.prefix + n, 1, 1) for n in manifest_divisions()]
         for f in admin.create_topics(topics).values():
             f.result(timeout=60)
 
@@ -47,6 +62,11 @@ class Topics:
 
     def all(self):
         return [self.prefix + n for n in self.NAMES]
+
+    def on_broker(self):
+        """Every topic under this prefix as the broker lists it: whatever wrote them."""
+        admin = AdminClient({"bootstrap.servers": self.bootstrap})
+        return sorted(t for t in admin.list_topics(timeout=30).topics if t.startswith(self.prefix))
 
     def answers_flags(self):
         return [f"--answers.topic.unique={self.unique}", f"--answers.topic.responses={self.responses}",

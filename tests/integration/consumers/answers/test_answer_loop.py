@@ -8,10 +8,13 @@ dedup and answers processes and fake channel APIs:
   token, Telegram in reply to their message, WhatsApp as free text, yesterday's
   WhatsApp citizen through the approved template; Open311 shows the status;
   the deliveries are counted on the case;
-  citizens support the idea -> counted once per person, the threshold event
-  emitted once and the proposer told;
-  and nothing personal is in any topic.
-About 40 s."""
+  citizens support an idea (another case, proposed on Telegram) -> counted
+  once per person, the threshold event emitted once and the proposer told;
+  support for the pothole (a complaint) is refused, and a "+1" reply naming it
+  stays an ordinary message;
+  and nothing personal is in any topic the broker lists for the test (the
+  router's division.<id> topics included), in any service's /metrics or log.
+About 45 s."""
 
 import base64
 import hashlib
@@ -28,11 +31,12 @@ import uuid
 
 import pytest
 
-from conftest import ANSWERS, REPO, ReplyKeys, Service, Topics, produce, read_all, wait_until
+from conftest import ANSWERS, REPO, ReplyKeys, Service, Topics, manifest_divisions, produce, read_all, wait_until
 from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp, free_port
 
 GATEWAY = os.environ.get("GATEWAY_BINARY", str(REPO / "build/dev/gateway/gateway"))
 DEDUP = os.environ.get("DEDUP_BINARY", str(REPO / "build/dev/consumers/dedup/dedup"))
+ROUTER = os.environ.get("ROUTER_BINARY", str(REPO / "build/dev/consumers/router/router"))
 
 JWT_SECRET = "answer-loop-test-hs256-secret-0123456789"
 AUTHOR_KEY = "answer-loop-author-key-0123456789"
@@ -41,6 +45,7 @@ LINE_SECRET, TELEGRAM_SECRET, META_SECRET = "line-secret", "telegram-secret", "m
 # What identifies the citizens: none of it may appear in any topic.
 LINE_USER = "U5c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f"
 TELEGRAM_CHAT = 736100245
+TELEGRAM_PROPOSER = 736100377
 WHATSAPP_NOW = "821055501234"
 WHATSAPP_YESTERDAY = "821066602345"
 OPEN311_EMAIL = "citizen.park@example.com"
@@ -52,6 +57,7 @@ TEXTS = {"line": "광화문역 2번 출구 앞 세종대로 포트홀이 너무 
          "whatsapp": "광화문역 2번 출구 앞 세종대로에 포트홀이 생겼습니다",
          "yesterday": "광화문역 2번 출구 앞 세종대로에 큰 포트홀이 생겼어요",
          "open311": "광화문역 2번 출구 앞 세종대로 포트홀 신고합니다"}
+IDEA = "청계천 산책로 입구에 공공 자전거 보관대를 설치해 주세요. 제안합니다"
 ANSWER = "광화문역 2번 출구 앞 세종대로 포트홀을 오늘 보수했습니다. 신고해 주셔서 감사합니다."
 
 
@@ -111,8 +117,15 @@ def envelope_yesterday(keys, case_text):
             "reply_to": {"channel": "whatsapp", "token": token}}
 
 
+def ops_address(log_path):
+    """http://HOST:PORT of a consumer service's /metrics, from its ops.listening log line."""
+    found = re.search(r'"event":"ops.listening","address":"([^"]+)"', pathlib.Path(log_path).read_text())
+    assert found, f"no ops.listening in {log_path}"
+    return "http://" + found.group(1)
+
+
 def test_answer_loop(bootstrap, tmp_path):
-    topics = Topics(bootstrap)
+    topics = Topics(bootstrap, with_divisions=True)
     keys = ReplyKeys("loop")
     line, telegram, whatsapp = FakeLine(), FakeTelegram(), FakeWhatsApp()
     whatsapp.citizen_wrote(WHATSAPP_NOW)
@@ -124,6 +137,7 @@ def test_answer_loop(bootstrap, tmp_path):
             GATEWAY, f"--gateway.listen=127.0.0.1:{port}", f"--kafka.bootstrap.servers={bootstrap}",
             f"--gateway.topic={topics.ingested}", f"--gateway.answers.cases_topic={topics.cases}",
             f"--gateway.answers.responses_topic={topics.responses}", f"--auth.jwt.hs256_secret={JWT_SECRET}",
+            f"--gateway.answers.rules={REPO}/deploy/config/rules/seoul.yaml",
             "--subscribe.enabled=false",  # no dashboards here (their own test)
             "--channels.line.enabled=true", f"--channels.line.channel_secret={LINE_SECRET}",
             "--channels.telegram.enabled=true", f"--channels.telegram.secret_token={TELEGRAM_SECRET}",
@@ -154,6 +168,13 @@ def test_answer_loop(bootstrap, tmp_path):
             "--answers.whatsapp.enabled=true", f"--answers.whatsapp.base_url={whatsapp.base_url}/{whatsapp.version}",
             f"--answers.whatsapp.access_token={whatsapp.token}", "--answers.whatsapp.template=case_update"],
             tmp_path / "answers.log"))
+        services.append(Service([
+            ROUTER, f"--kafka.bootstrap.servers={bootstrap}", f"--router.rules={REPO}/deploy/config/rules/seoul.yaml",
+            "--router.model=", f"--router.topic.input={topics.unique}",
+            f"--router.topic.division_prefix={topics.division_prefix}", f"--router.topic.deadletter={topics.deadletter}",
+            f"--router.group_id={topics.prefix}router", f"--router.transactional_id={topics.prefix}router-0",
+            "--router.max_batch_wait_ms=20", "--router.ops_listen=127.0.0.1:0"],
+            tmp_path / "router.log"))
         wait_until(lambda: api.call("GET", "/healthz")[0] == 200, "the gateway did not start", processes=services)
 
         # ---------------------------------------------------------------- the reports
@@ -183,6 +204,11 @@ def test_answer_loop(bootstrap, tmp_path):
             "address_string": "종로구 세종대로 172", "email": OPEN311_EMAIL})
         assert status == 200, text
         request_id = json.loads(text)[0]["service_request_id"]
+        # An idea, from another citizen on Telegram: a case of its own, of kind idea.
+        tg = {"update_id": update_id + 1, "message": {"message_id": 5120, "date": int(time.time()), "text": IDEA,
+              "from": {"id": TELEGRAM_PROPOSER, "is_bot": False, "first_name": "Seoyeon"},
+              "chat": {"id": TELEGRAM_PROPOSER, "type": "private"}}}
+        assert api.call("POST", "/v1/webhooks/telegram", tg, {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})[0] == 200
 
         def the_case():
             for key, value, _ in reversed(read_all(bootstrap, topics.cases)):
@@ -193,6 +219,17 @@ def test_answer_loop(bootstrap, tmp_path):
         wait_until(lambda: the_case() is not None, "the five reports did not become one case", processes=services)
         case = the_case()
         assert case["divisions"][0] == "roads" and case["service_requests"][0]["id"] == request_id
+        assert case["kind"] == "complaint"
+
+        def the_idea():
+            for key, value, _ in reversed(read_all(bootstrap, topics.cases)):
+                c = json.loads(value) if value else None
+                if c and c["kind"] == "idea":
+                    return c
+            return None
+        wait_until(lambda: the_idea() is not None, "the proposal did not become an idea case", processes=services)
+        idea = the_idea()
+        assert idea["id"] != case["id"] and idea["report_count"] == 1
         wait_until(lambda: json.loads(api.call("GET", f"/open311/v2/requests/{request_id}.json")[1])[0].get("agency_responsible") == "roads",
                    "Open311 does not show the case yet")
         assert json.loads(api.call("GET", f"/open311/v2/requests/{request_id}.json")[1])[0]["status"] == "open"
@@ -207,6 +244,10 @@ def test_answer_loop(bootstrap, tmp_path):
         assert api.call("POST", path, update, parks)[0] == 403
         status, text = api.call("POST", path, {"status": "mended"}, staff)
         assert status == 400 and json.loads(text)["pointer"] == "/status"
+        # A reassignment names a division of the routing rules (the router's), nothing else.
+        status, text = api.call("POST", path, {"assign_to": ["roadworks"]}, staff)
+        assert status == 400 and json.loads(text)["code"] == "invalid_value", text
+        assert json.loads(text)["pointer"] == "/assign_to" and "roads" in json.loads(text)["detail"]
         status, first = api.call("POST", path, update, staff)
         assert status == 202, first
         status, again = api.call("POST", path, update, staff)  # the clerk's browser sent it twice
@@ -248,8 +289,7 @@ def test_answer_loop(bootstrap, tmp_path):
         assert d["by_channel"]["whatsapp"] == {"delivered": 2}
 
         # The operator sees the same on the answers service's own /metrics and /readyz.
-        answers_ops = "http://" + re.search(r'"event":"ops.listening","address":"([^"]+)"',
-                                            (tmp_path / "answers.log").read_text()).group(1)
+        answers_ops = ops_address(tmp_path / "answers.log")
         with urllib.request.urlopen(answers_ops + "/readyz", timeout=10) as r:
             assert r.status == 200
         with urllib.request.urlopen(answers_ops + "/metrics", timeout=10) as r:
@@ -260,60 +300,109 @@ def test_answer_loop(bootstrap, tmp_path):
 
         # ---------------------------------------------------------------- support
         site = {"Authorization": "Bearer " + jwt({"sub": "seoul-website", "role": "bridge", "channels": ["web"]})}
-        spath = f"/v1/cases/{case['id']}/support"
+        spath = f"/v1/cases/{idea['id']}/support"
         assert api.call("POST", spath, {"supporter": SUPPORTERS[0]}, staff)[0] == 403
+        # Only an idea gathers support: the pothole is a complaint.
+        status, text = api.call("POST", f"/v1/cases/{case['id']}/support", {"supporter": SUPPORTERS[0]}, site)
+        refusal = json.loads(text)
+        assert status == 409 and refusal["code"] == "not_an_idea", text
+        assert refusal["type"] == "urn:civic-gateway:problem:not_an_idea" and refusal["status"] == 409
+        assert "complaint" in refusal["detail"] and refusal["retryable"] is False
         for who in (SUPPORTERS[0], SUPPORTERS[0], SUPPORTERS[1], SUPPORTERS[0]):
             status, text = api.call("POST", spath, {"supporter": who}, site)
             assert status == 202, text
 
-        def support():
-            c = [json.loads(v) for k, v, _ in read_all(bootstrap, topics.cases) if k == case["id"] and v]
+        def support(of=idea):
+            c = [json.loads(v) for k, v, _ in read_all(bootstrap, topics.cases) if k == of["id"] and v]
             return c[-1]["support"]
         wait_until(lambda: support()["count"] == 2 and support()["thresholds"], "support was not counted")
         assert support()["count"] == 2  # once per person
         thresholds = [json.loads(v) for k, v, _ in read_all(bootstrap, topics.responses)
                       if v and json.loads(v)["type"] == "threshold"]
-        assert len(thresholds) == 1 and thresholds[0]["threshold"] == 2
-        # The proposer (who reported first: yesterday's WhatsApp citizen) hears of it.
-        wait_until(lambda: len(whatsapp.received) == 3, "the proposer was not told", processes=services)
-        assert whatsapp.received[2]["to"] == WHATSAPP_YESTERDAY and "공감 2명" in whatsapp.received[2]["text"]
+        assert len(thresholds) == 1 and thresholds[0]["threshold"] == 2 and thresholds[0]["case_id"] == idea["id"]
+        # The proposer hears of it, on Telegram, in reply to the proposal.
+        wait_until(lambda: len(telegram.received) == 2, "the proposer was not told", processes=services)
+        told = telegram.received[1]
+        assert told["chat_id"] == str(TELEGRAM_PROPOSER) and told["reply_to"] == 5120 and "공감한 시민이 2명" in told["text"]
 
         # Support on a channel: "공감 <reference>" (the reference is in every notice), twice from
         # one LINE user: counted once, and it is not a report.
-        reference = case["id"][-8:].upper()
-        assert f"접수번호 {reference}" in telegram.received[0]["text"]
-        for n in range(2):
+        reference = idea["id"][-8:].upper()
+        assert f"접수번호 {reference}" in told["text"]
+
+        def line_says(n, text):
             event = {"destination": "Ucity", "events": [{
-                "type": "message", "message": {"type": "text", "id": f"50000000000000010{n}", "text": f"공감 {reference}"},
+                "type": "message", "message": {"type": "text", "id": f"50000000000000010{n}", "text": text},
                 "webhookEventId": f"01JSUPPORT{n}" + uuid.uuid4().hex[:10].upper(), "timestamp": int(time.time() * 1000),
                 "source": {"type": "user", "userId": LINE_SUPPORTER}, "replyToken": f"{n}" * 32, "mode": "active"}]}
             body = json.dumps(event, ensure_ascii=False).encode()
             assert api.call("POST", "/v1/webhooks/line", body, {"X-Line-Signature": signed(LINE_SECRET, body)})[0] == 200
+        for n in range(2):
+            line_says(n, f"공감 {reference}")
         wait_until(lambda: support()["count"] == 3, "the support reply was not counted")
+        # "+1" for the pothole (a complaint) is no support: it stays a message, stored as any report.
+        pothole_reference = case["id"][-8:].upper()
+        assert f"접수번호 {pothole_reference}" in telegram.received[0]["text"]
+        line_says(2, f"+1 {pothole_reference}")
+
+        def ingested(text):
+            return [v for k, v, _ in read_all(bootstrap, topics.ingested) if text.encode() in (v or b"")]
+        wait_until(lambda: ingested(f"+1 {pothole_reference}"), "the +1 on a complaint was not kept as a message")
         time.sleep(1)
         assert support()["count"] == 3
-        assert not [v for k, v, _ in read_all(bootstrap, topics.ingested) if f"공감 {reference}".encode() in (v or b"")]
+        assert support(case)["count"] == 0
+        assert not ingested(f"공감 {reference}")
         assert len([v for k, v, _ in read_all(bootstrap, topics.responses)
                     if v and json.loads(v)["type"] == "threshold"]) == 1
+        with urllib.request.urlopen(api.base + "/metrics", timeout=10) as r:
+            gateway_metrics = r.read().decode()
+        assert "gateway_support_replies_total 2" in gateway_metrics
+        assert "gateway_support_replies_kept_total 1" in gateway_metrics
+        assert 'gateway_case_support_total{outcome="refused"} 2' in gateway_metrics  # the clerk's and the pothole's
 
-        # ---------------------------------------------------------------- nothing personal in any topic
-        secrets = [LINE_USER, LINE_SUPPORTER, str(TELEGRAM_CHAT), WHATSAPP_NOW, WHATSAPP_YESTERDAY, OPEN311_EMAIL, *SUPPORTERS,
-                   "a1b2c3d4e5f60718293a4b5c6d7e8f90", "Minsu", "Jiwoo"]
-        checked = 0
-        for topic in topics.all():
+        # ---------------------------------------------------------------- nothing personal anywhere
+        secrets = [LINE_USER, LINE_SUPPORTER, str(TELEGRAM_CHAT), str(TELEGRAM_PROPOSER), WHATSAPP_NOW, WHATSAPP_YESTERDAY,
+                   OPEN311_EMAIL, *SUPPORTERS, "a1b2c3d4e5f60718293a4b5c6d7e8f90", "Minsu", "Jiwoo", "Seoyeon"]
+
+        def leaked(text):
+            return [secret for secret in secrets if secret in text]
+        # The router has routed every unique report (each to one or two divisions).
+        division_topics = [topics.prefix + n for n in manifest_divisions()]
+
+        def routed():
+            return sum(len(read_all(bootstrap, t)) for t in division_topics)
+        unique = len(read_all(bootstrap, topics.unique))
+        wait_until(lambda: routed() >= unique, f"the router did not route the {unique} reports", processes=services)
+        # Every topic the broker lists under this test's prefix, whoever wrote it: none is left out.
+        listed = topics.on_broker()
+        assert listed, "the broker lists no topics for this test: the search would prove nothing"
+        assert set(topics.all()) | set(division_topics) <= set(listed), listed
+        records = {}
+        for topic in listed:
+            records[topic] = 0
             for key, value, headers in read_all(bootstrap, topic, committed=False):
                 blob = (key or "") + (value or b"").decode(errors="replace") + \
                     "".join(k + (v or b"").decode(errors="replace") for k, v in headers)
-                checked += 1
-                for secret in secrets:
-                    assert secret not in blob, f"{secret} found in {topic}"
-        assert checked > 40
+                records[topic] += 1
+                assert not leaked(blob), f"{leaked(blob)} found in {topic}"
+        # Nothing read proves nothing: every stage wrote where the search looked.
+        must_have = {topics.ingested, topics.unique, topics.cases, topics.responses, topics.deliveries,
+                     topics.work, topics.changelog, topics.ledger, topics.division_prefix + "roads"}
+        assert not [t for t in must_have if not records[t]], records
+        assert len([t for t in division_topics if records[t]]) >= 2, records  # the pothole's, the idea's
+        assert sum(records.values()) > 40, records
+        # ... nor in any service's /metrics ...
+        for name, base in [("gateway", api.base), ("dedup", ops_address(tmp_path / "dedup.log")),
+                           ("answers", answers_ops), ("router", ops_address(tmp_path / "router.log"))]:
+            with urllib.request.urlopen(base + "/metrics", timeout=10) as r:
+                text = r.read().decode()
+            assert len(text.splitlines()) > 10, f"{name}'s /metrics is empty: the check would prove nothing"
+            assert not leaked(text), f"{leaked(text)} found in {name}'s /metrics"
         # ... nor in any service's log.
         for s in services:
             text = pathlib.Path(s.log_path).read_text(errors="replace")
             assert text, f"{s.log_path} is empty: the check would prove nothing"
-            for secret in secrets:
-                assert secret not in text, f"{secret} found in {pathlib.Path(s.log_path).name}"
+            assert not leaked(text), f"{leaked(text)} found in {pathlib.Path(s.log_path).name}"
     finally:
         for s in reversed(services):
             s.stop()

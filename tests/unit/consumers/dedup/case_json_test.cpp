@@ -68,6 +68,32 @@ TEST_CASE("the public case record carries what divisions need, and no matching i
   }
 }
 
+TEST_CASE("an idea's support carries the configured milestones; other cases' are null") {
+  case_state c;
+  c.id = "case-i1";
+  c.report_count = 1;
+  c.members = {"m1"};
+  c.divisions = {"transport"};
+  c.kind = "idea";
+  c.lifecycle.support_count = 37;
+  std::vector<support_threshold> milestones{
+      {50, "department_answers"}, {100, "public_forum"}, {1000, "mayor_answers"}};
+  rapidjson::Document doc;
+  doc.Parse(case_to_json(c, milestones).c_str());
+  const auto& m = doc["support"]["milestones"];
+  REQUIRE(m.IsArray());
+  REQUIRE(m.Size() == 3);
+  CHECK(m[0]["threshold"].GetUint64() == 50);
+  CHECK(std::string(m[2]["milestone"].GetString()) == "mayor_answers");
+  CHECK(doc["support"]["count"].GetUint64() == 37);
+  CHECK(valid_case(case_to_json(c, milestones)));
+
+  c.kind = "complaint";
+  doc.Parse(case_to_json(c, milestones).c_str());
+  CHECK(doc["support"]["milestones"].IsNull());
+  CHECK(valid_case(case_to_json(c, milestones)));
+}
+
 TEST_CASE("a changelog value that does not read is refused with a reason") {
   CHECK_FALSE(state_from_json("{").has_value());
   CHECK_FALSE(state_from_json(R"({"id":"x"})").has_value());

@@ -54,8 +54,10 @@ struct partition {
     return out;
   }
 
-  std::string report(int n, std::string channel = "line") {
+  std::string report(int n, std::string channel = "line",
+                     std::optional<envelope::feedback_kind> kind = std::nullopt) {
     envelope::message e;
+    e.kind = kind;
     e.id = "0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b" + std::to_string(10 + n);
     e.received_at = "2026-11-22T01:0" + std::to_string(n) + ":00.000Z";
     e.channel = std::move(channel);
@@ -157,7 +159,7 @@ TEST_CASE("a reassignment moves the case to the new division") {
 
 TEST_CASE("support counts each author once and emits each threshold event once") {
   partition p;
-  std::string id = p.report(1);
+  std::string id = p.report(1, "line", envelope::feedback_kind::idea);
   std::vector<kafka::record> events;
   for (char who : {'a', 'b', 'a', 'c', 'c', 'd', 'e', 'f', 'b'}) {
     for (auto& rec : p.feed(p.names.responses, id, responses::to_json(support(id, who)))) {
@@ -180,6 +182,19 @@ TEST_CASE("support counts each author once and emits each threshold event once")
   REQUIRE(c != nullptr);
   CHECK(c->lifecycle.support_count == 6);
   CHECK(c->lifecycle.thresholds.size() == 2);
+}
+
+TEST_CASE("support for a case that is not an idea is dead-lettered, not counted") {
+  partition p;
+  std::string id = p.report(1);  // a pothole: a complaint
+  auto out = p.feed(p.names.responses, id, responses::to_json(support(id, 'a')));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].topic == p.names.deadletter);
+  CHECK(p.counters.responses_folded == 0);
+  const case_state* c = p.engine.find(id);
+  REQUIRE(c != nullptr);
+  CHECK(c->kind == "complaint");
+  CHECK(c->lifecycle.support_count == 0);
 }
 
 TEST_CASE("a case closed to new reports still takes its answer") {

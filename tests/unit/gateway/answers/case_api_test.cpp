@@ -11,6 +11,7 @@
 #include "common/time/rfc3339.hpp"
 #include "gateway/answers/open311_status.hpp"
 #include "gateway/answers/support_reply.hpp"
+#include "support/paths.hpp"
 
 using namespace civic;
 using namespace civic::gateway::answers;
@@ -25,6 +26,15 @@ case_summary pothole() {
   c.locality = "Jongno-gu";
   c.first_seen = "2026-11-22T01:00:00.000Z";
   c.requests = {{"pothole-3a1f9c-8b2e4d6f0a1c", "2026-11-22T01:00:00.000Z"}};
+  return c;
+}
+
+case_summary idea() {
+  case_summary c = pothole();
+  c.id = "case-0193f2a4-6b1c-7d3e-9f00-2b3c4d5e6f70";
+  c.divisions = {"transport"};
+  c.kind = "idea";
+  c.requests.clear();
   return c;
 }
 
@@ -106,6 +116,33 @@ TEST_CASE("only a division the case belongs to may update it, and a repeat is th
   CHECK(make_update(fixed, clerk({"roads"}), *reopen, "k", "s", now).has_value());
 }
 
+TEST_CASE("a reassignment names only the divisions of the routing rules") {
+  auto divisions =
+      division_list::from_rules_file(test::source_dir() / "deploy/config/rules/seoul.yaml");
+  REQUIRE(divisions.has_value());
+  CHECK(divisions->contains("roads"));
+  CHECK(divisions->contains("transport"));
+  CHECK(divisions->contains("triage"));  // the router's fallback: a case may go back there
+  CHECK_FALSE(divisions->contains("pothole"));
+
+  auto known = parse_update_request(R"({"assign_to":["transport","roads"]})");
+  REQUIRE(known.has_value());
+  CHECK_FALSE(check_assign_to(*known, &*divisions).has_value());
+  auto unknown = parse_update_request(R"({"assign_to":["roads","roadworks"]})");
+  REQUIRE(unknown.has_value());  // well-formed: only the list knows it is no division
+  auto refused = check_assign_to(*unknown, &*divisions);
+  REQUIRE(refused.has_value());
+  CHECK(refused->code == make_error_code(errc::invalid_value));
+  CHECK(refused->pointer == "/assign_to");
+  CHECK(refused->message.find("assign_to[1]") != std::string::npos);
+  CHECK(refused->message.find("transport, roads") != std::string::npos);
+  // No list (the rules file unreadable at the start): no reassignment is taken.
+  CHECK(check_assign_to(*unknown, nullptr)->code == make_error_code(errc::bad_config));
+  CHECK_FALSE(check_assign_to(*parse_update_request(R"({"status":"fixed"})"), nullptr));
+
+  CHECK_FALSE(division_list::from_rules_file("/nonexistent/rules.yaml").has_value());
+}
+
 TEST_CASE("the Idempotency-Key header is required and bounded") {
   CHECK(check_idempotency_key(std::nullopt)->code == make_error_code(errc::missing_field));
   CHECK(check_idempotency_key(std::string(256, 'k'))->code == make_error_code(errc::too_long));
@@ -127,11 +164,32 @@ TEST_CASE("support names the supporter by pseudonym only") {
   REQUIRE(s.has_value());
   CHECK_FALSE(parse_support_request(R"({"supporter":""})").has_value());
   CHECK_FALSE(parse_support_request(R"({"supporter":"a","email":"x@y"})").has_value());
-  auto r = make_support(pothole(), std::string(32, 'c'), "web", now);
-  CHECK(r.type == responses::response_type::support);
-  CHECK(r.supporter == std::string(32, 'c'));
-  CHECK(responses::parse_json(responses::to_json(r)).has_value());
-  CHECK(make_support(pothole(), std::string(32, 'c'), "web", now).id == r.id);
+  auto r = make_support(idea(), std::string(32, 'c'), "web", now);
+  REQUIRE(r.has_value());
+  CHECK(r->type == responses::response_type::support);
+  CHECK(r->supporter == std::string(32, 'c'));
+  CHECK(responses::parse_json(responses::to_json(*r)).has_value());
+  CHECK(make_support(idea(), std::string(32, 'c'), "web", now)->id == r->id);
+}
+
+TEST_CASE("only an idea gathers support: a complaint, praise or question is refused") {
+  for (std::string kind : {"complaint", "praise", "question"}) {
+    case_summary c = pothole();
+    c.kind = kind;
+    auto refused = make_support(c, std::string(32, 'c'), "web", now);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == make_error_code(errc::not_an_idea));
+    CHECK(refused.error().message.find(kind) != std::string::npos);
+  }
+  CHECK(traits(make_error_code(errc::not_an_idea)).http_status == 409);
+  CHECK(error_name(make_error_code(errc::not_an_idea)) == "not_an_idea");
+
+  // The directory takes the kind from the case record; a record without one is a complaint.
+  case_directory dir;
+  dir.apply("case-1", R"({"id":"case-1","divisions":["roads"],"district":null,"kind":"idea"})");
+  dir.apply("case-2", R"({"id":"case-2","divisions":["roads"],"district":null})");
+  CHECK(dir.find("case-1")->kind == "idea");
+  CHECK(dir.find("case-2")->kind == "complaint");
 }
 
 TEST_CASE("Open311 shows the case's status, notes, division and times") {

@@ -1,0 +1,132 @@
+"""Two answers instances against the real broker: the second joins the group
+while the first is delivering, so partitions move in the middle of their
+deliveries. Every citizen still hears exactly once.
+
+Nine cases, each reported by three citizens (LINE, Telegram, WhatsApp), and
+one answer to each: 27 messages. The fake channels answer each request after
+a second, so the first instance is still delivering when the second one takes
+its share of the partitions (each partition's delivery worker has a
+transactional id of its own, so the new owner fences the old one). Each fake
+receives exactly one message per recipient per update, feedback.deliveries
+has exactly one outcome per (update, recipient), and both instances
+delivered some. About 25-40 s."""
+
+import json
+import time
+
+from conftest import ANSWERS, ReplyKeys, Service, Topics, produce, read_all, wait_until
+from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp
+
+CASES = 9
+CHANNELS = ("line", "telegram", "whatsapp")
+
+
+def envelope(n, channel, author, token):
+    return {"version": 1, "id": f"0195c2a4-7a10-7c3e-9b21-{n:012x}", "received_at": "2026-11-22T01:00:00.000Z",
+            "channel": channel, "channel_message_id": f"m-{n}", "idempotency_key": f"{channel}:m-{n}",
+            "kind": "complaint", "text": "세종대로 광화문역 앞 도로에 포트홀이 생겼어요", "language": "ko",
+            "location": None, "media": [], "author_id": author, "reply_to": {"channel": channel, "token": token}}
+
+
+def update(case_id, n):
+    return {"version": 1, "type": "update", "id": f"upd-rebalance-{n}", "case_id": case_id, "locality": "Jongno-gu",
+            "at": "2026-11-22T03:00:00.000Z", "division": "roads", "actor": "clerk-1", "status": "fixed",
+            "answer": {"text": f"보수했습니다 (사례 {n})", "language": "ko"}, "assign_to": [], "expected_at": None,
+            "notify": True}
+
+
+def test_an_instance_joining_mid_delivery_sends_no_second_copy(bootstrap, tmp_path):
+    topics = Topics(bootstrap)
+    keys = ReplyKeys()
+    line, telegram, whatsapp = FakeLine(), FakeTelegram(), FakeWhatsApp()
+    fakes = {"line": line, "telegram": telegram, "whatsapp": whatsapp}
+
+    def slow(fake, path):
+        time.sleep(1.0)  # a slow channel: the deliveries are still going on when the second instance joins
+
+    for fake in fakes.values():
+        fake.on_request = slow
+
+    def args(instance):
+        return [ANSWERS, f"--kafka.bootstrap.servers={bootstrap}", *topics.answers_flags(),
+                f"--answers.reply_token.private_keys={keys.private_text}",
+                f"--answers.group_id={topics.prefix}answers",
+                f"--answers.transactional_id={topics.prefix}answers-{instance}",
+                f"--answers.ledger_transactional_prefix={topics.prefix}ledger-",
+                "--answers.line.enabled=true", f"--answers.line.base_url={line.base_url}",
+                f"--answers.line.channel_access_token={line.token}", "--answers.line.reply_window_s=0",
+                "--answers.telegram.enabled=true", f"--answers.telegram.base_url={telegram.base_url}",
+                f"--answers.telegram.bot_token={telegram.token}",
+                "--answers.whatsapp.enabled=true", f"--answers.whatsapp.base_url={whatsapp.base_url}/{whatsapp.version}",
+                f"--answers.whatsapp.access_token={whatsapp.token}",
+                "--answers.max_batch_wait_ms=20", "--answers.http_timeout_ms=10000", "--kafka.session.timeout.ms=10000",
+                "--answers.ops_listen=127.0.0.1:0", "--log.level=info"]
+
+    first = Service(args(0), tmp_path / "answers-0.log")
+    services = [first]
+    try:
+        recipients = {}  # case number -> the three addresses
+        for n in range(CASES):
+            case_id = f"case-rebalance-{topics.prefix}{n}"
+            citizens = [("line", f"U{n:032x}", "a" * 31 + str(n)),
+                        ("telegram", str(600000000 + n), "b" * 31 + str(n)),
+                        ("whatsapp", f"8210777{n:05d}", "c" * 31 + str(n))]
+            recipients[n] = {channel: address for channel, address, _ in citizens}
+            whatsapp.citizen_wrote(citizens[2][1])
+            for i, (channel, address, author) in enumerate(citizens):
+                token = keys.seal(channel, address, thread="1365" if channel == "telegram" else "",
+                                  via=whatsapp.phone_number_id if channel == "whatsapp" else "")
+                produce(bootstrap, topics.unique, "Jongno-gu", json.dumps(envelope(n * 10 + i, channel, author, token)),
+                        [("civic-case-id", case_id)])
+        wait_until(lambda: sum(1 for k, v, _ in read_all(bootstrap, topics.changelog) if k and k.startswith("r/") and v)
+                   == 3 * CASES, "the citizens were not recorded", processes=services)
+        for n in range(CASES):
+            case_id = f"case-rebalance-{topics.prefix}{n}"
+            produce(bootstrap, topics.responses, case_id, json.dumps(update(case_id, n)))
+
+        # The first instance is delivering: the second one joins now.
+        wait_until(lambda: sum(len(f.received) for f in fakes.values()) >= 2, "the first instance sent nothing",
+                   processes=services)
+        services.append(Service(args(1), tmp_path / "answers-1.log"))
+        wait_until(lambda: '"event":"kafka.partitions.assigned"' in services[1].log_text(),
+                   "the second instance was given no partitions", processes=services)
+        assert sum(len(f.received) for f in fakes.values()) < 3 * CASES, "all was sent before the second one joined"
+
+        def outcomes():
+            got = {}
+            for key, value, _ in read_all(bootstrap, topics.deliveries):
+                record = json.loads(value)
+                if record["type"] == "outcome":
+                    got.setdefault((record["update_id"], record["channel"]), []).append(record["outcome"])
+            return got
+        wait_until(lambda: len(outcomes()) == 3 * CASES, f"not every delivery has its outcome: {len(outcomes())}",
+                   timeout=180, processes=services)
+
+        # Exactly one message per recipient per update on each channel.
+        for channel, fake in fakes.items():
+            assert fake.problems == []
+            for n in range(CASES):
+                expected = f"보수했습니다 (사례 {n})"
+                got = [t for t in fake.texts() if expected in t]
+                assert len(got) == 1, f"case {n}: {channel} got {len(got)} copies"
+            assert len(fake.received) == CASES, f"{channel}: {len(fake.received)} messages for {CASES} citizens"
+        by_address = {}
+        for r in whatsapp.received:
+            by_address[r["to"]] = by_address.get(r["to"], 0) + 1
+        assert by_address == {recipients[n]["whatsapp"]: 1 for n in range(CASES)}
+        # One outcome each; one sent during the move may be unconfirmed (a channel without an
+        # idempotency key is not asked twice), never repeated.
+        for (update_id, channel), outcome in outcomes().items():
+            assert len(outcome) == 1, f"{update_id} {channel}: {outcome}"
+            assert outcome[0] in ("delivered", "unconfirmed"), f"{update_id} {channel}: {outcome}"
+        # Both instances delivered: the partitions really moved mid-delivery.
+        delivered = [s.log_text().count('"event":"answers.delivery"') for s in services]
+        assert all(delivered), f"an instance delivered nothing: {delivered}"
+        kinds = sorted(o[0] for o in outcomes().values())
+        print(f"deliveries by the first instance {delivered[0]}, by the second {delivered[1]}; "
+              f"unconfirmed {kinds.count('unconfirmed')} of {len(kinds)}")
+    finally:
+        for s in reversed(services):
+            s.stop()
+        for fake in fakes.values():
+            fake.close()
