@@ -43,6 +43,8 @@ void write_lifecycle(json_writer& w, const case_lifecycle& l) {
   write_text(w, responses::open311_status(l.status));
   w.Key("updated_at");
   write_nonempty(w, l.updated_at);
+  w.Key("answered_at");
+  write_nonempty(w, l.answered_at);
   w.Key("expected_at");
   write_optional(w, l.expected_at);
   w.Key("answer");
@@ -58,6 +60,8 @@ void write_lifecycle(json_writer& w, const case_lifecycle& l) {
     w.String(l.answer->at);
     w.Key("division");
     w.String(l.answer->division);
+    w.Key("public");
+    w.Bool(l.answer->published);
     w.EndObject();
   } else {
     w.Null();
@@ -229,6 +233,10 @@ expected<case_lifecycle, std::string> read_lifecycle_state(const rapidjson::Valu
       !nullable_text(*life, "updated_at", l.updated_at)) {
     return bad("status");
   }
+  // Written since the answer clocks; a state from before has none.
+  if (member(*life, "answered_at") && !nullable_text(*life, "answered_at", l.answered_at)) {
+    return bad("answered_at");
+  }
   std::string expected_at;
   if (!nullable_text(*life, "expected_at", expected_at)) return bad("expected_at");
   if (!expected_at.empty()) l.expected_at = expected_at;
@@ -239,6 +247,7 @@ expected<case_lifecycle, std::string> read_lifecycle_state(const rapidjson::Valu
         !text(*a, "division", answer.division)) {
       return bad("answer");
     }
+    if (const auto* p = member(*a, "public"); p && p->IsBool()) answer.published = p->GetBool();
     l.answer = std::move(answer);
   }
   const auto* history = member(*life, "history");
