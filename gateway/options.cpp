@@ -6,6 +6,7 @@
 #include "common/auth/auth_options.hpp"
 #include "gateway/auth/settings.hpp"
 #include "gateway/channels/registry.hpp"
+#include "gateway/open/options.hpp"
 #include "gateway/subscribe/service.hpp"
 
 namespace civic::gateway {
@@ -107,6 +108,7 @@ std::span<const config::option> options() {
     for (const auto& o : civic::auth::auth_options()) v.push_back(o);
     for (const auto& o : channels::channel_options()) v.push_back(o);
     for (const auto& o : subscribe::options()) v.push_back(o);
+    for (const auto& o : open::options()) v.push_back(o);
     for (const auto& o : config::common_options()) v.push_back(o);
     return v;
   }();
