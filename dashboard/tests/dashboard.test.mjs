@@ -120,6 +120,7 @@ test("a clerk signs in, sees the snapshot and live reports, and misses nothing a
     await page.click("#action-form button[type=submit]");
     const request = await posted;
     assert.match(request.headers()["idempotency-key"] || "", /^dash-[0-9a-f]{32}$/, "an Idempotency-Key");
+    assert.equal(JSON.parse(request.postData()).answer.public, undefined, "not published unless the clerk says so");
     await page.waitForSelector('#action-result[data-outcome="accepted"]', { timeout: 30000 });
     await page.waitForSelector('#detail-actions [data-standing="case_status"]:text("처리 중")', { timeout: 60000 });
     await page.waitForSelector(`#detail-actions [data-standing="latest_answer"]:text("${answerText}")`);
