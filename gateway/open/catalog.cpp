@@ -18,6 +18,10 @@ void catalog::apply(std::string_view key, std::optional<std::string_view> value)
     parsed = std::move(*c);
   }
   std::unique_lock lock(mutex_);
+  {
+    std::lock_guard stale(sorted_mutex_);
+    sorted_.reset();
+  }
   std::string id(key);
   if (auto old = cases_.find(id); old != cases_.end()) {
     by_public_.erase(old->second.public_id);
@@ -28,18 +32,19 @@ void catalog::apply(std::string_view key, std::optional<std::string_view> value)
   cases_.emplace(std::move(id), std::move(*parsed));
 }
 
-std::vector<public_case> catalog::snapshot() const {
-  std::vector<public_case> out;
-  {
-    std::shared_lock lock(mutex_);
-    out.reserve(cases_.size());
-    for (const auto& [id, c] : cases_) out.push_back(c);
-  }
-  std::sort(out.begin(), out.end(), [](const public_case& a, const public_case& b) {
+std::shared_ptr<const std::vector<public_case>> catalog::snapshot() const {
+  std::shared_lock lock(mutex_);
+  std::lock_guard cached(sorted_mutex_);
+  if (sorted_) return sorted_;
+  auto out = std::make_shared<std::vector<public_case>>();
+  out->reserve(cases_.size());
+  for (const auto& [id, c] : cases_) out->push_back(c);
+  std::sort(out->begin(), out->end(), [](const public_case& a, const public_case& b) {
     if (a.opened_ms != b.opened_ms) return a.opened_ms > b.opened_ms;
     return a.public_id < b.public_id;
   });
-  return out;
+  sorted_ = std::move(out);
+  return sorted_;
 }
 
 std::optional<public_case> catalog::find(std::string_view public_id) const {

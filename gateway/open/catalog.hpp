@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -23,8 +25,9 @@ class catalog {
   // A feedback.cases record (nullopt: a tombstone).
   void apply(std::string_view key, std::optional<std::string_view> value);
 
-  // Every case, newest opened first (ties by public id): a stable order to page through.
-  std::vector<public_case> snapshot() const;
+  // Every case, newest opened first (ties by public id): a stable order to page
+  // through. Sorted once per change, shared by every request until the next one.
+  std::shared_ptr<const std::vector<public_case>> snapshot() const;
   std::optional<public_case> find(std::string_view public_id) const;
   size_t size() const;
 
@@ -33,6 +36,8 @@ class catalog {
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, public_case> cases_;      // case id -> its public view
   std::unordered_map<std::string, std::string> by_public_;  // public id -> case id
+  mutable std::mutex sorted_mutex_;
+  mutable std::shared_ptr<const std::vector<public_case>> sorted_;  // null: changed since
 };
 
 }  // namespace civic::gateway::open

@@ -121,7 +121,7 @@ int run_export_command(std::span<const std::string_view> args) {
     return 1;
   }
   auto snapshot = cases.snapshot();
-  auto files = build_export(snapshot, *day, settings->utc_offset_minutes);
+  auto files = build_export(*snapshot, *day, settings->utc_offset_minutes);
   std::filesystem::path out(s->text("out"));
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
@@ -133,7 +133,7 @@ int run_export_command(std::span<const std::string_view> args) {
     return 1;
   }
   std::printf("{\"day\":\"%s\",\"rows\":%zu,\"cases_read\":%zu,\"out\":\"%s\"}\n",
-              s->text("day").c_str(), files.rows, snapshot.size(), out.c_str());
+              s->text("day").c_str(), files.rows, snapshot->size(), out.c_str());
   return 0;
 }
 

@@ -140,7 +140,7 @@ http::response open_api::cases(const http::request& req) const {
   }
   auto all = cases_.snapshot();
   std::vector<const public_case*> shown;
-  for (const auto& c : all) {
+  for (const auto& c : *all) {
     if (matches(c, q)) shown.push_back(&c);
   }
   if (q.by_answer) {
@@ -175,7 +175,7 @@ http::response open_api::stats(const http::request& req, std::string_view by) co
     return http::problem(errc::unknown_field, "statistics take no parameters", "/query");
   }
   auto all = cases_.snapshot();
-  auto cells = aggregate(all, *d, {settings_.k, settings_.utc_offset_minutes}, now_());
+  auto cells = aggregate(*all, *d, {settings_.k, settings_.utc_offset_minutes}, now_());
   return cacheable(req, to_json(cells, *d, settings_.k));
 }
 

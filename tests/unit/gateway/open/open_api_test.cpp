@@ -7,6 +7,9 @@
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
+#include <atomic>
+#include <thread>
+
 #include "common/sla/working_calendar.hpp"
 #include "common/time/rfc3339.hpp"
 #include "gateway/open/daily_export.hpp"
@@ -236,18 +239,39 @@ TEST_CASE("a day's export holds that day's cases, the same bytes every time, wit
   cases.apply("case-2", record(2, "Mapo-gu", "water", 1, "", false, "2026-11-23T14:59:59.999Z"));
   cases.apply("case-3", record(3, "Mapo-gu", "water", 1, "", false, "2026-11-23T15:00:00.000Z"));
   auto day = *sla::parse_day("2026-11-23");
-  auto first = open::build_export(cases.snapshot(), day, 540);
-  auto again = open::build_export(cases.snapshot(), day, 540);
+  auto first = open::build_export(*cases.snapshot(), day, 540);
+  auto again = open::build_export(*cases.snapshot(), day, 540);
   CHECK(first.rows == 2);
   CHECK(first.csv == again.csv);
   CHECK(first.jsonl == again.jsonl);
   CHECK(first.csv.rfind("id,division,divisions,district,kind,status,", 0) == 0);
   CHECK(first.csv.find("\r\n") != std::string::npos);
   CHECK(first.csv.find("보수했습니다") != std::string::npos);  // the public answer
-  CHECK(first.jsonl.find("\"late\"") == std::string::npos);     // no wall clock in the export
+  CHECK(first.jsonl.find("\"late\"") == std::string::npos);    // no wall clock in the export
   CHECK(first.jsonl.find("홍길동") == std::string::npos);
   CHECK(first.dictionary_csv.rfind("field,type,meaning\r\nid,string,", 0) == 0);
   size_t lines = 0;
   for (char c : first.jsonl) lines += c == '\n';
   CHECK(lines == 2);
+}
+
+TEST_CASE("the catalog takes records while requests read it") {
+  open::catalog cases(key);
+  open::open_api api({}, cases, std::nullopt);
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int n = 0; n < 300; ++n)
+      cases.apply("case-" + std::to_string(n % 150), record(n % 150, "Jongno-gu", "roads", 1));
+    done = true;
+  });
+  size_t reads = 0;
+  while (!done) {
+    auto res = api.cases(get("/open/v1/cases", "per_page=5"));
+    REQUIRE(res.status == 200);
+    ++reads;
+  }
+  writer.join();
+  CHECK(reads > 0);
+  CHECK(cases.size() == 150);
+  CHECK(cases.snapshot()->size() == 150);
 }
