@@ -21,8 +21,9 @@ function fmt(iso) {
 
 function rate(cell) {
   if (cell.suppressed) return t("suppressed");
-  if (!cell.answered) return t("none");
-  return `${Math.round((100 * cell.answered_on_time) / cell.answered)}%`;
+  const clocked = cell.answered_on_time + cell.answered_late;  // praise has no clock
+  if (!clocked) return t("none");
+  return `${Math.round((100 * cell.answered_on_time) / clocked)}%`;
 }
 
 function districtName(key) {

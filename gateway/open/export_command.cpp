@@ -19,7 +19,7 @@ namespace {
 
 constexpr config::option export_options[] = {
     {"day", "", "The day to export, YYYY-MM-DD in the city's time (open.utc_offset_minutes)."},
-    {"out", "", "Directory (or mounted object-store path) the files are written to."},
+    {"out", "", "Directory (or mounted object-store path) to write to; default open.export_dir."},
 };
 
 int partitions_of(const kafka::properties& props, const std::string& topic, std::string& error) {
@@ -84,8 +84,10 @@ int run_export_command(std::span<const std::string_view> args) {
     return 2;
   }
   auto day = sla::parse_day(s->text("day"));
-  if (!day || s->text("out").empty()) {
-    std::fprintf(stderr, "gateway open-export: needs --day=YYYY-MM-DD and --out=DIR\n");
+  const std::string& out_dir = s->text("out").empty() ? s->text("open.export_dir") : s->text("out");
+  if (!day || out_dir.empty()) {
+    std::fprintf(
+        stderr, "gateway open-export: needs --day=YYYY-MM-DD and --out=DIR (or open.export_dir)\n");
     return 2;
   }
   const std::string& author_key = s->text("gateway.author_key");
@@ -122,7 +124,7 @@ int run_export_command(std::span<const std::string_view> args) {
   }
   auto snapshot = cases.snapshot();
   auto files = build_export(*snapshot, *day, settings->utc_offset_minutes);
-  std::filesystem::path out(s->text("out"));
+  std::filesystem::path out(out_dir);
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   const std::string name = "open-cases-" + s->text("day");

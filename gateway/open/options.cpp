@@ -34,6 +34,9 @@ constexpr config::option open_options[] = {
      value_type::integer, 1, 1000000},
     {"open.max_age_s", "30", "Cache-Control max-age of open-data answers (they carry an ETag).",
      value_type::integer, 0, 86400},
+    {"open.export_dir", "",
+     "Where `gateway open-export` writes a day's files: a directory or a mounted object-store "
+     "path (--out overrides it)."},
     {"open.page_dir", "opendata", "Folder of the public page's static files (served at /open/)."},
     {"open.districts_file", "deploy/config/districts/seoul-gu.geojson",
      "GeoJSON of the districts the public page's map draws (served as districts.geojson)."},

@@ -81,7 +81,7 @@ std::vector<cell> aggregate(std::span<const public_case> cases, dimension by,
     if (c.open311_status == "open") ++a.c.open;
     if (c.answered_ms) {
       ++a.c.answered;
-      if (c.on_time.value_or(false)) ++a.c.answered_on_time;
+      if (c.on_time) ++(*c.on_time ? a.c.answered_on_time : a.c.answered_late);
       a.hours.push_back(static_cast<double>(*c.answered_ms - c.opened_ms) / 3'600'000.0);
     } else if (late_at(c, now_ms).value_or(false)) {
       ++a.c.late_now;
@@ -138,6 +138,7 @@ std::string to_json(const std::vector<cell>& cells, dimension by, size_t k) {
     count("open", c.open);
     count("answered", c.answered);
     count("answered_on_time", c.answered_on_time);
+    count("answered_late", c.answered_late);
     count("late_now", c.late_now);
     w.Key("median_hours_to_first_answer");
     if (c.median_hours_to_first_answer) {

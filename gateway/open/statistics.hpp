@@ -29,7 +29,8 @@ struct cell {
   uint64_t open = 0;
   uint64_t answered = 0;
   uint64_t answered_on_time = 0;
-  uint64_t late_now = 0;  // unanswered past due at the time asked
+  uint64_t answered_late = 0;  // on time + late = the answered cases that had a clock
+  uint64_t late_now = 0;       // unanswered past due at the time asked
   std::optional<double> median_hours_to_first_answer;
 };
 

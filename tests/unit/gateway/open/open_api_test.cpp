@@ -204,6 +204,8 @@ TEST_CASE("a statistic covering fewer than k distinct citizens is suppressed") {
   CHECK_FALSE(jongno["suppressed"].GetBool());
   CHECK(jongno["cases"].GetUint() == 3);
   CHECK(jongno["answered"].GetUint() == 2);
+  CHECK(jongno["answered_on_time"].GetUint() == 2);
+  CHECK(jongno["answered_late"].GetUint() == 0);
   CHECK(jongno["median_hours_to_first_answer"].GetDouble() == 3.0);  // 2 h and 4 h
   const auto& mapo = doc["cells"][1];
   CHECK(mapo["suppressed"].GetBool());
