@@ -7,6 +7,7 @@
 
 #include "common/log/log.hpp"
 #include "common/ops/ops_server.hpp"
+#include "common/sla/working_calendar.hpp"
 #include "consumers/dedup/classifier_placement.hpp"
 #include "consumers/dedup/cluster_command.hpp"
 #include "consumers/dedup/service/options.hpp"
@@ -56,6 +57,14 @@ int main(int argc, char** argv) {
   if (!cfg) {
     std::fprintf(stderr, "dedup: %s\n", cfg.error().c_str());
     return 2;
+  }
+  if (!cfg->holidays_file.empty()) {
+    auto holidays = sla::load_holidays(cfg->holidays_file);
+    if (!holidays) {
+      std::fprintf(stderr, "dedup: dedup.sla.holidays: %s\n", holidays.error().c_str());
+      return 2;
+    }
+    cfg->dedup.service_levels.calendar.holidays = std::move(*holidays);
   }
   auto place = dedup::load_classifier_placement(cfg->rules_file, cfg->related_share,
                                                 cfg->model_file, cfg->model_dir);

@@ -215,11 +215,7 @@ expected<service_config, std::string> make_service_config(const config::settings
   if (!periods) return unexpected("dedup.sla.working_hours: " + periods.error());
   levels.calendar.periods = std::move(*periods);
   levels.calendar.utc_offset_minutes = static_cast<int>(s.integer("dedup.sla.utc_offset_minutes"));
-  if (const auto& path = s.text("dedup.sla.holidays"); !path.empty()) {
-    auto holidays = sla::load_holidays(path);
-    if (!holidays) return unexpected("dedup.sla.holidays: " + holidays.error());
-    levels.calendar.holidays = std::move(*holidays);
-  }
+  c.holidays_file = s.text("dedup.sla.holidays");
   c.rules_file = s.text("dedup.rules");
   auto related = fraction(s, "dedup.related_division_share");
   if (!related) return unexpected(related.error());
