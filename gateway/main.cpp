@@ -144,7 +144,8 @@ int main(int argc, char** argv) {
     gateway::answers::case_directory::settings dir_settings{
         settings->text("gateway.answers.cases_topic"), settings->kafka_properties(), {}};
     if (open_settings->enabled) {
-      open_catalog = std::make_unique<gateway::open::catalog>(open_settings->id_key);
+      open_catalog =
+          std::make_unique<gateway::open::catalog>(open_settings->id_key, std::chrono::seconds(1));
       dir_settings.observer = [c = open_catalog.get()](std::string_view key,
                                                        std::optional<std::string_view> value) {
         c->apply(key, value);

@@ -20,7 +20,7 @@ void catalog::apply(std::string_view key, std::optional<std::string_view> value)
   std::unique_lock lock(mutex_);
   {
     std::lock_guard stale(sorted_mutex_);
-    sorted_.reset();
+    stale_ = true;
   }
   std::string id(key);
   if (auto old = cases_.find(id); old != cases_.end()) {
@@ -35,7 +35,8 @@ void catalog::apply(std::string_view key, std::optional<std::string_view> value)
 std::shared_ptr<const std::vector<public_case>> catalog::snapshot() const {
   std::shared_lock lock(mutex_);
   std::lock_guard cached(sorted_mutex_);
-  if (sorted_) return sorted_;
+  auto now = std::chrono::steady_clock::now();
+  if (sorted_ && (!stale_ || now - sorted_at_ < max_staleness_)) return sorted_;
   auto out = std::make_shared<std::vector<public_case>>();
   out->reserve(cases_.size());
   for (const auto& [id, c] : cases_) out->push_back(c);
@@ -44,6 +45,8 @@ std::shared_ptr<const std::vector<public_case>> catalog::snapshot() const {
     return a.public_id < b.public_id;
   });
   sorted_ = std::move(out);
+  stale_ = false;
+  sorted_at_ = now;
   return sorted_;
 }
 

@@ -277,3 +277,13 @@ TEST_CASE("the catalog takes records while requests read it") {
   CHECK(cases.size() == 150);
   CHECK(cases.snapshot()->size() == 150);
 }
+
+TEST_CASE("a busy catalog re-sorts at most once per max_staleness") {
+  open::catalog lazy(key, std::chrono::hours(1));
+  lazy.apply("case-1", record(1, "Jongno-gu", "roads", 1));
+  CHECK(lazy.snapshot()->size() == 1);
+  lazy.apply("case-2", record(2, "Jongno-gu", "roads", 1));
+  CHECK(lazy.snapshot()->size() == 1);  // the sorted copy of a moment ago
+  CHECK(lazy.size() == 2);
+  CHECK(lazy.find(open::public_id(key, "case-0195c2a4-7a10-7c3e-9b21-000000000002")));
+}
