@@ -127,6 +127,8 @@ function buildForm(c, getToken) {
     el("option", { value: "ko", textContent: "한국어" }), el("option", { value: "en", textContent: "English" }));
   language.value = currentLanguage();
   const notify = el("input", { id: "action-notify", type: "checkbox", checked: true });
+  // Off by default: an answer may address the citizen; only what the clerk marks goes to /open/.
+  const publish = el("input", { id: "action-public", type: "checkbox", checked: false });
   const submit = el("button", { type: "submit", textContent: t("send_update") });
   const result = el("p", { id: "action-result", className: "result", role: "status" });
   let template = "";
@@ -148,13 +150,17 @@ function buildForm(c, getToken) {
     el("div", { className: "action-row" },
       el("label", {}, el("span", { textContent: t("language") }), language),
       el("label", {}, notify, el("span", { textContent: t("notify") })),
+      el("label", {}, publish, el("span", { textContent: t("publish_answer") })),
       submit),
     result);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const body = {};
     if (status.value) body.status = status.value;
-    if (text.value.trim()) body.answer = { text: text.value.trim(), language: language.value };
+    if (text.value.trim()) {
+      body.answer = { text: text.value.trim(), language: language.value };
+      if (publish.checked) body.answer.public = true;
+    }
     if (!notify.checked) body.notify = false;
     if (!body.status && !body.answer) {
       result.dataset.outcome = "refused";

@@ -4,6 +4,7 @@
 // 5,000 open cases cost what 20 do.
 
 import { renderActions, resetActions } from "./actions.js";
+import { byDue, clockOf } from "./clock.js";
 import { Subscription } from "./connection.js";
 import { DistrictMap } from "./map.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
@@ -27,6 +28,7 @@ const state = {
   events: [],          // every event applied, for tests: {type, key}
 };
 const filters = { district: "", kind: "", urgency: "", status: "open" };
+let sortBy = localStorage.getItem("dashboard.sort") || "latest";
 let map;
 let renderQueued = false;
 
@@ -64,7 +66,9 @@ function scheduleRender() {
 
 function render() {
   const all = [...state.cases.values()];
-  state.shown = all.filter(caseMatches).sort((a, b) => (b.last_seen || "").localeCompare(a.last_seen || ""));
+  const now = Date.now();
+  state.shown = all.filter(caseMatches).sort(sortBy === "due" ? (a, b) => byDue(a, b, now)
+    : (a, b) => (b.last_seen || "").localeCompare(a.last_seen || ""));
   $("counts").textContent = t("cases_shown", state.shown.length, all.length);
   const missed = $("missed");
   missed.hidden = state.missedEvents === 0;
@@ -104,6 +108,15 @@ function renderRows() {
     meta.className = "case-meta";
     meta.textContent = [t(c.kind || "complaint"), c.urgency === "high" ? t("high") : null,
       (c.channels || []).join(", ")].filter(Boolean).join(" · ");
+    const clock = clockOf(c);
+    if (clock.state !== "none") {
+      const due = document.createElement("span");
+      due.className = "case-due";
+      due.dataset.clock = clock.state;
+      due.textContent = `${t("clock_" + clock.state)} · ${t("due_at")} ${fmtTime(c.service_level.due_at)}`;
+      meta.append(" · ", due);
+    }
+    row.dataset.clock = clock.state;
     const latest = document.createElement("div");
     latest.className = "case-latest";
     latest.textContent = c.report_count > 1 ? c.latest_text || "" : "";
@@ -140,6 +153,11 @@ function renderDetail() {
     ["channels", (c.channels || []).join(", ")], ["first_seen", fmtTime(c.first_seen)],
     ["last_seen", fmtTime(c.last_seen)], ["first_text", c.title || ""], ["latest_text", c.latest_text || ""],
   ];
+  const sl = c.service_level;
+  if (sl) {
+    facts.push(["due_at", `${fmtTime(sl.due_at)} (${t("limit_" + sl.limit.unit, sl.limit.amount)})`],
+      ["answered_at", sl.answered_at ? fmtTime(sl.answered_at) : "—"], ["clock", t("clock_" + clockOf(c).state)]);
+  }
   const dl = $("detail-facts");
   dl.replaceChildren();
   for (const [k, v] of facts) {
@@ -206,6 +224,10 @@ function fillFilters(districts) {
   fillSelect($("f-urgency"), ["high", "normal"], (v) => t(v));
   fillSelect($("f-status"), ["open", "closed"], (v) => t(v));
   $("f-status").value = filters.status;
+  const sort = $("sort");
+  sort.replaceChildren(...["latest", "due"].map((v) =>
+    Object.assign(document.createElement("option"), { value: v, textContent: t("sort_" + v) })));
+  sort.value = sortBy;
 }
 
 function connect() {
@@ -285,6 +307,13 @@ async function main() {
   for (const key of Object.keys(filters)) {
     $("f-" + key).addEventListener("change", (e) => { filters[key] = e.target.value; render(); });
   }
+  $("sort").addEventListener("change", (e) => {
+    sortBy = e.target.value;
+    localStorage.setItem("dashboard.sort", sortBy);
+    render();
+  });
+  // "Late now" moves with the clock even when no event arrives.
+  setInterval(scheduleRender, 60000);
   $("list").addEventListener("scroll", () => renderRows(), { passive: true });
   $("detail-close").addEventListener("click", () => { state.selected = null; $("detail").hidden = true; render(); });
   $("division").addEventListener("change", (e) => {

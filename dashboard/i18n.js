@@ -40,6 +40,11 @@ export const labels = {
     st_received: "접수", st_assigned: "배정", st_investigating: "조사 중", st_in_progress: "처리 중",
     st_action_scheduled: "처리 예정", st_fixed: "처리 완료", st_answered: "답변 완료", st_duplicate: "중복",
     st_not_responsible: "소관 아님", st_closed: "종결", st_reopened: "재처리",
+    publish_answer: "답변 공개 (공공데이터)", sort: "정렬", sort_latest: "최근 접수순", sort_due: "처리기한 임박순", due_at: "처리기한",
+    answered_at: "최초 답변", clock: "처리기한 준수",
+    clock_running: "기한 내", clock_soon: "기한 임박", clock_late: "기한 경과",
+    clock_answered: "기한 내 답변", clock_answered_late: "기한 후 답변", clock_none: "기한 없음",
+    limit_working_days: (n) => `근무일 ${n}일`, limit_working_hours: (n) => `근무시간 ${n}시간`,
   },
   en: {
     title: "Division dashboard", signin: "Sign in", signout: "Sign out",
@@ -81,6 +86,11 @@ export const labels = {
     st_received: "Received", st_assigned: "Assigned", st_investigating: "Investigating", st_in_progress: "In progress",
     st_action_scheduled: "Action scheduled", st_fixed: "Fixed", st_answered: "Answered", st_duplicate: "Duplicate",
     st_not_responsible: "Not responsible", st_closed: "Closed", st_reopened: "Reopened",
+    publish_answer: "Publish the answer (open data)", sort: "Sort", sort_latest: "Latest report", sort_due: "About to be late", due_at: "Due",
+    answered_at: "First answered", clock: "Answer clock",
+    clock_running: "On track", clock_soon: "Due soon", clock_late: "Late",
+    clock_answered: "Answered in time", clock_answered_late: "Answered late", clock_none: "No limit",
+    limit_working_days: (n) => `${n} working days`, limit_working_hours: (n) => `${n} working hours`,
   },
 };
 

@@ -13,6 +13,8 @@
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/routes.hpp"
 #include "gateway/ingest/routes.hpp"
+#include "gateway/open/export_command.hpp"
+#include "gateway/open/open_api.hpp"
 #include "gateway/ops/routes.hpp"
 #include "gateway/options.hpp"
 #include "gateway/server/server.hpp"
@@ -26,6 +28,9 @@ int main(int argc, char** argv) {
   auto args = config::arguments(argc, argv);
   if (!args.empty() && args[0] == "token") {
     return gateway::subscribe::run_token_command(std::span(args).subspan(1));
+  }
+  if (!args.empty() && args[0] == "open-export") {
+    return gateway::open::run_export_command(std::span(args).subspan(1));
   }
   if (!args.empty() && args[0] == "bridge-key") {
     return gateway::auth::bridge_key_command(std::span(args).subspan(1));
@@ -111,9 +116,26 @@ int main(int argc, char** argv) {
   std::unique_ptr<gateway::answers::case_directory> directory;
   std::optional<auth::jwt_verifier> verifier;
   std::unique_ptr<gateway::answers::cases_api> cases;
+  // Open data: the public view of the same cases, fed by the directory's reader.
+  auto open_settings = gateway::open::make_open_settings(*settings, cfg->author_key);
+  if (!open_settings) {
+    std::fprintf(stderr, "gateway: %s\n", open_settings.error().c_str());
+    return 2;
+  }
+  std::unique_ptr<gateway::open::catalog> open_catalog;
+  std::unique_ptr<gateway::open::open_api> open_api;
   if (settings->boolean("gateway.answers.enabled")) {
-    auto dir = gateway::answers::case_directory::start(
-        {settings->text("gateway.answers.cases_topic"), settings->kafka_properties()});
+    gateway::answers::case_directory::settings dir_settings{
+        settings->text("gateway.answers.cases_topic"), settings->kafka_properties(), {}};
+    if (open_settings->enabled) {
+      open_catalog =
+          std::make_unique<gateway::open::catalog>(open_settings->id_key, std::chrono::seconds(1));
+      dir_settings.observer = [c = open_catalog.get()](std::string_view key,
+                                                       std::optional<std::string_view> value) {
+        c->apply(key, value);
+      };
+    }
+    auto dir = gateway::answers::case_directory::start(std::move(dir_settings));
     if (!dir) {
       std::fprintf(stderr, "gateway: %s\n", dir.error().c_str());
       return 2;
@@ -154,6 +176,21 @@ int main(int argc, char** argv) {
         [api = cases.get()](civic::metrics::text_writer& w) { api->write_metrics(w); });
   }
 
+  if (open_catalog) {
+    std::optional<gateway::subscribe::static_files> page;
+    auto files = gateway::subscribe::static_files::load(
+        open_settings->page_dir, {{"districts.geojson", open_settings->districts_file},
+                                  // The dashboard's map, one source for both pages.
+                                  {"map.js", settings->text("dashboard.dir") + "/map.js"}});
+    if (files) {
+      page = std::move(*files);
+    } else {
+      log::warn("open.no_page", {{"detail", files.error()}});
+    }
+    open_api =
+        std::make_unique<gateway::open::open_api>(*open_settings, *open_catalog, std::move(page));
+  }
+
   gateway::http::routes routes;
   // Before the channels': its Open311 look-ups are more specific than /open311/v2/*.
   if (cases) gateway::answers::add_routes(routes, *cases);
@@ -162,6 +199,7 @@ int main(int argc, char** argv) {
     gateway::channels::add_routes(routes, channels);
   }
   if (subscribe) gateway::subscribe::add_routes(routes, *subscribe);
+  if (open_api) gateway::open::add_routes(routes, *open_api);
   gateway::ops::add_routes(routes, ops);
 
   gateway::server::services services{routes,

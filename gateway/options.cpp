@@ -7,6 +7,7 @@
 #include "common/config/program.hpp"
 #include "gateway/auth/settings.hpp"
 #include "gateway/channels/registry.hpp"
+#include "gateway/open/options.hpp"
 #include "gateway/subscribe/service.hpp"
 
 namespace civic::gateway {
@@ -107,7 +108,7 @@ constexpr config::option gateway_options[] = {
 std::span<const config::option> options() {
   static const std::vector<config::option> all = config::with_common_options(
       {gateway_options, auth::bridge_auth_options(), civic::auth::auth_options(),
-       channels::channel_options(), subscribe::options()});
+       channels::channel_options(), subscribe::options(), open::options()});
   return all;
 }
 

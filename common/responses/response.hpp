@@ -25,6 +25,9 @@ std::string_view to_string(response_type t);
 struct answer_text {
   std::string text;      // what the citizens read, as the division wrote it
   std::string language;  // ISO 639 ("ko", "en")
+  // The division lets it be published as open data (the /open/ API, the daily
+  // export); otherwise it goes only to the citizens who reported the case.
+  bool published = false;
   bool operator==(const answer_text&) const = default;
 };
 

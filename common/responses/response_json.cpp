@@ -75,6 +75,7 @@ std::string to_json(const response& r) {
         w.StartObject();
         w.member("text", r.answer->text);
         w.member("language", r.answer->language);
+        w.member("public", r.answer->published);
         w.EndObject();
       } else {
         w.Null();
@@ -161,13 +162,19 @@ expected<response, field_error> parse_json(std::string_view json) {
       if (!answer) return unexpected(answer.error());
       if (*answer) {
         fields a(***answer, "/answer");
-        if (auto odd = a.only(std::array<std::string_view, 2>{"text", "language"}, {}))
+        if (auto odd = a.only(std::array<std::string_view, 3>{"text", "language", "public"}, {}))
           return unexpected(*odd);
         auto text = a.string("text", 1, response_limits::answer_chars);
         if (!text) return unexpected(text.error());
         auto language = a.string("language", 2, 3);
         if (!language) return unexpected(language.error());
-        r.answer = answer_text{*text, *language};
+        bool published = false;
+        if (a.find("public")) {  // written since open data; records from before have none
+          auto p = a.boolean("public");
+          if (!p) return unexpected(p.error());
+          published = *p;
+        }
+        r.answer = answer_text{*text, *language, published};
       }
       auto assign = f.string_array("assign_to", response_limits::assign_divisions, 1, 32);
       if (!assign) return unexpected(assign.error());

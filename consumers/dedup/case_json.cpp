@@ -31,6 +31,14 @@ void write_common(writer& w, const case_state& c) {
   w.member("kind", c.kind);
   w.member("urgency", c.urgency);
   w.strings("channels", c.channels);
+  w.Key("citizen_marks");
+  w.StartArray();
+  for (uint32_t m : c.citizen_marks) {
+    char mark[9];
+    std::snprintf(mark, sizeof mark, "%08x", static_cast<unsigned>(m));
+    w.String(mark, 8);
+  }
+  w.EndArray();
   w.Key("location");
   if (c.location) {
     w.StartObject();
@@ -96,6 +104,70 @@ bool uint_member(const rapidjson::Value& o, const char* name, uint64_t& out) {
   return true;
 }
 
+int64_t ms_of(const std::string& rfc3339_text) {
+  auto t = parse_rfc3339(rfc3339_text);
+  return t ? std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count()
+           : 0;
+}
+
+// The answer clock: everything from the record's own times, nothing from the wall clock.
+void write_service_level(writer& w, const case_state& c) {
+  w.Key("service_level");
+  if (!c.clock) {
+    w.Null();
+    return;
+  }
+  w.StartObject();
+  w.member("class", c.clock->class_name);
+  w.Key("limit");
+  w.StartObject();
+  w.member("amount", c.clock->allowed.amount);
+  w.Key("unit");
+  auto unit = sla::to_string(c.clock->allowed.unit);
+  w.String(unit.data(), static_cast<rapidjson::SizeType>(unit.size()));
+  w.EndObject();
+  w.member("due_at", rfc3339(c.clock->due_ms));
+  w.Key("answered_at");
+  const std::string& answered = c.lifecycle.answered_at;
+  if (answered.empty()) {
+    w.Null();
+  } else {
+    w.String(answered);
+  }
+  w.Key("on_time");
+  if (answered.empty()) {
+    w.Null();
+  } else {
+    w.Bool(ms_of(answered) <= c.clock->due_ms);
+  }
+  w.EndObject();
+}
+
+bool read_service_level(const rapidjson::Value& doc, std::optional<sla::clock>& out) {
+  auto m = doc.FindMember("service_level");
+  if (m == doc.MemberEnd() || m->value.IsNull()) return true;  // none, or a state from before
+  const auto& v = m->value;
+  if (!v.IsObject()) return false;
+  sla::clock c;
+  std::string due, unit;
+  auto limit = v.FindMember("limit");
+  if (!json::read(v, "class", c.class_name) || !json::read(v, "due_at", due) ||
+      limit == v.MemberEnd() || !limit->value.IsObject() ||
+      !int_member(limit->value, "amount", c.allowed.amount) ||
+      !json::read(limit->value, "unit", unit)) {
+    return false;
+  }
+  if (unit == "working_hours") {
+    c.allowed.unit = sla::limit_unit::working_hours;
+  } else if (unit != "working_days") {
+    return false;
+  }
+  c.due_ms = ms_of(due);
+  if (c.due_ms == 0) return false;
+  out = std::move(c);
+  return true;
+}
+
 }  // namespace
 
 std::string case_to_json(const case_state& c, const std::vector<support_threshold>& milestones) {
@@ -108,6 +180,7 @@ std::string case_to_json(const case_state& c, const std::vector<support_threshol
   w.member("last_seen", rfc3339(c.last_seen_ms));
   w.member("status", c.closed ? "closed" : "open");
   write_public_lifecycle(w, c.lifecycle, c.kind == "idea" ? &milestones : nullptr);
+  write_service_level(w, c);
   w.EndObject();
   return w.str();
 }
@@ -141,6 +214,7 @@ std::string state_to_json(const case_state& c) {
   w.EndArray();
   w.member("closed", c.closed);
   write_lifecycle_state(w, c.lifecycle);
+  write_service_level(w, c);
   w.EndObject();
   return w.str();
 }
@@ -165,6 +239,14 @@ expected<case_state, std::string> state_from_json(std::string_view json) {
   if (std::string kind; json::read(doc, "kind", kind)) c.kind = kind;
   if (std::string urgency; json::read(doc, "urgency", urgency)) c.urgency = urgency;
   json::read(doc, "channels", c.channels);
+  std::vector<std::string> marks;
+  json::read(doc, "citizen_marks", marks);  // written since open data
+  for (const auto& m : marks) {
+    uint64_t v = 0;
+    if (m.size() != 8 || !parse_hex(m, v))
+      return unexpected(std::string("a citizen mark is not 8 hex digits"));
+    c.citizen_marks.push_back(static_cast<uint32_t>(v));
+  }
   std::string district;
   if (json::read(doc, "district", district)) c.district = district;
   auto location = doc.FindMember("location");
@@ -233,6 +315,9 @@ expected<case_state, std::string> state_from_json(std::string_view json) {
   auto lifecycle = read_lifecycle_state(doc);
   if (!lifecycle) return unexpected(lifecycle.error());
   c.lifecycle = std::move(*lifecycle);
+  if (!read_service_level(doc, c.clock)) {
+    return unexpected(std::string("service_level is not {class, limit, due_at, ...}"));
+  }
   return c;
 }
 

@@ -36,8 +36,14 @@ bool fold_update(case_lifecycle& l, std::vector<std::string>& divisions,
     l.status = responses::case_status::assigned;
   }
   if (r.expected_at) l.expected_at = r.expected_at;
-  if (r.answer) l.answer = case_answer{r.id, r.answer->text, r.answer->language, r.at, r.division};
+  if (r.answer) {
+    l.answer = case_answer{r.id, r.answer->text, r.answer->language,
+                           r.at, r.division,     r.answer->published};
+  }
   l.updated_at = r.at;
+  if (l.answered_at.empty() && (r.answer || (r.status && !responses::is_open(*r.status)))) {
+    l.answered_at = r.at;
+  }
   l.history.push_back({r.id, l.status, r.at, r.division,
                        r.answer ? cut(r.answer->text, settings.note_chars) : std::string()});
   if (l.history.size() > settings.max_history) l.history.erase(l.history.begin());

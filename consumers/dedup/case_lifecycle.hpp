@@ -32,6 +32,7 @@ struct case_answer {
   std::string language;
   std::string at;
   std::string division;
+  bool published = false;  // the division let it go out as open data
   bool operator==(const case_answer&) const = default;
 };
 
@@ -51,6 +52,9 @@ struct service_request {
 struct case_lifecycle {
   responses::case_status status = responses::case_status::received;
   std::string updated_at;  // the last update's time ("" none yet)
+  // The first update that answered (an answer text, or a status Open311 calls
+  // closed): what the statutory clock stops at ("" not yet).
+  std::string answered_at;
   std::optional<std::string> expected_at;
   std::optional<case_answer> answer;
   std::vector<status_change> history;       // oldest first, the newest max_history

@@ -31,6 +31,8 @@ void write_lifecycle(json_writer& w, const case_lifecycle& l) {
   w.member("open311_status", responses::open311_status(l.status));
   w.Key("updated_at");
   write_nonempty(w, l.updated_at);
+  w.Key("answered_at");
+  write_nonempty(w, l.answered_at);
   w.member("expected_at", l.expected_at);
   w.Key("answer");
   if (l.answer) {
@@ -40,6 +42,7 @@ void write_lifecycle(json_writer& w, const case_lifecycle& l) {
     w.member("language", l.answer->language);
     w.member("at", l.answer->at);
     w.member("division", l.answer->division);
+    w.member("public", l.answer->published);
     w.EndObject();
   } else {
     w.Null();
@@ -187,6 +190,10 @@ expected<case_lifecycle, std::string> read_lifecycle_state(const rapidjson::Valu
       !json::read_nullable(*life, "updated_at", l.updated_at)) {
     return bad("status");
   }
+  // Written since the answer clocks; a state from before has none.
+  if (member(*life, "answered_at") && !nullable_text(*life, "answered_at", l.answered_at)) {
+    return bad("answered_at");
+  }
   std::string expected_at;
   if (!json::read_nullable(*life, "expected_at", expected_at)) return bad("expected_at");
   if (!expected_at.empty()) l.expected_at = expected_at;
@@ -197,6 +204,7 @@ expected<case_lifecycle, std::string> read_lifecycle_state(const rapidjson::Valu
         !json::read(*a, "division", answer.division)) {
       return bad("answer");
     }
+    if (const auto* p = member(*a, "public"); p && p->IsBool()) answer.published = p->GetBool();
     l.answer = std::move(answer);
   }
   const auto* history = json::find(*life, "history");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/sla/service_level.hpp"
 #include "consumers/dedup/case_lifecycle.hpp"
 #include "consumers/dedup/geo.hpp"
 #include "consumers/dedup/minhash.hpp"
@@ -43,6 +44,13 @@ struct case_state {
   std::string kind = "complaint";     // the first report's
   std::string urgency = "normal";     // high once any report was urgent
   std::vector<std::string> channels;  // where its reports came from, first seen first
+  // The statutory answer clock, from kind and urgency of the first report and
+  // first_seen (nullopt: the kind has none, or the policy was off).
+  std::optional<sla::clock> clock;
+  // 32-bit hashes of the distinct authors' pseudonyms, the first
+  // max_citizen_marks: how many citizens an open-data figure covers (its
+  // k-anonymity) is the size of the union over its cases. Never published.
+  std::vector<uint32_t> citizen_marks;
 
   // Matching state.
   uint8_t scripts = 0;                    // bit set of dedup::script of its reports

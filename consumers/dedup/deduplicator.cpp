@@ -61,6 +61,14 @@ std::string excerpt(std::string_view text) {
 
 namespace {
 
+void add_citizen(case_state& c, const std::optional<std::string>& author) {
+  if (!author || c.citizen_marks.size() >= max_citizen_marks) return;
+  auto mark = static_cast<uint32_t>(XXH3_64bits(author->data(), author->size()));
+  if (std::find(c.citizen_marks.begin(), c.citizen_marks.end(), mark) == c.citizen_marks.end()) {
+    c.citizen_marks.push_back(mark);
+  }
+}
+
 void add_channel(case_state& c, const std::string& channel) {
   if (channel.empty() || c.channels.size() >= max_case_channels) return;
   if (std::find(c.channels.begin(), c.channels.end(), channel) == c.channels.end()) {
@@ -117,8 +125,13 @@ decision deduplicator::add(const report& r) {
     if (r.time_ms >= c.last_seen_ms) c.latest_text = excerpt(r.text);
     if (r.urgency == "high") c.urgency = "high";
     add_channel(c, r.channel);
+    add_citizen(c, r.author);
     ++c.report_count;
     if (c.members.size() < settings_.max_members) c.members.push_back(r.id);
+    if (r.time_ms < c.first_seen_ms && c.clock) {
+      // An earlier report arrived late: the clock runs from when the city first had it.
+      c.clock->due_ms = sla::due_ms(settings_.service_levels.calendar, c.clock->allowed, r.time_ms);
+    }
     c.first_seen_ms = std::min(c.first_seen_ms, r.time_ms);
     c.last_seen_ms = std::max(c.last_seen_ms, r.time_ms);
     for (const std::string& division : r.divisions) {
@@ -173,7 +186,9 @@ decision deduplicator::add(const report& r) {
   c.title = c.latest_text = excerpt(r.text);
   c.kind = r.kind;
   c.urgency = r.urgency;
+  c.clock = sla::start_clock(settings_.service_levels, c.kind, c.urgency, c.first_seen_ms);
   add_channel(c, r.channel);
+  add_citizen(c, r.author);
   if (!sig.empty) c.signatures.push_back(sig);
   c.fingerprints.push_back(print);
   std::string id = c.id;

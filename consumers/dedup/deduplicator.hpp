@@ -61,12 +61,15 @@ struct dedup_settings {
   size_t fingerprints_per_case = 128;  // recent reports whose retries are recognised
   size_t lsh_bands = 16;               // LSH: bands of one minimum each
   size_t bucket_capacity = 64;         // most recent cases kept per index bucket
+  // Statutory answer clocks (common/sla/): each new case starts one.
+  sla::policy service_levels;
 };
 
 inline constexpr std::string_view triage_division = "triage";
 // Longest title / latest_text kept on a case, in characters ("…" marks a cut).
 inline constexpr size_t max_excerpt_chars = 140;
 inline constexpr size_t max_case_channels = 16;
+inline constexpr size_t max_citizen_marks = 64;
 std::string excerpt(std::string_view text);
 
 enum class match_kind { new_case, near_duplicate, exact_duplicate };

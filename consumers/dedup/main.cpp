@@ -8,6 +8,7 @@
 #include "common/config/program.hpp"
 #include "common/log/log.hpp"
 #include "common/ops/ops_server.hpp"
+#include "common/sla/working_calendar.hpp"
 #include "consumers/dedup/classifier_placement.hpp"
 #include "consumers/dedup/cluster_command.hpp"
 #include "consumers/dedup/service/options.hpp"
@@ -43,6 +44,11 @@ int main(int argc, char** argv) {
   if (!settings) return settings.error();
   auto cfg = dedup::make_service_config(*settings);
   if (!cfg) return config::refuse(program, cfg.error());
+  if (!cfg->holidays_file.empty()) {
+    auto holidays = sla::load_holidays(cfg->holidays_file);
+    if (!holidays) return config::refuse(program, "dedup.sla.holidays: " + holidays.error());
+    cfg->dedup.service_levels.calendar.holidays = std::move(*holidays);
+  }
   auto place = dedup::load_classifier_placement(cfg->rules_file, cfg->related_share,
                                                 cfg->model_file, cfg->model_dir);
   if (!place) {

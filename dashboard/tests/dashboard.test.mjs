@@ -81,11 +81,32 @@ test("a clerk signs in, sees the snapshot and live reports, and misses nothing a
     for (const [text] of PLACES) await page.waitForSelector(`.row .case-title:text("${text}")`, { timeout: 30000 });
     assert.equal(await page.locator("#map-svg path.gu").count(), 25, "the 25 gu are drawn");
 
+    // Each case's statutory clock (a complaint: 7 working days), from its record.
+    const clocks = await page.locator(".row").evaluateAll((rows) => rows.map((r) => r.dataset.clock));
+    assert.ok(clocks.length >= PLACES.length && clocks.every((c) => c === "running"), `clocks: ${clocks}`);
+    assert.match(await page.locator(".row .case-due").first().textContent(), /기한 내 · 처리기한/);
+    // "About to be late" first: late, then due soon, then running; answered ones last.
+    const sorted = await page.evaluate(async () => {
+      const { byDue } = await import("/dashboard/clock.js");
+      const now = Date.parse("2026-12-02T00:00:00Z");
+      const c = (id, due, answered = null) => ({ id, last_seen: "2026-11-30T00:00:00Z",
+        service_level: { due_at: due, answered_at: answered, on_time: answered ? true : null } });
+      return [c("answered", "2026-12-01T09:00:00Z", "2026-11-30T01:00:00Z"), c("running", "2026-12-09T09:00:00Z"),
+        c("none", null), c("late", "2026-12-01T09:00:00Z"), c("soon", "2026-12-02T09:00:00Z")]
+        .sort((a, b) => byDue(a, b, now)).map((x) => x.id);
+    });
+    assert.deepEqual(sorted.slice(0, 3), ["late", "soon", "running"]);
+    await page.selectOption("#sort", "due");
+    assert.equal(await page.locator(".row").count(), clocks.length, "sorting keeps every case");
+    await page.selectOption("#sort", "latest");
+
     // A new report through the real pipeline appears live.
     await post(port, message(`${run}-live`, LIVE));
     await page.waitForSelector(`.row .case-title:text("${LIVE[0]}")`, { timeout: 60000 });
     await page.click(`.row .case-title:text("${LIVE[0]}")`);
     await page.waitForSelector(`#detail-reports .report-text:text("${LIVE[0]}")`, { timeout: 30000 });
+    assert.match(await page.textContent('#detail-facts dd[data-fact="due_at"]'), /근무일 7일/);
+    assert.equal(await page.textContent('#detail-facts dd[data-fact="answered_at"]'), "—");
 
     // The clerk answers the case from its detail, and the status comes back live:
     // gateway (POST /v1/cases/{id}/updates) -> feedback.responses -> dedup folds it
@@ -99,6 +120,7 @@ test("a clerk signs in, sees the snapshot and live reports, and misses nothing a
     await page.click("#action-form button[type=submit]");
     const request = await posted;
     assert.match(request.headers()["idempotency-key"] || "", /^dash-[0-9a-f]{32}$/, "an Idempotency-Key");
+    assert.equal(JSON.parse(request.postData()).answer.public, undefined, "not published unless the clerk says so");
     await page.waitForSelector('#action-result[data-outcome="accepted"]', { timeout: 30000 });
     await page.waitForSelector('#detail-actions [data-standing="case_status"]:text("처리 중")', { timeout: 60000 });
     await page.waitForSelector(`#detail-actions [data-standing="latest_answer"]:text("${answerText}")`);

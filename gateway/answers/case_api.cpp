@@ -87,9 +87,9 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
     fields af(*a, "/answer");
     for (auto m = a->MemberBegin(); m != a->MemberEnd(); ++m) {
       std::string_view name(m->name.GetString(), m->name.GetStringLength());
-      if (name != "text" && name != "language") {
+      if (name != "text" && name != "language" && name != "public") {
         return unexpected(refuse(errc::unknown_field, "/answer/" + std::string(name),
-                                 "is not a member of an answer (text, language)"));
+                                 "is not a member of an answer (text, language, public)"));
       }
     }
     auto text = af.string("text", 1, responses::response_limits::answer_chars);
@@ -104,7 +104,13 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
             refuse(errc::invalid_value, "/answer/language", "must be an ISO 639 code (ko, en)"));
       }
     }
-    r.answer = responses::answer_text{*text, language};
+    bool published = false;
+    if (af.find("public")) {
+      auto p = af.boolean("public");
+      if (!p) return unexpected(from_field(p.error()));
+      published = *p;
+    }
+    r.answer = responses::answer_text{*text, language, published};
   }
   if (f.find("assign_to")) {
     auto list = f.string_array("assign_to", responses::response_limits::assign_divisions, 1, 32);

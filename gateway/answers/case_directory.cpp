@@ -162,6 +162,7 @@ void case_directory::run() {
 }
 
 void case_directory::apply(std::string_view key, std::optional<std::string_view> value) {
+  if (settings_.observer) settings_.observer(key, value);
   std::unique_lock lock(mutex_);
   std::string id(key);
   if (auto old = cases_.find(id); old != cases_.end()) {

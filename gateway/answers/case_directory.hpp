@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -59,6 +60,8 @@ class case_directory {
   struct settings {
     std::string topic = "feedback.cases";
     kafka::properties kafka;
+    // Also told every record, on the reader thread (the open-data catalog).
+    std::function<void(std::string_view key, std::optional<std::string_view> value)> observer;
   };
 
   // Starts reading at once; lookups answer from what was read so far.

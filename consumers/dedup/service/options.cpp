@@ -117,6 +117,21 @@ constexpr config::option dedup_options[] = {
      "A case closed to new reports stays answerable (status, answers, support) until nothing "
      "happened to it for this many days.",
      value_type::integer, 1, 3650},
+    {"dedup.sla.limits", "grievance:7d,proposal:14d,simple_question:7d,immediate:3h",
+     "Statutory answer limits by class (Korean Civil Petitions Treatment Act): class:<n>d "
+     "(working days, the day of receipt counted) or class:<n>h (working hours from receipt)."},
+    {"dedup.sla.kinds", "complaint:grievance,idea:proposal,question:simple_question",
+     "kind:class: which limit a case of each kind runs against; a kind not listed (praise) has "
+     "no clock."},
+    {"dedup.sla.urgent_class", "immediate",
+     "The class of a case whose first report was urgent (empty: urgency does not change it)."},
+    {"dedup.sla.holidays", "deploy/config/holidays/kr-2026-2027.txt",
+     "Public holidays the clocks skip (one YYYY-MM-DD name a line); empty: weekends only."},
+    {"dedup.sla.working_hours", "09:00-12:00,13:00-18:00",
+     "The working periods of a working day, local time: hour limits count only these, a day "
+     "limit ends at the last one's end."},
+    {"dedup.sla.utc_offset_minutes", "540", "The city's clock: minutes east of UTC (Seoul 540).",
+     value_type::integer, -720, 840},
     {"dedup.max_closed_cases", "500000",
      "Closed but answerable cases kept per partition (about 400 bytes each); beyond it the least "
      "recently active leave first.",
@@ -183,6 +198,22 @@ expected<service_config, std::string> make_service_config(const config::settings
   c.lifecycle.max_supporters = static_cast<size_t>(s.integer("dedup.max_supporters_per_case"));
   c.closed_case_retention_ms = s.integer("dedup.closed_case_retention_days") * 24 * hour_ms;
   c.max_closed_cases = static_cast<size_t>(s.integer("dedup.max_closed_cases"));
+  auto& levels = c.dedup.service_levels;
+  auto limits = sla::parse_classes(s.text("dedup.sla.limits"));
+  if (!limits) return unexpected("dedup.sla.limits: " + limits.error());
+  levels.classes = std::move(*limits);
+  auto kinds = sla::parse_kind_classes(s.text("dedup.sla.kinds"), levels.classes);
+  if (!kinds) return unexpected("dedup.sla.kinds: " + kinds.error());
+  levels.kind_classes = std::move(*kinds);
+  levels.urgent_class = s.text("dedup.sla.urgent_class");
+  if (!levels.urgent_class.empty() && !levels.classes.contains(levels.urgent_class)) {
+    return unexpected("dedup.sla.urgent_class: class '" + levels.urgent_class + "' has no limit");
+  }
+  auto periods = sla::parse_periods(s.text("dedup.sla.working_hours"));
+  if (!periods) return unexpected("dedup.sla.working_hours: " + periods.error());
+  levels.calendar.periods = std::move(*periods);
+  levels.calendar.utc_offset_minutes = static_cast<int>(s.integer("dedup.sla.utc_offset_minutes"));
+  c.holidays_file = s.text("dedup.sla.holidays");
   c.rules_file = s.text("dedup.rules");
   auto related = fraction(s, "dedup.related_division_share");
   if (!related) return unexpected(related.error());

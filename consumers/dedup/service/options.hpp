@@ -31,6 +31,7 @@ struct service_config {
   dedup_settings dedup;
   topics names;
   std::string rules_file;
+  std::string holidays_file;  // read by main, like the rules (empty: weekends only)
   double related_share = 0.3;
   std::string model_file;  // the sentence model's heads; empty: rules only
   std::string model_dir;   // its encoder; empty: the bootstrap cache

@@ -150,6 +150,7 @@ def test_answer_loop(bootstrap, tmp_path):
         services.append(Service([
             DEDUP, f"--kafka.bootstrap.servers={bootstrap}", *topics.dedup_flags(),
             f"--dedup.rules={REPO}/deploy/config/rules/seoul.yaml", f"--dedup.group_id={topics.prefix}dedup",
+            f"--dedup.sla.holidays={REPO}/deploy/config/holidays/kr-2026-2027.txt",
             f"--dedup.transactional_id={topics.prefix}dedup-0", "--dedup.max_batch_wait_ms=20",
             "--dedup.support_thresholds=2:department_answers",
             # The rules alone (the sentence model has its own tests); no fixed ops port.

@@ -188,6 +188,8 @@ TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every repor
   dedup_process service(
       {binary, "--kafka.bootstrap.servers=" + bootstrap,
        "--dedup.rules=" + (test::source_dir() / "deploy/config/rules/seoul.yaml").string(),
+       "--dedup.sla.holidays=" +
+           (test::source_dir() / "deploy/config/holidays/kr-2026-2027.txt").string(),
        // Exactly once is what is tested here, on the rules alone; the sentence
        // model's matching has its own tests (dedup_model_corpus_f1_test).
        "--dedup.model=", "--dedup.group_id=" + prefix + "group",

@@ -145,6 +145,42 @@ TEST_CASE("an update sets the case's status, history and latest answer, once") {
   CHECK(after["lifecycle"]["history"].Size() == 2);
 }
 
+TEST_CASE("the answer clock runs from the first report and stops at the first answer") {
+  partition p;
+  std::string id = p.report(1);  // Sunday 22 Nov 2026, 10:01 in Seoul: counting starts Monday
+  auto assigned = update(id, "upd-0");  // a status change that answers nothing
+  assigned.status = case_status::assigned;
+  assigned.answer.reset();
+  auto opened = case_record(p.feed(p.names.responses, id, responses::to_json(assigned)), p.names);
+  const auto& clock = opened["service_level"];
+  REQUIRE(clock.IsObject());
+  CHECK(std::string(clock["class"].GetString()) == "grievance");
+  CHECK(clock["limit"]["amount"].GetInt() == 7);
+  CHECK(std::string(clock["due_at"].GetString()) == "2026-12-01T09:00:00.000Z");  // Tue 18:00
+  CHECK(clock["answered_at"].IsNull());
+  CHECK(clock["on_time"].IsNull());
+  CHECK(opened["lifecycle"]["answered_at"].IsNull());
+
+  auto late = update(id, "upd-1");
+  late.at = "2026-12-01T09:00:00.001Z";  // a millisecond after the limit
+  auto answered = case_record(p.feed(p.names.responses, id, responses::to_json(late)), p.names);
+  CHECK(std::string(answered["service_level"]["answered_at"].GetString()) == late.at);
+  CHECK(std::string(answered["lifecycle"]["answered_at"].GetString()) == late.at);
+  CHECK_FALSE(answered["service_level"]["on_time"].GetBool());
+
+  auto again = update(id, "upd-2");  // a later answer does not move the first
+  again.at = "2026-12-02T00:00:00.000Z";
+  auto later = case_record(p.feed(p.names.responses, id, responses::to_json(again)), p.names);
+  CHECK(std::string(later["service_level"]["answered_at"].GetString()) == late.at);
+
+  const case_state* c = p.engine.find(id);
+  REQUIRE(c != nullptr);
+  auto back = state_from_json(state_to_json(*c));
+  REQUIRE_MESSAGE(back.has_value(), back.error());
+  CHECK(back->clock == c->clock);
+  CHECK(back->lifecycle.answered_at == late.at);
+}
+
 TEST_CASE("a reassignment moves the case to the new division") {
   partition p;
   std::string id = p.report(1);

@@ -64,6 +64,10 @@ TEST_CASE("an update says a status, an answer or a reassignment, each checked at
   CHECK(ok->answer->text == "보수했습니다");
   CHECK_FALSE(ok->notify);
   CHECK(parse_update_request(R"({"answer":{"text":"Thank you"}})")->answer->language == "ko");
+  CHECK_FALSE(parse_update_request(R"({"answer":{"text":"Thank you"}})")->answer->published);
+  CHECK(parse_update_request(R"({"answer":{"text":"Fixed","public":true}})")->answer->published);
+  CHECK(refused_update(R"({"answer":{"text":"Fixed","public":"yes"}})").pointer ==
+        "/answer/public");
 
   CHECK(refused_update(R"({"status":"mended"})").pointer == "/status");
   CHECK(refused_update(R"({"status":"received"})").pointer == "/status");

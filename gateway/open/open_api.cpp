@@ -1,0 +1,221 @@
+#include "gateway/open/open_api.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "common/crypto/hmac.hpp"
+#include "common/error/errc.hpp"
+#include "gateway/channels/support/form.hpp"
+#include "gateway/http/problem.hpp"
+#include "gateway/open/statistics.hpp"
+
+namespace civic::gateway::open {
+namespace {
+
+struct cases_query {
+  size_t page = 1;
+  size_t per_page = 100;
+  std::string division, district, kind, status;
+  std::optional<bool> answered;
+  bool by_answer = false;  // sort=answered: latest first answer first
+};
+
+// A refusal naming the query parameter at fault.
+http::response bad_parameter(errc e, std::string_view name, std::string_view why) {
+  return http::problem(e, std::string(name) + " " + std::string(why),
+                       "/query/" + std::string(name));
+}
+
+std::optional<size_t> positive(std::string_view text, size_t max) {
+  size_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v == 0 || v > max) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+bool matches(const public_case& c, const cases_query& q) {
+  if (!q.division.empty() &&
+      std::find(c.divisions.begin(), c.divisions.end(), q.division) == c.divisions.end()) {
+    return false;
+  }
+  if (!q.district.empty() && c.district.value_or("citywide") != q.district) return false;
+  if (!q.kind.empty() && c.kind != q.kind) return false;
+  if (!q.status.empty() && c.status != q.status && c.open311_status != q.status) return false;
+  if (q.answered && c.answered_ms.has_value() != *q.answered) return false;
+  return true;
+}
+
+std::string etag_of(std::string_view body) {
+  auto digest = crypto::sha256(body);
+  return "\"" + crypto::to_hex(digest.data(), 12) + "\"";
+}
+
+bool none_match(const http::request& req, const std::string& etag) {
+  auto header = req.header ? req.header("If-None-Match") : std::nullopt;
+  if (!header) return false;
+  std::string_view list = *header;
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    std::string_view tag = list.substr(0, comma);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == "*" || tag == etag) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+open_api::open_api(open_settings s, const catalog& cases,
+                   std::optional<subscribe::static_files> page, clock_function now)
+    : settings_(std::move(s)),
+      cases_(cases),
+      page_(std::move(page)),
+      now_(now ? std::move(now)
+               : [] {
+                   return std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+                 }),
+      limiter_(channels::rate{}, settings_.client_rate) {}
+
+bool open_api::admit(const http::request& req) {
+  return limiter_.allow("open", req.client_address);
+}
+
+http::response open_api::cacheable(const http::request& req, std::string body) const {
+  std::string etag = etag_of(body);
+  http::response res = none_match(req, etag) ? http::answer(304, "application/json", "")
+                                             : http::json(200, std::move(body));
+  res.headers.emplace_back("ETag", etag);
+  res.headers.emplace_back("Cache-Control",
+                           "public, max-age=" + std::to_string(settings_.max_age.count()));
+  res.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  return res;
+}
+
+http::response open_api::cases(const http::request& req) const {
+  cases_query q;
+  q.per_page = std::min<size_t>(100, settings_.max_page_size);
+  for (const auto& [name, value] : channels::parse_form_pairs(req.query)) {
+    if (name == "page") {
+      auto v = positive(value, 1'000'000);
+      if (!v) return bad_parameter(errc::invalid_value, name, "must be a page number from 1");
+      q.page = *v;
+    } else if (name == "per_page") {
+      auto v = positive(value, settings_.max_page_size);
+      if (!v) {
+        return bad_parameter(errc::out_of_range, name,
+                             "must be from 1 to " + std::to_string(settings_.max_page_size));
+      }
+      q.per_page = *v;
+    } else if (name == "division") {
+      q.division = value;
+    } else if (name == "district") {
+      q.district = value;
+    } else if (name == "kind") {
+      q.kind = value;
+    } else if (name == "status") {
+      q.status = value;
+    } else if (name == "answered") {
+      if (value != "true" && value != "false") {
+        return bad_parameter(errc::invalid_value, name, "must be true or false");
+      }
+      q.answered = value == "true";
+    } else if (name == "sort") {
+      if (value != "opened" && value != "answered") {
+        return bad_parameter(errc::invalid_value, name, "must be opened or answered");
+      }
+      q.by_answer = value == "answered";
+    } else {
+      return bad_parameter(errc::unknown_field, name,
+                           "is not a parameter (page, per_page, division, district, kind, "
+                           "status, answered, sort)");
+    }
+  }
+  auto all = cases_.snapshot();
+  std::vector<const public_case*> shown;
+  for (const auto& c : *all) {
+    if (matches(c, q)) shown.push_back(&c);
+  }
+  if (q.by_answer) {
+    std::stable_sort(shown.begin(), shown.end(), [](const public_case* a, const public_case* b) {
+      return a->answered_ms.value_or(0) > b->answered_ms.value_or(0);
+    });
+  }
+  int64_t now = now_();
+  std::string body = "{\"items\":[";
+  size_t first = (q.page - 1) * q.per_page;
+  for (size_t i = first; i < shown.size() && i < first + q.per_page; ++i) {
+    if (i > first) body += ',';
+    body += to_json(*shown[i], now);
+  }
+  body += "],\"page\":" + std::to_string(q.page) + ",\"per_page\":" + std::to_string(q.per_page) +
+          ",\"total\":" + std::to_string(shown.size()) + ",\"next_page\":" +
+          (first + q.per_page < shown.size() ? std::to_string(q.page + 1) : "null") + "}";
+  return cacheable(req, std::move(body));
+}
+
+http::response open_api::one_case(const http::request& req, std::string_view public_id) const {
+  auto c = cases_.find(public_id);
+  if (!c) return http::problem(errc::not_found, "no public case with this id");
+  return cacheable(req, to_json(*c, now_()));
+}
+
+http::response open_api::stats(const http::request& req, std::string_view by) const {
+  auto d = parse_dimension(by);
+  if (!d)
+    return http::problem(errc::not_found, "statistics are by division, district, kind or week");
+  if (!req.query.empty()) {
+    return http::problem(errc::unknown_field, "statistics take no parameters", "/query");
+  }
+  auto all = cases_.snapshot();
+  auto cells = aggregate(*all, *d, {settings_.k, settings_.utc_offset_minutes}, now_());
+  return cacheable(req, to_json(cells, *d, settings_.k));
+}
+
+http::response open_api::page_file(const http::request& req, std::string_view path) const {
+  const auto* file = page_ ? page_->find(path) : nullptr;
+  if (!file) return http::problem(errc::not_found, "no such file");
+  auto res = cacheable(req, file->body);
+  if (res.status == 200) res.content_type = file->content_type;
+  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  res.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                           "frame-ancestors 'none'");
+  return res;
+}
+
+void add_routes(http::routes& r, open_api& api) {
+  auto guarded = [&api](auto handle) {
+    return [&api, handle](const http::request& req, http::responder answer) {
+      if (!api.admit(req)) {
+        return answer(http::problem(errc::rate_limited,
+                                    "over open.rate_per_second for this address; come back later"));
+      }
+      answer(handle(req));
+    };
+  };
+  r.add("GET", "/open/v1/cases",
+        guarded([&api](const http::request& req) { return api.cases(req); }));
+  r.add("GET", "/open/v1/cases/{id}", guarded([&api](const http::request& req) {
+          return api.one_case(req, req.params.get("id"));
+        }));
+  r.add("GET", "/open/v1/stats/{by}",
+        guarded([&api](const http::request& req) { return api.stats(req, req.params.get("by")); }));
+  r.add("GET", "/open", [](const http::request&, http::responder answer) {
+    auto res = http::answer(301, "text/plain", "see /open/");
+    res.headers.emplace_back("Location", "/open/");
+    answer(std::move(res));
+  });
+  r.add("GET", "/open/*", guarded([&api](const http::request& req) {
+          return api.page_file(req, req.params.rest());
+        }));
+}
+
+}  // namespace civic::gateway::open
