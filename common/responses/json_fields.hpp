@@ -32,15 +32,18 @@ class fields {
     return {make_error_code(code), parent_ + "/" + std::string(name), std::move(message)};
   }
 
-  // Every name of `a` and `b` present once, no other member.
+  // Every name of `a` and `b` present once, those of `optional` at most once, no
+  // other member.
   std::optional<field_error> only(std::span<const std::string_view> a,
-                                  std::span<const std::string_view> b) const {
+                                  std::span<const std::string_view> b,
+                                  std::span<const std::string_view> optional = {}) const {
     std::vector<std::string_view> seen;
     for (auto m = object_.MemberBegin(); m != object_.MemberEnd(); ++m) {
       std::string_view name(m->name.GetString(), m->name.GetStringLength());
       bool known = false;
       for (auto n : a) known |= n == name;
       for (auto n : b) known |= n == name;
+      for (auto n : optional) known |= n == name;
       if (!known) return error(errc::unknown_field, name, "is not a member of this record");
       for (auto s : seen) {
         if (s == name) return error(errc::duplicate_field, name, "appears twice");

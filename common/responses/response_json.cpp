@@ -162,14 +162,17 @@ expected<response, field_error> parse_json(std::string_view json) {
       if (!answer) return unexpected(answer.error());
       if (*answer) {
         fields a(***answer, "/answer");
-        if (auto odd = a.only(std::array<std::string_view, 3>{"text", "language", "public"}, {}))
+        // "public" is written since open data; records from before have none.
+        if (auto odd = a.only(std::array<std::string_view, 2>{"text", "language"}, {},
+                              std::array<std::string_view, 1>{"public"})) {
           return unexpected(*odd);
+        }
         auto text = a.string("text", 1, response_limits::answer_chars);
         if (!text) return unexpected(text.error());
         auto language = a.string("language", 2, 3);
         if (!language) return unexpected(language.error());
         bool published = false;
-        if (a.find("public")) {  // written since open data; records from before have none
+        if (a.find("public")) {
           auto p = a.boolean("public");
           if (!p) return unexpected(p.error());
           published = *p;

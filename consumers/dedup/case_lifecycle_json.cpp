@@ -191,7 +191,8 @@ expected<case_lifecycle, std::string> read_lifecycle_state(const rapidjson::Valu
     return bad("status");
   }
   // Written since the answer clocks; a state from before has none.
-  if (member(*life, "answered_at") && !nullable_text(*life, "answered_at", l.answered_at)) {
+  if (json::find(*life, "answered_at") &&
+      !json::read_nullable(*life, "answered_at", l.answered_at)) {
     return bad("answered_at");
   }
   std::string expected_at;
@@ -204,7 +205,7 @@ expected<case_lifecycle, std::string> read_lifecycle_state(const rapidjson::Valu
         !json::read(*a, "division", answer.division)) {
       return bad("answer");
     }
-    if (const auto* p = member(*a, "public"); p && p->IsBool()) answer.published = p->GetBool();
+    if (const auto* p = json::find(*a, "public"); p && p->IsBool()) answer.published = p->GetBool();
     l.answer = std::move(answer);
   }
   const auto* history = json::find(*life, "history");

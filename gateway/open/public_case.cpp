@@ -1,8 +1,6 @@
 #include "gateway/open/public_case.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "common/crypto/hmac.hpp"
 #include "common/json/writer.hpp"
@@ -177,7 +175,7 @@ std::string to_json(const public_case& c, std::optional<int64_t> now_ms) {
     w.Null();
   }
   w.EndObject();
-  return buffer.GetString();
+  return w.str();
 }
 
 }  // namespace civic::gateway::open

@@ -1,8 +1,5 @@
 #include "gateway/open/statistics.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -147,7 +144,7 @@ std::string to_json(const std::vector<cell>& cells, dimension by, size_t k) {
   }
   w.EndArray();
   w.EndObject();
-  return buffer.GetString();
+  return w.str();
 }
 
 }  // namespace civic::gateway::open

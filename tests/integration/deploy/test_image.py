@@ -110,6 +110,10 @@ def test_the_gateway_from_the_image_stores_a_message(container):
             time.sleep(0.2)
         health = subprocess.run(run_in(container, "civic-healthcheck", env={"CIVIC_HEALTH_PORT": str(port)}))
         assert health.returncode == 0, "the image's HEALTHCHECK command failed against a healthy gateway"
+        # The pages the image serves from /opt/civic: the staff dashboard and the public one.
+        for page in ("/dashboard/", "/open/"):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{page}", timeout=10) as r:
+                assert r.status == 200 and b"<html" in r.read().lower(), page
 
         message_id = "image-" + uuid.uuid4().hex[:12]
         # A channel bridges relay: "*" never covers a webhook namespace such as web.

@@ -54,6 +54,18 @@ class Topics:
             topics += [NewTopic(self.prefix + n, 1, 1) for n in manifest_divisions()]
         for f in admin.create_topics(topics).values():
             f.result(timeout=60)
+        # Created is not yet listed: a service that checks its topics at start (answers
+        # does) may otherwise be told one is missing on a loaded machine.
+        wanted = {t.topic: t.num_partitions for t in topics}
+        deadline = time.monotonic() + 60
+        while True:
+            listed = admin.list_topics(timeout=30).topics
+            if all(name in listed and len(listed[name].partitions) == n and
+                   all(p.leader >= 0 for p in listed[name].partitions.values())
+                   for name, n in wanted.items()):
+                break
+            assert time.monotonic() < deadline, "the broker did not list the new topics within 60 s"
+            time.sleep(0.2)
 
     def __getattr__(self, name):
         if name in Topics.NAMES:

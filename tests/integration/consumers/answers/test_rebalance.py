@@ -3,22 +3,40 @@ while the first is delivering, so partitions move in the middle of their
 deliveries. Every citizen still hears exactly once.
 
 Nine cases, each reported by three citizens (LINE, Telegram, WhatsApp), and
-one answer to each: 27 messages. The fake channels answer each request after
-a second, so the first instance is still delivering when the second one takes
-its share of the partitions (each partition's delivery worker has a
+one answer to each: 27 messages, three cases on each work partition. The fake
+channels answer each request after two seconds, so the first instance is still
+delivering when the second one takes its share of the partitions (each partition's delivery worker has a
 transactional id of its own, so the new owner fences the old one). Each fake
 receives exactly one message per recipient per update, feedback.deliveries
 has exactly one outcome per (update, recipient), and both instances
-delivered some. About 25-40 s."""
+delivered some. About 30-50 s."""
 
 import json
 import time
+import zlib
 
 from conftest import ANSWERS, ReplyKeys, Service, Topics, produce, read_all, wait_until
 from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp
 
 CASES = 9
 CHANNELS = ("line", "telegram", "whatsapp")
+
+
+def case_ids(prefix, partitions):
+    """CASES case ids spread evenly over the work topic's partitions (librdkafka's default
+    partitioner: CRC-32 of the key), so that every partition still has deliveries to make
+    when the second instance takes its share; with ids left to chance one partition may
+    hold a single case, finished before the move, and the second instance deliver nothing."""
+    per_partition = CASES // partitions
+    chosen = {p: [] for p in range(partitions)}
+    i = 0
+    while any(len(ids) < per_partition for ids in chosen.values()):
+        case_id = f"case-rebalance-{prefix}{i}"
+        p = zlib.crc32(case_id.encode()) % partitions
+        if len(chosen[p]) < per_partition:
+            chosen[p].append(case_id)
+        i += 1
+    return [case_id for p in range(partitions) for case_id in chosen[p]]
 
 
 def envelope(n, channel, author, token):
@@ -42,7 +60,7 @@ def test_an_instance_joining_mid_delivery_sends_no_second_copy(bootstrap, tmp_pa
     fakes = {"line": line, "telegram": telegram, "whatsapp": whatsapp}
 
     def slow(fake, path):
-        time.sleep(1.0)  # a slow channel: the deliveries are still going on when the second instance joins
+        time.sleep(2.0)  # a slow channel: the deliveries are still going on when the second instance joins
 
     for fake in fakes.values():
         fake.on_request = slow
@@ -62,12 +80,13 @@ def test_an_instance_joining_mid_delivery_sends_no_second_copy(bootstrap, tmp_pa
                 "--answers.max_batch_wait_ms=20", "--answers.http_timeout_ms=10000", "--kafka.session.timeout.ms=10000",
                 "--answers.ops_listen=127.0.0.1:0", "--log.level=info"]
 
+    ids = case_ids(topics.prefix, Topics.NAMES["work"])
     first = Service(args(0), tmp_path / "answers-0.log")
     services = [first]
     try:
         recipients = {}  # case number -> the three addresses
         for n in range(CASES):
-            case_id = f"case-rebalance-{topics.prefix}{n}"
+            case_id = ids[n]
             citizens = [("line", f"U{n:032x}", "a" * 31 + str(n)),
                         ("telegram", str(600000000 + n), "b" * 31 + str(n)),
                         ("whatsapp", f"8210777{n:05d}", "c" * 31 + str(n))]
@@ -81,7 +100,7 @@ def test_an_instance_joining_mid_delivery_sends_no_second_copy(bootstrap, tmp_pa
         wait_until(lambda: sum(1 for k, v, _ in read_all(bootstrap, topics.changelog) if k and k.startswith("r/") and v)
                    == 3 * CASES, "the citizens were not recorded", processes=services)
         for n in range(CASES):
-            case_id = f"case-rebalance-{topics.prefix}{n}"
+            case_id = ids[n]
             produce(bootstrap, topics.responses, case_id, json.dumps(update(case_id, n)))
 
         # The first instance is delivering: the second one joins now.

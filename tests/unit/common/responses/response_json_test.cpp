@@ -122,3 +122,25 @@ TEST_CASE("delivery records round-trip and summaries are read back") {
   CHECK(*summary == s);
   CHECK_FALSE(parse_delivery_summary(to_json(o)).has_value());
 }
+
+TEST_CASE("an answer written before open data (no \"public\") is read as not public") {
+  response r = answered_update();
+  r.answer->published = true;
+  std::string json = to_json(r);
+  const std::string marked = R"(,"public":true)";
+  auto at = json.find(marked);
+  REQUIRE(at != std::string::npos);
+  auto published = parse_json(json);
+  REQUIRE(published.has_value());
+  CHECK(published->answer->published);
+
+  json.erase(at, marked.size());
+  auto older = parse_json(json);
+  REQUIRE_MESSAGE(older.has_value(), older.error().pointer << " " << older.error().message);
+  CHECK_FALSE(older->answer->published);
+
+  json.insert(at, R"(,"public":"yes")");
+  auto wrong = parse_json(json);
+  REQUIRE_FALSE(wrong.has_value());
+  CHECK(wrong.error().pointer == "/answer/public");
+}
