@@ -6,10 +6,7 @@ public API, its statistics (k-anonymous), the daily export (run twice: the same
 bytes) and the public page's files are searched for every one of those strings
 and for the citizens' pseudonyms. None may appear."""
 
-import base64
 import csv
-import hashlib
-import hmac
 import io
 import json
 import os
@@ -22,6 +19,7 @@ import pytest
 from confluent_kafka import Consumer
 
 from conftest import AUTHOR_KEY, REPO
+from staff_tokens import hs256_jwt
 from test_frontdoor import Pipeline
 
 JWT_SECRET = "open-data-test-secret-0123456789abcdef"
@@ -49,16 +47,8 @@ REPORTS = [
 ]
 
 
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def jwt(claims):
-    now = int(time.time())
-    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "local"}).encode())
-    body = b64url(json.dumps({"iss": "civic-gateway-local", "iat": now, "exp": now + 600, **claims}).encode())
-    signature = hmac.new(JWT_SECRET.encode(), f"{header}.{body}".encode(), hashlib.sha256).digest()
-    return f"{header}.{body}.{b64url(signature)}"
+    return hs256_jwt(JWT_SECRET, claims)
 
 
 def call(g, method, path, body=None, headers=None):

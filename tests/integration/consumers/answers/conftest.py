@@ -93,6 +93,25 @@ class Topics:
                 f"--dedup.topic.responses={self.responses}", f"--dedup.topic.deliveries={self.deliveries}"]
 
 
+
+def answers_args(bootstrap, topics, keys, line, telegram, whatsapp, instance=0, http_timeout_ms=3000):
+    """The answers service's flags for a test: its topics, the test's reply-token key,
+    LINE (push only), Telegram and WhatsApp at the fake servers; instance picks the
+    transactional id (two instances share the group)."""
+    return [ANSWERS, f"--kafka.bootstrap.servers={bootstrap}", *topics.answers_flags(),
+            f"--answers.reply_token.private_keys={keys.private_text}",
+            f"--answers.group_id={topics.prefix}answers",
+            f"--answers.transactional_id={topics.prefix}answers-{instance}",
+            f"--answers.ledger_transactional_prefix={topics.prefix}ledger-",
+            "--answers.line.enabled=true", f"--answers.line.base_url={line.base_url}",
+            f"--answers.line.channel_access_token={line.token}", "--answers.line.reply_window_s=0",
+            "--answers.telegram.enabled=true", f"--answers.telegram.base_url={telegram.base_url}",
+            f"--answers.telegram.bot_token={telegram.token}",
+            "--answers.whatsapp.enabled=true", f"--answers.whatsapp.base_url={whatsapp.base_url}/{whatsapp.version}",
+            f"--answers.whatsapp.access_token={whatsapp.token}",
+            "--answers.max_batch_wait_ms=20", f"--answers.http_timeout_ms={http_timeout_ms}",
+            "--kafka.session.timeout.ms=10000", "--answers.ops_listen=127.0.0.1:0", "--log.level=info"]
+
 class Service:
     """A service process (answers, dedup, gateway) logging to a file; kill() is SIGKILL."""
 

@@ -33,6 +33,7 @@ import pytest
 
 from conftest import ANSWERS, REPO, ReplyKeys, Service, Topics, manifest_divisions, produce, read_all, wait_until
 from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp, free_port
+from staff_tokens import hs256_jwt
 
 GATEWAY = os.environ.get("GATEWAY_BINARY", str(REPO / "build/dev/gateway/gateway"))
 DEDUP = os.environ.get("DEDUP_BINARY", str(REPO / "build/dev/consumers/dedup/dedup"))
@@ -61,16 +62,8 @@ IDEA = "청계천 산책로 입구에 공공 자전거 보관대를 설치해 �
 ANSWER = "광화문역 2번 출구 앞 세종대로 포트홀을 오늘 보수했습니다. 신고해 주셔서 감사합니다."
 
 
-def b64url(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def jwt(claims):
-    now = int(time.time())
-    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "local"}).encode())
-    body = b64url(json.dumps({"iss": "civic-gateway-local", "iat": now, "exp": now + 600, **claims}).encode())
-    signature = hmac.new(JWT_SECRET.encode(), f"{header}.{body}".encode(), hashlib.sha256).digest()
-    return f"{header}.{body}.{b64url(signature)}"
+    return hs256_jwt(JWT_SECRET, claims)
 
 
 class Http:

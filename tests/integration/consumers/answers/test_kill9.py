@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from conftest import ANSWERS, ReplyKeys, Service, Topics, produce, read_all, wait_until
+from conftest import ReplyKeys, answers_args, Service, Topics, produce, read_all, wait_until
 from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp
 
 ROUNDS = 10
@@ -47,18 +47,7 @@ def test_killed_mid_delivery_ten_times_every_citizen_hears_once(bootstrap, tmp_p
     keys = ReplyKeys()
     line, telegram, whatsapp = FakeLine(), FakeTelegram(), FakeWhatsApp()
     fakes = {"line": line, "telegram": telegram, "whatsapp": whatsapp}
-    args = [ANSWERS, f"--kafka.bootstrap.servers={bootstrap}", *topics.answers_flags(),
-            f"--answers.reply_token.private_keys={keys.private_text}",
-            f"--answers.group_id={topics.prefix}answers", f"--answers.transactional_id={topics.prefix}answers-0",
-            f"--answers.ledger_transactional_prefix={topics.prefix}ledger-",
-            "--answers.line.enabled=true", f"--answers.line.base_url={line.base_url}",
-            f"--answers.line.channel_access_token={line.token}", "--answers.line.reply_window_s=0",
-            "--answers.telegram.enabled=true", f"--answers.telegram.base_url={telegram.base_url}",
-            f"--answers.telegram.bot_token={telegram.token}",
-            "--answers.whatsapp.enabled=true", f"--answers.whatsapp.base_url={whatsapp.base_url}/{whatsapp.version}",
-            f"--answers.whatsapp.access_token={whatsapp.token}",
-            "--answers.max_batch_wait_ms=20", "--answers.http_timeout_ms=3000", "--kafka.session.timeout.ms=10000",
-            "--answers.ops_listen=127.0.0.1:0", "--log.level=info"]
+    args = answers_args(bootstrap, topics, keys, line, telegram, whatsapp)
     service = Service(args, tmp_path / "answers.log")
     kills = []
     target = {"channel": None, "round": None}

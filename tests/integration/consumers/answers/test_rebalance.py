@@ -15,7 +15,7 @@ import json
 import time
 import zlib
 
-from conftest import ANSWERS, ReplyKeys, Service, Topics, produce, read_all, wait_until
+from conftest import ReplyKeys, answers_args, Service, Topics, produce, read_all, wait_until
 from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp
 
 CASES = 9
@@ -66,19 +66,7 @@ def test_an_instance_joining_mid_delivery_sends_no_second_copy(bootstrap, tmp_pa
         fake.on_request = slow
 
     def args(instance):
-        return [ANSWERS, f"--kafka.bootstrap.servers={bootstrap}", *topics.answers_flags(),
-                f"--answers.reply_token.private_keys={keys.private_text}",
-                f"--answers.group_id={topics.prefix}answers",
-                f"--answers.transactional_id={topics.prefix}answers-{instance}",
-                f"--answers.ledger_transactional_prefix={topics.prefix}ledger-",
-                "--answers.line.enabled=true", f"--answers.line.base_url={line.base_url}",
-                f"--answers.line.channel_access_token={line.token}", "--answers.line.reply_window_s=0",
-                "--answers.telegram.enabled=true", f"--answers.telegram.base_url={telegram.base_url}",
-                f"--answers.telegram.bot_token={telegram.token}",
-                "--answers.whatsapp.enabled=true", f"--answers.whatsapp.base_url={whatsapp.base_url}/{whatsapp.version}",
-                f"--answers.whatsapp.access_token={whatsapp.token}",
-                "--answers.max_batch_wait_ms=20", "--answers.http_timeout_ms=10000", "--kafka.session.timeout.ms=10000",
-                "--answers.ops_listen=127.0.0.1:0", "--log.level=info"]
+        return answers_args(bootstrap, topics, keys, line, telegram, whatsapp, instance, http_timeout_ms=10000)
 
     ids = case_ids(topics.prefix, Topics.NAMES["work"])
     first = Service(args(0), tmp_path / "answers-0.log")
