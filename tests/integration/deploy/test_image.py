@@ -94,6 +94,8 @@ def test_the_gateway_from_the_image_stores_a_message(container):
     gateway = subprocess.Popen(run_in(container, "gateway", f"--gateway.listen=127.0.0.1:{port}",
                                       f"--kafka.bootstrap.servers={bootstrap}",
                                       f"--auth.bridge_keys=image-test:{hashlib.sha256(BRIDGE_KEY.encode()).hexdigest()}:*",
+                                      # a token key: without one the gateway serves no dashboard
+                                      "--auth.jwt.hs256_secret=image-test-jwt-secret-0123456789abcdef",
                                       env={"GATEWAY_AUTHOR_KEY": "image-test-author-key-0123456789"}),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
