@@ -60,7 +60,9 @@ TEST_CASE("dedup computes the embedding once and carries it to step 2 and to the
   CHECK(carried->size() == 4 + 512);
   CHECK(header(routed, embedding_model_header) == "use-m3:test");
 
-  deduplicator engine{dedup_settings{}};
+  dedup_settings engine_settings;  // named: GCC 12 -O2 warns falsely on a temporary's set
+
+  deduplicator engine{engine_settings};
   closed_cases closed(90LL * 24 * 3600 * 1000, 1000);
   lifecycle_settings lifecycle;
   lifecycle_context life{closed, lifecycle};
@@ -80,7 +82,8 @@ TEST_CASE("dedup computes the embedding once and carries it to step 2 and to the
   // A vector from another encoder is not used: step 2 classifies again.
   for (auto& h : routed.headers)
     if (h.name == embedding_model_header) h.value = "use-m3:other";
-  deduplicator fresh{dedup_settings{}};
+  dedup_settings fresh_settings;  // named: GCC 12 -O2 warns falsely on a temporary's set
+  deduplicator fresh{fresh_settings};
   out.clear();
   deduplicate_repartitioned({names.repartition, 0, routed.key, routed.value, routed.headers}, fresh,
                             life, place, names, out, counters);

@@ -23,7 +23,8 @@ namespace {
 struct partition {
   topics names;
   step_counters counters;
-  deduplicator engine{dedup_settings{}};
+  dedup_settings engine_settings;  // named: GCC 12 -O2 warns falsely on a temporary's set
+  deduplicator engine{engine_settings};
   closed_cases closed{90LL * 24 * 3600 * 1000, 1000};
   lifecycle_settings settings;
   lifecycle_context life{closed, settings};

@@ -59,7 +59,8 @@ const envelope::location mapo{37.5576, 126.9242, std::string("양화로"), std::
 struct partition_state {
   topics names;
   step_counters counters;
-  deduplicator engine{dedup_settings{}};
+  dedup_settings engine_settings;  // named: GCC 12 -O2 warns falsely on a temporary's set
+  deduplicator engine{engine_settings};
   closed_cases closed{90LL * 24 * 3600 * 1000, 1000};
   lifecycle_settings lifecycle;
   lifecycle_context life{closed, lifecycle};
