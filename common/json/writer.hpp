@@ -77,6 +77,16 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
     }
     return *this;
   }
+  // null when absent
+  writer& member(std::string_view k, const std::optional<bool>& value) {
+    key(k);
+    if (value) {
+      Bool(*value);
+    } else {
+      Null();
+    }
+    return *this;
+  }
   // An array of strings.
   template <class Range>
   requires requires(const Range& r) { std::string_view(*std::begin(r)); }

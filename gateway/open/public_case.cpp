@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include "common/crypto/hmac.hpp"
+#include "common/json/record_reader.hpp"
 #include "common/json/writer.hpp"
 #include "common/responses/case_status.hpp"
 #include "common/time/rfc3339.hpp"
@@ -12,15 +13,10 @@ namespace {
 
 using writer = json::writer;
 
-const rapidjson::Value* member(const rapidjson::Value& o, const char* name) {
-  auto m = o.FindMember(name);
-  return m == o.MemberEnd() ? nullptr : &m->value;
-}
-
 std::optional<std::string> text(const rapidjson::Value& o, const char* name) {
-  const auto* v = member(o, name);
-  if (!v || !v->IsString()) return std::nullopt;
-  return std::string(v->GetString(), v->GetStringLength());
+  std::string out;
+  if (!json::read(o, name, out)) return std::nullopt;
+  return out;
 }
 
 std::optional<int64_t> ms_of(const std::optional<std::string>& t) {
@@ -28,24 +24,6 @@ std::optional<int64_t> ms_of(const std::optional<std::string>& t) {
   auto parsed = parse_rfc3339(*t);
   if (!parsed) return std::nullopt;
   return std::chrono::duration_cast<std::chrono::milliseconds>(parsed->time_since_epoch()).count();
-}
-
-void optional_text(writer& w, const char* key, const std::optional<std::string>& v) {
-  w.Key(key);
-  if (v) {
-    w.String(*v);
-  } else {
-    w.Null();
-  }
-}
-
-void optional_bool(writer& w, const char* key, std::optional<bool> v) {
-  w.Key(key);
-  if (v) {
-    w.Bool(*v);
-  } else {
-    w.Null();
-  }
 }
 
 }  // namespace
@@ -63,7 +41,7 @@ expected<public_case, std::string> public_case_from_json(std::string_view case_j
   public_case c;
   auto id = text(doc, "id");
   auto first_seen = text(doc, "first_seen");
-  const auto* divisions = member(doc, "divisions");
+  const auto* divisions = json::find(doc, "divisions");
   if (!id || !first_seen || !divisions || !divisions->IsArray() || divisions->Empty()) {
     return unexpected(std::string("id, first_seen or divisions missing"));
   }
@@ -75,14 +53,14 @@ expected<public_case, std::string> public_case_from_json(std::string_view case_j
   c.kind = text(doc, "kind").value_or("complaint");
   c.opened_at = *first_seen;
   c.opened_ms = ms_of(first_seen).value_or(0);
-  if (const auto* n = member(doc, "report_count"); n && n->IsUint64())
+  if (const auto* n = json::find(doc, "report_count"); n && n->IsUint64())
     c.report_count = n->GetUint64();
-  if (const auto* ch = member(doc, "channels"); ch && ch->IsArray()) {
+  if (const auto* ch = json::find(doc, "channels"); ch && ch->IsArray()) {
     for (const auto& v : ch->GetArray()) {
       if (v.IsString()) c.channels.emplace_back(v.GetString(), v.GetStringLength());
     }
   }
-  if (const auto* marks = member(doc, "citizen_marks"); marks && marks->IsArray()) {
+  if (const auto* marks = json::find(doc, "citizen_marks"); marks && marks->IsArray()) {
     for (const auto& m : marks->GetArray()) {
       if (m.IsString() && m.GetStringLength() == 8) {
         c.citizen_marks.push_back(static_cast<uint32_t>(std::stoul(m.GetString(), nullptr, 16)));
@@ -91,11 +69,11 @@ expected<public_case, std::string> public_case_from_json(std::string_view case_j
   }
   c.status = "received";
   c.open311_status = "open";
-  if (const auto* life = member(doc, "lifecycle"); life && life->IsObject()) {
+  if (const auto* life = json::find(doc, "lifecycle"); life && life->IsObject()) {
     c.status = text(*life, "status").value_or("received");
     c.open311_status = text(*life, "open311_status").value_or("open");
-    if (const auto* a = member(*life, "answer"); a && a->IsObject()) {
-      const auto* pub = member(*a, "public");
+    if (const auto* a = json::find(*life, "answer"); a && a->IsObject()) {
+      const auto* pub = json::find(*a, "public");
       if (pub && pub->IsBool() && pub->GetBool()) {
         c.answer = public_answer{text(*a, "text").value_or(""), text(*a, "language").value_or(""),
                                  text(*a, "at").value_or("")};
@@ -105,7 +83,7 @@ expected<public_case, std::string> public_case_from_json(std::string_view case_j
     if (s && !responses::is_open(*s)) {
       // When it last went from open to closed; the history keeps the newest 32.
       c.closed_at = text(*life, "updated_at");
-      if (const auto* h = member(*life, "history"); h && h->IsArray()) {
+      if (const auto* h = json::find(*life, "history"); h && h->IsArray()) {
         bool was_open = true;
         for (const auto& entry : h->GetArray()) {
           auto st = entry.IsObject() ? text(entry, "status") : std::nullopt;
@@ -118,20 +96,20 @@ expected<public_case, std::string> public_case_from_json(std::string_view case_j
       }
     }
   }
-  if (const auto* support = member(doc, "support"); support && support->IsObject()) {
-    if (const auto* n = member(*support, "count"); n && n->IsUint64()) {
+  if (const auto* support = json::find(doc, "support"); support && support->IsObject()) {
+    if (const auto* n = json::find(*support, "count"); n && n->IsUint64()) {
       c.support_count = n->GetUint64();
     }
   }
-  if (const auto* sl = member(doc, "service_level"); sl && sl->IsObject()) {
+  if (const auto* sl = json::find(doc, "service_level"); sl && sl->IsObject()) {
     c.service_class = text(*sl, "class");
     c.due_at = text(*sl, "due_at");
     c.due_ms = ms_of(c.due_at);
     c.first_answered_at = text(*sl, "answered_at");
-    if (const auto* on_time = member(*sl, "on_time"); on_time && on_time->IsBool()) {
+    if (const auto* on_time = json::find(*sl, "on_time"); on_time && on_time->IsBool()) {
       c.on_time = on_time->GetBool();
     }
-  } else if (const auto* life = member(doc, "lifecycle"); life && life->IsObject()) {
+  } else if (const auto* life = json::find(doc, "lifecycle"); life && life->IsObject()) {
     c.first_answered_at = text(*life, "answered_at");
   }
   c.answered_ms = ms_of(c.first_answered_at);
@@ -150,17 +128,17 @@ std::string to_json(const public_case& c, std::optional<int64_t> now_ms) {
   w.member("id", c.public_id);
   w.member("division", c.divisions.front());
   w.strings("divisions", c.divisions);
-  optional_text(w, "district", c.district);
+  w.member("district", c.district);
   w.member("kind", c.kind);
   w.member("status", c.status);
   w.member("open311_status", c.open311_status);
   w.member("opened_at", c.opened_at);
-  optional_text(w, "first_answered_at", c.first_answered_at);
-  optional_text(w, "closed_at", c.closed_at);
-  optional_text(w, "service_class", c.service_class);
-  optional_text(w, "due_at", c.due_at);
-  optional_bool(w, "on_time", c.on_time);
-  if (now_ms) optional_bool(w, "late", late_at(c, *now_ms));
+  w.member("first_answered_at", c.first_answered_at);
+  w.member("closed_at", c.closed_at);
+  w.member("service_class", c.service_class);
+  w.member("due_at", c.due_at);
+  w.member("on_time", c.on_time);
+  if (now_ms) w.member("late", late_at(c, *now_ms));
   w.member("report_count", c.report_count);
   w.member("support_count", c.support_count);
   w.strings("channels", c.channels);

@@ -94,6 +94,22 @@ class Topics:
 
 
 
+def pothole_envelope(n, channel, author, token):
+    """Envelope n of a pothole report, as dedup writes it to feedback.unique, answerable
+    through `token` (a reply token sealed for the answers service)."""
+    return {"version": 1, "id": f"0195c2a4-7a10-7c3e-9b21-{n:012x}", "received_at": "2026-11-22T01:00:00.000Z",
+            "channel": channel, "channel_message_id": f"m-{n}", "idempotency_key": f"{channel}:m-{n}",
+            "kind": "complaint", "text": "세종대로 광화문역 앞 도로에 포트홀이 생겼어요", "language": "ko",
+            "location": None, "media": [], "author_id": author, "reply_to": {"channel": channel, "token": token}}
+
+
+def fixed_update(case_id, update_id, answer):
+    """The roads division marks the case fixed and answers it (feedback.responses)."""
+    return {"version": 1, "type": "update", "id": update_id, "case_id": case_id, "locality": "Jongno-gu",
+            "at": "2026-11-22T03:00:00.000Z", "division": "roads", "actor": "clerk-1", "status": "fixed",
+            "answer": {"text": answer, "language": "ko"}, "assign_to": [], "expected_at": None, "notify": True}
+
+
 def answers_args(bootstrap, topics, keys, line, telegram, whatsapp, instance=0, http_timeout_ms=3000):
     """The answers service's flags for a test: its topics, the test's reply-token key,
     LINE (push only), Telegram and WhatsApp at the fake servers; instance picks the

@@ -22,24 +22,14 @@ import time
 
 import pytest
 
-from conftest import ReplyKeys, answers_args, Service, Topics, produce, read_all, wait_until
+from conftest import ReplyKeys, answers_args, fixed_update, pothole_envelope, Service, Topics, produce, read_all, wait_until
 from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp
 
 ROUNDS = 10
 
 
-def envelope(n, channel, author, token):
-    return {"version": 1, "id": f"0195c2a4-7a10-7c3e-9b21-{n:012x}", "received_at": "2026-11-22T01:00:00.000Z",
-            "channel": channel, "channel_message_id": f"m-{n}", "idempotency_key": f"{channel}:m-{n}",
-            "kind": "complaint", "text": "세종대로 광화문역 앞 도로에 포트홀이 생겼어요", "language": "ko",
-            "location": None, "media": [], "author_id": author, "reply_to": {"channel": channel, "token": token}}
-
-
 def update(case_id, n):
-    return {"version": 1, "type": "update", "id": f"upd-kill-{n}", "case_id": case_id, "locality": "Jongno-gu",
-            "at": "2026-11-22T03:00:00.000Z", "division": "roads", "actor": "clerk-1", "status": "fixed",
-            "answer": {"text": f"보수했습니다 ({n})", "language": "ko"}, "assign_to": [], "expected_at": None,
-            "notify": True}
+    return fixed_update(case_id, f"upd-kill-{n}", f"보수했습니다 ({n})")
 
 
 def test_killed_mid_delivery_ten_times_every_citizen_hears_once(bootstrap, tmp_path):
@@ -75,7 +65,7 @@ def test_killed_mid_delivery_ten_times_every_citizen_hears_once(bootstrap, tmp_p
             for i, (channel, address, author) in enumerate(citizens):
                 token = keys.seal(channel, address, thread="1365" if channel == "telegram" else "",
                                   via=whatsapp.phone_number_id if channel == "whatsapp" else "")
-                e = envelope(n * 10 + i, channel, author, token)
+                e = pothole_envelope(n * 10 + i, channel, author, token)
                 produce(bootstrap, topics.unique, "Jongno-gu", json.dumps(e), [("civic-case-id", case_id)])
             # The answer comes once the service knows the three citizens (as it does in life,
             # hours later); sent at the same moment it could overtake the reports.

@@ -15,7 +15,7 @@ import json
 import time
 import zlib
 
-from conftest import ReplyKeys, answers_args, Service, Topics, produce, read_all, wait_until
+from conftest import ReplyKeys, answers_args, fixed_update, pothole_envelope, Service, Topics, produce, read_all, wait_until
 from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp
 
 CASES = 9
@@ -39,18 +39,8 @@ def case_ids(prefix, partitions):
     return [case_id for p in range(partitions) for case_id in chosen[p]]
 
 
-def envelope(n, channel, author, token):
-    return {"version": 1, "id": f"0195c2a4-7a10-7c3e-9b21-{n:012x}", "received_at": "2026-11-22T01:00:00.000Z",
-            "channel": channel, "channel_message_id": f"m-{n}", "idempotency_key": f"{channel}:m-{n}",
-            "kind": "complaint", "text": "세종대로 광화문역 앞 도로에 포트홀이 생겼어요", "language": "ko",
-            "location": None, "media": [], "author_id": author, "reply_to": {"channel": channel, "token": token}}
-
-
 def update(case_id, n):
-    return {"version": 1, "type": "update", "id": f"upd-rebalance-{n}", "case_id": case_id, "locality": "Jongno-gu",
-            "at": "2026-11-22T03:00:00.000Z", "division": "roads", "actor": "clerk-1", "status": "fixed",
-            "answer": {"text": f"보수했습니다 (사례 {n})", "language": "ko"}, "assign_to": [], "expected_at": None,
-            "notify": True}
+    return fixed_update(case_id, f"upd-rebalance-{n}", f"보수했습니다 (사례 {n})")
 
 
 def test_an_instance_joining_mid_delivery_sends_no_second_copy(bootstrap, tmp_path):
@@ -83,7 +73,7 @@ def test_an_instance_joining_mid_delivery_sends_no_second_copy(bootstrap, tmp_pa
             for i, (channel, address, author) in enumerate(citizens):
                 token = keys.seal(channel, address, thread="1365" if channel == "telegram" else "",
                                   via=whatsapp.phone_number_id if channel == "whatsapp" else "")
-                produce(bootstrap, topics.unique, "Jongno-gu", json.dumps(envelope(n * 10 + i, channel, author, token)),
+                produce(bootstrap, topics.unique, "Jongno-gu", json.dumps(pothole_envelope(n * 10 + i, channel, author, token)),
                         [("civic-case-id", case_id)])
         wait_until(lambda: sum(1 for k, v, _ in read_all(bootstrap, topics.changelog) if k and k.startswith("r/") and v)
                    == 3 * CASES, "the citizens were not recorded", processes=services)
