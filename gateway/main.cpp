@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
                 {{"detail", "reassignments (assign_to) are refused: " + divisions.error()}});
     }
     cases = std::make_unique<gateway::answers::cases_api>(
-        std::move(api_settings), *directory, publisher, verifier ? &*verifier : nullptr,
+        std::move(api_settings), *directory, publisher, verifier ? &*verifier : nullptr, **bridges,
         std::move(ids));
     pipeline.divert_with(
         [api = cases.get()](const envelope::message& m) { return api->support_from_reply(m); });

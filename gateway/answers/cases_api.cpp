@@ -6,6 +6,7 @@
 #include "common/time/rfc3339.hpp"
 #include "gateway/answers/open311_status.hpp"
 #include "gateway/answers/support_reply.hpp"
+#include "gateway/auth/bridge_auth.hpp"
 #include "gateway/channels/support/form.hpp"
 #include "gateway/http/problem.hpp"
 #include "gateway/ingest/normalize.hpp"
@@ -50,16 +51,19 @@ http::response refused_now(std::error_code refused, std::string_view what) {
 }  // namespace
 
 cases_api::cases_api(cases_api_settings settings, const case_directory& directory,
-                     ingest::publisher& publisher, const auth::jwt_verifier* verifier,
+                     ingest::publisher& publisher, const civic::auth::jwt_verifier* verifier,
+                     const auth::bridge_authenticator& bridges,
                      std::optional<channels::open311_ids> open311)
     : settings_(std::move(settings)),
       directory_(directory),
       publisher_(publisher),
       verifier_(verifier),
+      bridges_(bridges),
       open311_(std::move(open311)),
       cache_(std::make_shared<idempotency_cache>(settings_.idempotency_entries)) {}
 
-expected<auth::claims, http::response> cases_api::authenticate(const http::request& req) const {
+expected<civic::auth::claims, http::response> cases_api::authenticate(
+    const http::request& req) const {
   if (!verifier_) {
     return unexpected(http::problem(make_error_code(errc::unavailable),
                                     "no token key is configured (auth.jwt.*): the API is off"));
@@ -147,12 +151,14 @@ void cases_api::support(const http::request& req, http::responder answer) {
     return refuse(
         http::problem(make_error_code(errc::unsupported_media_type), "send application/json"));
   }
-  auto who = authenticate(req);
-  if (!who) return refuse(std::move(who).error());
-  if (!who->grants_channel("web")) {
-    return refuse(
-        http::problem(make_error_code(errc::forbidden),
-                      "support comes from the website: the token must grant channel web"));
+  // The website is a bridge: its credential must name channel web ("*" does
+  // not grant a verified channel's namespace, as on /v1/messages).
+  auto site = bridges_(req);
+  if (!site) return refuse(std::move(site).error());
+  if (!site->may_send_as("web")) {
+    return refuse(http::problem(
+        make_error_code(errc::forbidden),
+        "support comes from the website: the bridge credential must grant channel web"));
   }
   std::optional<case_summary> c;
   if (auto missing = find_case(req.params.get("id"), c)) return refuse(std::move(*missing));

@@ -3,8 +3,8 @@
 //
 //   POST /v1/cases/{id}/updates   a division's status change, answer or
 //                                 reassignment (staff JWT, Idempotency-Key)
-//   POST /v1/cases/{id}/support   a citizen backs a case (the website's JWT,
-//                                 granting channel web)
+//   POST /v1/cases/{id}/support   a citizen backs a case (the website's bridge
+//                                 credential, API key or JWT, naming channel web)
 //   GET  /open311/v2/requests/{id}.json, /open311/v2/requests.json,
 //        /open311/v2/servicerequestupdates.json   (when Open311 is enabled)
 //
@@ -31,6 +31,10 @@
 #include "gateway/http/routes.hpp"
 #include "gateway/ingest/publisher.hpp"
 
+namespace civic::gateway::auth {
+class bridge_authenticator;
+}
+
 namespace civic::gateway::answers {
 
 struct cases_api_settings {
@@ -43,10 +47,12 @@ struct cases_api_settings {
 
 class cases_api {
  public:
-  // `verifier` null: the POST endpoints answer 503 (no token key configured).
+  // `verifier` null: the updates endpoint answers 503 (no token key configured).
+  // `bridges`: who may send support (the same credentials as /v1/messages).
   // `open311` nullopt: the Open311 look-ups are not served here.
   cases_api(cases_api_settings settings, const case_directory& directory,
-            ingest::publisher& publisher, const auth::jwt_verifier* verifier,
+            ingest::publisher& publisher, const civic::auth::jwt_verifier* verifier,
+            const auth::bridge_authenticator& bridges,
             std::optional<channels::open311_ids> open311);
 
   void update(const http::request& req, http::responder answer);
@@ -64,7 +70,7 @@ class cases_api {
   void write_metrics(metrics::text_writer& w) const;
 
  private:
-  expected<auth::claims, http::response> authenticate(const http::request& req) const;
+  expected<civic::auth::claims, http::response> authenticate(const http::request& req) const;
   std::optional<http::response> find_case(std::string_view id,
                                           std::optional<case_summary>& out) const;
 
@@ -72,7 +78,8 @@ class cases_api {
   cases_api_settings settings_;
   const case_directory& directory_;
   ingest::publisher& publisher_;
-  const auth::jwt_verifier* verifier_;
+  const civic::auth::jwt_verifier* verifier_;
+  const auth::bridge_authenticator& bridges_;
   std::optional<channels::open311_ids> open311_;
   std::shared_ptr<idempotency_cache> cache_;
   std::array<std::atomic<uint64_t>, count> updates_{};

@@ -15,7 +15,10 @@ using config::value_type;
 constexpr config::option token_options[] = {
     {"sub", "", "Who the token is for (required)."},
     {"divisions", "", "Comma-separated divisions the holder may read, or * for all."},
-    {"role", "staff", "staff or supervisor (a supervisor reads every division)."},
+    {"role", "staff",
+     "staff, supervisor (reads every division) or bridge (sends messages and support as "
+     "--channels)."},
+    {"channels", "", "Comma-separated channels a bridge token may send as (role bridge)."},
     {"ttl_s", "28800", "Lifetime in seconds.", value_type::integer, 60, 31 * 86400},
 };
 
@@ -37,9 +40,10 @@ int run_token_command(std::span<const std::string_view> args) {
   std::vector<config::option> all(std::begin(token_options), std::end(token_options));
   for (const auto& o : civic::auth::auth_options()) all.push_back(o);
   if (config::wants_help(args)) {
-    std::fputs(
-        config::help_text("gateway token", "mints a local HS256 dashboard token", all).c_str(),
-        stdout);
+    std::fputs(config::help_text("gateway token",
+                                 "mints a local HS256 token: a dashboard's, or a bridge's", all)
+                   .c_str(),
+               stdout);
     return 0;
   }
   auto s = config::load(all, args);
@@ -63,6 +67,15 @@ int run_token_command(std::span<const std::string_view> args) {
   c.exp = now + std::chrono::seconds(s->integer("ttl_s"));
   c.role = s->text("role");
   c.divisions = split(s->text("divisions"));
+  c.channels = split(s->text("channels"));
+  if (c.role != "staff" && c.role != "supervisor" && c.role != "bridge") {
+    std::fprintf(stderr, "gateway token: --role is staff, supervisor or bridge\n");
+    return 2;
+  }
+  if ((c.role == "bridge") != !c.channels.empty()) {
+    std::fprintf(stderr, "gateway token: --channels goes with --role=bridge, and only with it\n");
+    return 2;
+  }
   auto token = civic::auth::mint(c, "local", civic::auth::jwt_algorithm::hs256, secret);
   if (!token) {
     std::fprintf(stderr, "gateway token: %s\n", token.error().c_str());

@@ -23,6 +23,7 @@ import json
 import os
 import pathlib
 import re
+import subprocess
 import time
 import urllib.error
 import urllib.parse
@@ -64,6 +65,23 @@ ANSWER = "광화문역 2번 출구 앞 세종대로 포트홀을 오늘 보수�
 
 def jwt(claims):
     return hs256_jwt(JWT_SECRET, claims)
+
+
+# The website's bridge credentials as its operator makes them: an API key naming channel web,
+# and a JWT from `gateway token --role=bridge`. A "*" key (every channel but the verified
+# webhooks') may send messages but no support.
+WEB_KEY, ANY_KEY = "cgk_answer-loop-website-key-000000000000000", "cgk_answer-loop-any-channel-key-0000000000"
+
+
+def bridge_entry(name, key, channels):
+    return f"{name}:{hashlib.sha256(key.encode()).hexdigest()}:{channels}"
+
+
+def minted_bridge_token(sub, channels):
+    out = subprocess.run([GATEWAY, "token", f"--sub={sub}", "--role=bridge", f"--channels={channels}"],
+                         env=dict(os.environ, AUTH_JWT_HS256_SECRET=JWT_SECRET),
+                         capture_output=True, text=True, timeout=30, check=True)
+    return out.stdout.strip()
 
 
 class Http:
@@ -130,6 +148,7 @@ def test_answer_loop(bootstrap, tmp_path):
             GATEWAY, f"--gateway.listen=127.0.0.1:{port}", f"--kafka.bootstrap.servers={bootstrap}",
             f"--gateway.topic={topics.ingested}", f"--gateway.answers.cases_topic={topics.cases}",
             f"--gateway.answers.responses_topic={topics.responses}", f"--auth.jwt.hs256_secret={JWT_SECRET}",
+            f"--auth.bridge_keys={bridge_entry('seoul-website', WEB_KEY, 'web')};{bridge_entry('relay', ANY_KEY, '*')}",
             f"--gateway.answers.rules={REPO}/deploy/config/rules/seoul.yaml",
             "--subscribe.enabled=false",  # no dashboards here (their own test)
             "--channels.line.enabled=true", f"--channels.line.channel_secret={LINE_SECRET}",
@@ -293,17 +312,21 @@ def test_answer_loop(bootstrap, tmp_path):
         assert "answers_consumer_lag{" in metrics
 
         # ---------------------------------------------------------------- support
-        site = {"Authorization": "Bearer " + jwt({"sub": "seoul-website", "role": "bridge", "channels": ["web"]})}
+        site = {"Authorization": "Bearer " + minted_bridge_token("seoul-website", "web")}
+        site_key = {"Authorization": "Bearer " + WEB_KEY}
         spath = f"/v1/cases/{idea['id']}/support"
-        assert api.call("POST", spath, {"supporter": SUPPORTERS[0]}, staff)[0] == 403
+        assert api.call("POST", spath, {"supporter": SUPPORTERS[0]}, staff)[0] == 403  # a clerk is no website
+        status, text = api.call("POST", spath, {"supporter": SUPPORTERS[0]}, {"Authorization": "Bearer " + ANY_KEY})
+        assert status == 403 and "channel web" in json.loads(text)["detail"], text  # "*" does not grant web
         # Only an idea gathers support: the pothole is a complaint.
         status, text = api.call("POST", f"/v1/cases/{case['id']}/support", {"supporter": SUPPORTERS[0]}, site)
         refusal = json.loads(text)
         assert status == 409 and refusal["code"] == "not_an_idea", text
         assert refusal["type"] == "urn:civic-gateway:problem:not_an_idea" and refusal["status"] == 409
         assert "complaint" in refusal["detail"] and refusal["retryable"] is False
-        for who in (SUPPORTERS[0], SUPPORTERS[0], SUPPORTERS[1], SUPPORTERS[0]):
-            status, text = api.call("POST", spath, {"supporter": who}, site)
+        for who, credential in ((SUPPORTERS[0], site), (SUPPORTERS[0], site_key), (SUPPORTERS[1], site_key),
+                                (SUPPORTERS[0], site)):
+            status, text = api.call("POST", spath, {"supporter": who}, credential)
             assert status == 202, text
 
         def support(of=idea):
@@ -352,7 +375,7 @@ def test_answer_loop(bootstrap, tmp_path):
             gateway_metrics = r.read().decode()
         assert "gateway_support_replies_total 2" in gateway_metrics
         assert "gateway_support_replies_kept_total 1" in gateway_metrics
-        assert 'gateway_case_support_total{outcome="refused"} 2' in gateway_metrics  # the clerk's and the pothole's
+        assert 'gateway_case_support_total{outcome="refused"} 3' in gateway_metrics  # the clerk's, the "*" key's, the pothole's
 
         # ---------------------------------------------------------------- nothing personal anywhere
         secrets = [LINE_USER, LINE_SUPPORTER, str(TELEGRAM_CHAT), str(TELEGRAM_PROPOSER), WHATSAPP_NOW, WHATSAPP_YESTERDAY,
