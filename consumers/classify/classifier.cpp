@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <map>
 #include <optional>
 
@@ -263,6 +264,20 @@ std::optional<std::string> named_district(const std::vector<rule>& rules, const 
   return best;
 }
 
+// The gu whose id `stated` is, whatever its letter case ("mapo-gu").
+std::optional<std::string> district_id(const std::vector<rule>& rules, std::string_view stated) {
+  auto same = [&](const std::string& id) {
+    return id.size() == stated.size() &&
+           std::equal(id.begin(), id.end(), stated.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) ==
+                    std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  for (const auto& r : rules)
+    if (same(r.target)) return r.target;
+  return std::nullopt;
+}
+
 const std::vector<std::string> kind_names = {"complaint", "idea", "praise", "question"};
 
 }  // namespace
@@ -356,8 +371,21 @@ classification classifier::classify(const input& in) const {
   for (std::size_t r = 0; r < rules.urgency_rules.size(); ++r)
     if (uh.fired(r)) out.matched.push_back(impl_->explain(group::urgency, r, uh));
 
-  // District: coordinates first; a gu named in the address, then in the text,
-  // decides near a border and when there are no coordinates.
+  // District: what the message states first (in the rules' spelling, so that
+  // "마포구" and "Mapo-gu" are one locality); then coordinates; a gu named in the
+  // address, then in the text, decides near a border and without coordinates.
+  std::array<rule_hits, group_count> stated_hits;
+  std::optional<std::string> from_stated;
+  bool stated_by_name = false;  // a name of districts.places, not the gu's id
+  if (in.district) {
+    from_stated = district_id(rules.district_rules, *in.district);
+    if (!from_stated) {
+      stated_by_name = true;
+      impl_->collect(fold_for_matching(*in.district).value_or(std::string()), stated_hits);
+      from_stated = named_district(rules.district_rules,
+                                   stated_hits[static_cast<std::size_t>(group::district)]);
+    }
+  }
   const auto& xh_text = text_hits[static_cast<std::size_t>(group::district)];
   std::array<rule_hits, group_count> address_hits;
   if (in.address)
@@ -367,7 +395,15 @@ classification classifier::classify(const input& in) const {
       in.address ? named_district(rules.district_rules, xh_address) : std::nullopt;
   const auto from_text = named_district(rules.district_rules, xh_text);
   const rule_hits* deciding = nullptr;
-  if (in.lat && in.lon && impl_->districts) {
+  if (from_stated) {
+    out.district = from_stated;
+    if (stated_by_name)
+      deciding = &stated_hits[static_cast<std::size_t>(group::district)];
+    else
+      out.matched.push_back({"district.stated", *from_stated, 1.0, {}});
+  } else if (in.district && !in.district->empty()) {
+    out.district = std::string(*in.district);
+  } else if (in.lat && in.lon && impl_->districts) {
     const auto found = impl_->districts->locate(*in.lat, *in.lon, rules.border_margin_m);
     auto near = [&](const std::optional<std::string>& id) {
       return id && std::find(found.nearby.begin(), found.nearby.end(), *id) != found.nearby.end();

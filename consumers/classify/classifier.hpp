@@ -31,6 +31,10 @@ struct input {
   std::optional<double> lat{};  // lat and lon are both set or both unset
   std::optional<double> lon{};
   std::string_view channel{};
+  // The district the channel or the citizen stated (location.district), in any
+  // spelling the rules' districts.places know ("마포구", "mapo", "Mapo-gu"). It
+  // wins over coordinates and text; one the rules do not know is kept as given.
+  std::optional<std::string_view> district{};
   // The text's sentence embedding when an earlier stage computed it with the
   // same encoder (dedup carries it to the router); empty: computed here.
   std::span<const float> embedding{};

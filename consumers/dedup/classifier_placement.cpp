@@ -64,6 +64,7 @@ expected<placement_function, std::string> load_classifier_placement(
       q.lon = in.point->lon;
     }
     q.channel = in.channel;
+    q.district = in.district;
     q.embedding = in.embedding;
     classify::classification result = rules->classify(q);
     placement p{result.divisions,

@@ -20,6 +20,7 @@ struct placement_input {
   std::optional<std::string_view> address;
   std::optional<geo_point> point;
   std::string_view channel;
+  std::optional<std::string_view> district;  // as the envelope states it (classify::input)
   // An embedding computed earlier for this text (carried between dedup's steps).
   std::span<const float> embedding;
 };

@@ -46,6 +46,7 @@ placement_input placement_input_of(const envelope::message& e) {
   if (e.place) {
     if (e.place->address) in.address = *e.place->address;
     if (e.place->lat && e.place->lon) in.point = geo_point{*e.place->lat, *e.place->lon};
+    if (e.place->district) in.district = *e.place->district;
   }
   return in;
 }
@@ -65,7 +66,7 @@ expected<report, std::string> report_from_envelope(const envelope::message& e, c
   r.divisions = p.divisions;
   if (r.divisions.empty()) r.divisions.emplace_back("triage");
   r.related_divisions = p.related;
-  r.district = e.place && e.place->district ? e.place->district : p.district;
+  r.district = p.district;  // the envelope's own district first (placement_input_of)
   r.embedding = p.embedding;
   r.channel = e.channel;
   r.kind = e.kind ? std::string(envelope::to_string(*e.kind)) : p.kind;

@@ -103,6 +103,7 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
     if (e.place->address) input.address = *e.place->address;
     input.lat = e.place->lat;
     input.lon = e.place->lon;
+    input.district = e.place->district;
   }
   // The embedding dedup computed for this text, when it used the same encoder.
   std::optional<std::vector<float>> carried;
@@ -130,8 +131,7 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
   const std::string case_id = case_header && !case_header->empty() ? *case_header : e.id;
   // What the citizen or the channel stated wins over what the rules guessed.
   const std::string_view kind = envelope::to_string(e.kind.value_or(c.kind));
-  const std::optional<std::string> district =
-      e.place && e.place->district ? e.place->district : c.district;
+  const std::optional<std::string>& district = c.district;  // the stated one first
 
   std::vector<kafka::header> headers;
   for (const auto& h : in.headers)

@@ -164,10 +164,8 @@ kafka::record route_ingested(const inbound_record& in, const placement_function&
   }
   placement p = place(placement_input_of(*parsed));
   if (p.divisions.empty()) p.divisions.emplace_back("triage");
-  // The envelope's own district wins, as in report_from_envelope.
-  std::optional<std::string> district =
-      parsed->place && parsed->place->district ? parsed->place->district : p.district;
-  kafka::record rec{names.repartition, district ? *district : std::string("citywide"),
+  // The placement's district: the envelope's own first, in the rules' spelling.
+  kafka::record rec{names.repartition, p.district ? *p.district : std::string("citywide"),
                     std::string(in.value), forwarded_headers(in.headers), -1};
   rec.headers.push_back({std::string(divisions_header), join(p.divisions)});
   rec.headers.push_back({std::string(related_header), join(p.related)});

@@ -151,6 +151,21 @@ TEST_CASE("district from coordinates, from names in the address or text, or unkn
         std::nullopt);
 }
 
+TEST_CASE("a stated district wins, in the rules' spelling, so that two spellings are one place") {
+  civic::test::rules_fixture f(small_rules());
+  auto c = load(f);
+  for (std::string_view stated : {"마포구", "mapo", "Mapo-gu", "MAPO-GU", " 마포구 "})
+    CHECK_MESSAGE(c->classify({.text = "침수", .district = stated}).district == "Mapo-gu", stated);
+  // It beats the coordinates (Gyeongbokgung, in Jongno-gu) and the text.
+  CHECK(c->classify({.text = "명동 침수", .lat = 37.5796, .lon = 126.9770, .district = "마포구"})
+            .district == "Mapo-gu");
+  // One the rules do not know is kept as the channel gave it.
+  CHECK(c->classify({.text = "침수", .lat = 37.5796, .lon = 126.9770, .district = "Springfield"})
+            .district == "Springfield");
+  CHECK(c->classify({.text = "침수", .lat = 37.5796, .lon = 126.9770, .district = ""}).district ==
+        "Jongno-gu");
+}
+
 TEST_CASE("near a border, a gu named in the address decides among the nearby ones") {
   civic::test::rules_fixture f(small_rules());
   auto c = load(f);

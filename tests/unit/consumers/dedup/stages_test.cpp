@@ -14,7 +14,9 @@
 #include "common/envelope/envelope_json.hpp"
 #include "common/time/rfc3339.hpp"
 #include "consumers/dedup/case_json.hpp"
+#include "consumers/dedup/classifier_placement.hpp"
 #include "consumers/dedup/report_builder.hpp"
+#include "support/paths.hpp"
 
 using namespace civic;
 using namespace civic::dedup;
@@ -92,13 +94,23 @@ TEST_CASE("routing re-keys a report by its locality and keeps its bytes and head
   SUBCASE("without a district the report is citywide") {
     CHECK(route_ingested(in, fixed({"roads"}, std::nullopt), names, counters).key == "citywide");
   }
-  SUBCASE("the envelope's own district wins over the classifier's") {
-    auto with_district = e;
-    with_district.place->district = "Seodaemun-gu";
-    std::string v = envelope::to_json(with_district);
-    inbound_record other{names.input, 3, e.idempotency_key, v, headers};
-    CHECK(route_ingested(other, fixed({"roads"}, "Mapo-gu"), names, counters).key ==
-          "Seodaemun-gu");
+  SUBCASE("the envelope's own district, in the rules' spelling, is the locality") {
+    // The shipped rules know each gu by its Korean and romanized names: a report
+    // stating "종로구" and one stating "Jongno-gu" are one locality (one partition,
+    // one candidate set), and a stated gu beats what the text and coordinates
+    // (here Mapo-gu's) say.
+    auto place =
+        load_classifier_placement(test::source_dir() / "deploy/config/rules/seoul.yaml", 0.3);
+    REQUIRE_MESSAGE(place.has_value(), place.error());
+    for (const char* stated : {"종로구", "Jongno-gu", "jongno-gu"}) {
+      auto with_district = e;
+      with_district.place->district = stated;
+      std::string v = envelope::to_json(with_district);
+      inbound_record other{names.input, 3, e.idempotency_key, v, headers};
+      kafka::record out = route_ingested(other, *place, names, counters);
+      CHECK_MESSAGE(out.key == "Jongno-gu", stated);
+      CHECK(header(out, district_header) == "Jongno-gu");
+    }
   }
 }
 
