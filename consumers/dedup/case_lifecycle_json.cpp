@@ -1,10 +1,10 @@
 #include "consumers/dedup/case_lifecycle_json.hpp"
 
 #include <charconv>
-#include <cstdio>
 
 #include "common/json/record_reader.hpp"
 #include "common/json/writer.hpp"
+#include "common/text/hex.hpp"
 
 namespace civic::dedup {
 namespace {
@@ -125,11 +125,7 @@ void write_service_requests(json_writer& w, const case_lifecycle& l) {
   w.EndArray();
 }
 
-std::string hex16(uint64_t v) {
-  char buffer[17];
-  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(v));
-  return buffer;
-}
+std::string hex16(uint64_t v) { return text::hex_digits(v, 16); }
 
 // ---------------------------------------------------------------- reading
 

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 
+#include "common/text/hex.hpp"
 #include "common/time/rfc3339.hpp"
 
 namespace civic::dedup {
@@ -19,10 +19,7 @@ expected<int64_t, std::string> epoch_ms(std::string_view rfc3339) {
 }
 
 std::string pseudonym(std::string_view handle) {
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx",
-                static_cast<unsigned long long>(XXH3_64bits(handle.data(), handle.size())));
-  return std::string("author-") + hex;
+  return "author-" + text::hex_digits(XXH3_64bits(handle.data(), handle.size()), 16);
 }
 
 std::optional<std::string> optional_string(const rapidjson::Value& object, const char* name) {
