@@ -74,12 +74,14 @@ routes::match routes::find(std::string_view method, std::string_view path, bool 
       continue;
     }
     if (upgrade) continue;
-    if (e.method == method) {
+    // HEAD is GET without the body (RFC 9110 §9.3.2); the session drops the body.
+    if (e.method == method || (method == "HEAD" && e.method == "GET")) {
       found.http = &e.http;
       found.params = std::move(params);
       return found;
     }
     allowed += (allowed.empty() ? "" : ", ") + e.method;
+    if (e.method == "GET") allowed += ", HEAD";
   }
   if (websocket_path && !upgrade) {
     found.refusal = problem(errc::upgrade_required, "this is a WebSocket endpoint; upgrade here");

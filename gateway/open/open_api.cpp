@@ -4,7 +4,10 @@
 #include <charconv>
 
 #include "common/crypto/hmac.hpp"
+#include "common/envelope/envelope.hpp"
+#include "common/envelope/field_checks.hpp"
 #include "common/error/errc.hpp"
+#include "common/responses/case_status.hpp"
 #include "gateway/channels/support/form.hpp"
 #include "gateway/http/problem.hpp"
 #include "gateway/open/statistics.hpp"
@@ -24,6 +27,14 @@ struct cases_query {
 http::response bad_parameter(errc e, std::string_view name, std::string_view why) {
   return http::problem(e, std::string(name) + " " + std::string(why),
                        "/query/" + std::string(name));
+}
+
+// A division or district id as a filter: what a case can carry (no control
+// characters, at most 64 bytes; the form decoding already made it UTF-8), so
+// that a mistyped or hostile value is told apart from one that matches nothing.
+constexpr size_t max_filter_bytes = 64;
+bool filter_id(std::string_view v) {
+  return v.size() <= max_filter_bytes && envelope::is_identifier(v);
 }
 
 std::optional<size_t> positive(std::string_view text, size_t max) {
@@ -114,13 +125,27 @@ http::response open_api::cases(const http::request& req) const {
                              "must be from 1 to " + std::to_string(settings_.max_page_size));
       }
       q.per_page = *v;
-    } else if (name == "division") {
-      q.division = value;
-    } else if (name == "district") {
-      q.district = value;
+    } else if (value.empty() &&
+               (name == "division" || name == "district" || name == "kind" || name == "status")) {
+      continue;  // an empty filter (as an HTML form sends it) filters nothing
+    } else if (name == "division" || name == "district") {
+      if (!filter_id(value)) {
+        return bad_parameter(errc::invalid_value, name,
+                             "must be an id (at most 64 bytes, no control characters)");
+      }
+      (name == "division" ? q.division : q.district) = value;
     } else if (name == "kind") {
+      if (!envelope::parse_kind(value)) {
+        return bad_parameter(errc::invalid_value, name,
+                             "must be complaint, idea, praise or question");
+      }
       q.kind = value;
     } else if (name == "status") {
+      if (value != "open" && value != "closed" && !responses::parse_status(value)) {
+        return bad_parameter(errc::invalid_value, name,
+                             "must be open or closed (Open311), or a lifecycle status (received, "
+                             "assigned, in_progress, fixed, answered, closed, ...)");
+      }
       q.status = value;
     } else if (name == "answered") {
       if (value != "true" && value != "false") {

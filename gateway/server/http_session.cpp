@@ -167,6 +167,7 @@ class http_session final : public session,
     request_.emplace(parser_->release());
     keep_alive_ = request_->keep_alive();
     version_ = request_->version();
+    head_ = request_->method() == http::verb::head;
     route();
   }
 
@@ -233,6 +234,11 @@ class http_session final : public session,
     res->keep_alive(keep_alive_ && !shutting_down_ && !ctx_.shutting_down);
     res->body() = std::move(answer.body);
     res->prepare_payload();
+    if (head_) {  // the length a GET would have, and no body
+      const auto length = res->body().size();
+      res->body().clear();
+      res->content_length(length);
+    }
     request_.reset();
     beast::get_lowest_layer(stream_).expires_after(ctx_.settings.http_read_timeout);
     http::async_write(stream_, *res,
@@ -268,6 +274,7 @@ class http_session final : public session,
   std::optional<net::steady_timer> deadline_;
   std::string client_address_;
   unsigned version_ = 11;
+  bool head_ = false;  // the request being answered is a HEAD
   bool keep_alive_ = true, reading_ = false, handling_ = false, shutting_down_ = false;
   bool closed_ = false, upgraded_ = false;
   ops::close_reason close_reason_ = ops::close_reason::client;

@@ -142,6 +142,18 @@ def test_no_personal_data_reaches_any_public_output(gateway, bootstrap, tmp_path
         assert public[0]["on_time"] is True and public[0]["closed_at"] and public[0]["status"] == "fixed"
         assert pothole_id["id"] not in json.dumps(answered)  # the internal id is not the public one
 
+        # Filters: one that matches, one no case could match (a precise 400, not an empty page).
+        status, _, body = call(g, "GET", "/open/v1/cases?district=Jongno-gu&kind=complaint&status=fixed&division=")
+        assert status == 200 and [i["id"] for i in json.loads(body)["items"]] == [public[0]["id"]], body
+        for query, pointer in (("kind=%3Cscript%3E", "/query/kind"), ("status=done", "/query/status"),
+                               ("district=Jongno%00gu", "/query/district"), ("district=" + "x" * 5000, "/query/district"),
+                               ("division=road%0As", "/query/division")):
+            status, _, body = call(g, "GET", "/open/v1/cases?" + query)
+            assert status == 400 and json.loads(body)["pointer"] == pointer, (query, body)
+        # HEAD: the headers of GET, no body.
+        status, headers, body = call(g, "HEAD", "/open/v1/cases?per_page=50")
+        assert status == 200 and body == "" and int(headers["Content-Length"]) > 0 and headers["ETag"]
+
         # Statistics: k = 3. Jongno-gu's one case has three citizens; the others one each.
         outputs = {"cases": json.dumps(answered, ensure_ascii=False)}
         for by in ("division", "district", "kind", "week"):

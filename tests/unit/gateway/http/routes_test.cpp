@@ -65,6 +65,22 @@ TEST_CASE(
   CHECK(r.find("GET", "/v1/messages", true).refusal->status == 404);  // no WebSocket there
 }
 
+TEST_CASE("HEAD is answered by the GET route (the session sends no body); Allow names it") {
+  std::string called;
+  http::routes r;
+  r.add("GET", "/open/v1/cases", named("cases", called));
+  auto m = r.find("HEAD", "/open/v1/cases", false);
+  REQUIRE(m.http);
+  (*m.http)(test::request_builder{}.build(), http::responder(nullptr));
+  CHECK(called == "cases");
+  m = r.find("POST", "/open/v1/cases", false);
+  REQUIRE(m.refusal);
+  CHECK(m.refusal->headers ==
+        std::vector<std::pair<std::string, std::string>>{{"Allow", "GET, HEAD"}});
+  r.add("POST", "/v1/messages", named("messages", called));
+  CHECK(r.find("HEAD", "/v1/messages", false).refusal->status == 405);
+}
+
 TEST_CASE("a responder answers once: the first answer wins, a late one is ignored") {
   auto sink = std::make_shared<test::recording_answers>();
   http::responder answer(sink);
