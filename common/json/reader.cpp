@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace civic::json {
 
@@ -183,22 +184,29 @@ std::optional<field_error> member_set::first_missing(const std::string& parent) 
 
 namespace civic::json {
 
+// The end of the string whose opening quote is at `open`: the next quote not
+// escaped (preceded by an even number of backslashes), found with memchr, as
+// strings are most of a message's bytes; size() when it never ends.
+size_t string_end(std::string_view json, size_t open) {
+  size_t at = open + 1;
+  while (at < json.size()) {
+    const void* quote = std::memchr(json.data() + at, '"', json.size() - at);
+    if (!quote) return json.size();
+    const size_t q = static_cast<size_t>(static_cast<const char*>(quote) - json.data());
+    size_t backslashes = 0;
+    while (q - backslashes > open + 1 && json[q - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return q;
+    at = q + 1;
+  }
+  return json.size();
+}
+
 size_t nesting_depth(std::string_view json) {
   size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : json) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    switch (c) {
+  for (size_t i = 0; i < json.size(); ++i) {
+    switch (json[i]) {
       case '"':
-        in_string = true;
+        i = string_end(json, i);
         break;
       case '[':
       case '{':

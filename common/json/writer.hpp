@@ -8,6 +8,7 @@
 #include <rapidjson/writer.h>
 
 #include <concepts>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,27 @@ namespace detail {
 struct buffer_holder {
   rapidjson::StringBuffer buffer;
 };
+
+// True when JSON needs no escape in `s` (no control character, quote or
+// backslash). Blocks of 16 with no early exit, so that the compiler vectorizes
+// them: RapidJSON escapes a byte at a time, which was the largest single cost of
+// writing an envelope (perf, bench/ingest). Not RAPIDJSON_SSE2 (see
+// cmake/CivicDependencies.cmake).
+inline bool needs_no_escape(const char* s, size_t n) {
+  auto bad = [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return static_cast<unsigned char>((c < 0x20) | (c == '"') | (c == '\\'));
+  };
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    unsigned char block = 0;
+    for (size_t j = 0; j < 16; ++j) block |= bad(s[i + j]);
+    if (block) return false;
+  }
+  unsigned char rest = 0;
+  for (; i < n; ++i) rest |= bad(s[i]);
+  return rest == 0;
+}
 }  // namespace detail
 
 class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson::StringBuffer> {
@@ -33,6 +55,22 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
   writer& string(std::string_view s) {
     String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
     return *this;
+  }
+  // RapidJSON's String, with text that needs no escape copied whole.
+  bool String(const char* s, rapidjson::SizeType n, bool copy = false) {
+    if (n < 16 || !detail::needs_no_escape(s, n)) {
+      return rapidjson::Writer<rapidjson::StringBuffer>::String(s, n, copy);
+    }
+    Prefix(rapidjson::kStringType);
+    char* out = os_->Push(n + 2);
+    out[0] = '"';
+    std::memcpy(out + 1, s, n);
+    out[n + 1] = '"';
+    return EndValue(true);
+  }
+  bool String(const char* s) { return String(s, static_cast<rapidjson::SizeType>(std::strlen(s))); }
+  bool String(const std::string& s) {
+    return String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
   }
 
   writer& member(std::string_view k, std::string_view value) { return key(k).string(value); }
