@@ -133,6 +133,7 @@ std::error_code service::process(std::span<const kafka::consumed_message> batch,
       deduplicate_repartitioned(in, engine->second, life, place_, config_.names, out, counters_);
     }
   }
+  keep_last_case_records(out, config_.names);
   return {};
 }
 

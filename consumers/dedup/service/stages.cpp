@@ -1,5 +1,7 @@
 #include "consumers/dedup/service/stages.hpp"
 
+#include <set>
+
 #include "common/envelope/envelope_json.hpp"
 #include "common/responses/delivery.hpp"
 #include "common/responses/response.hpp"
@@ -298,6 +300,24 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
     ++counters.cases_retired;
     retire_case(id, names, in.partition, out);
   }
+}
+
+void keep_last_case_records(std::vector<kafka::record>& out, const topics& names) {
+  std::set<std::pair<bool, std::string_view>> later;  // (on the changelog, case id)
+  std::vector<bool> drop(out.size(), false);
+  for (size_t i = out.size(); i-- > 0;) {
+    const kafka::record& r = out[i];
+    const bool changelog = r.topic == names.changelog;
+    if (!changelog && r.topic != names.cases) continue;
+    drop[i] = !later.emplace(changelog, r.key).second;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (drop[i]) continue;
+    if (kept != i) out[kept] = std::move(out[i]);
+    ++kept;
+  }
+  out.resize(kept);
 }
 
 }  // namespace civic::dedup

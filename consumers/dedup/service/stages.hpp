@@ -91,6 +91,13 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
                                const topics& names, std::vector<kafka::record>& out,
                                step_counters& counters);
 
+// After a batch: only the last of a case's records on feedback.cases and on the
+// changelog stays (both are compacted, latest wins; a reader misses no state it
+// could tell apart). A burst of reports about one issue (a flooded underpass, a
+// storm) made one case record and one state record each, ~15 KB apiece, for
+// the broker to write and every dashboard to read. Other records keep their order.
+void keep_last_case_records(std::vector<kafka::record>& out, const topics& names);
+
 // The feedback.unique key: the district, or "citywide" when the report has none.
 std::string locality_key(const report& r);
 

@@ -27,7 +27,8 @@ TEST_CASE("a string is written as RapidJSON writes it, whatever needs escaping a
   const std::string korean = "세종대로 포트홀이 깊어요. 차가 지나갈 때마다 덜컹거립니다";
   CHECK(ours(korean) == "\"" + korean + "\"");
   for (char special : {'"', '\\', '\n', '\0', '\x1f', '\t'}) {
-    for (size_t at : {size_t{0}, size_t{7}, size_t{15}, size_t{16}, size_t{31}, korean.size() - 1}) {
+    for (size_t at :
+         {size_t{0}, size_t{7}, size_t{15}, size_t{16}, size_t{31}, korean.size() - 1}) {
       std::string s = korean;
       s[at] = special;
       CHECK_MESSAGE(ours(s) == rapidjson_string(s), "byte ", int(special), " at ", at);

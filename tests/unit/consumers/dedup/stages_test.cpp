@@ -188,6 +188,45 @@ TEST_CASE_FIXTURE(
   CHECK(counters.new_cases == 1);
 }
 
+TEST_CASE_FIXTURE(partition_state,
+                  "a burst about one case leaves one case record and one state record a batch, "
+                  "the last; every report still reaches feedback.unique") {
+  auto place = fixed({"water"}, "Mapo-gu");
+  std::vector<kafka::record> out;
+  const char* ids[] = {"0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11",
+                       "0195c2a4-7a11-7c3e-9b21-4f0d2e6a8b12",
+                       "0195c2a4-7a12-7c3e-9b21-4f0d2e6a8b13"};
+  int n = 0;
+  for (const char* id : ids) {
+    auto e = make_envelope(id, "311-" + std::to_string(++n),
+                           "홍대입구역 지하차도 침수 물이 차올라요", mapo);
+    auto routed = route_ingested({names.input, 0, e.idempotency_key, envelope::to_json(e),
+                                  envelope::cloudevents_headers(e, std::nullopt)},
+                                 place, names, counters);
+    deduplicate_repartitioned(as_inbound(routed, names.repartition, 2), engine, life, place, names,
+                              out, counters);
+  }
+  // Another record of the same key elsewhere is not the dedup state's: it stays.
+  out.push_back({names.responses, "case-x", "{}", {}, -1});
+  out.push_back({names.responses, "case-x", "{}", {}, -1});
+  keep_last_case_records(out, names);
+  auto on = [&](const std::string& topic) {
+    std::vector<const kafka::record*> found;
+    for (const auto& r : out)
+      if (r.topic == topic) found.push_back(&r);
+    return found;
+  };
+  CHECK(on(names.unique).size() == 3);
+  REQUIRE(on(names.cases).size() == 1);
+  CHECK(on(names.cases)[0]->value.find(R"("report_count":3)") != std::string::npos);
+  REQUIRE(on(names.changelog).size() == 1);
+  auto state = state_from_json(on(names.changelog)[0]->value);
+  REQUIRE(state.has_value());
+  CHECK(state->report_count == 3);
+  CHECK(on(names.responses).size() == 2);
+  CHECK(out.back().topic == names.responses);  // the order of what stays is kept
+}
+
 TEST_CASE("a closed case keeps its lifecycle on the changelog until its retention, then leaves") {
   topics names;
   step_counters counters;
