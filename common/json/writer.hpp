@@ -97,6 +97,32 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
     return *this;
   }
 
+  // An object, whose members write(*value) writes, or null when absent.
+  template <class T, class Write>
+  writer& object(std::string_view k, const std::optional<T>& value, Write&& write) {
+    key(k);
+    if (!value) {
+      Null();
+      return *this;
+    }
+    StartObject();
+    write(*value);
+    EndObject();
+    return *this;
+  }
+  // An array of objects, one a value, whose members write(value) writes.
+  template <class Range, class Write>
+  writer& objects(std::string_view k, const Range& values, Write&& write) {
+    key(k).StartArray();
+    for (const auto& v : values) {
+      StartObject();
+      write(v);
+      EndObject();
+    }
+    EndArray();
+    return *this;
+  }
+
   // Starts a new document in the same buffer (a writer kept per thread for a hot path).
   void clear() {
     buffer.Clear();

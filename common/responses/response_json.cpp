@@ -70,16 +70,11 @@ std::string to_json(const response& r) {
       } else {
         w.Null();
       }
-      w.Key("answer");
-      if (r.answer) {
-        w.StartObject();
-        w.member("text", r.answer->text);
-        w.member("language", r.answer->language);
-        w.member("public", r.answer->published);
-        w.EndObject();
-      } else {
-        w.Null();
-      }
+      w.object("answer", r.answer, [&](const auto& a) {
+        w.member("text", a.text);
+        w.member("language", a.language);
+        w.member("public", a.published);
+      });
       w.strings("assign_to", r.assign_to);
       w.member("expected_at", r.expected_at);
       w.member("notify", r.notify);

@@ -39,15 +39,10 @@ void write_common(writer& w, const case_state& c) {
     w.String(mark, 8);
   }
   w.EndArray();
-  w.Key("location");
-  if (c.location) {
-    w.StartObject();
-    w.member("lat", c.location->lat);
-    w.member("lon", c.location->lon);
-    w.EndObject();
-  } else {
-    w.Null();
-  }
+  w.object("location", c.location, [&](const auto& p) {
+    w.member("lat", p.lat);
+    w.member("lon", p.lon);
+  });
 }
 
 std::string hex64(uint64_t v) {

@@ -34,61 +34,41 @@ void write_lifecycle(json_writer& w, const case_lifecycle& l) {
   w.Key("answered_at");
   write_nonempty(w, l.answered_at);
   w.member("expected_at", l.expected_at);
-  w.Key("answer");
-  if (l.answer) {
-    w.StartObject();
-    w.member("update_id", l.answer->update_id);
-    w.member("text", l.answer->text);
-    w.member("language", l.answer->language);
-    w.member("at", l.answer->at);
-    w.member("division", l.answer->division);
-    w.member("public", l.answer->published);
-    w.EndObject();
-  } else {
-    w.Null();
-  }
-  w.Key("history");
-  w.StartArray();
-  for (const auto& h : l.history) {
-    w.StartObject();
+  w.object("answer", l.answer, [&](const auto& a) {
+    w.member("update_id", a.update_id);
+    w.member("text", a.text);
+    w.member("language", a.language);
+    w.member("at", a.at);
+    w.member("division", a.division);
+    w.member("public", a.published);
+  });
+  w.objects("history", l.history, [&](const auto& h) {
     w.member("update_id", h.update_id);
     w.member("status", responses::to_string(h.status));
     w.member("at", h.at);
     w.member("division", h.division);
     w.member("note", h.note);
-    w.EndObject();
-  }
-  w.EndArray();
+  });
   w.EndObject();
 }
 
 void write_support(json_writer& w, const case_lifecycle& l,
                    const std::vector<support_threshold>* milestones) {
   w.StartObject();
-  w.Key("milestones");
   if (milestones) {
-    w.StartArray();
-    for (const auto& m : *milestones) {
-      w.StartObject();
+    w.objects("milestones", *milestones, [&](const support_threshold& m) {
       w.member("threshold", m.count);
       w.member("milestone", m.milestone);
-      w.EndObject();
-    }
-    w.EndArray();
+    });
   } else {
-    w.Null();
+    w.key("milestones").Null();
   }
   w.member("count", l.support_count);
-  w.Key("thresholds");
-  w.StartArray();
-  for (const auto& t : l.thresholds) {
-    w.StartObject();
+  w.objects("thresholds", l.thresholds, [&](const auto& t) {
     w.member("threshold", t.threshold);
     w.member("milestone", t.milestone);
     w.member("at", t.at);
-    w.EndObject();
-  }
-  w.EndArray();
+  });
   w.EndObject();
 }
 
@@ -112,17 +92,6 @@ void write_deliveries(json_writer& w, const std::optional<responses::delivery_su
   }
   w.EndObject();
   w.EndObject();
-}
-
-void write_service_requests(json_writer& w, const case_lifecycle& l) {
-  w.StartArray();
-  for (const auto& r : l.service_requests) {
-    w.StartObject();
-    w.member("id", r.id);
-    w.member("requested_at", r.requested_at);
-    w.EndObject();
-  }
-  w.EndArray();
 }
 
 std::string hex16(uint64_t v) {
@@ -161,8 +130,10 @@ void write_public_lifecycle(json_writer& w, const case_lifecycle& l,
   write_support(w, l, milestones);
   w.Key("deliveries");
   write_deliveries(w, l.deliveries);
-  w.Key("service_requests");
-  write_service_requests(w, l);
+  w.objects("service_requests", l.service_requests, [&](const auto& r) {
+    w.member("id", r.id);
+    w.member("requested_at", r.requested_at);
+  });
 }
 
 void write_lifecycle_state(json_writer& w, const case_lifecycle& l) {
