@@ -97,6 +97,14 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
     return *this;
   }
 
+  // An object of named counts: {"name": n, ...}.
+  template <class Map>
+  writer& counts(std::string_view k, const Map& by_name) {
+    key(k).StartObject();
+    for (const auto& [name, n] : by_name) member(name, n);
+    EndObject();
+    return *this;
+  }
   // An object, whose members write(*value) writes, or null when absent.
   template <class T, class Write>
   writer& object(std::string_view k, const std::optional<T>& value, Write&& write) {

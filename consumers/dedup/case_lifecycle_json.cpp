@@ -17,14 +17,6 @@ void write_nonempty(json_writer& w, const std::string& s) {
   }
 }
 
-void write_counts(json_writer& w, const std::map<std::string, uint64_t, std::less<>>& counts) {
-  w.StartObject();
-  for (const auto& [name, n] : counts) {
-    w.member(name, n);
-  }
-  w.EndObject();
-}
-
 void write_lifecycle(json_writer& w, const case_lifecycle& l) {
   w.StartObject();
   w.member("status", responses::to_string(l.status));
@@ -82,14 +74,9 @@ void write_deliveries(json_writer& w, const std::optional<responses::delivery_su
   w.member("at", d->at);
   w.member("recipients", d->recipients);
   w.member("complete", d->complete);
-  w.Key("outcomes");
-  write_counts(w, d->outcomes);
-  w.Key("by_channel");
-  w.StartObject();
-  for (const auto& [channel, counts] : d->by_channel) {
-    w.key(channel);
-    write_counts(w, counts);
-  }
+  w.counts("outcomes", d->outcomes);
+  w.key("by_channel").StartObject();
+  for (const auto& [channel, counts] : d->by_channel) w.counts(channel, counts);
   w.EndObject();
   w.EndObject();
 }
