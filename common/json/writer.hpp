@@ -42,12 +42,14 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
   writer& member(std::string_view k, const char* value) {
     return member(k, std::string_view(value));
   }
-  // null when absent
-  writer& member(std::string_view k, const std::optional<std::string>& value) {
+  // null when empty
+  writer& nonempty(std::string_view k, std::string_view value) {
     key(k);
-    if (value) return string(*value);
-    Null();
-    return *this;
+    if (value.empty()) {
+      Null();
+      return *this;
+    }
+    return string(value);
   }
   writer& member(std::string_view k, bool value) {
     key(k).Bool(value);
@@ -68,23 +70,10 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
     return *this;
   }
   // null when absent
-  writer& member(std::string_view k, const std::optional<double>& value) {
-    key(k);
-    if (value) {
-      Double(*value);
-    } else {
-      Null();
-    }
-    return *this;
-  }
-  // null when absent
-  writer& member(std::string_view k, const std::optional<bool>& value) {
-    key(k);
-    if (value) {
-      Bool(*value);
-    } else {
-      Null();
-    }
+  template <class T>
+  writer& member(std::string_view k, const std::optional<T>& value) {
+    if (value) return member(k, *value);
+    key(k).Null();
     return *this;
   }
   // An array of strings.

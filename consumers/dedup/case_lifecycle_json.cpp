@@ -9,22 +9,12 @@
 namespace civic::dedup {
 namespace {
 
-void write_nonempty(json_writer& w, const std::string& s) {
-  if (s.empty()) {
-    w.Null();
-  } else {
-    w.String(s);
-  }
-}
-
 void write_lifecycle(json_writer& w, const case_lifecycle& l) {
   w.StartObject();
   w.member("status", responses::to_string(l.status));
   w.member("open311_status", responses::open311_status(l.status));
-  w.Key("updated_at");
-  write_nonempty(w, l.updated_at);
-  w.Key("answered_at");
-  write_nonempty(w, l.answered_at);
+  w.nonempty("updated_at", l.updated_at);
+  w.nonempty("answered_at", l.answered_at);
   w.member("expected_at", l.expected_at);
   w.object("answer", l.answer, [&](const auto& a) {
     w.member("update_id", a.update_id);
