@@ -114,24 +114,17 @@ int main(int argc, char** argv) {
   }
   consumer.close();
 
-  rapidjson::StringBuffer out;
-  json_writer w(out);
+  json::writer w;
   w.StartObject();
-  w.Key("label");
-  w.String(s->text("probe.label").c_str());
-  w.Key("records");
-  w.Uint64(records);
-  w.Key("messages");
-  w.Uint64(seen.size());
-  w.Key("timed");
-  w.Uint64(timed);
-  w.Key("unreadable");
-  w.Uint64(unreadable);
-  w.Key("latency_from");
-  w.String("gateway_receipt");
+  w.member("label", s->text("probe.label"));
+  w.member("records", records);
+  w.member("messages", seen.size());
+  w.member("timed", timed);
+  w.member("unreadable", unreadable);
+  w.member("latency_from", "gateway_receipt");
   w.Key("latency");
   write_latency(w, latency);
   w.EndObject();
-  std::puts(out.GetString());
+  std::puts(w.str().c_str());
   return 0;
 }

@@ -93,68 +93,36 @@ std::string random_run_id() {
 
 void print_figures(const config::settings& s, const target& where, const plan& p, const tally& t,
                    double measured_seconds, double cpu, double mean_body) {
-  rapidjson::StringBuffer out;
-  json_writer w(out);
+  json::writer w;
   w.StartObject();
-  w.Key("label");
-  w.String(s.text("loadgen.label").c_str());
-  w.Key("protocol");
-  w.String(where.websocket ? "websocket" : "http");
-  w.Key("url");
-  w.String(s.text("loadgen.url").c_str());
-  w.Key("mode");
-  w.String(p.rate > 0 ? "open_loop" : "closed_loop");
-  w.Key("connections");
-  w.Int64(s.integer("loadgen.connections"));
-  w.Key("window");
-  w.Int64(where.websocket ? static_cast<int64_t>(p.window) : 1);
-  w.Key("batch");
-  w.Int64(where.websocket ? 1 : s.integer("loadgen.batch"));
-  w.Key("subprotocol");
-  w.String(s.text("loadgen.subprotocol").c_str());
-  w.Key("target_rate");
-  w.Double(p.rate);
-  w.Key("measured_seconds");
-  w.Double(measured_seconds);
-  w.Key("sent");
-  w.Uint64(t.sent);
-  w.Key("acked");
-  w.Uint64(t.acked);
-  w.Key("nacked");
-  w.Uint64(t.nacked);
-  w.Key("lost");
-  w.Uint64(t.lost);
-  w.Key("duplicate");
-  w.Uint64(t.duplicate);
-  w.Key("unknown");
-  w.Uint64(t.unknown);
-  w.Key("nack_codes");
-  w.StartObject();
-  for (const auto& [code, n] : t.nack_codes) {
-    w.Key(code.c_str());
-    w.Uint64(n);
-  }
-  w.EndObject();
-  w.Key("errors");
-  w.StartArray();
-  for (const auto& e : t.errors) w.String(e.c_str());
-  w.EndArray();
-  w.Key("throughput_msgs_per_s");
-  w.Double(static_cast<double>(t.measured_acks) / measured_seconds);
-  w.Key("throughput_mb_per_s");
-  w.Double(static_cast<double>(t.measured_bytes) / measured_seconds / 1e6);
-  w.Key("mean_message_bytes");
-  w.Double(mean_body);
-  w.Key("latency_from");
-  w.String(p.rate > 0 ? "intended_send_time" : "actual_send_time");
+  w.member("label", s.text("loadgen.label"));
+  w.member("protocol", where.websocket ? "websocket" : "http");
+  w.member("url", s.text("loadgen.url"));
+  w.member("mode", p.rate > 0 ? "open_loop" : "closed_loop");
+  w.member("connections", s.integer("loadgen.connections"));
+  w.member("window", where.websocket ? static_cast<int64_t>(p.window) : 1);
+  w.member("batch", where.websocket ? 1 : s.integer("loadgen.batch"));
+  w.member("subprotocol", s.text("loadgen.subprotocol"));
+  w.member("target_rate", p.rate);
+  w.member("measured_seconds", measured_seconds);
+  w.member("sent", t.sent);
+  w.member("acked", t.acked);
+  w.member("nacked", t.nacked);
+  w.member("lost", t.lost);
+  w.member("duplicate", t.duplicate);
+  w.member("unknown", t.unknown);
+  w.counts("nack_codes", t.nack_codes);
+  w.strings("errors", t.errors);
+  w.member("throughput_msgs_per_s", static_cast<double>(t.measured_acks) / measured_seconds);
+  w.member("throughput_mb_per_s", static_cast<double>(t.measured_bytes) / measured_seconds / 1e6);
+  w.member("mean_message_bytes", mean_body);
+  w.member("latency_from", p.rate > 0 ? "intended_send_time" : "actual_send_time");
   w.Key("latency");
   write_latency(w, t.latency);
-  w.Key("loadgen_cpu_seconds");
-  w.Double(cpu);
-  w.Key("ok");
-  w.Bool(t.lost == 0 && t.duplicate == 0 && t.unknown == 0 && t.errors.empty());
+  w.member("loadgen_cpu_seconds", cpu);
+  w.member("ok", t.lost == 0 && t.duplicate == 0 && t.unknown == 0 && t.errors.empty());
   w.EndObject();
-  std::puts(out.GetString());
+  std::puts(w.str().c_str());
 }
 
 }  // namespace

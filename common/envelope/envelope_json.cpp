@@ -61,37 +61,22 @@ void write_json(const message& e, std::string& out) {
   }
   w.member("text", e.text);
   w.member("language", e.language);
-  w.Key("location");
-  if (e.place) {
-    w.StartObject();
-    w.member("lat", e.place->lat);
-    w.member("lon", e.place->lon);
-    w.member("address", e.place->address);
-    w.member("district", e.place->district);
-    w.EndObject();
-  } else {
-    w.Null();
-  }
+  w.object("location", e.place, [&](const location& p) {
+    w.member("lat", p.lat);
+    w.member("lon", p.lon);
+    w.member("address", p.address);
+    w.member("district", p.district);
+  });
   w.strings("media", e.media);
   w.member("author_id", e.author_id);
-  w.Key("reply_to");
-  if (e.reply_to) {
-    w.StartObject();
-    w.member("channel", e.reply_to->channel);
-    w.member("token", e.reply_to->token);
-    w.EndObject();
-  } else {
-    w.Null();
-  }
-  w.Key("service");
-  if (e.service) {
-    w.StartObject();
-    w.member("code", e.service->code);
-    w.member("division", e.service->division);
-    w.EndObject();
-  } else {
-    w.Null();
-  }
+  w.object("reply_to", e.reply_to, [&](const reply_reference& r) {
+    w.member("channel", r.channel);
+    w.member("token", r.token);
+  });
+  w.object("service", e.service, [&](const service_reference& s) {
+    w.member("code", s.code);
+    w.member("division", s.division);
+  });
   w.Key("attributes");
   if (!e.attributes.empty()) {
     w.StartObject();

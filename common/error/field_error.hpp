@@ -3,6 +3,7 @@
 // application/problem+json body tells the sender.
 
 #include <string>
+#include <string_view>
 #include <system_error>
 
 namespace civic {
@@ -13,5 +14,11 @@ struct field_error {
   std::string
       message;  // Human-readable, never echoes the field's value (it may hold personal data).
 };
+
+// Why a record was dead-lettered: "<record>: <pointer>: <message>"
+// ("envelope: /text: must be a string").
+inline std::string deadletter_reason(std::string_view record, const field_error& e) {
+  return std::string(record) + ": " + e.pointer + ": " + e.message;
+}
 
 }  // namespace civic

@@ -80,12 +80,14 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
   writer& member(std::string_view k, const char* value) {
     return member(k, std::string_view(value));
   }
-  // null when absent
-  writer& member(std::string_view k, const std::optional<std::string>& value) {
+  // null when empty
+  writer& nonempty(std::string_view k, std::string_view value) {
     key(k);
-    if (value) return string(*value);
-    Null();
-    return *this;
+    if (value.empty()) {
+      Null();
+      return *this;
+    }
+    return string(value);
   }
   writer& member(std::string_view k, bool value) {
     key(k).Bool(value);
@@ -106,23 +108,10 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
     return *this;
   }
   // null when absent
-  writer& member(std::string_view k, const std::optional<double>& value) {
-    key(k);
-    if (value) {
-      Double(*value);
-    } else {
-      Null();
-    }
-    return *this;
-  }
-  // null when absent
-  writer& member(std::string_view k, const std::optional<bool>& value) {
-    key(k);
-    if (value) {
-      Bool(*value);
-    } else {
-      Null();
-    }
+  template <class T>
+  writer& member(std::string_view k, const std::optional<T>& value) {
+    if (value) return member(k, *value);
+    key(k).Null();
     return *this;
   }
   // An array of strings.
@@ -131,6 +120,40 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
   writer& strings(std::string_view k, const Range& values) {
     key(k).StartArray();
     for (const auto& v : values) string(v);
+    EndArray();
+    return *this;
+  }
+
+  // An object of named counts: {"name": n, ...}.
+  template <class Map>
+  writer& counts(std::string_view k, const Map& by_name) {
+    key(k).StartObject();
+    for (const auto& [name, n] : by_name) member(name, n);
+    EndObject();
+    return *this;
+  }
+  // An object, whose members write(*value) writes, or null when absent.
+  template <class T, class Write>
+  writer& object(std::string_view k, const std::optional<T>& value, Write&& write) {
+    key(k);
+    if (!value) {
+      Null();
+      return *this;
+    }
+    StartObject();
+    write(*value);
+    EndObject();
+    return *this;
+  }
+  // An array of objects, one a value, whose members write(value) writes.
+  template <class Range, class Write>
+  writer& objects(std::string_view k, const Range& values, Write&& write) {
+    key(k).StartArray();
+    for (const auto& v : values) {
+      StartObject();
+      write(v);
+      EndObject();
+    }
     EndArray();
     return *this;
   }

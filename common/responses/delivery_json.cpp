@@ -11,6 +11,7 @@ namespace {
 
 using writer = json::writer;
 using detail::fields;
+using detail::parse_object;
 
 constexpr std::array<std::pair<delivery_outcome, std::string_view>, delivery_outcome_count>
     outcome_names{{{delivery_outcome::delivered, "delivered"},
@@ -81,18 +82,6 @@ expected<head, field_error> read_head(const fields& f, std::string_view type) {
     *out = std::move(*s);
   }
   return h;
-}
-
-expected<rapidjson::Document, field_error> parse_object(std::string_view json) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return unexpected(field_error{make_error_code(errc::malformed_json), "", "is not JSON"});
-  }
-  if (!doc.IsObject()) {
-    return unexpected(field_error{make_error_code(errc::wrong_type), "", "must be an object"});
-  }
-  return doc;
 }
 
 constexpr std::array<std::string_view, 6> head_members{"version", "type",     "update_id",

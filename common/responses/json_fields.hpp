@@ -23,6 +23,28 @@ inline size_t code_points(std::string_view utf8) {
   return n;
 }
 
+// A division id as the rules name it: [a-z][a-z0-9_]*, at most 32 characters.
+inline bool is_division_id(std::string_view s) {
+  if (s.empty() || s.size() > 32 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+// A contract record's text: JSON (valid UTF-8) and an object.
+inline expected<rapidjson::Document, field_error> parse_object(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
+  if (doc.HasParseError()) {
+    return unexpected(field_error{make_error_code(errc::malformed_json), "", "is not JSON"});
+  }
+  if (!doc.IsObject()) {
+    return unexpected(field_error{make_error_code(errc::wrong_type), "", "must be an object"});
+  }
+  return doc;
+}
+
 class fields {
  public:
   fields(const rapidjson::Value& object, std::string parent)

@@ -27,14 +27,7 @@ namespace {
 
 using writer = json::writer;
 using detail::fields;
-
-bool is_division_id(std::string_view s) {
-  if (s.empty() || s.size() > 32 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
-}
+using detail::is_division_id;
 
 bool is_author_id(std::string_view s) {
   return s.size() == 32 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
@@ -70,16 +63,11 @@ std::string to_json(const response& r) {
       } else {
         w.Null();
       }
-      w.Key("answer");
-      if (r.answer) {
-        w.StartObject();
-        w.member("text", r.answer->text);
-        w.member("language", r.answer->language);
-        w.member("public", r.answer->published);
-        w.EndObject();
-      } else {
-        w.Null();
-      }
+      w.object("answer", r.answer, [&](const auto& a) {
+        w.member("text", a.text);
+        w.member("language", a.language);
+        w.member("public", a.published);
+      });
       w.strings("assign_to", r.assign_to);
       w.member("expected_at", r.expected_at);
       w.member("notify", r.notify);
@@ -100,14 +88,9 @@ std::string to_json(const response& r) {
 }
 
 expected<response, field_error> parse_json(std::string_view json) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return unexpected(field_error{make_error_code(errc::malformed_json), "", "is not JSON"});
-  }
-  if (!doc.IsObject()) {
-    return unexpected(field_error{make_error_code(errc::wrong_type), "", "must be an object"});
-  }
+  auto parsed = detail::parse_object(json);
+  if (!parsed) return unexpected(std::move(parsed).error());
+  const rapidjson::Document& doc = *parsed;
   fields f(doc, "");
   response r;
   auto version = f.integer("version", 1, 1);

@@ -85,7 +85,7 @@ std::optional<kafka::record> route_report(const inbound_record& in, const topics
   auto e = envelope::parse_json(in.value);
   if (!e) {
     ++counters.deadlettered;
-    return deadletter(in, names, "envelope: " + e.error().pointer + ": " + e.error().message);
+    return deadletter(in, names, deadletter_reason("envelope", e.error()));
   }
   if (!e->reply_to) {
     ++counters.reports_without_reply;
@@ -111,7 +111,7 @@ std::optional<kafka::record> route_response(const inbound_record& in, const topi
   auto r = responses::parse_json(in.value);
   if (!r) {
     ++counters.deadlettered;
-    return deadletter(in, names, "response: " + r.error().pointer + ": " + r.error().message);
+    return deadletter(in, names, deadletter_reason("response", r.error()));
   }
   if (!citizens_hear_about(*r)) return std::nullopt;
   ++counters.responses_routed;
@@ -242,8 +242,7 @@ void case_book::expand(const inbound_record& in, const topics& names,
   auto r = responses::parse_json(in.value);
   if (!r) {
     ++counters.deadlettered;
-    out.push_back(
-        deadletter(in, names, "response: " + r.error().pointer + ": " + r.error().message));
+    out.push_back(deadletter(in, names, deadletter_reason("response", r.error())));
     return;
   }
   auto found = cases_.find(r->case_id);

@@ -49,6 +49,19 @@ std::string case_reference(std::string_view case_id) { return responses::case_re
 
 std::string notice_language(std::string_view language) { return language == "en" ? "en" : "ko"; }
 
+namespace {
+
+notice started_notice(std::string kind, std::string_view case_id,
+                      std::string_view recipient_language) {
+  notice n;
+  n.kind = std::move(kind);
+  n.language = notice_language(recipient_language);
+  n.case_ref = case_reference(case_id);
+  return n;
+}
+
+}  // namespace
+
 std::string status_label(case_status s, std::string_view language) {
   for (const auto& l : status_labels) {
     if (l.status == s) return std::string(language == "en" ? l.en : l.ko);
@@ -57,11 +70,8 @@ std::string status_label(case_status s, std::string_view language) {
 }
 
 notice update_notice(const responses::response& update, std::string_view recipient_language) {
-  notice n;
-  n.kind = "update";
-  n.language = notice_language(recipient_language);
+  notice n = started_notice("update", update.case_id, recipient_language);
   bool korean = n.language == "ko";
-  n.case_ref = case_reference(update.case_id);
   if (update.status) {
     n.status = std::string(responses::to_string(*update.status));
     n.status_label = status_label(*update.status, n.language);
@@ -77,11 +87,8 @@ notice update_notice(const responses::response& update, std::string_view recipie
 }
 
 notice threshold_notice(const responses::response& threshold, std::string_view recipient_language) {
-  notice n;
-  n.kind = "threshold";
-  n.language = notice_language(recipient_language);
+  notice n = started_notice("threshold", threshold.case_id, recipient_language);
   bool korean = n.language == "ko";
-  n.case_ref = case_reference(threshold.case_id);
   n.status_label = korean ? "공감 " + std::to_string(threshold.support_count) + "명"
                           : std::to_string(threshold.support_count) + " supporters";
   n.answer = milestone_text(threshold.milestone, korean);

@@ -55,7 +55,7 @@ int64_t wall_ms() {
 }  // namespace
 
 service::service(service_config config, kafka::properties kafka)
-    : config_(std::move(config)), kafka_(std::move(kafka)) {}
+    : config_(std::move(config)), kafka_(std::move(kafka)), stats_pace_(config_.stats_interval) {}
 
 service::~service() {
   processor_.reset();  // leaves the group: on_revoked stops the workers
@@ -91,24 +91,16 @@ expected<std::unique_ptr<service>, std::string> service::create(
     log::info("answers.channel.enabled", {{"channel", c->channel()}});
   }
 
-  kafka::transactional_processor::settings settings;
-  settings.kafka = {{"group.instance.id", self->config_.transactional_id}};
-  settings.kafka.insert(settings.kafka.end(), self->kafka_.begin(), self->kafka_.end());
-  settings.group_id = self->config_.group_id;
-  settings.transactional_id = self->config_.transactional_id;
-  settings.input_topics = {self->config_.names.unique, self->config_.names.responses,
-                           self->config_.names.work};
-  settings.max_batch_records = self->config_.max_batch_records;
-  settings.max_batch_wait = self->config_.max_batch_wait;
+  const auto& names = self->config_.names;
+  auto settings = kafka::service_settings(self->config_, self->kafka_,
+                                          {names.unique, names.responses, names.work},
+                                          kafka::membership::static_by_transactional_id);
 
   kafka::transactional_processor::handlers handlers;
   handlers.process = [self](std::span<const kafka::consumed_message> batch,
                             std::vector<kafka::record>& out) { return self->process(batch, out); };
   handlers.on_assigned = [self](const std::vector<kafka::topic_partition>& assigned) {
-    std::vector<int32_t> partitions;
-    for (const auto& tp : assigned) {
-      if (tp.topic == self->config_.names.work) partitions.push_back(tp.partition);
-    }
+    auto partitions = kafka::partitions_of(assigned, self->config_.names.work);
     if (auto error = self->restore(partitions)) return error;
     self->start_workers(partitions);
     return std::error_code();
@@ -124,21 +116,15 @@ expected<std::unique_ptr<service>, std::string> service::create(
     self->stop_workers(partitions);
   };
   handlers.on_aborted = [self] {
-    self->counters_ = self->committed_counters_;
-    std::vector<int32_t> partitions;
-    for (const auto& [p, book] : self->books_) partitions.push_back(p);
-    if (auto error = self->restore(partitions)) {
+    self->counters_.roll_back();
+    if (auto error = self->restore(kafka::partitions_held(self->books_))) {
       log::error("answers.restore_failed", {{"error", error.message()}});
       self->fatal_error_ = error;
       self->stop();
     }
   };
   handlers.on_committed = [self](size_t, size_t) {
-    self->committed_counters_ = self->counters_;
-    {
-      std::lock_guard lock(self->published_mutex_);
-      self->published_counters_ = self->committed_counters_;
-    }
+    self->counters_.commit();
     self->log_stats(false);
   };
   auto processor = kafka::transactional_processor::create(std::move(settings), std::move(handlers));
@@ -187,36 +173,36 @@ void service::stop_workers(const std::vector<int32_t>& partitions) {
 
 std::error_code service::process(std::span<const kafka::consumed_message> batch,
                                  std::vector<kafka::record>& out) {
+  case_counters& counters = counters_.live();
   int64_t now = wall_ms();
   for (const auto& m : batch) {
     inbound_record in{m.topic(), m.partition(), m.key(), m.value(), m.headers()};
     if (in.topic == config_.names.unique) {
-      if (auto r = route_report(in, config_.names, counters_)) out.push_back(std::move(*r));
+      if (auto r = route_report(in, config_.names, counters)) out.push_back(std::move(*r));
     } else if (in.topic == config_.names.responses) {
-      if (auto r = route_response(in, config_.names, counters_)) out.push_back(std::move(*r));
+      if (auto r = route_response(in, config_.names, counters)) out.push_back(std::move(*r));
     } else {
       auto [book, created] = books_.try_emplace(m.partition(), config_.cases);
-      book->second.fold(in, config_.names, out, counters_, now);
+      book->second.fold(in, config_.names, out, counters, now);
     }
   }
   return {};
 }
 
 void service::log_stats(bool force) {
-  auto now = std::chrono::steady_clock::now();
-  if (!force && last_stats_ && now - *last_stats_ < config_.stats_interval) return;
-  last_stats_ = now;
+  if (!stats_pace_.due(force)) return;
+  const case_counters& counters = counters_.live();
   auto outcome = [this](responses::delivery_outcome o) {
     return worker_counters_.outcomes[static_cast<size_t>(o)].load();
   };
   using responses::delivery_outcome;
-  log::info("answers.stats", {{"reports_routed", counters_.reports_routed},
-                              {"reports_without_reply", counters_.reports_without_reply},
-                              {"recipients_added", counters_.recipients_added},
-                              {"updates_expanded", counters_.updates_expanded},
-                              {"updates_without_recipients", counters_.updates_without_recipients},
-                              {"jobs_created", counters_.jobs_created},
-                              {"deadlettered", counters_.deadlettered},
+  log::info("answers.stats", {{"reports_routed", counters.reports_routed},
+                              {"reports_without_reply", counters.reports_without_reply},
+                              {"recipients_added", counters.recipients_added},
+                              {"updates_expanded", counters.updates_expanded},
+                              {"updates_without_recipients", counters.updates_without_recipients},
+                              {"jobs_created", counters.jobs_created},
+                              {"deadlettered", counters.deadlettered},
                               {"requests", worker_counters_.requests.load()},
                               {"delivered", outcome(delivery_outcome::delivered)},
                               {"published", outcome(delivery_outcome::published)},
@@ -245,11 +231,7 @@ ops::readiness service::readiness() const {
 std::string service::metrics_text() const {
   metrics::text_writer w;
   ops::write_processor_metrics(w, "answers", *processor_, config_.ready_stall);
-  case_counters c;
-  {
-    std::lock_guard lock(published_mutex_);
-    c = published_counters_;
-  }
+  const case_counters c = counters_.published();
   auto number = [](uint64_t v) { return static_cast<double>(v); };
   w.family("answers_reports_total", "counter", "Reports seen by the case step, by what it did.");
   w.sample("answers_reports_total", {{"result", "routed"}}, number(c.reports_routed));

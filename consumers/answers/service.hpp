@@ -8,14 +8,13 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include "common/crypto/reply_token.hpp"
 #include "common/error/expected.hpp"
+#include "common/kafka/service_loop.hpp"
 #include "common/kafka/transactional_processor.hpp"
 #include "common/ops/ops_server.hpp"
 #include "consumers/answers/case_step.hpp"
@@ -57,13 +56,10 @@ class service {
   worker_counters worker_counters_;
   std::map<int32_t, case_book> books_;  // by answers.work partition
   std::map<int32_t, std::unique_ptr<delivery_worker>> workers_;
-  case_counters counters_;
-  case_counters committed_counters_;
-  mutable std::mutex published_mutex_;
-  case_counters published_counters_;  // committed_counters_ as of the last commit
+  kafka::transaction_counters<case_counters> counters_;
   std::error_code fatal_error_;
   std::atomic<bool> worker_failed_{false};
-  std::optional<std::chrono::steady_clock::time_point> last_stats_;
+  kafka::stats_pace stats_pace_;
   std::unique_ptr<kafka::transactional_processor> processor_;  // last: destroyed first
 };
 

@@ -3,34 +3,18 @@
 #include "common/json/writer.hpp"
 
 namespace civic::classify {
-namespace {}  // namespace
 
 void write_members(json::writer& w, const classification& c) {
-  w.Key("divisions");
-  w.StartArray();
-  for (const auto& d : c.divisions) w.string(d);
-  w.EndArray();
+  w.strings("divisions", c.divisions);
   w.member("kind", envelope::to_string(c.kind));
-  w.Key("district");
-  if (c.district)
-    w.string(*c.district);
-  else
-    w.Null();
+  w.member("district", c.district);
   w.member("urgency", to_string(c.level));
-  w.Key("matched");
-  w.StartArray();
-  for (const auto& m : c.matched) {
-    w.StartObject();
+  w.objects("matched", c.matched, [&](const rule_match& m) {
     w.member("rule", m.rule_id);
     w.member("target", m.target);
     w.member("weight", m.weight);
-    w.Key("terms");
-    w.StartArray();
-    for (const auto& t : m.terms) w.string(t);
-    w.EndArray();
-    w.EndObject();
-  }
-  w.EndArray();
+    w.strings("terms", m.terms);
+  });
 }
 
 std::string to_json_line(std::string_view id, const classification& c) {

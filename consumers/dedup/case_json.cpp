@@ -37,15 +37,10 @@ void write_common(writer& w, const case_state& c) {
   w.StartArray();
   for (uint32_t m : c.citizen_marks) w.String(hex_digits(m, 8));
   w.EndArray();
-  w.Key("location");
-  if (c.location) {
-    w.StartObject();
-    w.member("lat", c.location->lat);
-    w.member("lon", c.location->lon);
-    w.EndObject();
-  } else {
-    w.Null();
-  }
+  w.object("location", c.location, [&](const auto& p) {
+    w.member("lat", p.lat);
+    w.member("lon", p.lon);
+  });
 }
 
 std::string hex64(uint64_t v) { return hex_digits(v, 16); }

@@ -9,86 +9,48 @@
 namespace civic::dedup {
 namespace {
 
-void write_nonempty(json_writer& w, const std::string& s) {
-  if (s.empty()) {
-    w.Null();
-  } else {
-    w.String(s);
-  }
-}
-
-void write_counts(json_writer& w, const std::map<std::string, uint64_t, std::less<>>& counts) {
-  w.StartObject();
-  for (const auto& [name, n] : counts) {
-    w.member(name, n);
-  }
-  w.EndObject();
-}
-
 void write_lifecycle(json_writer& w, const case_lifecycle& l) {
   w.StartObject();
   w.member("status", responses::to_string(l.status));
   w.member("open311_status", responses::open311_status(l.status));
-  w.Key("updated_at");
-  write_nonempty(w, l.updated_at);
-  w.Key("answered_at");
-  write_nonempty(w, l.answered_at);
+  w.nonempty("updated_at", l.updated_at);
+  w.nonempty("answered_at", l.answered_at);
   w.member("expected_at", l.expected_at);
-  w.Key("answer");
-  if (l.answer) {
-    w.StartObject();
-    w.member("update_id", l.answer->update_id);
-    w.member("text", l.answer->text);
-    w.member("language", l.answer->language);
-    w.member("at", l.answer->at);
-    w.member("division", l.answer->division);
-    w.member("public", l.answer->published);
-    w.EndObject();
-  } else {
-    w.Null();
-  }
-  w.Key("history");
-  w.StartArray();
-  for (const auto& h : l.history) {
-    w.StartObject();
+  w.object("answer", l.answer, [&](const auto& a) {
+    w.member("update_id", a.update_id);
+    w.member("text", a.text);
+    w.member("language", a.language);
+    w.member("at", a.at);
+    w.member("division", a.division);
+    w.member("public", a.published);
+  });
+  w.objects("history", l.history, [&](const auto& h) {
     w.member("update_id", h.update_id);
     w.member("status", responses::to_string(h.status));
     w.member("at", h.at);
     w.member("division", h.division);
     w.member("note", h.note);
-    w.EndObject();
-  }
-  w.EndArray();
+  });
   w.EndObject();
 }
 
 void write_support(json_writer& w, const case_lifecycle& l,
                    const std::vector<support_threshold>* milestones) {
   w.StartObject();
-  w.Key("milestones");
   if (milestones) {
-    w.StartArray();
-    for (const auto& m : *milestones) {
-      w.StartObject();
+    w.objects("milestones", *milestones, [&](const support_threshold& m) {
       w.member("threshold", m.count);
       w.member("milestone", m.milestone);
-      w.EndObject();
-    }
-    w.EndArray();
+    });
   } else {
-    w.Null();
+    w.key("milestones").Null();
   }
   w.member("count", l.support_count);
-  w.Key("thresholds");
-  w.StartArray();
-  for (const auto& t : l.thresholds) {
-    w.StartObject();
+  w.objects("thresholds", l.thresholds, [&](const auto& t) {
     w.member("threshold", t.threshold);
     w.member("milestone", t.milestone);
     w.member("at", t.at);
-    w.EndObject();
-  }
-  w.EndArray();
+  });
   w.EndObject();
 }
 
@@ -102,27 +64,11 @@ void write_deliveries(json_writer& w, const std::optional<responses::delivery_su
   w.member("at", d->at);
   w.member("recipients", d->recipients);
   w.member("complete", d->complete);
-  w.Key("outcomes");
-  write_counts(w, d->outcomes);
-  w.Key("by_channel");
-  w.StartObject();
-  for (const auto& [channel, counts] : d->by_channel) {
-    w.key(channel);
-    write_counts(w, counts);
-  }
+  w.counts("outcomes", d->outcomes);
+  w.key("by_channel").StartObject();
+  for (const auto& [channel, counts] : d->by_channel) w.counts(channel, counts);
   w.EndObject();
   w.EndObject();
-}
-
-void write_service_requests(json_writer& w, const case_lifecycle& l) {
-  w.StartArray();
-  for (const auto& r : l.service_requests) {
-    w.StartObject();
-    w.member("id", r.id);
-    w.member("requested_at", r.requested_at);
-    w.EndObject();
-  }
-  w.EndArray();
 }
 
 std::string hex16(uint64_t v) { return text::hex_digits(v, 16); }
@@ -157,8 +103,10 @@ void write_public_lifecycle(json_writer& w, const case_lifecycle& l,
   write_support(w, l, milestones);
   w.Key("deliveries");
   write_deliveries(w, l.deliveries);
-  w.Key("service_requests");
-  write_service_requests(w, l);
+  w.objects("service_requests", l.service_requests, [&](const auto& r) {
+    w.member("id", r.id);
+    w.member("requested_at", r.requested_at);
+  });
 }
 
 void write_lifecycle_state(json_writer& w, const case_lifecycle& l) {

@@ -93,8 +93,7 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
   auto parsed = envelope::parse_json(in.value);
   if (!parsed) {
     ++counters.deadlettered;
-    out.push_back(deadletter(
-        in, names, "envelope: " + parsed.error().pointer + ": " + parsed.error().message));
+    out.push_back(deadletter(in, names, deadletter_reason("envelope", parsed.error())));
     return;
   }
   const envelope::message& e = *parsed;

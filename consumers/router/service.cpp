@@ -91,13 +91,8 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
   if (!rules) return unexpected(std::move(rules.error()));
   self->rules_ = std::move(*rules);
 
-  kafka::transactional_processor::settings settings;
-  settings.kafka = self->kafka_;
-  settings.group_id = self->config_.group_id;
-  settings.transactional_id = self->config_.transactional_id;
-  settings.input_topics = {self->config_.names.input};
-  settings.max_batch_records = self->config_.max_batch_records;
-  settings.max_batch_wait = self->config_.max_batch_wait;
+  auto settings = kafka::service_settings(self->config_, self->kafka_, {self->config_.names.input},
+                                          kafka::membership::dynamic);
 
   kafka::transactional_processor::handlers handlers;
   handlers.process = [self](std::span<const kafka::consumed_message> batch,
@@ -108,15 +103,12 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
     return std::error_code();
   };
   handlers.on_revoked = [](const std::vector<kafka::topic_partition>&) {};
-  handlers.on_aborted = [self] { self->counters_ = self->committed_counters_; };
+  handlers.on_aborted = [self] { self->counters_.roll_back(); };
   handlers.on_committed = [self](std::size_t, std::size_t) {
-    self->committed_counters_ = self->counters_;
-    {
-      std::lock_guard lock(self->published_mutex_);
-      self->published_counters_ = self->counters_;
+    self->counters_.commit([self] {
       self->published_reloads_ = self->rules_->reloads();
       self->published_refused_ = self->rules_->refused();
-    }
+    });
     self->log_stats(false);
   };
   auto processor = kafka::transactional_processor::create(std::move(settings), std::move(handlers));
@@ -131,24 +123,23 @@ std::error_code service::process(std::span<const kafka::consumed_message> batch,
   const auto rules = rules_->current();
   for (const auto& m : batch) {
     inbound in{m.topic(), m.key(), m.value(), m.headers(), m.partition(), m.offset()};
-    route(in, *rules, config_.names, out, counters_, config_.limits);
+    route(in, *rules, config_.names, out, counters_.live(), config_.limits);
   }
   return {};
 }
 
 void service::log_stats(bool force) {
-  const auto now = std::chrono::steady_clock::now();
-  if (!force && now - last_stats_ < config_.stats_interval) return;
-  last_stats_ = now;
-  log::info("router.stats", {{"messages", counters_.messages},
-                             {"routed_records", counters_.routed_records},
-                             {"two_divisions", counters_.two_divisions},
-                             {"triage", counters_.triage},
-                             {"urgent", counters_.urgent},
-                             {"deadlettered", counters_.deadlettered},
-                             {"too_large", counters_.too_large},
-                             {"text_unmatched", counters_.text_unmatched},
-                             {"embeddings_reused", counters_.embeddings_reused},
+  if (!stats_pace_.due(force)) return;
+  const route_counters& counters = counters_.live();
+  log::info("router.stats", {{"messages", counters.messages},
+                             {"routed_records", counters.routed_records},
+                             {"two_divisions", counters.two_divisions},
+                             {"triage", counters.triage},
+                             {"urgent", counters.urgent},
+                             {"deadlettered", counters.deadlettered},
+                             {"too_large", counters.too_large},
+                             {"text_unmatched", counters.text_unmatched},
+                             {"embeddings_reused", counters.embeddings_reused},
                              {"rules_reloads", rules_->reloads()},
                              {"rules_refused", rules_->refused()}});
 }
@@ -172,12 +163,11 @@ std::string service::metrics_text() const {
   ops::write_processor_metrics(w, "router", *processor_, config_.ready_stall);
   route_counters c;
   uint64_t reloads = 0, refused = 0;
-  {
-    std::lock_guard lock(published_mutex_);
-    c = published_counters_;
+  counters_.read_published([&](const route_counters& published) {
+    c = published;
     reloads = published_reloads_;
     refused = published_refused_;
-  }
+  });
   auto number = [](uint64_t v) { return static_cast<double>(v); };
   w.family("router_messages_total", "counter", "Messages read, by outcome.");
   w.sample("router_messages_total", {{"outcome", "routed"}}, number(c.messages - c.deadlettered));

@@ -6,12 +6,12 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
 
+#include "common/kafka/service_loop.hpp"
 #include "common/kafka/transactional_processor.hpp"
 #include "common/ops/ops_server.hpp"
 #include "consumers/router/options.hpp"
@@ -46,12 +46,10 @@ class service {
   kafka::properties kafka_;
   std::unique_ptr<rules_reloader> rules_;
   std::unique_ptr<kafka::transactional_processor> processor_;
-  route_counters counters_;             // including the open transaction
-  route_counters committed_counters_;   // as of the last commit
-  mutable std::mutex published_mutex_;  // what /metrics shows: a copy at each commit
-  route_counters published_counters_;
+  kafka::transaction_counters<route_counters> counters_;
+  // Under counters_' publishing lock.
   uint64_t published_reloads_ = 0, published_refused_ = 0;
-  std::chrono::steady_clock::time_point last_stats_{};
+  kafka::stats_pace stats_pace_{config_.stats_interval};
 };
 
 // Reads configuration from args (file -> env -> flags), runs until SIGTERM/SIGINT,

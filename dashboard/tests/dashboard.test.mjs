@@ -7,16 +7,13 @@
 // answers a case from its detail and sees its new status arrive live.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { REPO, Topics, bootstrap, endOffsets, freePort, mintToken, post, startGateway, startPipeline, waitFor } from "./pipeline.mjs";
+import { CHROMIUM, FLAGS, REPO, browserRun, endOffsets, freePort, mintToken, post, startGateway, startPipeline, waitFor } from "./pipeline.mjs";
 
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const ARTIFACTS = process.env.DASHBOARD_ARTIFACTS || path.join(REPO, "build/dashboard-test");
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 // Reports of distinct problems in distinct places (each its own case of roads).
 const PLACES = [
@@ -36,13 +33,7 @@ function message(id, [text, lat, lon]) {
 }
 
 test("a clerk signs in, sees the snapshot and live reports, and misses nothing across a cut", { timeout: 300000 }, async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: script/bootstrap installs Debian's chromium`);
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const broker = bootstrap();
-  const topics = new Topics(broker);
-  const logDir = mkdtempSync(path.join(tmpdir(), "dashboard-test-"));
+  const { broker, topics, logDir } = browserRun(ARTIFACTS, "dashboard-test");
   const { dedup, router } = startPipeline(broker, topics, logDir);
   const port = await freePort();
   let gateway = startGateway("gateway", broker, topics, port, logDir);

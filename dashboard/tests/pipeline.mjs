@@ -2,8 +2,9 @@
 // dedup and router on them, and a gateway (ingest + subscribe + the page).
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:net";
-import { mkdirSync, openSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 export const REPO = path.resolve(new URL("../..", import.meta.url).pathname);
@@ -17,6 +18,20 @@ export function bootstrap() {
   const file = process.env.CIVIC_TEST_BOOTSTRAP_FILE;
   if (!file) throw new Error("no Kafka broker: run through ctest (kafka fixture) or script/test");
   return readFileSync(file, "utf8").trim();
+}
+
+// Debian's chromium, as every browser test launches it.
+export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+export const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+// What a browser test starts with: chromium present, its artifacts folder, the broker, fresh
+// topics, and a log folder named `${name}-…`.
+export function browserRun(artifacts, name) {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: script/bootstrap installs Debian's chromium`);
+  mkdirSync(artifacts, { recursive: true });
+  const broker = bootstrap();
+  return { broker, topics: new Topics(broker), logDir: mkdtempSync(path.join(tmpdir(), `${name}-`)) };
 }
 
 export function freePort() {

@@ -10,16 +10,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { ISSUER, REPO, SECRET, Topics, bootstrap, freePort, mintToken, post, startGateway, startPipeline, waitFor } from "./pipeline.mjs";
+import { CHROMIUM, FLAGS, ISSUER, REPO, SECRET, browserRun, freePort, mintToken, post, startGateway, startPipeline, waitFor } from "./pipeline.mjs";
 
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const ARTIFACTS = process.env.DASHBOARD_ARTIFACTS || path.join(REPO, "build/dashboard-test");
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run"];
 const IDEA = "청계천 산책로 입구에 공공 자전거 보관대를 설치해 주세요. 제안합니다";
 const SUPPORTERS = ["minsu.kim@example.com", "jiyoung.lee@example.com", "seoyeon.park@example.com"];
 
@@ -76,13 +73,7 @@ async function call(port, method, urlPath, body, headers) {
 }
 
 test("a case's detail shows support against the milestones and the answer's reach per channel", { timeout: 300000 }, async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: script/bootstrap installs Debian's chromium`);
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const broker = bootstrap();
-  const topics = new Topics(broker);
-  const logDir = mkdtempSync(path.join(tmpdir(), "dashboard-standing-"));
+  const { broker, topics, logDir } = browserRun(ARTIFACTS, "dashboard-standing");
   const { dedup, router } = startPipeline(broker, topics, logDir,
     { dedup: ["--dedup.support_thresholds=2:department_answers,100:public_forum,1000:mayor_answers"] });
   const port = await freePort();

@@ -16,6 +16,7 @@ namespace {
 
 using responses::case_status;
 using responses::detail::fields;
+using responses::detail::is_division_id;
 
 api_error refuse(errc code, std::string pointer, std::string message) {
   return {make_error_code(code), std::move(pointer), std::move(message)};
@@ -31,14 +32,6 @@ expected<rapidjson::Document, api_error> parse_object(std::string_view body) {
   }
   if (!doc.IsObject()) return unexpected(refuse(errc::wrong_type, "", "must be an object"));
   return doc;
-}
-
-bool is_division_id(std::string_view s) {
-  if (s.empty() || s.size() > 32 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  }
-  return true;
 }
 
 api_error from_field(const field_error& e) { return e; }

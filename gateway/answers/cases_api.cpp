@@ -62,8 +62,12 @@ cases_api::cases_api(cases_api_settings settings, const case_directory& director
       open311_(std::move(open311)),
       cache_(std::make_shared<idempotency_cache>(settings_.idempotency_entries)) {}
 
-expected<civic::auth::claims, http::response> cases_api::authenticate(
+expected<civic::auth::claims, http::response> cases_api::authenticate_json(
     const http::request& req) const {
+  if (!json_content(req.header("Content-Type"))) {
+    return unexpected(
+        http::problem(make_error_code(errc::unsupported_media_type), "send application/json"));
+  }
   if (!verifier_) {
     return unexpected(http::problem(make_error_code(errc::unavailable),
                                     "no token key is configured (auth.jwt.*): the API is off"));
@@ -94,11 +98,7 @@ void cases_api::update(const http::request& req, http::responder answer) {
     ++updates_[r.retry_after ? unavailable : refused];
     answer(std::move(r));
   };
-  if (!json_content(req.header("Content-Type"))) {
-    return refuse(
-        http::problem(make_error_code(errc::unsupported_media_type), "send application/json"));
-  }
-  auto who = authenticate(req);
+  auto who = authenticate_json(req);
   if (!who) return refuse(std::move(who).error());
   auto key = req.header("Idempotency-Key");
   if (auto bad = check_idempotency_key(key)) return refuse(problem(*bad));

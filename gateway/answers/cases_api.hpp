@@ -70,7 +70,8 @@ class cases_api {
   void write_metrics(metrics::text_writer& w) const;
 
  private:
-  expected<civic::auth::claims, http::response> authenticate(const http::request& req) const;
+  // A JSON request with a staff token: the token's claims, or the refusal.
+  expected<civic::auth::claims, http::response> authenticate_json(const http::request& req) const;
   std::optional<http::response> find_case(std::string_view id,
                                           std::optional<case_summary>& out) const;
 

@@ -13,46 +13,30 @@ namespace {
 
 using writer = json::writer;
 
-void text(writer& w, const char* key, std::string_view value) {
-  w.Key(key);
-  w.string(value);
-}
-
-void nullable(writer& w, const char* key, const std::string& value) {
-  w.Key(key);
-  if (value.empty()) {
-    w.Null();
-  } else {
-    w.String(value);
-  }
-}
-
 void write_request(writer& w, const open311_view& v) {
   w.StartObject();
-  text(w, "service_request_id", v.service_request_id);
+  w.member("service_request_id", v.service_request_id);
   if (!v.case_state) {
-    text(w, "status", "open");
-    text(w, "status_notes", "");
-    text(w, "service_code", v.service_code);
-    w.Key("agency_responsible");
-    w.Null();
-    text(w, "service_notice", "Received; the responsible division will follow up.");
-    nullable(w, "requested_datetime", v.requested_at);
-    nullable(w, "updated_datetime", v.requested_at);
-    w.Key("expected_datetime");
-    w.Null();
+    w.member("status", "open");
+    w.member("status_notes", "");
+    w.member("service_code", v.service_code);
+    w.key("agency_responsible").Null();
+    w.member("service_notice", "Received; the responsible division will follow up.");
+    w.nonempty("requested_datetime", v.requested_at);
+    w.nonempty("updated_datetime", v.requested_at);
+    w.key("expected_datetime").Null();
     w.EndObject();
     return;
   }
   const case_summary& c = *v.case_state;
-  text(w, "status", responses::open311_status(c.status));
-  text(w, "status_notes", c.answer);
-  text(w, "service_code", v.service_code);
-  text(w, "agency_responsible", c.divisions.empty() ? std::string() : c.divisions.front());
-  text(w, "service_notice", "");
-  nullable(w, "requested_datetime", v.requested_at);
-  nullable(w, "updated_datetime", c.updated_at.empty() ? v.requested_at : c.updated_at);
-  nullable(w, "expected_datetime", c.expected_at.value_or(""));
+  w.member("status", responses::open311_status(c.status));
+  w.member("status_notes", c.answer);
+  w.member("service_code", v.service_code);
+  w.member("agency_responsible", c.divisions.empty() ? std::string() : c.divisions.front());
+  w.member("service_notice", "");
+  w.nonempty("requested_datetime", v.requested_at);
+  w.nonempty("updated_datetime", c.updated_at.empty() ? v.requested_at : c.updated_at);
+  w.nonempty("expected_datetime", c.expected_at.value_or(""));
   w.EndObject();
 }
 
@@ -150,12 +134,12 @@ std::string updates_json(const std::vector<std::pair<open311_request, case_summa
   w.StartArray();
   for (const auto& r : rows) {
     w.StartObject();
-    text(w, "update_id", r.update_id);
-    text(w, "service_request_id", r.request_id);
-    text(w, "status", r.status);
-    text(w, "updated_datetime", r.at);
-    text(w, "description", r.note);
-    text(w, "media_url", "");
+    w.member("update_id", r.update_id);
+    w.member("service_request_id", r.request_id);
+    w.member("status", r.status);
+    w.member("updated_datetime", r.at);
+    w.member("description", r.note);
+    w.member("media_url", "");
     w.EndObject();
   }
   w.EndArray();

@@ -32,6 +32,18 @@ struct registration {
   std::span<const std::string_view> writes = {};
 };
 
+// A registration's make for an adapter built from the secret at `key`, which is required,
+// and then the values more(get)... (new Adapter(secret, more(get)...)).
+template <class Adapter, class... More>
+auto make_with_secret(std::string_view key, More... more) {
+  return
+      [key, more...](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
+        const std::string& secret = get(key);
+        if (secret.empty()) return unexpected(std::string(key) + " is required");
+        return std::unique_ptr<adapter>(new Adapter(secret, more(get)...));
+      };
+}
+
 // Called once per adapter during static initialisation; returns true.
 bool register_channel(registration r);
 

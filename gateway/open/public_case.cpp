@@ -142,16 +142,11 @@ std::string to_json(const public_case& c, std::optional<int64_t> now_ms) {
   w.member("report_count", c.report_count);
   w.member("support_count", c.support_count);
   w.strings("channels", c.channels);
-  w.Key("answer");
-  if (c.answer) {
-    w.StartObject();
-    w.member("text", c.answer->text);
-    w.member("language", c.answer->language);
-    w.member("at", c.answer->at);
-    w.EndObject();
-  } else {
-    w.Null();
-  }
+  w.object("answer", c.answer, [&](const auto& a) {
+    w.member("text", a.text);
+    w.member("language", a.language);
+    w.member("at", a.at);
+  });
   w.EndObject();
   return w.str();
 }

@@ -110,14 +110,9 @@ std::vector<cell> aggregate(std::span<const public_case> cases, dimension by,
 std::string to_json(const std::vector<cell>& cells, dimension by, size_t k) {
   json::writer w;
   w.StartObject();
-  w.Key("by");
-  auto name = to_string(by);
-  w.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+  w.member("by", to_string(by));
   w.member("k", k);
-  w.Key("cells");
-  w.StartArray();
-  for (const auto& c : cells) {
-    w.StartObject();
+  w.objects("cells", cells, [&](const cell& c) {
     w.member("key", c.key);
     w.member("suppressed", c.suppressed);
     auto count = [&](const char* key, uint64_t v) {
@@ -134,15 +129,8 @@ std::string to_json(const std::vector<cell>& cells, dimension by, size_t k) {
     count("answered_on_time", c.answered_on_time);
     count("answered_late", c.answered_late);
     count("late_now", c.late_now);
-    w.Key("median_hours_to_first_answer");
-    if (c.median_hours_to_first_answer) {
-      w.Double(*c.median_hours_to_first_answer);
-    } else {
-      w.Null();
-    }
-    w.EndObject();
-  }
-  w.EndArray();
+    w.member("median_hours_to_first_answer", c.median_hours_to_first_answer);
+  });
   w.EndObject();
   return w.str();
 }

@@ -25,6 +25,36 @@ struct range_state {
   bool done = false;
 };
 
+// One poll of the assigned ranges: the message and the source its topic is (an empty
+// handle when the poll gave none), or timed_out once the deadline passed (the assignment
+// is dropped then).
+struct polled {
+  bool timed_out = false;
+  kafka::message_handle m;
+  source from = source::cases;
+};
+
+polled poll_ranges(rd_kafka_t* client, clock::time_point deadline,
+                   std::string_view division_topic) {
+  polled p;
+  if (clock::now() >= deadline) {
+    rd_kafka_assign(client, nullptr);
+    p.timed_out = true;
+    return p;
+  }
+  p.m.reset(rd_kafka_consumer_poll(client, remaining_ms(deadline, 100)));
+  if (!p.m || !p.m->rkt) {
+    p.m.reset();
+    return p;
+  }
+  p.from = rd_kafka_topic_name(p.m->rkt) == division_topic ? source::division : source::cases;
+  return p;
+}
+
+std::string_view key_of(const rd_kafka_message_t& m) {
+  return m.key ? std::string_view(static_cast<const char*>(m.key), m.key_len) : std::string_view();
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- sink
@@ -210,14 +240,9 @@ void serve(rd_kafka_t* client, history_request& req, std::chrono::milliseconds t
   if (!pending.empty()) {
     rd_kafka_assign(client, anchors.get());
     while (!pending.empty()) {
-      if (clock::now() >= deadline) {
-        rd_kafka_assign(client, nullptr);
-        return req.sink->fail("kafka: timed out reading history");
-      }
-      kafka::message_handle m(rd_kafka_consumer_poll(client, remaining_ms(deadline, 100)));
-      if (!m || !m->rkt) continue;
-      std::string_view topic = rd_kafka_topic_name(m->rkt);
-      source src = topic == req.division_topic ? source::division : source::cases;
+      auto [timed_out, m, src] = poll_ranges(client, deadline, req.division_topic);
+      if (timed_out) return req.sink->fail("kafka: timed out reading history");
+      if (!m) continue;
       auto found = pending.find({src, m->partition});
       if (found == pending.end()) continue;
       const kafka_range& r = *found->second;
@@ -234,10 +259,7 @@ void serve(rd_kafka_t* client, history_request& req, std::chrono::milliseconds t
       if (m->offset == r.start.next - 1) {
         rd_kafka_timestamp_type_t type;
         int64_t ts = rd_kafka_message_timestamp(m.get(), &type);
-        std::string_view key = m->key
-                                   ? std::string_view(static_cast<const char*>(m->key), m->key_len)
-                                   : std::string_view();
-        if (record_anchor(ts, key) != r.start.anchor) {
+        if (record_anchor(ts, key_of(*m)) != r.start.anchor) {
           rd_kafka_assign(client, nullptr);
           return req.sink->verified("topic_recreated");
         }
@@ -273,14 +295,9 @@ void serve(rd_kafka_t* client, history_request& req, std::chrono::milliseconds t
     if (m.next < rs.range->end) m = {rs.range->end, rs.range->end_anchor};
   };
   while (left > 0) {
-    if (clock::now() >= deadline) {
-      rd_kafka_assign(client, nullptr);
-      return req.sink->fail("kafka: timed out reading history");
-    }
-    kafka::message_handle m(rd_kafka_consumer_poll(client, remaining_ms(deadline, 100)));
-    if (!m || !m->rkt) continue;
-    std::string_view topic = rd_kafka_topic_name(m->rkt);
-    source src = topic == req.division_topic ? source::division : source::cases;
+    auto [timed_out, m, src] = poll_ranges(client, deadline, req.division_topic);
+    if (timed_out) return req.sink->fail("kafka: timed out reading history");
+    if (!m) continue;
     auto found = open.find({src, m->partition});
     if (found == open.end() || found->second.done) continue;
     range_state& rs = found->second;
@@ -295,8 +312,7 @@ void serve(rd_kafka_t* client, history_request& req, std::chrono::milliseconds t
     }
     rd_kafka_timestamp_type_t type;
     int64_t ts = rd_kafka_message_timestamp(m.get(), &type);
-    std::string_view key = m->key ? std::string_view(static_cast<const char*>(m->key), m->key_len)
-                                  : std::string_view();
+    std::string_view key = key_of(*m);
     std::string_view value = m->payload
                                  ? std::string_view(static_cast<const char*>(m->payload), m->len)
                                  : std::string_view();

@@ -8,18 +8,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { REPO, Topics, bootstrap, freePort, mintToken, post, startGateway, startPipeline, waitFor } from "../../dashboard/tests/pipeline.mjs";
+import { CHROMIUM, FLAGS, REPO, browserRun, freePort, mintToken, post, startGateway, startPipeline, waitFor } from "../../dashboard/tests/pipeline.mjs";
 
 // playwright-core is installed once, in dashboard/node_modules (script/bootstrap).
 const { chromium } = createRequire(new URL("../../dashboard/package.json", import.meta.url))("playwright-core");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const ARTIFACTS = process.env.OPEN_PAGE_ARTIFACTS || path.join(REPO, "build/open-page-test");
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run"];
 const ANSWER = "세종대로 포트홀을 보수했습니다. 신고해 주셔서 감사합니다.";
 // Two citizens report one pothole (k = 2: shown); one reports a streetlight in Nowon-gu (withheld).
 const REPORTS = [
@@ -49,11 +46,7 @@ print(next((v["id"] for v in latest.values() if v["report_count"] == int(sys.arg
 }
 
 test("the public page shows districts, divisions and answered cases, in Korean and English", { timeout: 300000 }, async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: script/bootstrap installs Debian's chromium`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const broker = bootstrap();
-  const topics = new Topics(broker);
-  const logDir = mkdtempSync(path.join(tmpdir(), "open-page-test-"));
+  const { broker, topics, logDir } = browserRun(ARTIFACTS, "open-page-test");
   const { dedup, router } = startPipeline(broker, topics, logDir);
   const port = await freePort();
   const gateway = startGateway("gateway", broker, topics, port, logDir,

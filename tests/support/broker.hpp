@@ -2,6 +2,8 @@
 // The real Kafka broker the integration tests run against: started by the CTest
 // fixture (tests/support/kafka-fixture), which writes its address to a file.
 
+#include <doctest/doctest.h>
+
 #include <cstdlib>
 #include <string>
 
@@ -19,6 +21,14 @@ inline std::string broker_bootstrap() {
     return address;
   }
   return {};
+}
+
+// broker_bootstrap(), required: a test that needs the broker fails without one.
+inline std::string required_broker() {
+  std::string bootstrap = broker_bootstrap();
+  REQUIRE_MESSAGE(!bootstrap.empty(),
+                  "no broker: run through ctest (kafka fixture) or script/test");
+  return bootstrap;
 }
 
 }  // namespace civic::test

@@ -3,8 +3,10 @@
 // data/triage/) as the classifier's input, with its labels: the text, address and
 // coordinates the router would see; the divisions (primary first) and the kind.
 
+#include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
+#include <istream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +51,20 @@ inline bool read_corpus_line(const std::string& json, corpus_line& out) {
     out.input.lon = d["lon"].GetDouble();
   }
   return true;
+}
+
+// Calls each(row) for every non-empty line of `in`; a line that is not a JSON object or
+// has no divisions fails the test.
+template <class Each>
+void for_each_corpus_line(std::istream& in, Each&& each) {
+  std::string line;
+  corpus_line row;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    REQUIRE(read_corpus_line(line, row));
+    REQUIRE_FALSE(row.divisions.empty());
+    each(static_cast<const corpus_line&>(row));
+  }
 }
 
 }  // namespace civic::test

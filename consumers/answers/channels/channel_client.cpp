@@ -60,16 +60,19 @@ std::optional<std::chrono::milliseconds> retry_after(const http_result& r,
 }
 
 std::optional<send_result> transient(const http_result& r,
-                                     std::chrono::system_clock::time_point now) {
+                                     std::chrono::system_clock::time_point now,
+                                     std::string_view mode) {
   if (r.outcome == transport::not_sent) {
-    return send_result{send_verdict::retry, "not sent: " + r.error, std::nullopt, ""};
+    return send_result{send_verdict::retry, "not sent: " + r.error, std::nullopt,
+                       std::string(mode)};
   }
   if (r.outcome == transport::no_answer) {
-    return send_result{send_verdict::ambiguous, "no answer: " + r.error, std::nullopt, ""};
+    return send_result{send_verdict::ambiguous, "no answer: " + r.error, std::nullopt,
+                       std::string(mode)};
   }
   if (r.status == 429 || r.status >= 500) {
     return send_result{send_verdict::retry, "HTTP " + std::to_string(r.status), retry_after(r, now),
-                       ""};
+                       std::string(mode)};
   }
   return std::nullopt;
 }

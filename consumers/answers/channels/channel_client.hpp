@@ -81,6 +81,20 @@ class channel_client {
   virtual double rate_per_second() const = 0;
 };
 
+// A client of an API that takes one token (a secret) at one base URL, with no idempotency
+// key (a repeat is a second message).
+class token_client : public channel_client {
+ public:
+  token_client(std::string base, std::string token, double rate)
+      : base_(std::move(base)), token_(std::move(token)), rate_(rate) {}
+  bool repeat_safe(std::string_view) const override { return false; }
+  double rate_per_second() const override { return rate_; }
+
+ protected:
+  std::string base_, token_;
+  double rate_;
+};
+
 // ---------------------------------------------------------------- registry
 
 using client_factory =
@@ -95,6 +109,20 @@ struct client_registration {
 bool register_client(client_registration r);
 const std::vector<client_registration>& registered_clients();
 
+// A registration's make for a token_client: new Client(answers.<channel>.base_url, the token
+// at `token_key`, which is required, answers.<channel>.rate_per_second).
+template <class Client>
+client_factory make_token_client(std::string_view channel, std::string_view token_key) {
+  return [prefix = "answers." + std::string(channel) + ".", token_key](
+             const config::settings& s) -> expected<std::unique_ptr<channel_client>, std::string> {
+    const std::string& token = s.text(token_key);
+    if (token.empty()) return unexpected(std::string(token_key) + " is required");
+    return std::unique_ptr<channel_client>(
+        new Client(s.text(prefix + "base_url"), token,
+                   static_cast<double>(s.integer(prefix + "rate_per_second"))));
+  };
+}
+
 // Every client whose answers.<channel>.enabled is true.
 expected<std::vector<std::unique_ptr<channel_client>>, std::string> make_enabled_clients(
     const config::settings& s);
@@ -104,9 +132,10 @@ expected<std::vector<std::unique_ptr<channel_client>>, std::string> make_enabled
 // Retry-After as seconds or an HTTP date; nullopt when absent or unreadable.
 std::optional<std::chrono::milliseconds> retry_after(const http_result& r,
                                                      std::chrono::system_clock::time_point now);
-// The common answer to a transport failure or a 429/5xx; nullopt for anything else.
+// The common answer to a transport failure or a 429/5xx (in `mode`); nullopt for anything else.
 std::optional<send_result> transient(const http_result& r,
-                                     std::chrono::system_clock::time_point now);
+                                     std::chrono::system_clock::time_point now,
+                                     std::string_view mode);
 // The text cut to `max_chars` code points (with "…" when cut).
 std::string fit(std::string_view text, size_t max_chars);
 // A JSON string literal of `text` (quotes included).

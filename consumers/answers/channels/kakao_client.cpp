@@ -62,10 +62,7 @@ class kakao_client final : public channel_client {
     auto r =
         http.post(s_.base + "/v2/bots/" + bot + "/talk",
                   {"Content-Type: application/json", "Authorization: KakaoAK " + s_.key}, body);
-    if (auto t = transient(r, job.now)) {
-      t->mode = "event";
-      return *t;
-    }
+    if (auto t = transient(r, job.now, "event")) return *t;
     rapidjson::Document doc;
     doc.Parse(r.body.c_str());
     std::string status = doc.IsObject() && doc.HasMember("status") && doc["status"].IsString()

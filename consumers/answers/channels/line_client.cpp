@@ -85,10 +85,7 @@ class line_client final : public channel_client {
   }
 
   static send_result judge(const http_result& r, const delivery_job& job, std::string mode) {
-    if (auto t = transient(r, job.now)) {
-      t->mode = mode;
-      return *t;
-    }
+    if (auto t = transient(r, job.now, mode)) return *t;
     std::string message;
     rapidjson::Document doc;
     doc.Parse(r.body.c_str());

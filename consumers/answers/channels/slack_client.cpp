@@ -19,14 +19,11 @@ constexpr config::option options[] = {
 
 constexpr size_t max_text_chars = 4000;
 
-class slack_client final : public channel_client {
+class slack_client final : public token_client {
  public:
-  slack_client(std::string base, std::string token, double rate)
-      : base_(std::move(base)), token_(std::move(token)), rate_(rate) {}
+  using token_client::token_client;
 
   std::string_view channel() const override { return "slack"; }
-  double rate_per_second() const override { return rate_; }
-  bool repeat_safe(std::string_view) const override { return false; }
   plan choose(const delivery_job&) const override { return {"thread", std::nullopt}; }
 
   send_result send(const delivery_job& job, http_client& http) const override {
@@ -37,10 +34,7 @@ class slack_client final : public channel_client {
     auto r = http.post(
         base_ + "/api/chat.postMessage",
         {"Content-Type: application/json; charset=utf-8", "Authorization: Bearer " + token_}, body);
-    if (auto t = transient(r, job.now)) {
-      t->mode = "thread";
-      return *t;
-    }
+    if (auto t = transient(r, job.now, "thread")) return *t;
     rapidjson::Document doc;
     doc.Parse(r.body.c_str());
     bool ok = doc.IsObject() && doc.HasMember("ok") && doc["ok"].IsBool() && doc["ok"].GetBool();
@@ -51,21 +45,10 @@ class slack_client final : public channel_client {
     if (error == "ratelimited") return {send_verdict::retry, error, std::nullopt, "thread"};
     return {send_verdict::refused, error, std::nullopt, "thread"};
   }
-
- private:
-  std::string base_, token_;
-  double rate_;
 };
 
 const bool registered = register_client(
-    {"slack", options,
-     [](const config::settings& s) -> expected<std::unique_ptr<channel_client>, std::string> {
-       const std::string& token = s.text("answers.slack.bot_token");
-       if (token.empty()) return unexpected(std::string("answers.slack.bot_token is required"));
-       return std::unique_ptr<channel_client>(
-           new slack_client(s.text("answers.slack.base_url"), token,
-                            static_cast<double>(s.integer("answers.slack.rate_per_second"))));
-     }});
+    {"slack", options, make_token_client<slack_client>("slack", "answers.slack.bot_token")});
 
 }  // namespace
 }  // namespace civic::answers

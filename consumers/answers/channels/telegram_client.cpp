@@ -21,14 +21,11 @@ constexpr config::option options[] = {
 
 constexpr size_t max_text_chars = 4096;
 
-class telegram_client final : public channel_client {
+class telegram_client final : public token_client {
  public:
-  telegram_client(std::string base, std::string token, double rate)
-      : base_(std::move(base)), token_(std::move(token)), rate_(rate) {}
+  using token_client::token_client;
 
   std::string_view channel() const override { return "telegram"; }
-  double rate_per_second() const override { return rate_; }
-  bool repeat_safe(std::string_view) const override { return false; }
   plan choose(const delivery_job&) const override { return {"text", std::nullopt}; }
 
   send_result send(const delivery_job& job, http_client& http) const override {
@@ -60,10 +57,7 @@ class telegram_client final : public channel_client {
       }
       return {send_verdict::retry, "HTTP 429 " + description, wait, "text"};
     }
-    if (auto t = transient(r, job.now)) {
-      t->mode = "text";
-      return *t;
-    }
+    if (auto t = transient(r, job.now, "text")) return *t;
     if (r.status == 403) return {send_verdict::opted_out, description, std::nullopt, "text"};
     return {send_verdict::refused, "HTTP " + std::to_string(r.status) + " " + description,
             std::nullopt, "text"};
@@ -76,20 +70,11 @@ class telegram_client final : public channel_client {
         !id.empty() && id.find_first_not_of("0123456789") == std::string::npos && id.size() < 19;
     return digits ? id : json_string(id);
   }
-
-  std::string base_, token_;
-  double rate_;
 };
 
-const bool registered = register_client(
-    {"telegram", options,
-     [](const config::settings& s) -> expected<std::unique_ptr<channel_client>, std::string> {
-       const std::string& token = s.text("answers.telegram.bot_token");
-       if (token.empty()) return unexpected(std::string("answers.telegram.bot_token is required"));
-       return std::unique_ptr<channel_client>(
-           new telegram_client(s.text("answers.telegram.base_url"), token,
-                               static_cast<double>(s.integer("answers.telegram.rate_per_second"))));
-     }});
+const bool registered =
+    register_client({"telegram", options,
+                     make_token_client<telegram_client>("telegram", "answers.telegram.bot_token")});
 
 }  // namespace
 }  // namespace civic::answers

@@ -139,10 +139,7 @@ class whatsapp_client final : public channel_client {
       return {send_verdict::retry, "WhatsApp error " + std::to_string(code),
               retry_after(r, job.now), mode};
     }
-    if (auto t = transient(r, job.now)) {
-      t->mode = mode;
-      return *t;
-    }
+    if (auto t = transient(r, job.now, mode)) return *t;
     if (code == 131050) {
       return {send_verdict::opted_out, "the citizen stopped messages from this business (131050)",
               std::nullopt, mode};

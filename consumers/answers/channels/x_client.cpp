@@ -22,14 +22,11 @@ constexpr config::option options[] = {
 
 constexpr size_t max_text_chars = 10000;
 
-class x_client final : public channel_client {
+class x_client final : public token_client {
  public:
-  x_client(std::string base, std::string token, double rate)
-      : base_(std::move(base)), token_(std::move(token)), rate_(rate) {}
+  using token_client::token_client;
 
   std::string_view channel() const override { return "x"; }
-  double rate_per_second() const override { return rate_; }
-  bool repeat_safe(std::string_view) const override { return false; }
   plan choose(const delivery_job&) const override { return {"dm", std::nullopt}; }
 
   send_result send(const delivery_job& job, http_client& http) const override {
@@ -53,31 +50,17 @@ class x_client final : public channel_client {
       }
       return {send_verdict::retry, "HTTP 429", wait, "dm"};
     }
-    if (auto t = transient(r, job.now)) {
-      t->mode = "dm";
-      return *t;
-    }
+    if (auto t = transient(r, job.now, "dm")) return *t;
     if (r.status == 403) {
       return {send_verdict::opted_out, "the citizen does not accept direct messages (403)",
               std::nullopt, "dm"};
     }
     return {send_verdict::refused, "HTTP " + std::to_string(r.status), std::nullopt, "dm"};
   }
-
- private:
-  std::string base_, token_;
-  double rate_;
 };
 
-const bool registered = register_client(
-    {"x", options,
-     [](const config::settings& s) -> expected<std::unique_ptr<channel_client>, std::string> {
-       const std::string& token = s.text("answers.x.bearer_token");
-       if (token.empty()) return unexpected(std::string("answers.x.bearer_token is required"));
-       return std::unique_ptr<channel_client>(
-           new x_client(s.text("answers.x.base_url"), token,
-                        static_cast<double>(s.integer("answers.x.rate_per_second"))));
-     }});
+const bool registered =
+    register_client({"x", options, make_token_client<x_client>("x", "answers.x.bearer_token")});
 
 }  // namespace
 }  // namespace civic::answers

@@ -60,6 +60,22 @@ struct slist_free {
 };
 using slist_ptr = std::unique_ptr<curl_slist, slist_free>;
 
+// The handle reset for a new transfer, with the client's timeouts and no signals; nullptr
+// (and `result` says why) when libcurl could not make one.
+CURL* prepare(CURL* h, const http_settings& settings, http_result& result) {
+  if (!h) {
+    result.outcome = transport::not_sent;
+    result.error = "libcurl could not be initialised";
+    return nullptr;
+  }
+  curl_easy_reset(h);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(settings.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(settings.total_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  return h;
+}
+
 }  // namespace
 
 struct http_client::impl {
@@ -80,13 +96,8 @@ http_client::~http_client() {
 http_result http_client::post(const std::string& url, const std::vector<std::string>& headers,
                               const std::string& body) {
   http_result result;
-  CURL* h = impl_->handle;
-  if (!h) {
-    result.outcome = transport::not_sent;
-    result.error = "libcurl could not be initialised";
-    return result;
-  }
-  curl_easy_reset(h);
+  CURL* h = prepare(impl_->handle, impl_->settings, result);
+  if (!h) return result;
   slist_ptr list;
   for (const auto& line : headers) list.reset(curl_slist_append(list.release(), line.c_str()));
   // libcurl would otherwise send "Expect: 100-continue" for larger bodies.
@@ -100,10 +111,6 @@ http_result http_client::post(const std::string& url, const std::vector<std::str
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &result.body);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, collect_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &result.headers);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(impl_->settings.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(impl_->settings.total_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   CURLcode code = curl_easy_perform(h);
   if (code == CURLE_OK) {
@@ -119,13 +126,8 @@ http_result http_client::post(const std::string& url, const std::vector<std::str
 
 http_result http_client::send_mail(const smtp_settings& smtp, const mail& m) {
   http_result result;
-  CURL* h = impl_->handle;
-  if (!h) {
-    result.outcome = transport::not_sent;
-    result.error = "libcurl could not be initialised";
-    return result;
-  }
-  curl_easy_reset(h);
+  CURL* h = prepare(impl_->handle, impl_->settings, result);
+  if (!h) return result;
   slist_ptr recipients(curl_slist_append(nullptr, ("<" + m.to + ">").c_str()));
   upload_cursor cursor{&m.message};
   std::string from = "<" + m.from + ">";
@@ -141,10 +143,6 @@ http_result http_client::send_mail(const smtp_settings& smtp, const mail& m) {
   curl_easy_setopt(h, CURLOPT_READFUNCTION, read_upload);
   curl_easy_setopt(h, CURLOPT_READDATA, &cursor);
   curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(impl_->settings.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(impl_->settings.total_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   CURLcode code = curl_easy_perform(h);
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &result.status);
   if (code == CURLE_OK) return result;

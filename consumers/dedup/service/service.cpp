@@ -12,35 +12,27 @@ namespace civic::dedup {
 using namespace std::chrono_literals;
 
 service::service(service_config config, kafka::properties kafka, placement_function place)
-    : config_(std::move(config)), kafka_(std::move(kafka)), place_(std::move(place)) {}
+    : config_(std::move(config)),
+      kafka_(std::move(kafka)),
+      place_(std::move(place)),
+      stats_pace_(config_.stats_interval) {}
 
 expected<std::unique_ptr<service>, std::string> service::create(service_config config,
                                                                 kafka::properties kafka,
                                                                 placement_function place) {
   std::unique_ptr<service> s(new service(std::move(config), std::move(kafka), std::move(place)));
   service* self = s.get();
-  kafka::transactional_processor::settings settings;
-  // Static group membership under the transactional id: a restarted instance
-  // takes its partitions back at once instead of waiting for the group to
-  // notice the old one is gone. kafka.group.instance.id overrides it.
-  settings.kafka = {{"group.instance.id", self->config_.transactional_id}};
-  settings.kafka.insert(settings.kafka.end(), self->kafka_.begin(), self->kafka_.end());
-  settings.group_id = self->config_.group_id;
-  settings.transactional_id = self->config_.transactional_id;
-  settings.input_topics = {self->config_.names.input, self->config_.names.repartition,
-                           self->config_.names.responses, self->config_.names.deliveries};
-  settings.max_batch_records = self->config_.max_batch_records;
-  settings.max_batch_wait = self->config_.max_batch_wait;
+  const auto& names = self->config_.names;
+  auto settings =
+      kafka::service_settings(self->config_, self->kafka_,
+                              {names.input, names.repartition, names.responses, names.deliveries},
+                              kafka::membership::static_by_transactional_id);
 
   kafka::transactional_processor::handlers handlers;
   handlers.process = [self](std::span<const kafka::consumed_message> batch,
                             std::vector<kafka::record>& out) { return self->process(batch, out); };
   handlers.on_assigned = [self](const std::vector<kafka::topic_partition>& assigned) {
-    std::vector<int32_t> partitions;
-    for (const auto& tp : assigned) {
-      if (tp.topic == self->config_.names.repartition) partitions.push_back(tp.partition);
-    }
-    return self->restore(partitions);
+    return self->restore(kafka::partitions_of(assigned, self->config_.names.repartition));
   };
   handlers.on_revoked = [self](const std::vector<kafka::topic_partition>& revoked) {
     for (const auto& tp : revoked) {
@@ -52,10 +44,8 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
   };
   handlers.on_aborted = [self] {
     // Forget what the aborted batch did: the changelog holds the last commit.
-    self->counters_ = self->committed_counters_;
-    std::vector<int32_t> partitions;
-    for (const auto& [p, engine] : self->engines_) partitions.push_back(p);
-    if (auto error = self->restore(partitions)) {
+    self->counters_.roll_back();
+    if (auto error = self->restore(kafka::partitions_held(self->engines_))) {
       // Without its state the service must not go on; run() returns the error
       // so that the process exits non-zero and is restarted.
       log::error("dedup.restore_failed", {{"error", error.message()}});
@@ -64,14 +54,8 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
     }
   };
   handlers.on_committed = [self](size_t, size_t) {
-    self->committed_counters_ = self->counters_;
-    size_t open = 0;
-    for (const auto& [p, engine] : self->engines_) open += engine.open_cases();
-    {
-      std::lock_guard lock(self->published_mutex_);
-      self->published_counters_ = self->counters_;
-      self->published_open_cases_ = open;
-    }
+    size_t open = self->open_cases();
+    self->counters_.commit([self, open] { self->published_open_cases_ = open; });
     self->log_stats(false);
   };
 
@@ -117,20 +101,27 @@ closed_cases& service::closed_of(int32_t partition) {
       .first->second;
 }
 
+size_t service::open_cases() const {
+  size_t open = 0;
+  for (const auto& [p, engine] : engines_) open += engine.open_cases();
+  return open;
+}
+
 std::error_code service::process(std::span<const kafka::consumed_message> batch,
                                  std::vector<kafka::record>& out) {
+  step_counters& counters = counters_.live();
   for (const auto& m : batch) {
     inbound_record in{m.topic(), m.partition(), m.key(), m.value(), m.headers()};
     if (in.topic == config_.names.input) {
-      out.push_back(route_ingested(in, place_, config_.names, counters_));
+      out.push_back(route_ingested(in, place_, config_.names, counters));
     } else if (in.topic == config_.names.responses) {
-      out.push_back(route_response(in, config_.names, counters_));
+      out.push_back(route_response(in, config_.names, counters));
     } else if (in.topic == config_.names.deliveries) {
-      if (auto routed = route_delivery(in, config_.names, counters_)) out.push_back(*routed);
+      if (auto routed = route_delivery(in, config_.names, counters)) out.push_back(*routed);
     } else {
       auto [engine, created] = engines_.try_emplace(m.partition(), config_.dedup);
       lifecycle_context life{closed_of(m.partition()), config_.lifecycle};
-      deduplicate_repartitioned(in, engine->second, life, place_, config_.names, out, counters_);
+      deduplicate_repartitioned(in, engine->second, life, place_, config_.names, out, counters);
     }
   }
   keep_last_case_records(out, config_.names);
@@ -138,24 +129,21 @@ std::error_code service::process(std::span<const kafka::consumed_message> batch,
 }
 
 void service::log_stats(bool force) {
-  auto now = std::chrono::steady_clock::now();
-  if (!force && last_stats_ && now - *last_stats_ < config_.stats_interval) return;
-  last_stats_ = now;
-  size_t open = 0;
-  for (const auto& [p, engine] : engines_) open += engine.open_cases();
-  log::info("dedup.stats", {{"routed", counters_.routed},
-                            {"deadlettered", counters_.deadlettered},
-                            {"new_cases", counters_.new_cases},
-                            {"near_duplicates", counters_.near_duplicates},
-                            {"exact_duplicates_dropped", counters_.exact_duplicates},
-                            {"cases_closed", counters_.cases_closed},
-                            {"responses_folded", counters_.responses_folded},
-                            {"responses_repeated", counters_.responses_repeated},
-                            {"responses_unmatched", counters_.responses_unmatched},
-                            {"thresholds_crossed", counters_.thresholds_crossed},
-                            {"deliveries_folded", counters_.deliveries_folded},
-                            {"cases_retired", counters_.cases_retired},
-                            {"open_cases", open},
+  if (!stats_pace_.due(force)) return;
+  const step_counters& counters = counters_.live();
+  log::info("dedup.stats", {{"routed", counters.routed},
+                            {"deadlettered", counters.deadlettered},
+                            {"new_cases", counters.new_cases},
+                            {"near_duplicates", counters.near_duplicates},
+                            {"exact_duplicates_dropped", counters.exact_duplicates},
+                            {"cases_closed", counters.cases_closed},
+                            {"responses_folded", counters.responses_folded},
+                            {"responses_repeated", counters.responses_repeated},
+                            {"responses_unmatched", counters.responses_unmatched},
+                            {"thresholds_crossed", counters.thresholds_crossed},
+                            {"deliveries_folded", counters.deliveries_folded},
+                            {"cases_retired", counters.cases_retired},
+                            {"open_cases", open_cases()},
                             {"partitions", engines_.size()}});
 }
 
@@ -173,8 +161,8 @@ ops::readiness service::readiness() const {
 std::string service::metrics_text() const {
   metrics::text_writer w;
   ops::write_processor_metrics(w, "dedup", *processor_, config_.ready_stall);
-  std::lock_guard lock(published_mutex_);
-  write_metrics(w, published_counters_, published_open_cases_);
+  counters_.read_published(
+      [&](const step_counters& c) { write_metrics(w, c, published_open_cases_); });
   return w.take();
 }
 

@@ -7,11 +7,10 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <system_error>
 
 #include "common/error/expected.hpp"
+#include "common/kafka/service_loop.hpp"
 #include "common/kafka/transactional_processor.hpp"
 #include "common/ops/ops_server.hpp"
 #include "consumers/dedup/placement.hpp"
@@ -50,14 +49,11 @@ class service {
   std::map<int32_t, deduplicator> engines_;  // by repartition partition
   std::map<int32_t, closed_cases> closed_;   // closed cases still answerable, by partition
   closed_cases& closed_of(int32_t partition);
-  step_counters counters_;
-  step_counters committed_counters_;  // as of the last commit: an abort rolls back to it
-  // Unset until the first commit, which is reported at once.
-  std::optional<std::chrono::steady_clock::time_point> last_stats_;
-  // What /metrics shows: the committed counters and open cases, copied at each commit.
-  mutable std::mutex published_mutex_;
-  step_counters published_counters_;
-  size_t published_open_cases_ = 0;
+  size_t open_cases() const;
+  // What /metrics shows: the committed counters and open cases, published at each commit.
+  kafka::transaction_counters<step_counters> counters_;
+  size_t published_open_cases_ = 0;  // under counters_' publishing lock
+  kafka::stats_pace stats_pace_;
   // Last: destroyed first, since closing it calls back into the members above.
   std::unique_ptr<kafka::transactional_processor> processor_;
 };

@@ -84,8 +84,7 @@ void fold_response_record(const inbound_record& in, deduplicator& engine, lifecy
   auto r = responses::parse_json(in.value);
   if (!r) {
     ++counters.deadlettered;
-    out.push_back(
-        deadletter(in, names, "response: " + r.error().pointer + ": " + r.error().message));
+    out.push_back(deadletter(in, names, deadletter_reason("response", r.error())));
     return;
   }
   bool open = false;
@@ -130,9 +129,7 @@ void fold_delivery_record(const inbound_record& in, deduplicator& engine, lifecy
   auto summary = responses::parse_delivery_summary(in.value);
   if (!summary) {
     ++counters.deadlettered;
-    out.push_back(deadletter(
-        in, names,
-        "delivery summary: " + summary.error().pointer + ": " + summary.error().message));
+    out.push_back(deadletter(in, names, deadletter_reason("delivery summary", summary.error())));
     return;
   }
   bool open = false;
@@ -161,8 +158,7 @@ kafka::record route_ingested(const inbound_record& in, const placement_function&
   auto parsed = envelope::parse_json(in.value);
   if (!parsed) {
     ++counters.deadlettered;
-    return deadletter(in, names,
-                      "envelope: " + parsed.error().pointer + ": " + parsed.error().message);
+    return deadletter(in, names, deadletter_reason("envelope", parsed.error()));
   }
   placement p = place(placement_input_of(*parsed));
   if (p.divisions.empty()) p.divisions.emplace_back("triage");
@@ -184,7 +180,7 @@ kafka::record route_response(const inbound_record& in, const topics& names,
   auto r = responses::parse_json(in.value);
   if (!r) {
     ++counters.deadlettered;
-    return deadletter(in, names, "response: " + r.error().pointer + ": " + r.error().message);
+    return deadletter(in, names, deadletter_reason("response", r.error()));
   }
   kafka::record rec{names.repartition, r->locality, std::string(in.value),
                     forwarded_headers(in.headers), -1};
@@ -199,8 +195,7 @@ std::optional<kafka::record> route_delivery(const inbound_record& in, const topi
   auto summary = responses::parse_delivery_summary(in.value);
   if (!summary) {
     ++counters.deadlettered;
-    return deadletter(
-        in, names, "delivery summary: " + summary.error().pointer + ": " + summary.error().message);
+    return deadletter(in, names, deadletter_reason("delivery summary", summary.error()));
   }
   kafka::record rec{names.repartition, summary->locality, std::string(in.value),
                     forwarded_headers(in.headers), -1};
@@ -228,8 +223,7 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
   auto parsed = envelope::parse_json(in.value);
   if (!parsed) {
     ++counters.deadlettered;
-    out.push_back(deadletter(
-        in, names, "envelope: " + parsed.error().pointer + ": " + parsed.error().message));
+    out.push_back(deadletter(in, names, deadletter_reason("envelope", parsed.error())));
     return;
   }
   placement p;

@@ -4,11 +4,11 @@
 // the receipt. Messages carry no id: the key is a hash of the bot, the user and
 // the utterance, so a citizen repeating the same words is one message.
 
-#include "common/crypto/hmac.hpp"
 #include "common/json/writer.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/content_key.hpp"
 #include "gateway/channels/support/json_payload.hpp"
+#include "gateway/channels/support/signature.hpp"
 #include "gateway/http/problem.hpp"
 
 namespace civic::gateway::channels {
@@ -52,8 +52,7 @@ class kakao_adapter final : public adapter {
       : secret_(std::move(secret)), header_(std::move(header)), within_(within) {}
 
   bool authentic(const request& req) const override {
-    auto given = req.header(header_);
-    return given && crypto::constant_time_equal(*given, secret_);
+    return secret_matches(req.header(header_), secret_);
   }
 
   expected<delivery, response> extract(const request& req) const override {
@@ -106,13 +105,12 @@ class kakao_adapter final : public adapter {
 
 const bool registered = register_channel(
     {"kakao", options,
-     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
-       const std::string& secret = get("channels.kakao.secret");
-       if (secret.empty()) return unexpected(std::string("channels.kakao.secret is required"));
-       return std::unique_ptr<adapter>(new kakao_adapter(
-           secret, get("channels.kakao.secret_header"),
-           std::chrono::milliseconds(std::stoll(get("channels.kakao.answer_within_ms")))));
-     }});
+     make_with_secret<kakao_adapter>(
+         "channels.kakao.secret",
+         [](const setting_lookup& get) { return get("channels.kakao.secret_header"); },
+         [](const setting_lookup& get) {
+           return std::chrono::milliseconds(std::stoll(get("channels.kakao.answer_within_ms")));
+         })});
 
 }  // namespace
 }  // namespace civic::gateway::channels

@@ -61,13 +61,7 @@ class line_adapter final : public adapter {
 };
 
 const bool registered = register_channel(
-    {"line", options,
-     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
-       const std::string& secret = get("channels.line.channel_secret");
-       if (secret.empty())
-         return unexpected(std::string("channels.line.channel_secret is required"));
-       return std::unique_ptr<adapter>(new line_adapter(secret));
-     }});
+    {"line", options, make_with_secret<line_adapter>("channels.line.channel_secret")});
 
 }  // namespace
 }  // namespace civic::gateway::channels

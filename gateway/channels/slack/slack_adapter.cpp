@@ -81,15 +81,12 @@ class slack_adapter final : public adapter {
   int64_t skew_;
 };
 
-const bool registered = register_channel(
-    {"slack", options,
-     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
-       const std::string& secret = get("channels.slack.signing_secret");
-       if (secret.empty())
-         return unexpected(std::string("channels.slack.signing_secret is required"));
-       return std::unique_ptr<adapter>(
-           new slack_adapter(secret, std::stoll(get("channels.slack.max_clock_skew_s"))));
-     }});
+const bool registered =
+    register_channel({"slack", options,
+                      make_with_secret<slack_adapter>(
+                          "channels.slack.signing_secret", [](const setting_lookup& get) {
+                            return std::stoll(get("channels.slack.max_clock_skew_s"));
+                          })});
 
 }  // namespace
 }  // namespace civic::gateway::channels

@@ -19,4 +19,8 @@ bool signature_matches(std::string_view secret, std::string_view data, std::stri
   return crypto::constant_time_equal(sign(secret, data, encoding, prefix), given);
 }
 
+bool secret_matches(std::optional<std::string_view> given, std::string_view secret) {
+  return given && crypto::constant_time_equal(*given, secret);
+}
+
 }  // namespace civic::gateway::channels

@@ -1,8 +1,8 @@
 // Telegram Bot API webhook: the secret token set with setWebhook comes back in
 // X-Telegram-Bot-Api-Secret-Token; update_id is the idempotency key.
-#include "common/crypto/hmac.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/json_payload.hpp"
+#include "gateway/channels/support/signature.hpp"
 
 namespace civic::gateway::channels {
 namespace {
@@ -19,8 +19,7 @@ class telegram_adapter final : public adapter {
   explicit telegram_adapter(std::string secret) : secret_(std::move(secret)) {}
 
   bool authentic(const request& req) const override {
-    auto given = req.header("X-Telegram-Bot-Api-Secret-Token");
-    return given && crypto::constant_time_equal(*given, secret_);
+    return secret_matches(req.header("X-Telegram-Bot-Api-Secret-Token"), secret_);
   }
 
   expected<delivery, response> extract(const request& req) const override {
@@ -64,13 +63,7 @@ class telegram_adapter final : public adapter {
 };
 
 const bool registered = register_channel(
-    {"telegram", options,
-     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
-       const std::string& secret = get("channels.telegram.secret_token");
-       if (secret.empty())
-         return unexpected(std::string("channels.telegram.secret_token is required"));
-       return std::unique_ptr<adapter>(new telegram_adapter(secret));
-     }});
+    {"telegram", options, make_with_secret<telegram_adapter>("channels.telegram.secret_token")});
 
 }  // namespace
 }  // namespace civic::gateway::channels

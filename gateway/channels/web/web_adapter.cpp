@@ -4,11 +4,11 @@
 // hash of the author and text.
 #include <charconv>
 
-#include "common/crypto/hmac.hpp"
 #include "common/error/errc.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/content_key.hpp"
 #include "gateway/channels/support/form_or_json.hpp"
+#include "gateway/channels/support/signature.hpp"
 #include "gateway/http/problem.hpp"
 
 namespace civic::gateway::channels {
@@ -41,8 +41,7 @@ class web_adapter final : public adapter {
 
   bool authentic(const request& req) const override {
     if (token_.empty()) return true;
-    auto given = req.header("X-Form-Token");
-    return given && crypto::constant_time_equal(*given, token_);
+    return secret_matches(req.header("X-Form-Token"), token_);
   }
 
   expected<delivery, response> extract(const request& req) const override {

@@ -18,6 +18,21 @@ constexpr config::option options[] = {
     {"channels.x.consumer_secret", "", "The X app's consumer secret (API key secret)."},
 };
 
+// A tweet or direct message; answered by direct message to its author (a public reply
+// would show the case).
+ingest::inbound_message answered_by_dm(std::string_view kind, const std::string& id,
+                                       std::string_view text,
+                                       const std::optional<std::string>& author) {
+  ingest::inbound_message m;
+  m.id = std::string(kind) + id;
+  m.channel = "x";
+  m.text = std::string(text);
+  m.author = author;
+  m.conversation_id = author;
+  m.reply_message_id = id;
+  return m;
+}
+
 class x_adapter final : public adapter {
  public:
   explicit x_adapter(std::string secret) : secret_(std::move(secret)) {}
@@ -56,15 +71,7 @@ class x_adapter final : public adapter {
           ++d.ignored_events;  // the city's own tweets
           continue;
         }
-        ingest::inbound_message m;
-        m.id = "tweet-" + *id;
-        m.channel = "x";
-        m.text = std::string(*text);
-        m.author = author;
-        // Answered by direct message to the author (a public reply would show the case).
-        m.conversation_id = author;
-        m.reply_message_id = *id;
-        d.messages.push_back(std::move(m));
+        d.messages.push_back(answered_by_dm("tweet-", *id, *text, author));
       }
     }
     if (auto dms = array_at(root, "/direct_message_events")) {
@@ -76,14 +83,7 @@ class x_adapter final : public adapter {
           ++d.ignored_events;
           continue;
         }
-        ingest::inbound_message m;
-        m.id = "dm-" + *id;
-        m.channel = "x";
-        m.text = std::string(*text);
-        m.author = sender;
-        m.conversation_id = sender;
-        m.reply_message_id = *id;
-        d.messages.push_back(std::move(m));
+        d.messages.push_back(answered_by_dm("dm-", *id, *text, sender));
       }
     }
     for (const char* other : {"/favorite_events", "/follow_events", "/tweet_delete_events",
@@ -97,13 +97,8 @@ class x_adapter final : public adapter {
   std::string secret_;
 };
 
-const bool registered = register_channel(
-    {"x", options,
-     [](const setting_lookup& get) -> expected<std::unique_ptr<adapter>, std::string> {
-       const std::string& secret = get("channels.x.consumer_secret");
-       if (secret.empty()) return unexpected(std::string("channels.x.consumer_secret is required"));
-       return std::unique_ptr<adapter>(new x_adapter(secret));
-     }});
+const bool registered =
+    register_channel({"x", options, make_with_secret<x_adapter>("channels.x.consumer_secret")});
 
 }  // namespace
 }  // namespace civic::gateway::channels

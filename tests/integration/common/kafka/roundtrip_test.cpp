@@ -39,9 +39,7 @@ envelope::message make_envelope(int i, const std::string& run) {
 }  // namespace
 
 TEST_CASE("envelopes produced to the real broker are consumed back byte for byte") {
-  std::string bootstrap = test::broker_bootstrap();
-  REQUIRE_MESSAGE(!bootstrap.empty(),
-                  "no broker: run through ctest (kafka fixture) or script/test");
+  const std::string bootstrap = test::required_broker();
   MESSAGE("real Kafka broker at " << bootstrap);
 
   const std::string run = make_uuid7();

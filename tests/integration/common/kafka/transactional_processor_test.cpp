@@ -69,9 +69,7 @@ std::map<std::string, int> read_all(const std::string& bootstrap, const std::str
 }  // namespace
 
 TEST_CASE("every input becomes exactly one committed output across aborts and a restart") {
-  std::string bootstrap = test::broker_bootstrap();
-  REQUIRE_MESSAGE(!bootstrap.empty(),
-                  "no broker: run through ctest (kafka fixture) or script/test");
+  const std::string bootstrap = test::required_broker();
   const std::string run = make_uuid7();
   const std::string input = "txn-test-in-" + run, output = "txn-test-out-" + run;
   REQUIRE(test::create_topic(bootstrap, input, 3) == "");
@@ -190,9 +188,7 @@ TEST_CASE("every input becomes exactly one committed output across aborts and a 
 }
 
 TEST_CASE("a record that fails every time stops the service instead of stalling in silence") {
-  std::string bootstrap = test::broker_bootstrap();
-  REQUIRE_MESSAGE(!bootstrap.empty(),
-                  "no broker: run through ctest (kafka fixture) or script/test");
+  const std::string bootstrap = test::required_broker();
   const std::string run = make_uuid7();
   const std::string input = "txn-poison-in-" + run, output = "txn-poison-out-" + run;
   REQUIRE(test::create_topic(bootstrap, input, 1) == "");

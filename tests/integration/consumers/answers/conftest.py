@@ -19,6 +19,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 REPO = pathlib.Path(__file__).resolve().parents[4]
 sys.path.insert(0, str(REPO / "tests/support"))
 from broker_env import shared_bootstrap  # noqa: E402,F401
+from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp  # noqa: E402
 from reply_tokens import ReplyKeys  # noqa: E402,F401
 ANSWERS = os.environ.get("ANSWERS_BINARY", str(REPO / "build/dev/consumers/answers/answers"))
 
@@ -208,3 +209,12 @@ def wait_until(condition, message, timeout=90, processes=()):
 @pytest.fixture
 def bootstrap():
     return shared_bootstrap()
+
+
+@pytest.fixture
+def fakes():
+    """Fake LINE, Telegram and WhatsApp APIs by channel name, closed after the test."""
+    made = {"line": FakeLine(), "telegram": FakeTelegram(), "whatsapp": FakeWhatsApp()}
+    yield made
+    for fake in made.values():
+        fake.close()

@@ -23,7 +23,6 @@ import time
 import pytest
 
 from conftest import ReplyKeys, answers_args, fixed_update, pothole_envelope, Service, Topics, produce, read_all, wait_until
-from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp
 
 ROUNDS = 10
 
@@ -32,11 +31,10 @@ def update(case_id, n):
     return fixed_update(case_id, f"upd-kill-{n}", f"보수했습니다 ({n})")
 
 
-def test_killed_mid_delivery_ten_times_every_citizen_hears_once(bootstrap, tmp_path):
+def test_killed_mid_delivery_ten_times_every_citizen_hears_once(bootstrap, tmp_path, fakes):
     topics = Topics(bootstrap)
     keys = ReplyKeys()
-    line, telegram, whatsapp = FakeLine(), FakeTelegram(), FakeWhatsApp()
-    fakes = {"line": line, "telegram": telegram, "whatsapp": whatsapp}
+    line, telegram, whatsapp = fakes["line"], fakes["telegram"], fakes["whatsapp"]
     args = answers_args(bootstrap, topics, keys, line, telegram, whatsapp)
     service = Service(args, tmp_path / "answers.log")
     kills = []
@@ -113,5 +111,3 @@ def test_killed_mid_delivery_ten_times_every_citizen_hears_once(bootstrap, tmp_p
         assert len(pushes) == ROUNDS + len([k for k in kills if k[1] == "line"])
     finally:
         service.stop()
-        for fake in fakes.values():
-            fake.close()

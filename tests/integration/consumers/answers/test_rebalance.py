@@ -16,7 +16,6 @@ import time
 import zlib
 
 from conftest import ReplyKeys, answers_args, fixed_update, pothole_envelope, Service, Topics, produce, read_all, wait_until
-from fake_channels import FakeLine, FakeTelegram, FakeWhatsApp
 
 CASES = 9
 CHANNELS = ("line", "telegram", "whatsapp")
@@ -43,11 +42,10 @@ def update(case_id, n):
     return fixed_update(case_id, f"upd-rebalance-{n}", f"보수했습니다 (사례 {n})")
 
 
-def test_an_instance_joining_mid_delivery_sends_no_second_copy(bootstrap, tmp_path):
+def test_an_instance_joining_mid_delivery_sends_no_second_copy(bootstrap, tmp_path, fakes):
     topics = Topics(bootstrap)
     keys = ReplyKeys()
-    line, telegram, whatsapp = FakeLine(), FakeTelegram(), FakeWhatsApp()
-    fakes = {"line": line, "telegram": telegram, "whatsapp": whatsapp}
+    line, telegram, whatsapp = fakes["line"], fakes["telegram"], fakes["whatsapp"]
 
     def slow(fake, path):
         time.sleep(2.0)  # a slow channel: the deliveries are still going on when the second instance joins
@@ -125,5 +123,3 @@ def test_an_instance_joining_mid_delivery_sends_no_second_copy(bootstrap, tmp_pa
     finally:
         for s in reversed(services):
             s.stop()
-        for fake in fakes.values():
-            fake.close()

@@ -161,9 +161,7 @@ envelope::message make_report(int group, int index, const std::string& run) {
 }  // namespace
 
 TEST_CASE("dedup killed with SIGKILL mid-stream and restarted writes every report exactly once") {
-  std::string bootstrap = test::broker_bootstrap();
-  REQUIRE_MESSAGE(!bootstrap.empty(),
-                  "no broker: run through ctest (kafka fixture) or script/test");
+  const std::string bootstrap = test::required_broker();
   const char* binary = std::getenv("DEDUP_BINARY");
   REQUIRE_MESSAGE(binary != nullptr, "DEDUP_BINARY must name the dedup executable");
 

@@ -41,12 +41,7 @@ TEST_CASE("dev corpus: primary division, kind and district accuracy of the shipp
 
   std::size_t total = 0, division_ok = 0, kind_ok = 0, district_ok = 0, triage_labelled = 0,
               triage_ok = 0;
-  std::string line;
-  civic::test::corpus_line row;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    REQUIRE(civic::test::read_corpus_line(line, row));
-    REQUIRE_FALSE(row.divisions.empty());
+  civic::test::for_each_corpus_line(in, [&](const civic::test::corpus_line& row) {
     const auto r = c.classify(row.input);
     ++total;
     const auto& labels = row.divisions;
@@ -58,7 +53,7 @@ TEST_CASE("dev corpus: primary division, kind and district accuracy of the shipp
     }
     kind_ok += civic::envelope::to_string(r.kind) == row.kind;
     district_ok += r.district == row.district;
-  }
+  });
   REQUIRE(total > 0);
   const double division = static_cast<double>(division_ok) / static_cast<double>(total);
   const double kind = static_cast<double>(kind_ok) / static_cast<double>(total);

@@ -37,12 +37,7 @@ struct figures {
 figures score(const civic::classify::classifier& c, const std::filesystem::path& file) {
   figures f;
   std::ifstream in(file);
-  std::string line;
-  civic::test::corpus_line row;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    REQUIRE(civic::test::read_corpus_line(line, row));
-    REQUIRE_FALSE(row.divisions.empty());
+  civic::test::for_each_corpus_line(in, [&](const civic::test::corpus_line& row) {
     const auto r = c.classify(row.input);
     ++f.total;
     const auto& labels = row.divisions;
@@ -55,7 +50,7 @@ figures score(const civic::classify::classifier& c, const std::filesystem::path&
       f.second_found += right;
       f.second_extra += !right;
     }
-  }
+  });
   return f;
 }
 

@@ -55,6 +55,22 @@ inbound_record as_inbound(const kafka::record& r, std::string_view topic, int32_
   return {topic, partition, r.key, r.value, r.headers};
 }
 
+// A report through both steps as the service runs them: routed from feedback.ingested
+// partition `input_partition`, then deduplicated on repartition partition 4.
+std::vector<kafka::record> both_steps(const envelope::message& e, const placement_function& place,
+                                      const topics& names, deduplicator& engine,
+                                      lifecycle_context& life, step_counters& counters,
+                                      const std::vector<kafka::header>& headers = {},
+                                      int32_t input_partition = 0) {
+  auto routed = route_ingested(
+      {names.input, input_partition, e.idempotency_key, envelope::to_json(e), headers}, place,
+      names, counters);
+  std::vector<kafka::record> out;
+  deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, life, place, names,
+                            out, counters);
+  return out;
+}
+
 const envelope::location mapo{37.5576, 126.9242, std::string("양화로"), std::nullopt};
 
 // One partition's state, as the service keeps it.
@@ -66,6 +82,12 @@ struct partition_state {
   closed_cases closed{90LL * 24 * 3600 * 1000, 1000};
   lifecycle_settings lifecycle;
   lifecycle_context life{closed, lifecycle};
+
+  std::vector<kafka::record> both_steps(const envelope::message& e, const placement_function& place,
+                                        const std::vector<kafka::header>& headers = {},
+                                        int32_t input_partition = 0) {
+    return ::both_steps(e, place, names, engine, life, counters, headers, input_partition);
+  }
 };
 
 }  // namespace
@@ -136,13 +158,7 @@ TEST_CASE_FIXTURE(
   auto first = make_envelope("0195c2a4-7a10-7c3e-9b21-4f0d2e6a8b11", "311-1",
                              "홍대입구역 9번 출구 포트홀", mapo);
   auto headers = envelope::cloudevents_headers(first, std::nullopt);
-  auto routed =
-      route_ingested({names.input, 0, first.idempotency_key, envelope::to_json(first), headers},
-                     place, names, counters);
-
-  std::vector<kafka::record> out;
-  deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, life, place, names,
-                            out, counters);
+  auto out = both_steps(first, place, headers);
   REQUIRE(out.size() == 3);
   CHECK(out[0].topic == "feedback.unique");
   CHECK(out[0].key == "Mapo-gu");
@@ -159,12 +175,7 @@ TEST_CASE_FIXTURE(
   // The same message again (a retry: same idempotency key, new envelope id).
   auto retry = first;
   retry.id = "0195c2a4-8000-7c3e-9b21-4f0d2e6a8b12";
-  auto routed_retry =
-      route_ingested({names.input, 0, retry.idempotency_key, envelope::to_json(retry), headers},
-                     place, names, counters);
-  out.clear();
-  deduplicate_repartitioned(as_inbound(routed_retry, names.repartition, 4), engine, life, place,
-                            names, out, counters);
+  out = both_steps(retry, place, headers);
   REQUIRE(out.size() == 2);
   CHECK(out[0].topic == "feedback.cases");
   CHECK(out[0].value.find(R"("duplicates_dropped":1)") != std::string::npos);
@@ -174,12 +185,7 @@ TEST_CASE_FIXTURE(
   // Another citizen, same spot: forwarded, same case.
   auto other = make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c22", "311-2",
                              "Huge pothole at Hongdae exit 9", mapo);
-  auto routed_other =
-      route_ingested({names.input, 1, other.idempotency_key, envelope::to_json(other), headers},
-                     place, names, counters);
-  out.clear();
-  deduplicate_repartitioned(as_inbound(routed_other, names.repartition, 4), engine, life, place,
-                            names, out, counters);
+  out = both_steps(other, place, headers, 1);
   REQUIRE(out.size() == 3);
   CHECK(out[0].topic == "feedback.unique");
   CHECK(header(out[0], case_id_header) == "case-" + first.id);
@@ -248,11 +254,7 @@ TEST_CASE("a closed case keeps its lifecycle on the changelog until its retentio
   later.received_at = "2025-03-12T00:00:00.000Z";  // two days on: the first case retires
   std::vector<std::vector<kafka::record>> outs;
   for (const auto& e : {first, second, later}) {
-    auto routed = route_ingested({names.input, 0, e.idempotency_key, envelope::to_json(e), {}},
-                                 place, names, counters);
-    outs.emplace_back();
-    deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, life, place, names,
-                              outs.back(), counters);
+    outs.push_back(both_steps(e, place, names, engine, life, counters));
   }
   REQUIRE(counters.cases_closed == 2);
   std::vector<kafka::record> changelog;
@@ -286,14 +288,7 @@ TEST_CASE_FIXTURE(partition_state,
       make_envelope("0195c2b0-1d22-7a01-8c33-5e1f3a7b9c22", "311-2", "망원시장 앞 가로등 고장",
                     envelope::location{37.5560, 126.9060, std::nullopt, std::nullopt});
   future.received_at = "2031-01-01T00:00:00.000Z";
-  std::vector<kafka::record> out;
-  for (const auto& e : {today, future}) {
-    auto routed = route_ingested({names.input, 0, e.idempotency_key, envelope::to_json(e), {}},
-                                 place, names, counters);
-    out.clear();
-    deduplicate_repartitioned(as_inbound(routed, names.repartition, 4), engine, life, place, names,
-                              out, counters);
-  }
+  for (const auto& e : {today, future}) both_steps(e, place);
   CHECK(counters.cases_closed == 0);
   CHECK(engine.open_cases() == 2);
   CHECK(engine.clock_ms() <= wall_clock_ms() + max_clock_lead_ms);
