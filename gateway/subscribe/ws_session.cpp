@@ -50,6 +50,10 @@ class ws_session final : public server::session,
       if (offered) res.set(http::field::sec_websocket_protocol, subprotocol);
     }));
     ws_.read_message_max(svc_.settings().session.max_client_frame_bytes * 2);
+    // A batch of events (up to subscribe.write_batch_bytes) goes out as one frame in
+    // one write: by default Beast cuts a message into 4 KB frames, each a write and
+    // a completion of its own, which made a subscriber that fell behind slower still.
+    ws_.auto_fragment(false);
     ws_.async_accept(upgrade,
                      beast::bind_front_handler(&ws_session::on_accept, this->shared_from_this()));
   }
