@@ -135,17 +135,25 @@ void stream::append_locked(event e, std::vector<std::weak_ptr<subscriber_link>>&
   }
   wake.reserve(wake.size() + waiters_.size());
   for (seat_id id : waiters_) {
-    auto found = seats_.find(id);
-    if (found == seats_.end() || !found->second.waiting) continue;
-    found->second.waiting = false;
-    wake.push_back(found->second.link);
+    seat* found = find_locked(id);
+    if (!found || !found->waiting) continue;
+    found->waiting = false;
+    wake.push_back(found->link);
   }
   waiters_.clear();
 }
 
 void stream::wake_all(std::vector<std::weak_ptr<subscriber_link>>& wake) {
-  for (auto& weak : wake) {
-    if (auto link = weak.lock()) link->wake();
+  subscriber_link::batch chunk;
+  for (size_t i = 0; i < wake.size();) {
+    chunk.clear();
+    chunk.reserve(std::min(wake_batch_size, wake.size() - i));
+    for (; i < wake.size() && chunk.size() < wake_batch_size; ++i) {
+      if (auto link = wake[i].lock()) chunk.push_back(std::move(link));
+    }
+    if (chunk.empty()) continue;
+    if (chunk.size() > 1 && chunk.front()->wake_batch(chunk)) continue;
+    for (auto& link : chunk) link->wake();
   }
 }
 
@@ -153,8 +161,11 @@ void stream::sweep() {
   std::vector<std::weak_ptr<subscriber_link>> wake;
   {
     std::lock_guard lock(mutex_);
-    for (auto& [id, s] : seats_) {
-      if (s.slow) continue;
+    // Cursors only move on: measured against the same mark as last time, with
+    // no event and no seat since, nobody can have become slow.
+    if (checked_seq_ == swept_seq_ && swept_seq_ == next_seq_ && !seated_since_sweep_) return;
+    for (seat& s : seats_) {
+      if (s.id == 0 || s.slow) continue;
       bool overtaken = s.cursor < first_seq_;
       uint64_t behind_events = 0, behind_bytes = 0;
       if (!overtaken && s.cursor < swept_seq_) {
@@ -167,6 +178,8 @@ void stream::sweep() {
         wake.push_back(s.link);
       }
     }
+    checked_seq_ = swept_seq_;
+    seated_since_sweep_ = false;
     swept_seq_ = next_seq_;
     swept_bytes_ = total_bytes_;
   }
@@ -174,12 +187,36 @@ void stream::sweep() {
 }
 
 stream::seat_id stream::add_seat_locked(std::weak_ptr<subscriber_link> link, uint64_t cursor) {
-  seat_id id = next_seat_++;
-  seat s;
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(seats_.size());
+    seats_.emplace_back();
+  }
+  // The serial is never 0, so neither is an id; a slot's next seat has another.
+  uint32_t serial = static_cast<uint32_t>(next_serial_++);
+  if (serial == 0) serial = static_cast<uint32_t>(next_serial_++);
+  seat& s = seats_[slot];
+  s.id = (static_cast<seat_id>(serial) << 32) | slot;
   s.link = std::move(link);
   s.cursor = cursor;
-  seats_.emplace(id, std::move(s));
-  return id;
+  s.floor.reset();
+  s.waiting = s.slow = false;
+  ++seated_;
+  seated_since_sweep_ = true;
+  return s.id;
+}
+
+stream::seat* stream::find_locked(seat_id id) {
+  auto slot = static_cast<size_t>(id & 0xffff'ffffu);
+  if (id == 0 || slot >= seats_.size() || seats_[slot].id != id) return nullptr;
+  return &seats_[slot];
+}
+
+const stream::seat* stream::find_locked(seat_id id) const {
+  return const_cast<stream*>(this)->find_locked(id);
 }
 
 stream::snapshot stream::attach_snapshot(std::weak_ptr<subscriber_link> link) {
@@ -239,31 +276,39 @@ stream::join_result stream::attach_from(std::weak_ptr<subscriber_link> link, con
   }
   out.seat = add_seat_locked(std::move(link), first_seq_);
   out.head_seq = next_seq_ - 1;
-  seats_.at(out.seat).floor = from;
+  find_locked(out.seat)->floor = from;
   return out;
 }
 
 stream::taken stream::take(seat_id id, size_t max_bytes) {
-  std::lock_guard lock(mutex_);
   taken out;
-  auto found = seats_.find(id);
-  if (found == seats_.end()) {
+  take(id, max_bytes, out);
+  return out;
+}
+
+void stream::take(seat_id id, size_t max_bytes, taken& out) {
+  out.items.clear();  // before the lock: releasing events may free them
+  out.slow = out.parked = false;
+  std::lock_guard lock(mutex_);
+  seat* found = find_locked(id);
+  if (!found) {
     out.slow = true;
-    return out;
+    return;
   }
-  seat& s = found->second;
+  seat& s = *found;
   if (s.slow || s.cursor < first_seq_) {
     s.slow = out.slow = true;
-    return out;
+    return;
   }
   size_t bytes = 0;
+  const event* last_plain = nullptr;  // the last event taken as it is: its position is out.last
   while (s.cursor < next_seq_ && (out.items.empty() || bytes < max_bytes)) {
     const event_ptr& e = window_[s.cursor - first_seq_];
     ++s.cursor;
     if (!s.floor) {
       bytes += e->frame.size();
       out.items.push_back({e, {}});
-      out.last = e->after;
+      last_plain = e.get();
       continue;
     }
     // Catching up from a position the window's own order does not pass through:
@@ -283,25 +328,49 @@ stream::taken stream::take(seat_id id, size_t max_bytes) {
       out.items.push_back({e, std::move(reframed)});
       s.floor = sent;
     }
-    out.last = sent;
+    out.last = std::move(sent);
+    last_plain = nullptr;
   }
+  if (last_plain) out.last = last_plain->after;
   out.cursor = s.cursor;
-  if (out.items.empty() && !s.waiting) {
-    s.waiting = true;
-    waiters_.push_back(id);
+  if (s.cursor == next_seq_) {
+    out.parked = true;
+    if (!s.waiting) {
+      s.waiting = true;
+      waiters_.push_back(id);
+      // Seats that left while waiting stay listed until the next event: bounded
+      // all the same when connections come and go and no event comes.
+      if (waiters_.size() > 2 * seated_ + 64) {
+        std::erase_if(waiters_, [this](seat_id w) {
+          const seat* ws = find_locked(w);
+          return !ws || !ws->waiting;
+        });
+      }
+    }
   }
-  return out;
 }
 
 bool stream::is_slow(seat_id id) const {
   std::lock_guard lock(mutex_);
-  auto found = seats_.find(id);
-  return found == seats_.end() || found->second.slow || found->second.cursor < first_seq_;
+  const seat* found = find_locked(id);
+  return !found || found->slow || found->cursor < first_seq_;
 }
 
 void stream::detach(seat_id id) {
-  std::lock_guard lock(mutex_);
-  seats_.erase(id);
+  std::weak_ptr<subscriber_link> link;
+  std::optional<position> floor;
+  {
+    std::lock_guard lock(mutex_);
+    seat* found = find_locked(id);
+    if (!found) return;
+    // Released after the lock: the link may be the last reference to its owner.
+    link.swap(found->link);
+    floor.swap(found->floor);
+    found->id = 0;
+    found->waiting = found->slow = false;
+    free_slots_.push_back(static_cast<uint32_t>(id & 0xffff'ffffu));
+    --seated_;
+  }
 }
 
 position stream::head() const {
@@ -311,7 +380,7 @@ position stream::head() const {
 
 size_t stream::subscribers() const {
   std::lock_guard lock(mutex_);
-  return seats_.size();
+  return seated_;
 }
 
 size_t stream::window_bytes() const {

@@ -6,10 +6,16 @@
 // - the open cases of the division (snapshots), taken atomically with the head
 //   position, so a snapshot is exactly "the state at position P";
 // - a seat per subscriber: a cursor into the window. A subscriber's queue is the
-//   window between its cursor and the head, so subscribers copy nothing and the
-//   stream's memory does not grow with their number; one that falls more than
-//   its queue bound behind is marked slow (it is then disconnected with its
+//   window between its cursor and the head, so subscribers copy nothing (each
+//   event's frame is built once and its bytes are written to every socket) and
+//   the stream's memory does not grow with their number; one that falls more
+//   than its queue bound behind is marked slow (it is then disconnected with its
 //   position and resumes), and the reader never waits for anyone.
+//
+// Seats live in one vector (a seat id names its slot), so a take or a wake finds
+// its seat without a lookup and a sweep reads them in a row. A new event wakes
+// the seats that caught up, in batches: one task on the I/O threads wakes many
+// subscribers (subscriber_link::wake_batch) instead of one post each.
 
 #include <cstdint>
 #include <deque>
@@ -26,12 +32,28 @@
 namespace civic::gateway::subscribe {
 
 // What a stream calls to tell a subscriber there is something to take (new
-// events, or it became slow). From the reader's thread: post, never work.
+// events, or it became slow).
 class subscriber_link {
  public:
+  using batch = std::vector<std::shared_ptr<subscriber_link>>;
   virtual ~subscriber_link() = default;
+  // From any thread, also while the stream's lock is held: post, never work.
   virtual void wake() noexcept = 0;
+  // Wakes every link of `links` (this one among them) from one task it posts to
+  // its I/O threads, which calls their wake_here(); false: it cannot (no I/O
+  // threads known), `links` is left as it was and the caller wakes each itself.
+  // From the reader's thread, no lock held.
+  virtual bool wake_batch(batch& links) noexcept {
+    (void)links;
+    return false;
+  }
+  // From a task wake_batch posted, no lock held: may take and write now.
+  virtual void wake_here() noexcept { wake(); }
 };
+
+// Links woken by one task of wake_batch: large enough that a record for 10,000
+// subscribers is a few hundred tasks, small enough that both I/O threads share them.
+inline constexpr size_t wake_batch_size = 64;
 
 struct stream_limits {
   size_t window_bytes = 16 * 1024 * 1024;
@@ -117,10 +139,13 @@ class stream {
     bool slow = false;    // over the queue bound or overtaken by the window: disconnect
     position last;        // the position after the last item (valid when items non-empty)
     uint64_t cursor = 0;  // the seq of the next event after these
+    bool parked = false;  // caught up with the head: the seat is woken by the next event
   };
-  // Up to max_bytes (at least one event) from the seat's cursor. Nothing to take
-  // registers the seat for a wake().
+  // Up to max_bytes (at least one event) from the seat's cursor. A seat that
+  // reaches the head (nothing more to take) is registered for a wake(), so its
+  // owner need not ask again until woken. The second form reuses `out`'s memory.
   taken take(seat_id seat, size_t max_bytes);
+  void take(seat_id seat, size_t max_bytes, taken& out);
   void detach(seat_id seat);
   // Marked slow by sweep() (or overtaken by the window), while its owner was busy writing.
   bool is_slow(seat_id seat) const;
@@ -133,6 +158,7 @@ class stream {
 
  private:
   struct seat {
+    seat_id id = 0;  // 0: a free slot
     std::weak_ptr<subscriber_link> link;
     uint64_t cursor = 0;
     std::optional<position> floor;
@@ -147,6 +173,8 @@ class stream {
   void append_locked(event e, std::vector<std::weak_ptr<subscriber_link>>& wake);
   void wake_all(std::vector<std::weak_ptr<subscriber_link>>& wake);
   seat_id add_seat_locked(std::weak_ptr<subscriber_link> link, uint64_t cursor);
+  seat* find_locked(seat_id id);
+  const seat* find_locked(seat_id id) const;
   std::vector<partition_mark>& marks(position& p, source from) const;
 
   const std::string division_, topic_;
@@ -160,10 +188,16 @@ class stream {
   uint64_t first_seq_ = 1, next_seq_ = 1;
   uint64_t total_bytes_ = 0;
   uint64_t swept_seq_ = 1, swept_bytes_ = 0;  // next_seq_ and total_bytes_ at the last sweep
+  // The swept_seq_ the last sweep measured against, and whether a seat came since:
+  // a sweep that would measure the same cursors against the same mark is skipped.
+  uint64_t checked_seq_ = 0;
+  bool seated_since_sweep_ = false;
   size_t window_bytes_ = 0;
-  std::unordered_map<seat_id, seat> seats_;
-  std::vector<seat_id> waiters_;  // seats that found nothing to take, woken by the next event
-  seat_id next_seat_ = 1;
+  std::vector<seat> seats_;  // by slot: a seat id's low 32 bits
+  std::vector<uint32_t> free_slots_;
+  size_t seated_ = 0;
+  std::vector<seat_id> waiters_;  // seats that reached the head, woken by the next event
+  uint64_t next_serial_ = 1;      // a seat id's high 32 bits: a slot's seats are told apart
   std::unordered_map<std::string, open_case> open_;
   std::map<uint64_t, std::string> open_by_order_;
   uint64_t next_order_ = 1;

@@ -77,18 +77,38 @@ not_recovered_reason reason_code(const std::string& reason) {
 
 }  // namespace
 
-subscriber::subscriber(subscribe_context& ctx, civic::auth::claims who,
-                       std::function<void()> notify)
-    : ctx_(ctx), who_(std::move(who)), notify_(std::move(notify)) {
+subscriber::subscriber(subscribe_context& ctx, civic::auth::claims who, subscriber_waker waker)
+    : ctx_(ctx), who_(std::move(who)), waker_(std::move(waker)) {
+  if (!waker_.dispatch) waker_.dispatch = waker_.post;
   ctx_.metrics.connection_opened();
 }
+
+subscriber::subscriber(subscribe_context& ctx, civic::auth::claims who,
+                       std::function<void()> notify)
+    : subscriber(ctx, std::move(who), subscriber_waker{std::move(notify), {}, {}}) {}
 
 subscriber::~subscriber() {
   stop();
   ctx_.metrics.connection_closed();
 }
 
-void subscriber::wake() noexcept { notify_(); }
+void subscriber::wake() noexcept {
+  woken_.store(true, std::memory_order_release);
+  waker_.post();
+}
+
+bool subscriber::wake_batch(batch& links) noexcept {
+  if (!waker_.post_io) return false;
+  waker_.post_io([links = std::move(links)] {
+    for (const auto& l : links) l->wake_here();
+  });
+  return true;
+}
+
+void subscriber::wake_here() noexcept {
+  woken_.store(true, std::memory_order_release);
+  waker_.dispatch();
+}
 
 void subscriber::start() {
   std::vector<std::string> granted;
@@ -368,7 +388,14 @@ void subscriber::take_replay(output& out) {
 }
 
 void subscriber::take_stream(output& out) {
-  auto got = stream_->take(seat_, ctx_.settings.write_batch_bytes);
+  // One take an output: the views point into it (the next call takes more).
+  if (!taken_.items.empty()) return;
+  // Cleared before the take: a wake-up for what comes after it is never lost.
+  bool woken = woken_.exchange(false, std::memory_order_acq_rel);
+  if (parked_ && !woken) return;
+  auto& got = taken_;
+  stream_->take(seat_, ctx_.settings.write_batch_bytes, got);
+  parked_ = got.parked;
   if (got.slow) {
     return close_with(close_code::slow, "slow", true, disconnect_reason::slow);
   }
@@ -377,7 +404,7 @@ void subscriber::take_stream(output& out) {
     ++out.events;
     out.event_bytes += item.frame().size();
   }
-  if (!got.items.empty()) last_ = got.last;
+  if (!got.items.empty()) std::swap(last_, got.last);
   if (phase_ == phase::window) {
     replayed_ += got.items.size();
     if (got.cursor > replay_until_) {
@@ -386,15 +413,17 @@ void subscriber::take_stream(output& out) {
       out.frames.push_back(held_strings_.back());
     }
   }
-  for (auto& item : got.items) held_items_.push_back(std::move(item));
 }
 
-subscriber::output subscriber::next() {
+const subscriber::output& subscriber::next() {
   held_strings_.clear();
   held_events_.clear();
-  held_items_.clear();
+  taken_.items.clear();
   held_frames_.clear();
-  output out;
+  output& out = out_;
+  out.frames.clear();
+  out.events = out.event_bytes = 0;
+  out.close.reset();
   auto drain_control = [&] {
     while (!control_.empty()) {
       held_strings_.push_back(std::move(control_.front()));

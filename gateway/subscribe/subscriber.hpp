@@ -8,6 +8,7 @@
 // replayed events, then `live`, then live events. Control frames (errors,
 // refreshed, refresh_due) go out before anything else that is waiting.
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -54,12 +55,22 @@ struct subscribe_context {
   session_settings settings;
 };
 
+// How the socket side (ws_session.cpp) is woken to call next().
+struct subscriber_waker {
+  // Post to the connection's strand: from any thread, also while the stream's lock is held.
+  std::function<void()> post;
+  // The same, but run now if the strand is free: only on an I/O thread, no lock held.
+  std::function<void()> dispatch;
+  // Run a task on one of the I/O threads (not a strand); empty: none known.
+  std::function<void(std::function<void()>)> post_io;
+};
+
 class subscriber : public subscriber_link, public std::enable_shared_from_this<subscriber> {
  public:
   using clock = std::chrono::system_clock;
 
-  // notify: the socket side's wake-up (post to its strand, then call next());
-  // called from any thread, also while the stream's lock is held: post only.
+  subscriber(subscribe_context& ctx, civic::auth::claims who, subscriber_waker waker);
+  // notify: the waker's post (and its dispatch); no batched wake-ups.
   subscriber(subscribe_context& ctx, civic::auth::claims who, std::function<void()> notify);
   ~subscriber() override;
 
@@ -80,8 +91,9 @@ class subscriber : public subscriber_link, public std::enable_shared_from_this<s
     size_t events = 0, event_bytes = 0;
     std::optional<close_instruction> close;  // after frames
   };
-  // What to write now; views stay valid until the next call. Nothing: wait for notify.
-  output next();
+  // What to write now; it and its views stay valid until the next call. Nothing:
+  // wait for the waker.
+  const output& next();
   // The connection is gone: leave the stream, stop any replay.
   void stop();
 
@@ -93,6 +105,8 @@ class subscriber : public subscriber_link, public std::enable_shared_from_this<s
   bool check_slow();
 
   void wake() noexcept override;
+  bool wake_batch(batch& links) noexcept override;
+  void wake_here() noexcept override;
   std::string last_position() const;
 
  private:
@@ -113,8 +127,12 @@ class subscriber : public subscriber_link, public std::enable_shared_from_this<s
 
   subscribe_context& ctx_;
   civic::auth::claims who_;
-  std::function<void()> notify_;
+  subscriber_waker waker_;
   bool refresh_notice_sent_ = false;
+  // The seat reached the stream's head at the last take, so the stream wakes it
+  // when there is more: until woken_, next() need not ask the stream again.
+  bool parked_ = false;
+  std::atomic<bool> woken_{false};
 
   phase phase_ = phase::idle;
   std::string request_id_, division_, fallback_;
@@ -132,10 +150,11 @@ class subscriber : public subscriber_link, public std::enable_shared_from_this<s
 
   std::deque<std::string> control_;
   std::optional<close_instruction> close_;
-  // What the last output's views point into.
+  // The last output, and what its views point into (kept, so their memory is reused).
+  output out_;
   std::deque<std::string> held_strings_;  // a deque: growing it never moves what views point into
   std::vector<event_ptr> held_events_;
-  std::vector<stream::item> held_items_;
+  stream::taken taken_;
   std::vector<std::shared_ptr<const std::string>> held_frames_;
 };
 

@@ -1,5 +1,9 @@
 #include "gateway/subscribe/ws_session.hpp"
 
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -46,6 +50,10 @@ class ws_session final : public server::session,
       if (offered) res.set(http::field::sec_websocket_protocol, subprotocol);
     }));
     ws_.read_message_max(svc_.settings().session.max_client_frame_bytes * 2);
+    // A batch of events (up to subscribe.write_batch_bytes) goes out as one frame in
+    // one write: by default Beast cuts a message into 4 KB frames, each a write and
+    // a completion of its own, which made a subscriber that fell behind slower still.
+    ws_.auto_fragment(false);
     ws_.async_accept(upgrade,
                      beast::bind_front_handler(&ws_session::on_accept, this->shared_from_this()));
   }
@@ -79,18 +87,35 @@ class ws_session final : public server::session,
       });
       return;
     }
-    std::weak_ptr<ws_session> weak = this->shared_from_this();
-    auto executor = ws_.get_executor();
-    core_ = std::make_shared<subscriber>(svc_.context(), std::move(*access_.who), [weak, executor] {
-      net::post(executor, [weak] {
-        if (auto self = weak.lock()) self->pump();
-      });
-    });
+    core_ = std::make_shared<subscriber>(svc_.context(), std::move(*access_.who), make_waker());
     core_->start();
     if (ctx_.shutting_down) core_->shutdown();
     arm_deadline();
     pump();
     read_next();
+  }
+
+  // Wake-ups from the streams: a post to this connection's strand; or, from a
+  // task that wakes many connections at once on an I/O thread (see stream.hpp),
+  // a dispatch, which runs the pump there and then when the strand is free.
+  subscriber_waker make_waker() {
+    std::weak_ptr<ws_session> weak = this->shared_from_this();
+    auto executor = ws_.get_executor();
+    auto pump_it = [weak] {
+      if (auto self = weak.lock()) self->pump();
+    };
+    subscriber_waker w;
+    w.post = [executor, pump_it] { net::post(executor, pump_it); };
+    // The server gives each connection a strand of its io_context: used as it is,
+    // a dispatch skips the type-erased executor's copies.
+    using strand = net::strand<net::io_context::executor_type>;
+    if (const auto* s = executor.template target<strand>()) {
+      w.dispatch = [st = *s, pump_it] { net::dispatch(st, pump_it); };
+      w.post_io = [io = s->get_inner_executor()](std::function<void()> task) {
+        net::post(io, std::move(task));
+      };
+    }
+    return w;
   }
 
   void read_next() {
@@ -139,7 +164,7 @@ class ws_session final : public server::session,
       });
     }
     if (writing_ || closing_) return;
-    auto out = core_->next();
+    const auto& out = core_->next();
     if (out.frames.empty()) {
       if (out.close) close_socket(out.close->code, out.close->reason);
       return;

@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <functional>
 #include <set>
+#include <vector>
 
 #include "gateway/subscribe/position.hpp"
 
@@ -228,4 +230,134 @@ TEST_CASE("the open cases of a division are bounded") {
   auto snap = f.s->attach_snapshot(link);
   REQUIRE(snap.cases.size() == 3);
   CHECK(*snap.cases[0] == "case-9");  // newest activity first
+}
+
+namespace {
+
+// A link whose owner can take a batch: wake_batch queues one task (an I/O
+// thread's work), which wakes each link of its batch where it runs.
+struct batching_link : subscriber_link {
+  std::vector<std::function<void()>>* tasks = nullptr;
+  std::vector<size_t>* batch_sizes = nullptr;
+  int posted = 0, woken_here = 0;
+  void wake() noexcept override { ++posted; }
+  bool wake_batch(batch& links) noexcept override {
+    batch_sizes->push_back(links.size());
+    tasks->push_back([links = std::move(links)] {
+      for (auto& l : links) l->wake_here();
+    });
+    return true;
+  }
+  void wake_here() noexcept override { ++woken_here; }
+};
+
+}  // namespace
+
+TEST_CASE("one event wakes every waiting subscriber once, in batches rather than a post each") {
+  fixture f;
+  std::vector<std::function<void()>> tasks;
+  std::vector<size_t> sizes;
+  const size_t n = 3 * wake_batch_size + 5;
+  std::vector<std::shared_ptr<batching_link>> links;
+  std::vector<stream::seat_id> seats;
+  for (size_t i = 0; i < n; ++i) {
+    auto l = std::make_shared<batching_link>();
+    l->tasks = &tasks;
+    l->batch_sizes = &sizes;
+    position at;
+    seats.push_back(f.s->attach_now(l, at));
+    CHECK(f.s->take(seats.back(), 1024).parked);
+    links.push_back(std::move(l));
+  }
+  f.publish(1);
+  // Nothing ran yet: the reader's thread only posted the batches.
+  REQUIRE(tasks.size() == 4);
+  CHECK(sizes == std::vector<size_t>{wake_batch_size, wake_batch_size, wake_batch_size, 5});
+  for (auto& t : tasks) t();
+  for (auto& l : links) {
+    CHECK(l->woken_here == 1);
+    CHECK(l->posted == 0);
+  }
+  // Each takes the event; a second event wakes them again, not before.
+  for (auto seat : seats) CHECK(f.s->take(seat, 1024).items.size() == 1);
+  tasks.clear();
+  f.publish(1, 1);
+  CHECK(tasks.size() == 4);
+}
+
+TEST_CASE("a take that reaches the head registers the seat: the next event wakes it") {
+  fixture f;
+  auto link = std::make_shared<counting_link>();
+  position at;
+  auto seat = f.s->attach_now(link, at);
+  f.publish(4);
+  auto part = f.s->take(seat, 1);  // one event of four: not at the head
+  CHECK(part.items.size() == 1);
+  CHECK_FALSE(part.parked);
+  stream::taken rest;
+  f.s->take(seat, 1 << 20, rest);
+  CHECK(rest.items.size() == 3);
+  CHECK(rest.parked);
+  CHECK(rest.last == f.s->head());
+  int before = link->wakes;
+  f.publish(1, 2);
+  CHECK(link->wakes == before + 1);
+  f.s->take(seat, 1 << 20, rest);  // the reused result holds only the new event
+  REQUIRE(rest.items.size() == 1);
+  CHECK(rest.items[0].e->offset == 2);
+}
+
+TEST_CASE("seats come and go: a gone seat's id takes nothing, even once its slot is reused") {
+  fixture f;
+  auto a = std::make_shared<counting_link>();
+  auto b = std::make_shared<counting_link>();
+  position at;
+  auto first = f.s->attach_now(a, at);
+  CHECK(f.s->subscribers() == 1);
+  f.s->detach(first);
+  CHECK(f.s->subscribers() == 0);
+  auto second = f.s->attach_now(b, at);  // the same slot
+  CHECK(second != first);
+  f.publish(2);
+  CHECK(f.s->take(first, 1024).slow);  // gone: the owner must not get another's events
+  CHECK(f.s->is_slow(first));
+  CHECK(f.s->take(second, 1024).items.size() == 2);
+  f.s->detach(first);  // twice, or a stale id: nothing happens
+  CHECK(f.s->subscribers() == 1);
+}
+
+TEST_CASE("connections that come and go while no event comes leave nothing behind") {
+  fixture f;
+  auto link = std::make_shared<counting_link>();
+  position at;
+  for (int i = 0; i < 10'000; ++i) {
+    auto seat = f.s->attach_now(link, at);
+    CHECK(f.s->take(seat, 1024).parked);  // registered for a wake, then gone
+    f.s->detach(seat);
+  }
+  auto stays = f.s->attach_now(link, at);
+  CHECK(f.s->take(stays, 1024).parked);
+  int before = link->wakes;
+  f.publish(1);
+  CHECK(link->wakes == before + 1);  // only the seat still here is woken
+  CHECK(f.s->subscribers() == 1);
+}
+
+TEST_CASE("a sweep with nothing new changes nothing; after an event it measures again") {
+  stream_limits l;
+  l.queue_events = 16;
+  fixture f(l);
+  auto stuck = std::make_shared<counting_link>();
+  position at;
+  auto seat = f.s->attach_now(stuck, at);
+  f.publish(40);
+  f.s->sweep();  // measured against what had arrived before: nothing
+  CHECK_FALSE(f.s->is_slow(seat));
+  f.s->sweep();  // now 40 behind a bound of 16
+  CHECK(f.s->is_slow(seat));
+  auto late = std::make_shared<counting_link>();
+  auto other = f.s->attach_from(late, position{42, {{0, 0}, {0, 0}}, {{0, 0}}});
+  REQUIRE(other.result == stream::join_result::outcome::joined);
+  f.s->sweep();  // a new seat, 40 behind: it is measured although no event came
+  CHECK(f.s->is_slow(other.seat));
 }
