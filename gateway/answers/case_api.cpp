@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/crypto/hmac.hpp"
+#include "common/envelope/field_checks.hpp"
 #include "common/error/errc.hpp"
 #include "common/json/writer.hpp"
 #include "common/responses/json_fields.hpp"
@@ -221,6 +222,10 @@ expected<support_request, api_error> parse_support_request(std::string_view body
   }
   auto supporter = f.string("supporter", 1, 256);
   if (!supporter) return unexpected(from_field(supporter.error()));
+  // An account name, like a message's author: a NUL or a line break is no one's.
+  if (envelope::has_control_character(*supporter)) {
+    return unexpected(refuse(errc::invalid_value, "/supporter", "may hold no control characters"));
+  }
   return support_request{*supporter};
 }
 

@@ -168,6 +168,11 @@ TEST_CASE("support names the supporter by pseudonym only") {
   REQUIRE(s.has_value());
   CHECK_FALSE(parse_support_request(R"({"supporter":""})").has_value());
   CHECK_FALSE(parse_support_request(R"({"supporter":"a","email":"x@y"})").has_value());
+  for (const char* body : {R"({"supporter":"a\u0000b"})", R"({"supporter":"a\nb"})"}) {
+    auto refused = parse_support_request(body);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().pointer == "/supporter");
+  }
   auto r = make_support(idea(), std::string(32, 'c'), "web", now);
   REQUIRE(r.has_value());
   CHECK(r->type == responses::response_type::support);
