@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "common/text/hex.hpp"
+
 namespace civic::crypto {
 namespace {
 
@@ -92,13 +94,9 @@ std::string random_bytes(size_t size) {
 }
 
 std::string to_hex(const unsigned char* bytes, size_t size) {
-  static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(size * 2);
-  for (size_t i = 0; i < size; ++i) {
-    out += hex[bytes[i] >> 4];
-    out += hex[bytes[i] & 0x0F];
-  }
+  for (size_t i = 0; i < size; ++i) text::append_hex(out, bytes[i], 2);
   return out;
 }
 
