@@ -7,7 +7,8 @@ import { renderActions, resetActions } from "./actions.js";
 import { byDue, clockOf } from "./clock.js";
 import { Subscription } from "./connection.js";
 import { DistrictMap } from "./map.js";
-import { currentLanguage, setLanguage, t } from "./i18n.js";
+import { currentLanguage, i18n, t } from "./i18n.js";
+import { languageButton } from "./language.js";
 
 const ROW_HEIGHT = 64;
 const MAX_REPORTS_PER_CASE = 50;
@@ -288,11 +289,7 @@ function showBoard() {
 }
 
 async function main() {
-  setLanguage(currentLanguage());
-  $("language").textContent = currentLanguage() === "ko" ? "English" : "한국어";
-  $("language").addEventListener("click", () => {
-    setLanguage(currentLanguage() === "ko" ? "en" : "ko");
-    $("language").textContent = currentLanguage() === "ko" ? "English" : "한국어";
+  languageButton($("language"), i18n, () => {
     setConnection(state.connection);
     resetActions($("detail-actions"));
     fillFilters(districts);

@@ -1,4 +1,6 @@
 // Korean and English labels. Keys are used by data-i18n attributes and by t().
+import { languages } from "./language.js";
+
 export const labels = {
   ko: {
     title: "민원 대시보드", signin: "로그인", signout: "로그아웃",
@@ -94,18 +96,5 @@ export const labels = {
   },
 };
 
-let language = localStorage.getItem("dashboard.language") || "ko";
-
-export function currentLanguage() { return language; }
-
-export function setLanguage(lang) {
-  language = lang;
-  localStorage.setItem("dashboard.language", lang);
-  document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-}
-
-export function t(key, ...args) {
-  const v = labels[language][key] ?? labels.en[key] ?? key;
-  return typeof v === "function" ? v(...args) : v;
-}
+export const i18n = languages(labels, { storageKey: "dashboard.language", fallback: "en" });
+export const { currentLanguage, setLanguage, t } = i18n;

@@ -178,10 +178,12 @@ int main(int argc, char** argv) {
 
   if (open_catalog) {
     std::optional<gateway::subscribe::static_files> page;
+    // The dashboard's map and language switch, one source for both pages.
+    const auto dashboard_dir = settings->text("dashboard.dir");
     auto files = gateway::subscribe::static_files::load(
         open_settings->page_dir, {{"districts.geojson", open_settings->districts_file},
-                                  // The dashboard's map, one source for both pages.
-                                  {"map.js", settings->text("dashboard.dir") + "/map.js"}});
+                                  {"map.js", dashboard_dir + "/map.js"},
+                                  {"language.js", dashboard_dir + "/language.js"}});
     if (files) {
       page = std::move(*files);
     } else {

@@ -2,7 +2,8 @@
 // token, nothing from elsewhere): open cases and on-time rates by district on
 // the map, each division's median time to first answer, recently answered cases.
 import { DistrictMap } from "./map.js";
-import { currentLanguage, setLanguage, t } from "./i18n.js";
+import { currentLanguage, i18n, t } from "./i18n.js";
+import { languageButton } from "./language.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { district: null, division: null, recent: null, map: null };
@@ -95,13 +96,7 @@ async function refresh() {
 }
 
 async function main() {
-  setLanguage(currentLanguage());
-  $("language").textContent = currentLanguage() === "ko" ? "English" : "한국어";
-  $("language").addEventListener("click", () => {
-    setLanguage(currentLanguage() === "ko" ? "en" : "ko");
-    $("language").textContent = currentLanguage() === "ko" ? "English" : "한국어";
-    render();
-  });
+  languageButton($("language"), i18n, render);
   state.map = new DistrictMap($("map-svg"), $("map-dots"), { onPick: () => {} });
   try { await state.map.load("districts.geojson"); } catch { state.map = null; }
   await refresh();

@@ -1,4 +1,6 @@
 // Korean and English labels of the public page.
+import { languages } from "./language.js";
+
 export const labels = {
   ko: {
     title: "민원 처리 현황 공개", map_title: "자치구별 처리 중인 민원과 기한 내 답변율",
@@ -32,15 +34,5 @@ export const labels = {
   },
 };
 
-let language = localStorage.getItem("open.language") || "ko";
-export function currentLanguage() { return language; }
-export function setLanguage(lang) {
-  language = lang;
-  localStorage.setItem("open.language", lang);
-  document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-}
-export function t(key, ...args) {
-  const v = labels[language][key] ?? labels.ko[key] ?? key;
-  return typeof v === "function" ? v(...args) : v;
-}
+export const i18n = languages(labels, { storageKey: "open.language", fallback: "ko" });
+export const { currentLanguage, setLanguage, t } = i18n;
