@@ -6,6 +6,7 @@
 #include <fstream>
 #include <vector>
 
+#include "common/config/program.hpp"
 #include "common/kafka/compacted_reader.hpp"
 #include "common/kafka/handles.hpp"
 #include "common/sla/working_calendar.hpp"
@@ -69,38 +70,25 @@ bool write_atomically(const std::filesystem::path& path, const std::string& byte
 int run_export_command(std::span<const std::string_view> args) {
   std::vector<config::option> all(std::begin(export_options), std::end(export_options));
   for (const auto& o : gateway::options()) all.push_back(o);
-  if (config::wants_help(args)) {
-    std::fputs(config::help_text("gateway open-export",
-                                 "writes one day's open data (CSV, JSON Lines, data dictionary) "
-                                 "from the cases topic",
-                                 all)
-                   .c_str(),
-               stdout);
-    return 0;
-  }
-  auto s = config::load(all, args);
-  if (!s) {
-    std::fprintf(stderr, "gateway open-export: %s\n", s.error().c_str());
-    return 2;
-  }
+  const config::program program{
+      "gateway open-export",
+      "writes one day's open data (CSV, JSON Lines, data dictionary) from the cases topic"};
+  auto s = config::start(program, all, args);
+  if (!s) return s.error();
   auto day = sla::parse_day(s->text("day"));
   const std::string& out_dir = s->text("out").empty() ? s->text("open.export_dir") : s->text("out");
   if (!day || out_dir.empty()) {
-    std::fprintf(
-        stderr, "gateway open-export: needs --day=YYYY-MM-DD and --out=DIR (or open.export_dir)\n");
-    return 2;
+    return config::refuse(program, "needs --day=YYYY-MM-DD and --out=DIR (or open.export_dir)");
   }
   const std::string& author_key = s->text("gateway.author_key");
   if (s->text("open.public_id_key").empty() && author_key.size() < 16) {
-    std::fprintf(stderr,
-                 "gateway open-export: needs open.public_id_key or gateway.author_key (the "
-                 "gateway's, so the ids match the API's)\n");
-    return 2;
+    return config::refuse(program,
+                          "needs open.public_id_key or gateway.author_key (the gateway's, so the "
+                          "ids match the API's)");
   }
   auto settings = make_open_settings(*s, author_key);
   if (!settings) {
-    std::fprintf(stderr, "gateway open-export: %s\n", settings.error().c_str());
-    return 2;
+    return config::refuse(program, settings.error());
   }
   const std::string& topic = s->text("gateway.answers.cases_topic");
   kafka::properties props = s->kafka_properties();

@@ -6,6 +6,7 @@
 #include "common/auth/auth_options.hpp"
 #include "common/auth/jwt.hpp"
 #include "common/config/config.hpp"
+#include "common/config/program.hpp"
 
 namespace civic::gateway::subscribe {
 namespace {
@@ -39,24 +40,14 @@ std::vector<std::string> split(std::string_view s) {
 int run_token_command(std::span<const std::string_view> args) {
   std::vector<config::option> all(std::begin(token_options), std::end(token_options));
   for (const auto& o : civic::auth::auth_options()) all.push_back(o);
-  if (config::wants_help(args)) {
-    std::fputs(config::help_text("gateway token",
-                                 "mints a local HS256 token: a dashboard's, or a bridge's", all)
-                   .c_str(),
-               stdout);
-    return 0;
-  }
-  auto s = config::load(all, args);
-  if (!s) {
-    std::fprintf(stderr, "gateway token: %s\n", s.error().c_str());
-    return 2;
-  }
+  const config::program program{"gateway token",
+                                "mints a local HS256 token: a dashboard's, or a bridge's"};
+  auto s = config::start(program, all, args);
+  if (!s) return s.error();
   const std::string& secret = s->text("auth.jwt.hs256_secret");
   if (secret.empty() || s->text("sub").empty()) {
-    std::fprintf(stderr,
-                 "gateway token: needs --sub and auth.jwt.hs256_secret (env "
-                 "AUTH_JWT_HS256_SECRET)\n");
-    return 2;
+    return config::refuse(program,
+                          "needs --sub and auth.jwt.hs256_secret (env AUTH_JWT_HS256_SECRET)");
   }
   civic::auth::claims c;
   c.sub = s->text("sub");
@@ -69,17 +60,14 @@ int run_token_command(std::span<const std::string_view> args) {
   c.divisions = split(s->text("divisions"));
   c.channels = split(s->text("channels"));
   if (c.role != "staff" && c.role != "supervisor" && c.role != "bridge") {
-    std::fprintf(stderr, "gateway token: --role is staff, supervisor or bridge\n");
-    return 2;
+    return config::refuse(program, "--role is staff, supervisor or bridge");
   }
   if ((c.role == "bridge") != !c.channels.empty()) {
-    std::fprintf(stderr, "gateway token: --channels goes with --role=bridge, and only with it\n");
-    return 2;
+    return config::refuse(program, "--channels goes with --role=bridge, and only with it");
   }
   auto token = civic::auth::mint(c, "local", civic::auth::jwt_algorithm::hs256, secret);
   if (!token) {
-    std::fprintf(stderr, "gateway token: %s\n", token.error().c_str());
-    return 2;
+    return config::refuse(program, token.error());
   }
   std::printf("%s\n", token->c_str());
   return 0;
