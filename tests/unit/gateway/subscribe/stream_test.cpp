@@ -41,7 +41,21 @@ struct fixture {
       s->append_message(routed(i), p, o, record_anchor(o, "k" + std::to_string(p)));
     }
   }
+  // A seat joined at the head.
+  stream::seat_id join_now(const std::shared_ptr<counting_link>& link) {
+    position at;
+    return s->attach_now(link, at);
+  }
 };
+
+// Each subscriber may be 50 events or 32 KiB behind, in a window of window_bytes.
+stream_limits small_queues(size_t window_bytes) {
+  stream_limits l;
+  l.window_bytes = window_bytes;
+  l.queue_events = 50;
+  l.queue_bytes = 32 * 1024;
+  return l;
+}
 
 // Everything a seat takes until nothing is left: (partition, offset) pairs.
 std::vector<std::pair<int32_t, int64_t>> drain(stream& s, stream::seat_id seat,
@@ -151,16 +165,12 @@ TEST_CASE("a position of another stream, or naming another record, is a mismatch
 }
 
 TEST_CASE("a subscriber that does not read is marked slow; others go on; memory stays bounded") {
-  stream_limits l;
-  l.window_bytes = 64 * 1024;
-  l.queue_events = 50;
-  l.queue_bytes = 32 * 1024;
+  stream_limits l = small_queues(64 * 1024);
   fixture f(l);
   auto stuck = std::make_shared<counting_link>();
   auto reader = std::make_shared<counting_link>();
-  position at;
-  auto stuck_seat = f.s->attach_now(stuck, at);
-  auto reader_seat = f.s->attach_now(reader, at);
+  auto stuck_seat = f.join_now(stuck);
+  auto reader_seat = f.join_now(reader);
   size_t read = 0;
   for (int round = 0; round < 40; ++round) {
     f.publish(10, round * 5);
@@ -175,16 +185,11 @@ TEST_CASE("a subscriber that does not read is marked slow; others go on; memory 
 
 TEST_CASE(
     "a burst larger than the queue bound is not slowness: a reader has one sweep to take it") {
-  stream_limits l;
-  l.window_bytes = 1024 * 1024;
-  l.queue_events = 50;
-  l.queue_bytes = 32 * 1024;
-  fixture f(l);
+  fixture f(small_queues(1024 * 1024));
   auto reader = std::make_shared<counting_link>();
   auto stuck = std::make_shared<counting_link>();
-  position at;
-  auto reader_seat = f.s->attach_now(reader, at);
-  auto stuck_seat = f.s->attach_now(stuck, at);
+  auto reader_seat = f.join_now(reader);
+  auto stuck_seat = f.join_now(stuck);
   // One fetch of 400 records appended at once, then the reader's sweep: nobody
   // has had a chance to take any of it yet.
   f.publish(400, 0);

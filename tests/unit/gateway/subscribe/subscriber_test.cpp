@@ -7,7 +7,10 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <optional>
+#include <string>
+#include <utility>
 
 #include "common/auth/jwt.hpp"
 #include "common/error/errc.hpp"
@@ -41,6 +44,18 @@ auth::claims person(std::vector<std::string> divisions,
   return c;
 }
 
+// The divisions with their partition counts; every partition, the cases topic's
+// one too, started at offset 0, and the cases topic read to its end.
+void start_divisions(hub& h, std::initializer_list<std::pair<std::string, size_t>> divisions) {
+  h.set_case_partitions(1);
+  for (const auto& [name, partitions] : divisions) h.add_division(name, partitions);
+  h.start_partition(nullptr, 0, 0);
+  for (const auto& [name, partitions] : divisions) {
+    for (size_t p = 0; p < partitions; ++p) h.start_partition(&name, static_cast<int32_t>(p), 0);
+  }
+  h.set_cases_loaded();
+}
+
 struct world {
   hub streams{[] {
     hub_settings s;
@@ -51,22 +66,24 @@ struct world {
   subscribe_context ctx{streams, nullptr, verifier, metrics, {}};
   std::atomic<int> notified{0};
 
-  world() {
-    streams.set_case_partitions(1);
-    streams.add_division("roads", 1);
-    streams.add_division("water", 1);
-    streams.start_partition(nullptr, 0, 0);
-    std::string roads = "roads", water = "water";
-    streams.start_partition(&roads, 0, 0);
-    streams.start_partition(&water, 0, 0);
-    streams.set_cases_loaded();
-  }
+  world() { start_divisions(streams, {{"roads", 1}, {"water", 1}}); }
   std::shared_ptr<subscriber> connect(auth::claims who) {
     auto s = std::make_shared<subscriber>(ctx, std::move(who), [this] { ++notified; });
     s->start();
     return s;
   }
+  // Connected, its welcome frame taken.
+  std::shared_ptr<subscriber> welcomed(auth::claims who) {
+    auto s = connect(std::move(who));
+    s->next();
+    return s;
+  }
 };
+
+// A client frame, sent now.
+void say(subscriber& s, std::string_view frame) {
+  s.on_frame(frame, std::chrono::system_clock::now());
+}
 
 std::string joined(const subscriber::output& out) {
   std::string all;
@@ -88,8 +105,7 @@ TEST_CASE("welcome, then subscribed, the snapshot and live, in that order") {
       0, 1, 2, "case-2",
       R"({"id":"case-2","divisions":["water"],"status":"open","report_count":1})");
   auto s = w.connect(person({"roads"}));
-  s->on_frame(R"({"type":"subscribe","id":"s1","division":"roads","from":"snapshot"})",
-              std::chrono::system_clock::now());
+  say(*s, R"({"type":"subscribe","id":"s1","division":"roads","from":"snapshot"})");
   std::string out = joined(s->next());
   auto welcome = out.find(R"("type":"welcome")");
   auto subscribed = out.find(R"("type":"subscribed")");
@@ -110,10 +126,8 @@ TEST_CASE("welcome, then subscribed, the snapshot and live, in that order") {
 
 TEST_CASE("a division the token does not grant is refused with a precise error") {
   world w;
-  auto s = w.connect(person({"roads"}));
-  s->next();
-  s->on_frame(R"({"type":"subscribe","id":"s2","division":"water","from":"now"})",
-              std::chrono::system_clock::now());
+  auto s = w.welcomed(person({"roads"}));
+  say(*s, R"({"type":"subscribe","id":"s2","division":"water","from":"now"})");
   std::string out = joined(s->next());
   CHECK(out.find(R"("type":"error","id":"s2","code":"forbidden")") != std::string::npos);
   CHECK(out.find(R"("pointer":"/division")") != std::string::npos);
@@ -121,10 +135,8 @@ TEST_CASE("a division the token does not grant is refused with a precise error")
 
 TEST_CASE("bad frames get the field and the reason, then the connection ends (4400)") {
   world w;
-  auto s = w.connect(person({"roads"}));
-  s->next();
-  s->on_frame(R"({"type":"subscribe","division":"roads","from":"now","colour":"red"})",
-              std::chrono::system_clock::now());
+  auto s = w.welcomed(person({"roads"}));
+  say(*s, R"({"type":"subscribe","division":"roads","from":"now","colour":"red"})");
   auto out = s->next();
   CHECK(joined(out).find(R"("code":"unknown_field")") != std::string::npos);
   CHECK(joined(out).find(R"("pointer":"/colour")") != std::string::npos);
@@ -134,10 +146,8 @@ TEST_CASE("bad frames get the field and the reason, then the connection ends (44
 
 TEST_CASE("a position that is not one is refused; a resume from memory says recovered") {
   world w;
-  auto s = w.connect(person({"roads"}));
-  s->next();
-  s->on_frame(R"({"type":"subscribe","id":"a","division":"roads","from":"xyz"})",
-              std::chrono::system_clock::now());
+  auto s = w.welcomed(person({"roads"}));
+  say(*s, R"({"type":"subscribe","id":"a","division":"roads","from":"xyz"})");
   CHECK(joined(s->next()).find(R"("pointer":"/from")") != std::string::npos);
 
   for (int i = 0; i < 5; ++i) {
@@ -145,11 +155,9 @@ TEST_CASE("a position that is not one is refused; a resume from memory says reco
   }
   auto t = w.streams.find("roads")->head();
   t.division[0] = {3, record_anchor(2, "k")};
-  auto r = w.connect(person({"roads"}));
-  r->next();
-  r->on_frame(
-      R"({"type":"subscribe","id":"b","division":"roads","from":")" + encode_position(t) + "\"}",
-      std::chrono::system_clock::now());
+  auto r = w.welcomed(person({"roads"}));
+  say(*r,
+      R"({"type":"subscribe","id":"b","division":"roads","from":")" + encode_position(t) + "\"}");
   auto out = r->next();
   std::string text = joined(out);
   CHECK(text.find(R"("recovered":true)") != std::string::npos);
@@ -161,13 +169,11 @@ TEST_CASE("a position that is not one is refused; a resume from memory says reco
 
 TEST_CASE("a position that cannot be resumed: recovered false with the reason, then the snapshot") {
   world w;
-  auto s = w.connect(person({"roads"}));
-  s->next();
+  auto s = w.welcomed(person({"roads"}));
   position from = w.streams.find("roads")->head();
   from.stream ^= 1;  // a position of another division's stream
-  s->on_frame(
-      R"({"type":"subscribe","id":"c","division":"roads","from":")" + encode_position(from) + "\"}",
-      std::chrono::system_clock::now());
+  say(*s, R"({"type":"subscribe","id":"c","division":"roads","from":")" + encode_position(from) +
+              "\"}");
   std::string text = joined(s->next());
   CHECK(text.find(R"("recovered":false,"reason":"stream_mismatch")") != std::string::npos);
   CHECK(text.find(R"("replay":"snapshot")") != std::string::npos);
@@ -186,12 +192,7 @@ TEST_CASE("older than the window and no history reader: not recovered, fallback 
   hub_settings hs;
   hs.limits = tiny;
   hub small(hs);
-  small.set_case_partitions(1);
-  small.add_division("roads", 1);
-  std::string name = "roads";
-  small.start_partition(nullptr, 0, 0);
-  small.start_partition(&name, 0, 0);
-  small.set_cases_loaded();
+  start_divisions(small, {{"roads", 1}});
   std::string big(2000, 'x');
   for (int i = 0; i < 100; ++i) {
     small.division_record("roads", 0, i, i, "k", "{\"pad\":\"" + big + "\"}");
@@ -202,9 +203,8 @@ TEST_CASE("older than the window and no history reader: not recovered, fallback 
   s->next();
   position from = small.find("roads")->head();
   from.division[0] = {1, record_anchor(0, "k")};
-  s->on_frame(R"({"type":"subscribe","id":"d","division":"roads","from":")" +
-                  encode_position(from) + R"(","fallback":"now"})",
-              std::chrono::system_clock::now());
+  say(*s, R"({"type":"subscribe","id":"d","division":"roads","from":")" + encode_position(from) +
+              R"(","fallback":"now"})");
   std::string text = joined(s->next());
   CHECK(text.find(R"("recovered":false,"reason":"position_older_than_retention")") !=
         std::string::npos);
@@ -213,10 +213,8 @@ TEST_CASE("older than the window and no history reader: not recovered, fallback 
 
 TEST_CASE("the token's expiry ends the connection with its position (4402); refresh moves it") {
   world w;
-  auto s = w.connect(person({"roads"}, std::chrono::seconds(120)));
-  s->next();
-  s->on_frame(R"({"type":"subscribe","id":"s","division":"roads","from":"now"})",
-              std::chrono::system_clock::now());
+  auto s = w.welcomed(person({"roads"}, std::chrono::seconds(120)));
+  say(*s, R"({"type":"subscribe","id":"s","division":"roads","from":"now"})");
   s->next();
   auto now = std::chrono::system_clock::now();
   s->tick(now + std::chrono::seconds(70));
@@ -377,13 +375,7 @@ TEST_CASE("batched wake-ups: a slow subscriber is cut off with its position, the
   hs.limits.queue_events = 64;
   hs.limits.window_bytes = 256 * 1024;
   hub h(hs);
-  h.set_case_partitions(1);
-  h.add_division("roads", 2);
-  std::string roads = "roads";
-  h.start_partition(nullptr, 0, 0);
-  h.start_partition(&roads, 0, 0);
-  h.start_partition(&roads, 1, 0);
-  h.set_cases_loaded();
+  start_divisions(h, {{"roads", 2}});
   auto verifier = make_verifier();
   subscribe_metrics metrics;
   subscribe_context ctx{h, nullptr, verifier, metrics, {}};
@@ -405,8 +397,7 @@ TEST_CASE("batched wake-ups: a slow subscriber is cut off with its position, the
     w.post_io = [&io](std::function<void()> task) { io.tasks.push_back(std::move(task)); };
     c->core = std::make_shared<subscriber>(ctx, person({"roads"}), std::move(w));
     c->core->start();
-    c->core->on_frame(R"({"type":"subscribe","id":"s","division":"roads","from":"now"})",
-                      std::chrono::system_clock::now());
+    say(*c->core, R"({"type":"subscribe","id":"s","division":"roads","from":"now"})");
     c->pump();
     conns.push_back(std::move(c));
   }
