@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "common/error/errc.hpp"
 #include "common/kafka/handles.hpp"
@@ -74,6 +75,21 @@ kafka::record sample_record() {
   return {"feedback.ingested", "line:evt-1", R"({"text":"hello"})", {{"ce_id", "1"}}};
 }
 
+// The delivery reports of `records` sample records, each waited for (10 s at most)
+// before the producer is closed within close_within.
+std::vector<kafka::delivery_report> reports_of(const mock_cluster& cluster, size_t records,
+                                               const char* message_timeout_ms,
+                                               std::chrono::milliseconds close_within) {
+  auto producer = make_producer(cluster, message_timeout_ms);
+  reports got;
+  for (size_t i = 0; i < records; ++i) {
+    REQUIRE_FALSE(producer->produce(sample_record(), got.handler()));
+  }
+  REQUIRE(got.wait_for(records, 10s));
+  producer->close(close_within);
+  return std::move(got.received);
+}
+
 }  // namespace
 
 TEST_CASE("transient broker errors are retried and the record is reported stored once") {
@@ -81,27 +97,19 @@ TEST_CASE("transient broker errors are retried and the record is reported stored
   rd_kafka_mock_push_request_errors(cluster.get(), produce_api_key, 2,
                                     RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
                                     RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
-  auto producer = make_producer(cluster);
-  reports got;
-  REQUIRE_FALSE(producer->produce(sample_record(), got.handler()));
-  REQUIRE(got.wait_for(1, 10s));
-  producer->close(5s);
-  REQUIRE(got.received.size() == 1);
-  CHECK_FALSE(got.received[0].error);
-  CHECK(got.received[0].offset == 0);
-  CHECK(got.received[0].topic == "feedback.ingested");
+  auto received = reports_of(cluster, 1, "5000", 5s);
+  REQUIRE(received.size() == 1);
+  CHECK_FALSE(received[0].error);
+  CHECK(received[0].offset == 0);
+  CHECK(received[0].topic == "feedback.ingested");
 }
 
 TEST_CASE("a broker that never comes back yields a retryable failure, not a silent loss") {
   mock_cluster cluster;
   rd_kafka_mock_broker_set_down(cluster.get(), 1);
-  auto producer = make_producer(cluster, "1000");
-  reports got;
-  for (int i = 0; i < 5; ++i) REQUIRE_FALSE(producer->produce(sample_record(), got.handler()));
-  REQUIRE(got.wait_for(5, 10s));
-  producer->close(1s);
-  REQUIRE(got.received.size() == 5);
-  for (const auto& r : got.received) {
+  auto received = reports_of(cluster, 5, "1000", 1s);
+  REQUIRE(received.size() == 5);
+  for (const auto& r : received) {
     CHECK(r.error == make_kafka_error(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT));
     CHECK(is_retryable(r.error));
     CHECK(r.offset == -1);
@@ -112,14 +120,10 @@ TEST_CASE("a record the broker refuses for good is reported as not retryable") {
   mock_cluster cluster;
   rd_kafka_mock_push_request_errors(cluster.get(), produce_api_key, 1,
                                     RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
-  auto producer = make_producer(cluster);
-  reports got;
-  REQUIRE_FALSE(producer->produce(sample_record(), got.handler()));
-  REQUIRE(got.wait_for(1, 10s));
-  producer->close(1s);
-  REQUIRE(got.received.size() == 1);
-  CHECK(got.received[0].error);
-  CHECK_FALSE(is_retryable(got.received[0].error));
+  auto received = reports_of(cluster, 1, "5000", 1s);
+  REQUIRE(received.size() == 1);
+  CHECK(received[0].error);
+  CHECK_FALSE(is_retryable(received[0].error));
 }
 
 TEST_CASE("closing with records still queued reports each of them as failed") {
