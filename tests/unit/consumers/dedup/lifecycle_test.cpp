@@ -11,6 +11,7 @@
 #include "common/responses/response.hpp"
 #include "consumers/dedup/case_json.hpp"
 #include "consumers/dedup/service/stages.hpp"
+#include "support/dedup_partition.hpp"
 
 using namespace civic;
 using namespace civic::dedup;
@@ -20,19 +21,12 @@ using responses::response_type;
 
 namespace {
 
-struct partition {
-  topics names;
-  step_counters counters;
-  dedup_settings engine_settings;  // named: GCC 12 -O2 warns falsely on a temporary's set
-  deduplicator engine{engine_settings};
-  closed_cases closed{90LL * 24 * 3600 * 1000, 1000};
-  lifecycle_settings settings;
-  lifecycle_context life{closed, settings};
+struct partition : test::dedup_partition {
   placement_function place = [](const placement_input&) {
     return placement{{"roads"}, {"roads"}, std::string("Jongno-gu")};
   };
 
-  partition() { settings.thresholds = {{3, "department_answers"}, {5, "public_forum"}}; }
+  partition() { lifecycle.thresholds = {{3, "department_answers"}, {5, "public_forum"}}; }
 
   // Step 1 then step 2, as the service runs them; returns step 2's records.
   std::vector<kafka::record> feed(std::string_view topic, const std::string& key,

@@ -16,6 +16,7 @@
 #include "consumers/dedup/case_json.hpp"
 #include "consumers/dedup/classifier_placement.hpp"
 #include "consumers/dedup/report_builder.hpp"
+#include "support/dedup_partition.hpp"
 #include "support/paths.hpp"
 
 using namespace civic;
@@ -74,15 +75,7 @@ std::vector<kafka::record> both_steps(const envelope::message& e, const placemen
 const envelope::location mapo{37.5576, 126.9242, std::string("양화로"), std::nullopt};
 
 // One partition's state, as the service keeps it.
-struct partition_state {
-  topics names;
-  step_counters counters;
-  dedup_settings engine_settings;  // named: GCC 12 -O2 warns falsely on a temporary's set
-  deduplicator engine{engine_settings};
-  closed_cases closed{90LL * 24 * 3600 * 1000, 1000};
-  lifecycle_settings lifecycle;
-  lifecycle_context life{closed, lifecycle};
-
+struct partition_state : test::dedup_partition {
   std::vector<kafka::record> both_steps(const envelope::message& e, const placement_function& place,
                                         const std::vector<kafka::header>& headers = {},
                                         int32_t input_partition = 0) {
