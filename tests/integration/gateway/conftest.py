@@ -14,12 +14,12 @@ import urllib.request
 import uuid
 
 import pytest
-from confluent_kafka import Consumer
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / "tests/support"))
 from broker_env import shared_bootstrap  # noqa: E402,F401
 from reply_tokens import ReplyKeys  # noqa: E402
+from topic_reader import fresh_consumer  # noqa: E402
 
 AUTHOR_KEY = "integration-test-author-key-0123"
 # The gateway seals where to answer with the public half; tests open with the private half.
@@ -165,10 +165,7 @@ def run_id():
 def read_topic(bootstrap, keys, topic="feedback.ingested", timeout=90, settle=0.0):
     """Records of `topic` whose key is in `keys`, as {key: [record, ...]}. Reads until
     every key was seen (then `settle` seconds more, to catch duplicates) or the timeout."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "test-" + uuid.uuid4().hex,
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False,
-                         "isolation.level": "read_committed"})
-    consumer.subscribe([topic])
+    consumer = fresh_consumer(bootstrap, [topic])
     found = {}
     deadline = time.monotonic() + timeout
     settle_until = None

@@ -15,12 +15,11 @@ import time
 import urllib.parse
 import urllib.request
 
-import uuid
 
 import pytest
-from confluent_kafka import Consumer
 
 from conftest import REPLY_KEYS, REPO, read_topic
+from topic_reader import fresh_consumer
 
 FIXTURES = REPO / "tests/fixtures"
 SECRETS = dict(
@@ -247,9 +246,7 @@ def test_kakao(g, bootstrap, run_id):
 
 
 def _records_with_prefix(bootstrap, prefix, timeout=30):
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "kakao-" + uuid.uuid4().hex,
-                  "auto.offset.reset": "earliest"})
-    c.subscribe(["feedback.ingested"])
+    c = fresh_consumer(bootstrap, ["feedback.ingested"], committed=False)
     out, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline and len(out) < 2:
         for m in c.consume(1000, 0.5):

@@ -18,11 +18,11 @@ import uuid
 
 import pytest
 import websockets
-from confluent_kafka import Consumer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from conftest import BRIDGE_HEADERS, BRIDGE_KEY, REPO, bridge_entry, raw_websocket, read_topic
 from messages import as_json, key, message
+from topic_reader import fresh_consumer
 
 TELEGRAM = dict(channels__telegram__enabled="true", channels__telegram__secret_token="tg-secret")
 DIVISIONS = ["transport", "roads", "environment", "sanitation", "water", "housing", "welfare",
@@ -107,10 +107,7 @@ class Pipeline:
 
     def routed(self, bootstrap, timeout=120):
         """Every record the router wrote to any division, as (topic, value, headers)."""
-        consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "fd-read-" + uuid.uuid4().hex,
-                             "auto.offset.reset": "earliest", "isolation.level": "read_committed"})
-        consumer.subscribe([self.division_prefix + d for d in DIVISIONS])
-        return consumer
+        return fresh_consumer(bootstrap, [self.division_prefix + d for d in DIVISIONS])
 
 
 @pytest.mark.parametrize("via", ["http", "websocket"])
@@ -164,9 +161,7 @@ def test_a_bridge_cannot_impersonate_telegram_and_the_genuine_update_is_stored_a
     relayed = records[f"bridge/tg-relay/telegram:{update_id}"][0]
     assert dict(relayed.headers())["ce_source"] == b"/gateway/bridges/tg-relay"
     # Nothing else was stored: the forgery left no record under any key.
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "fd-all-" + uuid.uuid4().hex,
-                         "auto.offset.reset": "earliest"})
-    consumer.subscribe([topics.ingested])
+    consumer = fresh_consumer(bootstrap, [topics.ingested], committed=False)
     keys, deadline = [], time.monotonic() + 15
     while time.monotonic() < deadline and len(keys) < 3:
         for m in consumer.consume(10, timeout=0.5):

@@ -16,10 +16,10 @@ import urllib.request
 import uuid
 
 import pytest
-from confluent_kafka import Consumer
 
 from conftest import AUTHOR_KEY, REPO
 from staff_tokens import hs256_jwt
+from topic_reader import fresh_consumer
 from test_frontdoor import Pipeline
 
 JWT_SECRET = "open-data-test-secret-0123456789abcdef"
@@ -75,9 +75,7 @@ def wait_for(what, condition, processes=(), timeout=120):
 
 
 def read_all(bootstrap, topic):
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "open-read-" + uuid.uuid4().hex,
-                         "auto.offset.reset": "earliest", "isolation.level": "read_committed"})
-    consumer.subscribe([topic])
+    consumer = fresh_consumer(bootstrap, [topic])
     out, idle = [], 0
     while idle < 6:
         m = consumer.poll(0.5)

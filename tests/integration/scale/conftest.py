@@ -9,6 +9,7 @@ import os
 import pathlib
 import signal
 import socket
+import sys
 import subprocess
 import threading
 import time
@@ -17,10 +18,12 @@ import urllib.request
 import uuid
 
 import pytest
-from confluent_kafka import Consumer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO / "tests/support"))
+from topic_reader import as_tuple, fresh_consumer  # noqa: E402
+
 KAFKA = REPO / "script/kafka"
 AUTHOR_KEY = "scale-test-author-key-0123456789"
 # The bridge the sender posts as (auth.bridge_keys holds only the key's SHA-256).
@@ -377,10 +380,7 @@ class Sender:
 def read_all(bootstrap, topics, done, timeout):
     """Every record of `topics` (read_committed) as (topic, key, value, headers), read
     until done(records) holds or the timeout passes."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "reader-" + uuid.uuid4().hex,
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False,
-                         "isolation.level": "read_committed"})
-    consumer.subscribe(topics)
+    consumer = fresh_consumer(bootstrap, topics)
     records = []
     deadline = time.monotonic() + timeout
     try:
@@ -388,8 +388,7 @@ def read_all(bootstrap, topics, done, timeout):
             for msg in consumer.consume(num_messages=2000, timeout=0.5):
                 if msg.error():
                     continue
-                records.append((msg.topic(), (msg.key() or b"").decode(), msg.value(),
-                                {k: (v or b"").decode() for k, v in (msg.headers() or [])}))
+                records.append(as_tuple(msg))
             if done(records):
                 break
     finally:

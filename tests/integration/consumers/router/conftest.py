@@ -13,12 +13,13 @@ import time
 import uuid
 
 import pytest
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 REPO = pathlib.Path(__file__).resolve().parents[4]
 sys.path.insert(0, str(REPO / "tests/support"))
 from broker_env import shared_bootstrap  # noqa: E402,F401
+from topic_reader import as_tuple, fresh_consumer  # noqa: E402
 DIVISIONS = ["transport", "roads", "environment", "sanitation", "water", "housing", "welfare", "safety",
              "parks", "culture", "economy", "health", "admin", "triage"]
 
@@ -166,10 +167,7 @@ def produce(bootstrap, topic, records):
 def read_committed(bootstrap, topic_list, until, timeout=120, settle=1.0):
     """Reads (topic, key, value, headers) from the topics (read_committed) until
     until(records) is true, then a little longer to catch any extra record."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "reader-" + uuid.uuid4().hex,
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False,
-                         "isolation.level": "read_committed"})
-    consumer.subscribe(topic_list)
+    consumer = fresh_consumer(bootstrap, topic_list)
     records = []
     deadline = time.monotonic() + timeout
     settled_at = None
@@ -177,8 +175,7 @@ def read_committed(bootstrap, topic_list, until, timeout=120, settle=1.0):
         while time.monotonic() < deadline:
             msg = consumer.poll(0.2)
             if msg is not None and not msg.error():
-                records.append((msg.topic(), (msg.key() or b"").decode(), msg.value(),
-                                dict((k, (v or b"").decode()) for k, v in (msg.headers() or []))))
+                records.append(as_tuple(msg))
             if until(records):
                 settled_at = settled_at or time.monotonic()
                 if time.monotonic() - settled_at >= settle:
