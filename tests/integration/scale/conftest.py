@@ -214,32 +214,31 @@ class Pipeline:
             live.append(p)
         return live
 
-    def dedup(self, name):
+    def _consumer(self, service, name, flags):
+        """A dedup or router process: the test's group, its own transactional id, an ops port,
+        and no sentence model (membership and failover are under test, not the model)."""
         port = free_port()
         t = self.topics
-        return self._start(name, [os.environ.get("DEDUP_BINARY", str(REPO / "build/dev/consumers/dedup/dedup")),
-                                  f"--kafka.bootstrap.servers={self.bootstrap}",
-                                  f"--dedup.group_id={t.prefix}dedup", f"--dedup.transactional_id={t.prefix}{name}",
-                                  f"--dedup.topic.input={t.ingested}", f"--dedup.topic.repartition={t.repartition}",
-                                  f"--dedup.topic.changelog={t.changelog}", f"--dedup.topic.unique={t.unique}",
-                                  f"--dedup.topic.cases={t.cases}", f"--dedup.topic.deadletter={t.deadletter}",
-                                  f"--dedup.topic.responses={t.responses}", f"--dedup.topic.deliveries={t.deliveries}",
-                                  f"--dedup.ops_listen=127.0.0.1:{port}", "--dedup.stats_interval_s=5",
-                                  # membership and failover are under test, not the sentence model
-                                  "--dedup.model=",
-                                  *self.consumer_kafka], port)
+        binary = os.environ.get(f"{service.upper()}_BINARY", str(REPO / f"build/dev/consumers/{service}/{service}"))
+        return self._start(name, [binary, f"--kafka.bootstrap.servers={self.bootstrap}",
+                                  f"--{service}.group_id={t.prefix}{service}",
+                                  f"--{service}.transactional_id={t.prefix}{name}", *flags,
+                                  f"--{service}.ops_listen=127.0.0.1:{port}", f"--{service}.stats_interval_s=5",
+                                  f"--{service}.model=", *self.consumer_kafka], port)
+
+    def dedup(self, name):
+        t = self.topics
+        return self._consumer("dedup", name, [
+            f"--dedup.topic.input={t.ingested}", f"--dedup.topic.repartition={t.repartition}",
+            f"--dedup.topic.changelog={t.changelog}", f"--dedup.topic.unique={t.unique}",
+            f"--dedup.topic.cases={t.cases}", f"--dedup.topic.deadletter={t.deadletter}",
+            f"--dedup.topic.responses={t.responses}", f"--dedup.topic.deliveries={t.deliveries}"])
 
     def router(self, name):
-        port = free_port()
         t = self.topics
-        return self._start(name, [os.environ.get("ROUTER_BINARY", str(REPO / "build/dev/consumers/router/router")),
-                                  f"--kafka.bootstrap.servers={self.bootstrap}",
-                                  f"--router.group_id={t.prefix}router", f"--router.transactional_id={t.prefix}{name}",
-                                  f"--router.topic.input={t.unique}", f"--router.topic.division_prefix={t.prefix}division.",
-                                  f"--router.topic.deadletter={t.deadletter}",
-                                  f"--router.ops_listen=127.0.0.1:{port}", "--router.stats_interval_s=5",
-                                  "--router.model=",
-                                  *self.consumer_kafka], port)
+        return self._consumer("router", name, [
+            f"--router.topic.input={t.unique}", f"--router.topic.division_prefix={t.prefix}division.",
+            f"--router.topic.deadletter={t.deadletter}"])
 
     def check_alive(self, *processes):
         for p in processes:
