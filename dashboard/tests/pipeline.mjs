@@ -194,3 +194,29 @@ c.close()
 `, broker, topic], { encoding: "utf8" });
   return Number(out.trim());
 }
+
+// The latest value of every case on the cases topic, read_committed.
+export function latestCases(broker, topic) {
+  const out = execFileSync("/usr/bin/python3", ["-c", `
+import json, sys, uuid
+from confluent_kafka import Consumer, TopicPartition
+c = Consumer({"bootstrap.servers": sys.argv[1], "group.id": "dash-cases-" + uuid.uuid4().hex,
+              "isolation.level": "read_committed", "enable.partition.eof": True, "enable.auto.commit": False})
+parts = c.list_topics(sys.argv[2], timeout=10).topics[sys.argv[2]].partitions
+c.assign([TopicPartition(sys.argv[2], p, 0) for p in parts])
+latest, eof = {}, set()
+for _ in range(120):
+    m = c.poll(0.5)
+    if m is None:
+        continue
+    if m.error():
+        eof.add(m.partition())
+        if len(eof) == len(parts):
+            break
+        continue
+    latest[m.key().decode()] = json.loads(m.value()) if m.value() else None
+print(json.dumps([v for v in latest.values() if v]))
+c.close()
+`, broker, topic], { encoding: "utf8" });
+  return JSON.parse(out);
+}

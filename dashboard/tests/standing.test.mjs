@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { CHROMIUM, FLAGS, ISSUER, REPO, SECRET, browserRun, freePort, mintToken, post, startGateway, startPipeline, waitFor } from "./pipeline.mjs";
+import { CHROMIUM, FLAGS, ISSUER, REPO, SECRET, browserRun, freePort, latestCases, mintToken, post, startGateway, startPipeline, waitFor } from "./pipeline.mjs";
 
 const ARTIFACTS = process.env.DASHBOARD_ARTIFACTS || path.join(REPO, "build/dashboard-test");
 const IDEA = "청계천 산책로 입구에 공공 자전거 보관대를 설치해 주세요. 제안합니다";
@@ -28,32 +28,6 @@ function websiteToken() {
   const body = b64url(JSON.stringify({ iss: ISSUER, sub: "seoul-website", role: "bridge", channels: ["web"],
     iat: now, exp: now + 600 }));
   return `${head}.${body}.${b64url(createHmac("sha256", SECRET).update(`${head}.${body}`).digest())}`;
-}
-
-// The latest value of every case on the cases topic, read_committed.
-function cases(broker, topic) {
-  const out = execFileSync("/usr/bin/python3", ["-c", `
-import json, sys, uuid
-from confluent_kafka import Consumer, TopicPartition
-c = Consumer({"bootstrap.servers": sys.argv[1], "group.id": "dash-cases-" + uuid.uuid4().hex,
-              "isolation.level": "read_committed", "enable.partition.eof": True, "enable.auto.commit": False})
-parts = c.list_topics(sys.argv[2], timeout=10).topics[sys.argv[2]].partitions
-c.assign([TopicPartition(sys.argv[2], p, 0) for p in parts])
-latest, eof = {}, set()
-for _ in range(120):
-    m = c.poll(0.5)
-    if m is None:
-        continue
-    if m.error():
-        eof.add(m.partition())
-        if len(eof) == len(parts):
-            break
-        continue
-    latest[m.key().decode()] = json.loads(m.value()) if m.value() else None
-print(json.dumps([v for v in latest.values() if v]))
-c.close()
-`, broker, topic], { encoding: "utf8" });
-  return JSON.parse(out);
 }
 
 function produce(broker, topic, key, value) {
@@ -86,7 +60,7 @@ test("a case's detail shows support against the milestones and the answer's reac
     });
     await post(port, { id: `idea-${randomBytes(4).toString("hex")}`, channel: "kakaotalk_bridge", text: IDEA,
       author: "citizen-idea" });
-    const idea = await waitFor("the idea's case", () => cases(broker, topics.names.cases).find((c) => c.kind === "idea"), 90000);
+    const idea = await waitFor("the idea's case", () => latestCases(broker, topics.names.cases).find((c) => c.kind === "idea"), 90000);
     assert.deepEqual(idea.support.milestones.map((m) => m.threshold), [2, 100, 1000], "dedup's milestones on the case");
     const division = idea.divisions[0];
 
@@ -105,7 +79,7 @@ test("a case's detail shows support against the milestones and the answer's reac
       assert.ok([404, 503].includes(r.status), JSON.stringify(r.body));  // dedup or the directory not there yet
       return null;
     }, 90000);
-    await waitFor("the update on the case", () => cases(broker, topics.names.cases)
+    await waitFor("the update on the case", () => latestCases(broker, topics.names.cases)
       .find((c) => c.id === idea.id && c.lifecycle.history.some((h) => h.update_id === updateId)), 60000);
     // How the answer reached the 50 citizens, as the answers service sums it up.
     produce(broker, topics.names.deliveries, idea.id, JSON.stringify({

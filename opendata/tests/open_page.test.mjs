@@ -7,12 +7,11 @@
 // Korean and then English, loading nothing from anywhere else.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CHROMIUM, FLAGS, REPO, browserRun, freePort, mintToken, post, startGateway, startPipeline, waitFor } from "../../dashboard/tests/pipeline.mjs";
+import { CHROMIUM, FLAGS, REPO, browserRun, freePort, latestCases, mintToken, post, startGateway, startPipeline, waitFor } from "../../dashboard/tests/pipeline.mjs";
 
 // playwright-core is installed once, in dashboard/node_modules (script/bootstrap).
 const { chromium } = createRequire(new URL("../../dashboard/package.json", import.meta.url))("playwright-core");
@@ -24,26 +23,6 @@ const REPORTS = [
   ["광화문역 2번 출구 앞 세종대로 도로 포트홀 위험해요", 37.5717, 126.9769, "citizen-b"],
   ["노원구 상계역 앞 도로에 싱크홀 같은 구멍이 생겼어요", 37.6607, 127.0735, "citizen-c"],
 ];
-
-function caseIdWithReports(broker, topic, reports) {
-  return execFileSync("/usr/bin/python3", ["-c", `
-import json, sys, uuid
-from confluent_kafka import Consumer
-c = Consumer({"bootstrap.servers": sys.argv[1], "group.id": "open-page-" + uuid.uuid4().hex,
-              "auto.offset.reset": "earliest", "isolation.level": "read_committed"})
-c.subscribe([sys.argv[2]])
-latest, idle = {}, 0
-while idle < 6:
-    m = c.poll(0.5)
-    if m is None or m.error():
-        idle += 1
-        continue
-    idle = 0
-    v = json.loads(m.value())
-    latest[v["id"]] = v
-print(next((v["id"] for v in latest.values() if v["report_count"] == int(sys.argv[3])), ""))
-`, broker, topic, String(reports)], { encoding: "utf8" }).trim();
-}
 
 test("the public page shows districts, divisions and answered cases, in Korean and English", { timeout: 300000 }, async () => {
   const { broker, topics, logDir } = browserRun(ARTIFACTS, "open-page-test");
@@ -63,7 +42,8 @@ test("the public page shows districts, divisions and answered cases, in Korean a
     const api = async (p) => (await fetch(base + p)).json();
     await waitFor("the pothole case in the open API", async () =>
       (await api("/open/v1/cases")).items.some((c) => c.report_count === 2), 90000);
-    const id = await waitFor("the case on feedback.cases", () => caseIdWithReports(broker, topics.names.cases, 2));
+    const id = await waitFor("the case on feedback.cases",
+      () => latestCases(broker, topics.names.cases).find((c) => c.report_count === 2)?.id);
     const res = await fetch(`${base}/v1/cases/${id}/updates`, { method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${mintToken("roads")}`, "Idempotency-Key": `open-${run}` },
       body: JSON.stringify({ status: "fixed", answer: { text: ANSWER, public: true } }) });
