@@ -10,6 +10,7 @@ import os
 import pathlib
 import subprocess
 import time
+from contextlib import closing
 
 import pytest
 
@@ -43,29 +44,28 @@ def notice(**fields):
     return job
 
 
+def enabled(channel, base_url, **credentials):
+    """The flags that turn a channel's client on against a fake at base_url."""
+    return [f"--answers.{channel}.enabled=true", f"--answers.{channel}.base_url={base_url}",
+            *(f"--answers.{channel}.{key}={value}" for key, value in credentials.items())]
+
+
 @pytest.fixture
 def line():
-    fake = FakeLine()
-    yield fake, ["--answers.line.enabled=true", f"--answers.line.base_url={fake.base_url}",
-                 f"--answers.line.channel_access_token={fake.token}"]
-    fake.close()
+    with closing(FakeLine()) as fake:
+        yield fake, enabled("line", fake.base_url, channel_access_token=fake.token)
 
 
 @pytest.fixture
 def telegram():
-    fake = FakeTelegram()
-    yield fake, ["--answers.telegram.enabled=true", f"--answers.telegram.base_url={fake.base_url}",
-                 f"--answers.telegram.bot_token={fake.token}"]
-    fake.close()
+    with closing(FakeTelegram()) as fake:
+        yield fake, enabled("telegram", fake.base_url, bot_token=fake.token)
 
 
 @pytest.fixture
 def whatsapp():
-    fake = FakeWhatsApp()
-    yield fake, ["--answers.whatsapp.enabled=true",
-                 f"--answers.whatsapp.base_url={fake.base_url}/{fake.version}",
-                 f"--answers.whatsapp.access_token={fake.token}"]
-    fake.close()
+    with closing(FakeWhatsApp()) as fake:
+        yield fake, enabled("whatsapp", f"{fake.base_url}/{fake.version}", access_token=fake.token)
 
 
 # ---------------------------------------------------------------- LINE
@@ -203,8 +203,7 @@ def test_slack_posts_in_the_thread_and_honours_429():
     fake = FakeSlack()
     try:
         fake.fail_next(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
-        flags = ["--answers.slack.enabled=true", f"--answers.slack.base_url={fake.base_url}",
-                 f"--answers.slack.bot_token={fake.token}"]
+        flags = enabled("slack", fake.base_url, bot_token=fake.token)
         result = send(notice(channel="slack", to="C2147483705", thread="1355517523.000005"), *flags)
         assert result["outcome"] == "delivered" and result["elapsed"] >= 1.0
         assert fake.received[0]["thread_ts"] == "1355517523.000005"
@@ -218,12 +217,10 @@ def test_x_direct_message_and_kakao_event():
     x, kakao = FakeX(), FakeKakao()
     try:
         result = send(notice(channel="x", to="1100000000000000003"),
-                      "--answers.x.enabled=true", f"--answers.x.base_url={x.base_url}",
-                      f"--answers.x.bearer_token={x.token}")
+                      *enabled("x", x.base_url, bearer_token=x.token))
         assert result["outcome"] == "delivered" and x.received[0]["participant"] == "1100000000000000003"
         result = send(notice(channel="kakao", to="d5a1b2c3e4f5", via=kakao.bot_id),
-                      "--answers.kakao.enabled=true", f"--answers.kakao.base_url={kakao.base_url}",
-                      f"--answers.kakao.rest_api_key={kakao.key}")
+                      *enabled("kakao", kakao.base_url, rest_api_key=kakao.key))
         assert result["outcome"] == "delivered" and kakao.received[0]["user"] == "d5a1b2c3e4f5"
         assert x.problems == [] and kakao.problems == []
     finally:
