@@ -104,6 +104,29 @@ def pothole_envelope(n, channel, author, token):
             "location": None, "media": [], "author_id": author, "reply_to": {"channel": channel, "token": token}}
 
 
+def report(bootstrap, topics, keys, whatsapp, case_id, n, citizens):
+    """Each of citizens, (channel, address, author), reports case n's pothole (envelope n * 10 + i
+    on feedback.unique) with a reply token for its address; the WhatsApp citizen has just written,
+    so its answer may be free text."""
+    for i, (channel, address, author) in enumerate(citizens):
+        if channel == "whatsapp":
+            whatsapp.citizen_wrote(address)
+        token = keys.seal(channel, address, thread="1365" if channel == "telegram" else "",
+                          via=whatsapp.phone_number_id if channel == "whatsapp" else "")
+        produce(bootstrap, topics.unique, "Jongno-gu", json.dumps(pothole_envelope(n * 10 + i, channel, author, token)),
+                [("civic-case-id", case_id)])
+
+
+def delivery_outcomes(bootstrap, topics):
+    """The outcomes on feedback.deliveries by (update id, channel), in the order written."""
+    got = {}
+    for _, value, _ in read_all(bootstrap, topics.deliveries):
+        record = json.loads(value)
+        if record["type"] == "outcome":
+            got.setdefault((record["update_id"], record["channel"]), []).append(record["outcome"])
+    return got
+
+
 def fixed_update(case_id, update_id, answer):
     """The roads division marks the case fixed and answers it (feedback.responses)."""
     return {"version": 1, "type": "update", "id": update_id, "case_id": case_id, "locality": "Jongno-gu",

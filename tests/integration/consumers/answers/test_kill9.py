@@ -22,7 +22,8 @@ import time
 
 import pytest
 
-from conftest import ReplyKeys, answers_args, fixed_update, pothole_envelope, Service, Topics, produce, read_all, wait_until
+from conftest import (ReplyKeys, Service, Topics, answers_args, delivery_outcomes, fixed_update, produce, read_all,
+                      report, wait_until)
 
 ROUNDS = 10
 
@@ -57,14 +58,9 @@ def test_killed_mid_delivery_ten_times_every_citizen_hears_once(bootstrap, tmp_p
             citizens = [("line", f"U{n:032x}", "a" * 31 + str(n % 10)),
                         ("telegram", str(500000000 + n), "b" * 31 + str(n % 10)),
                         ("whatsapp", f"8210555{n:05d}", "c" * 31 + str(n % 10))]
-            whatsapp.citizen_wrote(citizens[2][1])
             target.update(channel=["line", "telegram", "whatsapp"][n % 3], round=n)
             killed.clear()
-            for i, (channel, address, author) in enumerate(citizens):
-                token = keys.seal(channel, address, thread="1365" if channel == "telegram" else "",
-                                  via=whatsapp.phone_number_id if channel == "whatsapp" else "")
-                e = pothole_envelope(n * 10 + i, channel, author, token)
-                produce(bootstrap, topics.unique, "Jongno-gu", json.dumps(e), [("civic-case-id", case_id)])
+            report(bootstrap, topics, keys, whatsapp, case_id, n, citizens)
             # The answer comes once the service knows the three citizens (as it does in life,
             # hours later); sent at the same moment it could overtake the reports.
             wait_until(lambda: sum(1 for k, v, _ in read_all(bootstrap, topics.changelog)
@@ -88,15 +84,9 @@ def test_killed_mid_delivery_ten_times_every_citizen_hears_once(bootstrap, tmp_p
             assert fake.problems == []
             assert len(fake.received) == ROUNDS
         # Every (update, recipient) has exactly one outcome; what an interruption means is per channel.
-        def outcomes():
-            got = {}
-            for key, value, _ in read_all(bootstrap, topics.deliveries):
-                record = json.loads(value)
-                if record["type"] == "outcome":
-                    got.setdefault((record["update_id"], record["channel"]), []).append(record["outcome"])
-            return got
-        wait_until(lambda: len(outcomes()) == 3 * ROUNDS, "not every delivery has its outcome")
-        got = outcomes()
+        wait_until(lambda: len(delivery_outcomes(bootstrap, topics)) == 3 * ROUNDS,
+                   "not every delivery has its outcome")
+        got = delivery_outcomes(bootstrap, topics)
         for n in range(ROUNDS):
             interrupted = ["line", "telegram", "whatsapp"][n % 3]
             for channel in ("line", "telegram", "whatsapp"):

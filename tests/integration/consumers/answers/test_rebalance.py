@@ -15,7 +15,8 @@ import json
 import time
 import zlib
 
-from conftest import ReplyKeys, answers_args, fixed_update, pothole_envelope, Service, Topics, produce, read_all, wait_until
+from conftest import (ReplyKeys, Service, Topics, answers_args, delivery_outcomes, fixed_update, produce, read_all,
+                      report, wait_until)
 
 CASES = 9
 CHANNELS = ("line", "telegram", "whatsapp")
@@ -67,12 +68,7 @@ def test_an_instance_joining_mid_delivery_sends_no_second_copy(bootstrap, tmp_pa
                         ("telegram", str(600000000 + n), "b" * 31 + str(n)),
                         ("whatsapp", f"8210777{n:05d}", "c" * 31 + str(n))]
             recipients[n] = {channel: address for channel, address, _ in citizens}
-            whatsapp.citizen_wrote(citizens[2][1])
-            for i, (channel, address, author) in enumerate(citizens):
-                token = keys.seal(channel, address, thread="1365" if channel == "telegram" else "",
-                                  via=whatsapp.phone_number_id if channel == "whatsapp" else "")
-                produce(bootstrap, topics.unique, "Jongno-gu", json.dumps(pothole_envelope(n * 10 + i, channel, author, token)),
-                        [("civic-case-id", case_id)])
+            report(bootstrap, topics, keys, whatsapp, case_id, n, citizens)
         wait_until(lambda: sum(1 for k, v, _ in read_all(bootstrap, topics.changelog) if k and k.startswith("r/") and v)
                    == 3 * CASES, "the citizens were not recorded", processes=services)
         for n in range(CASES):
@@ -88,12 +84,7 @@ def test_an_instance_joining_mid_delivery_sends_no_second_copy(bootstrap, tmp_pa
         assert sum(len(f.received) for f in fakes.values()) < 3 * CASES, "all was sent before the second one joined"
 
         def outcomes():
-            got = {}
-            for key, value, _ in read_all(bootstrap, topics.deliveries):
-                record = json.loads(value)
-                if record["type"] == "outcome":
-                    got.setdefault((record["update_id"], record["channel"]), []).append(record["outcome"])
-            return got
+            return delivery_outcomes(bootstrap, topics)
         wait_until(lambda: len(outcomes()) == 3 * CASES, f"not every delivery has its outcome: {len(outcomes())}",
                    timeout=180, processes=services)
 
