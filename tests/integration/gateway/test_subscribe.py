@@ -53,6 +53,13 @@ def ids(frames):
     return [f["message"]["envelope"]["id"] for f in frames]
 
 
+def assert_each_once(frames, n):
+    """The frames carry env-0 .. env-(n-1), each exactly once: no duplicate, no gap."""
+    got = ids(frames)
+    assert len(got) == len(set(got)), "a duplicate"
+    assert set(got) == {f"env-{i}" for i in range(n)}, "a gap"
+
+
 def test_every_record_routed_to_the_division_arrives_in_order_per_partition(gateway, topics, bootstrap):
     g = start(gateway, topics)
 
@@ -95,9 +102,7 @@ def test_cut_mid_stream_and_resume_gives_exactly_what_was_routed(gateway, topics
         assert sub["recovered"] is True and sub["replay"] == "memory"
         after = await collect(c2, 110)
         live, _ = None, None
-        union = ids(before) + ids(after)
-        assert len(union) == len(set(union)), "a duplicate"
-        assert set(union) == {f"env-{i}" for i in range(150)}, "a gap"
+        assert_each_once(before + after, 150)
         await c2.close()
 
     asyncio.run(run())
@@ -128,9 +133,7 @@ def test_resume_across_a_gateway_restart_reads_back_from_kafka(gateway, topics, 
         assert live["replayed"] == 140
         produce(bootstrap, topics.division("roads"), [("case-x", routed("case-x", 200))])
         after += await collect(c2, 1)
-        union = ids(before) + ids(after)
-        assert len(union) == len(set(union)), "a duplicate"
-        assert set(union) == {f"env-{i}" for i in range(201)}, "a gap"
+        assert_each_once(before + after, 201)
         await c2.close()
 
     asyncio.run(resume())
