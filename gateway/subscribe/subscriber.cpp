@@ -18,6 +18,17 @@ struct client_frame {
   std::string type, id, division, from, fallback, token;
 };
 
+// A position that could not be resumed: the subscription says so, why, and what it
+// gives instead (none: from now; snapshot).
+void mark_unrecovered(subscribed_info& info, std::optional<std::string> reason,
+                      std::string_view replay) {
+  if (!reason) return;
+  info.from = "position";
+  info.recovered = false;
+  info.reason = std::move(*reason);
+  info.replay = replay;
+}
+
 // Reads a client frame; on error, the field and why.
 expected<client_frame, field_error> parse_client_frame(std::string_view text) {
   rapidjson::Document doc;
@@ -270,12 +281,7 @@ void subscriber::start_now(std::optional<std::string> unrecovered_reason) {
   last_ = at;
   has_position_ = true;
   subscribed_info info{request_id_, division_, "now", encode_position(at), {}, {}, {}, {}};
-  if (unrecovered_reason) {
-    info.from = "position";
-    info.recovered = false;
-    info.reason = std::move(*unrecovered_reason);
-    info.replay = "none";
-  }
+  mark_unrecovered(info, std::move(unrecovered_reason), "none");
   control(subscribed_frame(info));
   control(live_frame(request_id_, info.position, 0));
   phase_ = phase::live;
@@ -291,12 +297,7 @@ void subscriber::start_snapshot(std::optional<std::string> unrecovered_reason) {
   snapshot_next_ = 0;
   subscribed_info info{request_id_, division_, "snapshot", encode_position(snap.at),
                        {},          {},        {},         snapshot_cases_.size()};
-  if (unrecovered_reason) {
-    info.from = "position";
-    info.recovered = false;
-    info.reason = std::move(*unrecovered_reason);
-    info.replay = "snapshot";
-  }
+  mark_unrecovered(info, std::move(unrecovered_reason), "snapshot");
   control(subscribed_frame(info));
   phase_ = phase::snapshot;
 }
