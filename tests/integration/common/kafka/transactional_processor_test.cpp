@@ -17,6 +17,7 @@
 #include "common/kafka/consumer.hpp"
 #include "common/kafka/producer.hpp"
 #include "support/broker.hpp"
+#include "support/topic_reader.hpp"
 #include "support/topics.hpp"
 
 using namespace civic;
@@ -43,26 +44,9 @@ void produce_inputs(const std::string& bootstrap, const std::string& topic) {
 // Every record of the topic, read with the given isolation level, as value -> count.
 std::map<std::string, int> read_all(const std::string& bootstrap, const std::string& topic,
                                     const std::string& isolation, size_t at_least) {
-  auto consumer = kafka::consumer::create({{"bootstrap.servers", bootstrap},
-                                           {"group.id", "reader-" + make_uuid7()},
-                                           {"isolation.level", isolation}});
-  REQUIRE(consumer.has_value());
-  REQUIRE_FALSE((*consumer)->subscribe({topic}));
   std::map<std::string, int> seen;
-  size_t total = 0;
-  auto deadline = std::chrono::steady_clock::now() + 30s;
-  auto quiet_until = std::chrono::steady_clock::now() + 3s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto polled = (*consumer)->poll(200ms);
-    REQUIRE(polled.has_value());
-    if (*polled) {
-      ++seen[std::string((*polled)->value())];
-      ++total;
-      quiet_until = std::chrono::steady_clock::now() + 3s;
-    } else if (total >= at_least && std::chrono::steady_clock::now() > quiet_until) {
-      break;
-    }
-  }
+  test::read_until_quiet(bootstrap, topic, isolation, at_least, 30s,
+                         [&](const kafka::consumed_message& m) { ++seen[std::string(m.value())]; });
   return seen;
 }
 

@@ -33,6 +33,7 @@
 #include "common/kafka/producer.hpp"
 #include "support/broker.hpp"
 #include "support/paths.hpp"
+#include "support/topic_reader.hpp"
 #include "support/topics.hpp"
 
 extern char** environ;
@@ -115,29 +116,15 @@ struct read_record {
 // after at least `at_least` records (or after 90 s).
 std::vector<read_record> read_all(const std::string& bootstrap, const std::string& topic,
                                   size_t at_least) {
-  auto consumer = kafka::consumer::create({{"bootstrap.servers", bootstrap},
-                                           {"group.id", "dedup-it-reader-" + make_uuid7()},
-                                           {"isolation.level", "read_committed"}});
-  REQUIRE(consumer.has_value());
-  REQUIRE_FALSE((*consumer)->subscribe({topic}));
   std::vector<read_record> out;
-  auto deadline = std::chrono::steady_clock::now() + 90s;
-  auto quiet_until = std::chrono::steady_clock::now() + 3s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto polled = (*consumer)->poll(200ms);
-    REQUIRE(polled.has_value());
-    if (*polled) {
-      const auto& m = **polled;
-      read_record r{std::string(m.key()), std::string(m.value()), {}};
-      for (const char* name : {"civic-case-id", "ce_id", "civic-deadletter-reason"}) {
-        if (auto h = m.header(name)) r.headers[name] = std::string(*h);
-      }
-      out.push_back(std::move(r));
-      quiet_until = std::chrono::steady_clock::now() + 3s;
-    } else if (out.size() >= at_least && std::chrono::steady_clock::now() > quiet_until) {
-      break;
-    }
-  }
+  test::read_until_quiet(
+      bootstrap, topic, "read_committed", at_least, 90s, [&](const kafka::consumed_message& m) {
+        read_record r{std::string(m.key()), std::string(m.value()), {}};
+        for (const char* name : {"civic-case-id", "ce_id", "civic-deadletter-reason"}) {
+          if (auto h = m.header(name)) r.headers[name] = std::string(*h);
+        }
+        out.push_back(std::move(r));
+      });
   return out;
 }
 
