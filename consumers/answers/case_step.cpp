@@ -47,10 +47,9 @@ std::string recipient_json(const std::string& case_id, const recipient& r) {
 expected<std::pair<std::string, recipient>, std::string> recipient_from_json(
     std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
   std::pair<std::string, recipient> out;
   recipient& r = out.second;
-  if (doc.HasParseError() || !doc.IsObject() || !json::read(doc, "case_id", out.first) ||
+  if (!json::parse_object(json, doc) || !json::read(doc, "case_id", out.first) ||
       !json::read(doc, "key", r.key) || !json::read(doc, "channel", r.channel) ||
       !json::read(doc, "token", r.token) || !json::read(doc, "first_ms", r.first_ms) ||
       !json::read(doc, "last_inbound_ms", r.last_inbound_ms) ||
@@ -145,10 +144,9 @@ void case_book::restore(std::string_view key, std::string_view value) {
     touch(c, last);
   } else if (key.starts_with("c/")) {
     rapidjson::Document doc;
-    doc.Parse(value.data(), value.size());
     std::string id;
     int64_t activity = 0;
-    if (doc.HasParseError() || !doc.IsObject() || !json::read(doc, "case_id", id) ||
+    if (!json::parse_object(value, doc) || !json::read(doc, "case_id", id) ||
         !json::read(doc, "activity_ms", activity) || !doc.HasMember("recent_updates") ||
         !doc["recent_updates"].IsArray()) {
       return;
@@ -197,11 +195,10 @@ void case_book::fold(const inbound_record& in, const topics& names, std::vector<
 void case_book::add_recipient(const inbound_record& in, const topics& names,
                               std::vector<kafka::record>& out, case_counters& counters) {
   rapidjson::Document doc;
-  doc.Parse(in.value.data(), in.value.size());
   std::string case_id;
   recipient r;
   int64_t written = 0;
-  if (doc.HasParseError() || !doc.IsObject() || !json::read(doc, "case_id", case_id) ||
+  if (!json::parse_object(in.value, doc) || !json::read(doc, "case_id", case_id) ||
       !json::read(doc, "recipient", r.key) || !json::read(doc, "channel", r.channel) ||
       !json::read(doc, "token", r.token) || !json::read(doc, "written_ms", written) ||
       !json::read(doc, "language", r.language)) {
