@@ -19,7 +19,10 @@ namespace {
 
 using writer = json::writer;
 
-kafka::record deadletter(const inbound_record& in, const topics& names, std::string reason) {
+// A dead letter, counted.
+kafka::record deadletter(const inbound_record& in, const topics& names, case_counters& counters,
+                         std::string reason) {
+  ++counters.deadlettered;
   return kafka::deadletter_record(names.deadletter, in.key, in.value, in.headers, std::move(reason),
                                   "answers:" + std::string(in.topic));
 }
@@ -83,8 +86,7 @@ std::optional<kafka::record> route_report(const inbound_record& in, const topics
                                           case_counters& counters) {
   auto e = envelope::parse_json(in.value);
   if (!e) {
-    ++counters.deadlettered;
-    return deadletter(in, names, deadletter_reason("envelope", e.error()));
+    return deadletter(in, names, counters, deadletter_reason("envelope", e.error()));
   }
   if (!e->reply_to) {
     ++counters.reports_without_reply;
@@ -109,8 +111,7 @@ std::optional<kafka::record> route_response(const inbound_record& in, const topi
                                             case_counters& counters) {
   auto r = responses::parse_json(in.value);
   if (!r) {
-    ++counters.deadlettered;
-    return deadletter(in, names, deadletter_reason("response", r.error()));
+    return deadletter(in, names, counters, deadletter_reason("response", r.error()));
   }
   if (!citizens_hear_about(*r)) return std::nullopt;
   ++counters.responses_routed;
@@ -186,8 +187,7 @@ void case_book::fold(const inbound_record& in, const topics& names, std::vector<
   } else if (kind && *kind == "response") {
     expand(in, names, out, counters, now_ms);
   } else {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, "answers.work record without its kind header"));
+    out.push_back(deadletter(in, names, counters, "answers.work record without its kind header"));
   }
   retire(names, in.partition, out, counters, now_ms);
 }
@@ -202,8 +202,7 @@ void case_book::add_recipient(const inbound_record& in, const topics& names,
       !json::read(doc, "recipient", r.key) || !json::read(doc, "channel", r.channel) ||
       !json::read(doc, "token", r.token) || !json::read(doc, "written_ms", written) ||
       !json::read(doc, "language", r.language)) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, "answers.work: not a recipient record"));
+    out.push_back(deadletter(in, names, counters, "answers.work: not a recipient record"));
     return;
   }
   r.first_ms = r.last_inbound_ms = written;
@@ -238,8 +237,7 @@ void case_book::expand(const inbound_record& in, const topics& names,
                        std::vector<kafka::record>& out, case_counters& counters, int64_t now_ms) {
   auto r = responses::parse_json(in.value);
   if (!r) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, deadletter_reason("response", r.error())));
+    out.push_back(deadletter(in, names, counters, deadletter_reason("response", r.error())));
     return;
   }
   auto found = cases_.find(r->case_id);

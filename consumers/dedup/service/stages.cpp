@@ -52,6 +52,13 @@ kafka::record deadletter(const inbound_record& in, const topics& names, std::str
                                   "dedup:" + std::string(in.topic));
 }
 
+// A dead letter counted as one (a response for no case is counted as unmatched instead).
+kafka::record counted_deadletter(const inbound_record& in, const topics& names,
+                                 step_counters& counters, std::string reason) {
+  ++counters.deadlettered;
+  return deadletter(in, names, std::move(reason));
+}
+
 void write_case(const case_state& c, const lifecycle_settings& settings, const topics& names,
                 int32_t partition, std::vector<kafka::record>& out) {
   out.push_back({names.cases,
@@ -83,8 +90,8 @@ void fold_response_record(const inbound_record& in, deduplicator& engine, lifecy
                           step_counters& counters) {
   auto r = responses::parse_json(in.value);
   if (!r) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, deadletter_reason("response", r.error())));
+    out.push_back(
+        counted_deadletter(in, names, counters, deadletter_reason("response", r.error())));
     return;
   }
   bool open = false;
@@ -99,10 +106,9 @@ void fold_response_record(const inbound_record& in, deduplicator& engine, lifecy
   // The gateway refuses support for anything but an idea; one that got past it
   // (written before the rule, or by another producer) is kept, not counted.
   if (r->type == responses::response_type::support && c->kind != "idea") {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names,
-                             "response: support for case " + c->id + " of kind " + c->kind +
-                                 ": only an idea gathers support"));
+    out.push_back(counted_deadletter(in, names, counters,
+                                     "response: support for case " + c->id + " of kind " + c->kind +
+                                         ": only an idea gathers support"));
     return;
   }
   std::vector<responses::response> crossed;
@@ -128,8 +134,8 @@ void fold_delivery_record(const inbound_record& in, deduplicator& engine, lifecy
                           step_counters& counters) {
   auto summary = responses::parse_delivery_summary(in.value);
   if (!summary) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, deadletter_reason("delivery summary", summary.error())));
+    out.push_back(counted_deadletter(in, names, counters,
+                                     deadletter_reason("delivery summary", summary.error())));
     return;
   }
   bool open = false;
@@ -157,8 +163,7 @@ kafka::record route_ingested(const inbound_record& in, const placement_function&
                              const topics& names, step_counters& counters) {
   auto parsed = envelope::parse_json(in.value);
   if (!parsed) {
-    ++counters.deadlettered;
-    return deadletter(in, names, deadletter_reason("envelope", parsed.error()));
+    return counted_deadletter(in, names, counters, deadletter_reason("envelope", parsed.error()));
   }
   placement p = place(placement_input_of(*parsed));
   if (p.divisions.empty()) p.divisions.emplace_back("triage");
@@ -179,8 +184,7 @@ kafka::record route_response(const inbound_record& in, const topics& names,
                              step_counters& counters) {
   auto r = responses::parse_json(in.value);
   if (!r) {
-    ++counters.deadlettered;
-    return deadletter(in, names, deadletter_reason("response", r.error()));
+    return counted_deadletter(in, names, counters, deadletter_reason("response", r.error()));
   }
   kafka::record rec{names.repartition, r->locality, std::string(in.value),
                     forwarded_headers(in.headers), -1};
@@ -194,8 +198,8 @@ std::optional<kafka::record> route_delivery(const inbound_record& in, const topi
   if (responses::delivery_record_type(in.value) != "summary") return std::nullopt;
   auto summary = responses::parse_delivery_summary(in.value);
   if (!summary) {
-    ++counters.deadlettered;
-    return deadletter(in, names, deadletter_reason("delivery summary", summary.error()));
+    return counted_deadletter(in, names, counters,
+                              deadletter_reason("delivery summary", summary.error()));
   }
   kafka::record rec{names.repartition, summary->locality, std::string(in.value),
                     forwarded_headers(in.headers), -1};
@@ -214,16 +218,15 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
     } else if (*kind == "delivery") {
       fold_delivery_record(in, engine, life, names, out, counters);
     } else {
-      ++counters.deadlettered;
-      out.push_back(
-          deadletter(in, names, "unknown " + std::string(input_kind_header) + ": " + *kind));
+      out.push_back(counted_deadletter(in, names, counters,
+                                       "unknown " + std::string(input_kind_header) + ": " + *kind));
     }
     return;
   }
   auto parsed = envelope::parse_json(in.value);
   if (!parsed) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, deadletter_reason("envelope", parsed.error())));
+    out.push_back(
+        counted_deadletter(in, names, counters, deadletter_reason("envelope", parsed.error())));
     return;
   }
   placement p;
@@ -252,8 +255,7 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
   }
   auto r = report_from_envelope(*parsed, p);
   if (!r) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, "envelope: " + r.error()));
+    out.push_back(counted_deadletter(in, names, counters, "envelope: " + r.error()));
     return;
   }
 
