@@ -63,17 +63,7 @@ cluster_totals run_cluster(std::istream& in, std::ostream& out, const dedup_sett
       continue;
     }
     decision d = dedup.add(*r);
-    switch (d.kind) {
-      case match_kind::new_case:
-        ++totals.new_cases;
-        break;
-      case match_kind::near_duplicate:
-        ++totals.near_duplicates;
-        break;
-      case match_kind::exact_duplicate:
-        ++totals.exact_duplicates;
-        break;
-    }
+    count_match(d.kind, totals);
     out << answer_line(*r, d) << '\n';
     dedup.close_expired(dedup.clock_ms());
   }

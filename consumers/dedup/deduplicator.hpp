@@ -75,6 +75,23 @@ std::string excerpt(std::string_view text);
 enum class match_kind { new_case, near_duplicate, exact_duplicate };
 std::string_view to_string(match_kind k);
 
+// Adds one to the count of kind k among `counts`' new_cases, near_duplicates and
+// exact_duplicates (the service's counters, `dedup cluster`'s totals).
+template <class Counts>
+void count_match(match_kind k, Counts& counts) {
+  switch (k) {
+    case match_kind::new_case:
+      ++counts.new_cases;
+      break;
+    case match_kind::near_duplicate:
+      ++counts.near_duplicates;
+      break;
+    case match_kind::exact_duplicate:
+      ++counts.exact_duplicates;
+      break;
+  }
+}
+
 struct decision {
   match_kind kind = match_kind::new_case;
   std::string case_id;

@@ -260,17 +260,7 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
   }
 
   decision d = engine.add(*r);
-  switch (d.kind) {
-    case match_kind::new_case:
-      ++counters.new_cases;
-      break;
-    case match_kind::near_duplicate:
-      ++counters.near_duplicates;
-      break;
-    case match_kind::exact_duplicate:
-      ++counters.exact_duplicates;
-      break;
-  }
+  count_match(d.kind, counters);
   if (d.kind != match_kind::exact_duplicate) {
     kafka::record unique{names.unique, locality_key(*r), std::string(in.value),
                          forwarded_headers(in.headers), -1};
