@@ -5,6 +5,7 @@
 #include "common/envelope/envelope_json.hpp"
 #include "common/responses/delivery.hpp"
 #include "common/responses/response.hpp"
+#include "common/text/comma_list.hpp"
 #include "consumers/classify/model/embedding_codec.hpp"
 #include "consumers/dedup/case_json.hpp"
 #include "consumers/dedup/report_builder.hpp"
@@ -31,18 +32,6 @@ std::string join(const std::vector<std::string>& parts) {
   for (const auto& p : parts) {
     if (!out.empty()) out += ',';
     out += p;
-  }
-  return out;
-}
-
-std::vector<std::string> split(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    size_t comma = text.find(',');
-    std::string_view part = text.substr(0, comma);
-    if (!part.empty()) out.emplace_back(part);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
   }
   return out;
 }
@@ -231,9 +220,9 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
   }
   placement p;
   if (const std::string* divisions = kafka::find_header(in.headers, divisions_header)) {
-    p.divisions = split(*divisions);
+    p.divisions = text::comma_list(*divisions);
     if (const std::string* related = kafka::find_header(in.headers, related_header))
-      p.related = split(*related);
+      p.related = text::comma_list(*related);
     if (const std::string* district = kafka::find_header(in.headers, district_header))
       p.district = *district;
     if (const std::string* kind = kafka::find_header(in.headers, kind_header)) p.kind = *kind;
