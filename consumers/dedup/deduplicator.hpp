@@ -148,6 +148,10 @@ class deduplicator {
   void erase(handle h);
   void index(handle h, const case_state& c);
   void unindex(handle h, const case_state& c);
+  // Calls visit(index, key) for each bucket of a bucket index (geo, district, LSH,
+  // semantic) that holds c.
+  template <class Visit>
+  void for_each_bucket(const case_state& c, Visit&& visit);
   void index_fingerprint(handle h, const fingerprint& f);
   void unindex_fingerprint(handle h, const fingerprint& f);
   void touch(handle h, int64_t old_last_seen, int64_t new_last_seen);
