@@ -159,9 +159,7 @@ field_result read_attributes(json::value& v, const std::string& pointer,
                              std::vector<attribute>& out) {
   simdjson::ondemand::object object;
   if (auto error = v.get_object().get(object)) {
-    if (error == simdjson::INCORRECT_TYPE)
-      return make_error(errc::wrong_type, pointer, "must be an object");
-    return json::simdjson_failure(error, pointer);
+    return json::read_failure(error, pointer, "must be an object");
   }
   for (auto member : object) {
     std::string_view code;
@@ -184,9 +182,7 @@ field_result read_attributes(json::value& v, const std::string& pointer,
     if (auto error = member.value().get(values_value)) return json::simdjson_failure(error, p);
     simdjson::ondemand::array values;
     if (auto error = values_value.get_array().get(values)) {
-      if (error == simdjson::INCORRECT_TYPE)
-        return make_error(errc::wrong_type, p, "must be an array of strings");
-      return json::simdjson_failure(error, p);
+      return json::read_failure(error, p, "must be an array of strings");
     }
     size_t index = 0;
     for (auto item : values) {

@@ -43,10 +43,7 @@ std::optional<field_error> read_media(json::value& v, const std::string& pointer
                                       std::vector<std::string>& out) {
   simdjson::ondemand::array array;
   if (auto error = v.get_array().get(array)) {
-    if (error == simdjson::INCORRECT_TYPE) {
-      return make_error(errc::wrong_type, pointer, "must be an array of URLs");
-    }
-    return json::simdjson_failure(error, pointer);
+    return json::read_failure(error, pointer, "must be an array of URLs");
   }
   size_t index = 0;
   for (auto item : array) {

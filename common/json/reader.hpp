@@ -23,6 +23,10 @@ field_error simdjson_failure(simdjson::error_code error, std::string pointer);
 
 field_error make_error(errc code, std::string pointer, std::string message);
 
+// Why a value could not be read as what `must` says ("must be a string"): wrong_type
+// with that message when the value has another type, else simdjson_failure's answer.
+field_error read_failure(simdjson::error_code error, std::string pointer, std::string must);
+
 // A member name as an RFC 6901 reference token ('~' -> "~0", '/' -> "~1").
 std::string pointer_token(std::string_view name);
 
@@ -89,10 +93,7 @@ std::optional<field_error> for_each_member(value& v, const std::string& pointer,
                                            member_set& members, OnMember&& on_member) {
   simdjson::ondemand::object object;
   if (auto error = v.get_object().get(object)) {
-    if (error == simdjson::INCORRECT_TYPE) {
-      return make_error(errc::wrong_type, pointer, "must be an object");
-    }
-    return simdjson_failure(error, pointer);
+    return read_failure(error, pointer, "must be an object");
   }
   for (auto member : object) {
     std::string_view key;
