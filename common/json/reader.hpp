@@ -110,6 +110,29 @@ std::optional<field_error> for_each_member(value& v, const std::string& pointer,
   return members.first_missing(pointer);
 }
 
+// Iterates an array of at most `max_items` items, calling on_item(value, pointer) for
+// each; stops at the first error. `must` says what the value must be ("must be an array
+// of URLs"); `items` names the items in the too_long error ("at most 4 media links").
+template <class OnItem>
+std::optional<field_error> for_each_item(value& v, const std::string& pointer, std::string must,
+                                         size_t max_items, std::string_view items,
+                                         OnItem&& on_item) {
+  simdjson::ondemand::array array;
+  if (auto error = v.get_array().get(array)) return read_failure(error, pointer, std::move(must));
+  size_t index = 0;
+  for (auto item : array) {
+    std::string item_pointer = pointer + "/" + std::to_string(index);
+    if (index++ == max_items) {
+      return make_error(errc::too_long, item_pointer,
+                        "at most " + std::to_string(max_items) + " " + std::string(items));
+    }
+    simdjson::ondemand::value item_value;
+    if (auto error = item.get(item_value)) return simdjson_failure(error, item_pointer);
+    if (auto failed = on_item(item_value, item_pointer)) return failed;
+  }
+  return std::nullopt;
+}
+
 }  // namespace civic::json
 
 namespace civic::json {
