@@ -48,21 +48,12 @@ std::span<const config::option> all_options() {
 
 }  // namespace
 
+constexpr config::program this_program{
+    "e2e_probe", "times messages from the gateway's receipt to their division topic"};
+
 int main(int argc, char** argv) {
-  auto args = config::arguments(argc, argv);
-  if (config::wants_help(args)) {
-    std::fputs(config::help_text(
-                   "e2e_probe", "times messages from the gateway's receipt to their division topic",
-                   all_options())
-                   .c_str(),
-               stdout);
-    return 0;
-  }
-  auto s = config::load(all_options(), args);
-  if (!s) {
-    std::fprintf(stderr, "e2e_probe: %s\n", s.error().c_str());
-    return 2;
-  }
+  auto s = config::start(this_program, all_options(), config::arguments(argc, argv));
+  if (!s) return s.error();
   auto props = s->kafka_properties();
   std::random_device rd;
   props.emplace_back("group.id", "e2e-probe-" + std::to_string(rd()));
@@ -70,14 +61,10 @@ int main(int argc, char** argv) {
   props.emplace_back("fetch.wait.max.ms", "10");
   props.emplace_back("topic.metadata.refresh.interval.ms", "1000");
   auto made = kafka::consumer::create(props);
-  if (!made) {
-    std::fprintf(stderr, "e2e_probe: %s\n", made.error().c_str());
-    return 2;
-  }
+  if (!made) return config::refuse(this_program, made.error());
   auto& consumer = **made;
   if (auto ec = consumer.subscribe({s->text("probe.topics")})) {
-    std::fprintf(stderr, "e2e_probe: subscribe: %s\n", ec.message().c_str());
-    return 2;
+    return config::refuse(this_program, "subscribe: " + ec.message());
   }
   const auto launched = wall::now();
   const auto start = launched + std::chrono::milliseconds(s->integer("probe.start_delay_ms"));

@@ -15,6 +15,7 @@
 #include "bench/support/figures_json.hpp"
 #include "bench/support/process_cpu.hpp"
 #include "common/config/config.hpp"
+#include "common/config/program.hpp"
 
 using namespace civic;
 using namespace civic::bench;
@@ -127,53 +128,34 @@ void print_figures(const config::settings& s, const target& where, const plan& p
 
 }  // namespace
 
+constexpr config::program this_program{
+    "loadgen",
+    "sends citizen messages to the gateway and prints throughput, latency and ack accounting"};
+
 int main(int argc, char** argv) {
-  auto args = config::arguments(argc, argv);
-  if (config::wants_help(args)) {
-    std::fputs(config::help_text("loadgen",
-                                 "sends citizen messages to the gateway and prints throughput, "
-                                 "latency and ack accounting",
-                                 loadgen_options)
-                   .c_str(),
-               stdout);
-    return 0;
-  }
-  auto s = config::load(loadgen_options, args);
-  if (!s) {
-    std::fprintf(stderr, "loadgen: %s\n", s.error().c_str());
-    return 2;
-  }
+  auto s = config::start(this_program, loadgen_options, config::arguments(argc, argv));
+  if (!s) return s.error();
   auto where = parse_url(s->text("loadgen.url"));
-  if (!where) {
-    std::fprintf(stderr, "loadgen: %s\n", where.error().c_str());
-    return 2;
-  }
+  if (!where) return config::refuse(this_program, where.error());
   if (s->text("loadgen.bodies").empty()) {
-    std::fprintf(stderr,
-                 "loadgen: loadgen.bodies is required (bench/data/bodies FILE writes one)\n");
-    return 2;
+    return config::refuse(this_program,
+                          "loadgen.bodies is required (bench/data/bodies FILE writes one)");
   }
   auto bodies = message_bodies::load(s->text("loadgen.bodies"));
-  if (!bodies) {
-    std::fprintf(stderr, "loadgen: %s\n", bodies.error().c_str());
-    return 2;
-  }
+  if (!bodies) return config::refuse(this_program, bodies.error());
   auto answers = s->text("loadgen.answers");
   if (answers != "gateway" && answers != "status") {
-    std::fprintf(stderr, "loadgen: loadgen.answers must be gateway or status\n");
-    return 2;
+    return config::refuse(this_program, "loadgen.answers must be gateway or status");
   }
   if (s->integer("loadgen.batch") > 1 && (where->websocket || answers != "gateway")) {
-    std::fprintf(
-        stderr,
-        "loadgen: loadgen.batch above 1 needs an http:// url and loadgen.answers=gateway\n");
-    return 2;
+    return config::refuse(this_program,
+                          "loadgen.batch above 1 needs an http:// url and loadgen.answers=gateway");
   }
   auto warmup = std::chrono::milliseconds(s->integer("loadgen.warmup_ms"));
   auto duration = std::chrono::milliseconds(s->integer("loadgen.duration_ms"));
   if (warmup >= duration) {
-    std::fprintf(stderr, "loadgen: loadgen.warmup_ms must be shorter than loadgen.duration_ms\n");
-    return 2;
+    return config::refuse(this_program,
+                          "loadgen.warmup_ms must be shorter than loadgen.duration_ms");
   }
 
   plan p;

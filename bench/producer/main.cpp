@@ -71,60 +71,36 @@ struct ledger {
 
 }  // namespace
 
+constexpr config::program this_program{
+    "producer_bench",
+    "produces the gateway's records straight to Kafka with the gateway's producer settings"};
+
 int main(int argc, char** argv) {
-  auto args = config::arguments(argc, argv);
-  if (config::wants_help(args)) {
-    std::fputs(
-        config::help_text(
-            "producer_bench",
-            "produces the gateway's records straight to Kafka with the gateway's producer settings",
-            all_options())
-            .c_str(),
-        stdout);
-    return 0;
-  }
-  auto s = config::load(all_options(), args);
-  if (!s) {
-    std::fprintf(stderr, "producer_bench: %s\n", s.error().c_str());
-    return 2;
-  }
+  auto s = config::start(this_program, all_options(), config::arguments(argc, argv));
+  if (!s) return s.error();
   if (s->text("producer.bodies").empty()) {
-    std::fprintf(stderr, "producer_bench: producer.bodies is required\n");
-    return 2;
+    return config::refuse(this_program, "producer.bodies is required");
   }
   auto bodies = message_bodies::load(s->text("producer.bodies"));
-  if (!bodies) {
-    std::fprintf(stderr, "producer_bench: %s\n", bodies.error().c_str());
-    return 2;
-  }
+  if (!bodies) return config::refuse(this_program, bodies.error());
   std::random_device rd;
   std::string run_id = "pb" + std::to_string(rd());
   auto records =
       gateway_records(*bodies, static_cast<size_t>(s->integer("producer.distinct_records")),
                       s->text("producer.topic"), run_id);
-  if (!records) {
-    std::fprintf(stderr, "producer_bench: %s\n", records.error().c_str());
-    return 2;
-  }
+  if (!records) return config::refuse(this_program, records.error());
   if (const auto& dump = s->text("producer.dump_values"); !dump.empty()) {
     std::ofstream out(dump);
     for (const auto& r : *records) out << r.value << '\n';  // envelope JSON is compact: no newlines
     out.close();
-    if (!out) {
-      std::fprintf(stderr, "producer_bench: cannot write %s\n", dump.c_str());
-      return 2;
-    }
+    if (!out) return config::refuse(this_program, "cannot write " + dump);
     return 0;
   }
   auto made = kafka::producer::create(s->kafka_properties());
-  if (!made) {
-    std::fprintf(stderr, "producer_bench: %s\n", made.error().c_str());
-    return 2;
-  }
+  if (!made) return config::refuse(this_program, made.error());
   auto& producer = **made;
   if (auto down = producer.check_connectivity(std::chrono::seconds(10))) {
-    std::fprintf(stderr, "producer_bench: Kafka unreachable: %s\n", down.message().c_str());
-    return 2;
+    return config::refuse(this_program, "Kafka unreachable: " + down.message());
   }
 
   // Produced as the gateway produces them: views, copied by librdkafka.

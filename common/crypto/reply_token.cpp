@@ -110,8 +110,7 @@ std::string plaintext_of(const reply_address& a) {
 
 expected<reply_address, std::string> address_of(std::string_view plaintext) {
   rapidjson::Document doc;
-  doc.Parse(plaintext.data(), plaintext.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  if (!json::parse_object(plaintext, doc)) {
     return unexpected(std::string("the token's contents are not readable"));
   }
   reply_address a;

@@ -159,9 +159,7 @@ field_result read_attributes(json::value& v, const std::string& pointer,
                              std::vector<attribute>& out) {
   simdjson::ondemand::object object;
   if (auto error = v.get_object().get(object)) {
-    if (error == simdjson::INCORRECT_TYPE)
-      return make_error(errc::wrong_type, pointer, "must be an object");
-    return json::simdjson_failure(error, pointer);
+    return json::read_failure(error, pointer, "must be an object");
   }
   for (auto member : object) {
     std::string_view code;
@@ -180,27 +178,17 @@ field_result read_attributes(json::value& v, const std::string& pointer,
       if (a.code == code) return make_error(errc::duplicate_field, p, "appears more than once");
     }
     attribute a{std::string(code), {}};
-    json::value values_value;
-    if (auto error = member.value().get(values_value)) return json::simdjson_failure(error, p);
-    simdjson::ondemand::array values;
-    if (auto error = values_value.get_array().get(values)) {
-      if (error == simdjson::INCORRECT_TYPE)
-        return make_error(errc::wrong_type, p, "must be an array of strings");
-      return json::simdjson_failure(error, p);
-    }
-    size_t index = 0;
-    for (auto item : values) {
-      std::string item_pointer = p + "/" + std::to_string(index++);
-      if (a.values.size() == limits::attribute_values) {
-        return make_error(errc::too_long, item_pointer,
-                          "at most " + std::to_string(limits::attribute_values) + " values");
-      }
-      json::value item_value;
-      if (auto error = item.get(item_value)) return json::simdjson_failure(error, item_pointer);
-      auto s = json::read_string(item_value, item_pointer, {0, limits::attribute_value_chars});
-      if (!s) return std::move(s).error();
-      a.values.emplace_back(*s);
-    }
+    json::value values;
+    if (auto error = member.value().get(values)) return json::simdjson_failure(error, p);
+    auto failed = json::for_each_item(
+        values, p, "must be an array of strings", limits::attribute_values, "values",
+        [&](json::value& item, const std::string& item_pointer) -> std::optional<field_error> {
+          auto s = json::read_string(item, item_pointer, {0, limits::attribute_value_chars});
+          if (!s) return std::move(s).error();
+          a.values.emplace_back(*s);
+          return std::nullopt;
+        });
+    if (failed) return failed;
     out.push_back(std::move(a));
   }
   return std::nullopt;

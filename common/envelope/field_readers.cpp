@@ -41,28 +41,15 @@ std::optional<field_error> read_location(json::value& v, const std::string& poin
 
 std::optional<field_error> read_media(json::value& v, const std::string& pointer,
                                       std::vector<std::string>& out) {
-  simdjson::ondemand::array array;
-  if (auto error = v.get_array().get(array)) {
-    if (error == simdjson::INCORRECT_TYPE) {
-      return make_error(errc::wrong_type, pointer, "must be an array of URLs");
-    }
-    return json::simdjson_failure(error, pointer);
-  }
-  size_t index = 0;
-  for (auto item : array) {
-    std::string item_pointer = pointer + "/" + std::to_string(index++);
-    if (out.size() == limits::media_items) {
-      return make_error(errc::too_long, item_pointer,
-                        "at most " + std::to_string(limits::media_items) + " media links");
-    }
-    json::value item_value;
-    if (auto error = item.get(item_value)) return json::simdjson_failure(error, item_pointer);
-    auto url = json::read_string_matching(item_value, item_pointer, {1, limits::url_chars},
-                                          is_http_url, "must be an http or https URL");
-    if (!url) return std::move(url).error();
-    out.emplace_back(*url);
-  }
-  return std::nullopt;
+  return json::for_each_item(
+      v, pointer, "must be an array of URLs", limits::media_items, "media links",
+      [&](json::value& item, const std::string& item_pointer) -> std::optional<field_error> {
+        auto url = json::read_string_matching(item, item_pointer, {1, limits::url_chars},
+                                              is_http_url, "must be an http or https URL");
+        if (!url) return std::move(url).error();
+        out.emplace_back(*url);
+        return std::nullopt;
+      });
 }
 
 }  // namespace civic::envelope

@@ -5,9 +5,25 @@
 #include <cstring>
 
 namespace civic::json {
+namespace {
+
+template <class Number>
+field_error out_of_range(const std::string& pointer, Number min, Number max) {
+  return make_error(errc::out_of_range, pointer,
+                    "must be between " + std::to_string(min) + " and " + std::to_string(max));
+}
+
+}  // namespace
 
 field_error make_error(errc code, std::string pointer, std::string message) {
   return field_error{code, std::move(pointer), std::move(message)};
+}
+
+field_error read_failure(simdjson::error_code error, std::string pointer, std::string must) {
+  if (error == simdjson::INCORRECT_TYPE) {
+    return make_error(errc::wrong_type, std::move(pointer), std::move(must));
+  }
+  return simdjson_failure(error, std::move(pointer));
 }
 
 field_error simdjson_failure(simdjson::error_code error, std::string pointer) {
@@ -70,10 +86,7 @@ expected<std::string_view, field_error> read_string(value& v, const std::string&
                                                     length_limits limits) {
   std::string_view s;
   if (auto error = v.get_string().get(s)) {
-    if (error == simdjson::INCORRECT_TYPE) {
-      return unexpected(make_error(errc::wrong_type, pointer, "must be a string"));
-    }
-    return unexpected(simdjson_failure(error, pointer));
+    return unexpected(read_failure(error, pointer, "must be a string"));
   }
   size_t chars = count_code_points(s);
   if (chars < limits.min_chars) {
@@ -108,15 +121,10 @@ expected<double, field_error> read_number(value& v, const std::string& pointer, 
                                           double max) {
   double d = 0;
   if (auto error = v.get_double().get(d)) {
-    if (error == simdjson::INCORRECT_TYPE) {
-      return unexpected(make_error(errc::wrong_type, pointer, "must be a number"));
-    }
-    return unexpected(simdjson_failure(error, pointer));
+    return unexpected(read_failure(error, pointer, "must be a number"));
   }
   if (!std::isfinite(d) || d < min || d > max) {
-    return unexpected(
-        make_error(errc::out_of_range, pointer,
-                   "must be between " + std::to_string(min) + " and " + std::to_string(max)));
+    return unexpected(out_of_range(pointer, min, max));
   }
   return d;
 }
@@ -139,15 +147,10 @@ expected<int64_t, field_error> read_integer(value& v, const std::string& pointer
                                             int64_t max) {
   int64_t n = 0;
   if (auto error = v.get_int64().get(n)) {
-    if (error == simdjson::INCORRECT_TYPE) {
-      return unexpected(make_error(errc::wrong_type, pointer, "must be an integer"));
-    }
-    return unexpected(simdjson_failure(error, pointer));
+    return unexpected(read_failure(error, pointer, "must be an integer"));
   }
   if (n < min || n > max) {
-    return unexpected(
-        make_error(errc::out_of_range, pointer,
-                   "must be between " + std::to_string(min) + " and " + std::to_string(max)));
+    return unexpected(out_of_range(pointer, min, max));
   }
   return n;
 }

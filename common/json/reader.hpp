@@ -23,6 +23,10 @@ field_error simdjson_failure(simdjson::error_code error, std::string pointer);
 
 field_error make_error(errc code, std::string pointer, std::string message);
 
+// Why a value could not be read as what `must` says ("must be a string"): wrong_type
+// with that message when the value has another type, else simdjson_failure's answer.
+field_error read_failure(simdjson::error_code error, std::string pointer, std::string must);
+
 // A member name as an RFC 6901 reference token ('~' -> "~0", '/' -> "~1").
 std::string pointer_token(std::string_view name);
 
@@ -89,10 +93,7 @@ std::optional<field_error> for_each_member(value& v, const std::string& pointer,
                                            member_set& members, OnMember&& on_member) {
   simdjson::ondemand::object object;
   if (auto error = v.get_object().get(object)) {
-    if (error == simdjson::INCORRECT_TYPE) {
-      return make_error(errc::wrong_type, pointer, "must be an object");
-    }
-    return simdjson_failure(error, pointer);
+    return read_failure(error, pointer, "must be an object");
   }
   for (auto member : object) {
     std::string_view key;
@@ -107,6 +108,29 @@ std::optional<field_error> for_each_member(value& v, const std::string& pointer,
     if (auto failed = on_member(*known, member_value, member_pointer)) return failed;
   }
   return members.first_missing(pointer);
+}
+
+// Iterates an array of at most `max_items` items, calling on_item(value, pointer) for
+// each; stops at the first error. `must` says what the value must be ("must be an array
+// of URLs"); `items` names the items in the too_long error ("at most 4 media links").
+template <class OnItem>
+std::optional<field_error> for_each_item(value& v, const std::string& pointer, std::string must,
+                                         size_t max_items, std::string_view items,
+                                         OnItem&& on_item) {
+  simdjson::ondemand::array array;
+  if (auto error = v.get_array().get(array)) return read_failure(error, pointer, std::move(must));
+  size_t index = 0;
+  for (auto item : array) {
+    std::string item_pointer = pointer + "/" + std::to_string(index);
+    if (index++ == max_items) {
+      return make_error(errc::too_long, item_pointer,
+                        "at most " + std::to_string(max_items) + " " + std::string(items));
+    }
+    simdjson::ondemand::value item_value;
+    if (auto error = item.get(item_value)) return simdjson_failure(error, item_pointer);
+    if (auto failed = on_item(item_value, item_pointer)) return failed;
+  }
+  return std::nullopt;
 }
 
 }  // namespace civic::json

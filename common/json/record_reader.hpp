@@ -15,6 +15,12 @@
 
 namespace civic::json {
 
+// Parses `text` into `doc`: true when it is a JSON object.
+inline bool parse_object(std::string_view text, rapidjson::Document& doc) {
+  doc.Parse(text.data(), text.size());
+  return !doc.HasParseError() && doc.IsObject();
+}
+
 inline const rapidjson::Value* find(const rapidjson::Value& object, std::string_view name) {
   auto m = object.FindMember(rapidjson::StringRef(name.data(), name.size()));
   return m == object.MemberEnd() ? nullptr : &m->value;

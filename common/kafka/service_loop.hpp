@@ -9,9 +9,12 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "common/kafka/transactional_processor.hpp"
+#include "common/log/log.hpp"
 
 namespace civic::kafka {
 
@@ -102,6 +105,23 @@ class transaction_counters {
   mutable std::mutex published_mutex_;
   Counters published_;
 };
+
+// on_aborted of a service whose state by partition is restored from a changelog: forget
+// what the aborted batch counted and restore the held partitions again (restore(partitions)
+// returns an error_code). Without its state the service must not go on: a failure is logged
+// as `failed_event` and kept in `fatal`, which run() returns so that the process exits
+// non-zero and is restarted, and stop() is called.
+template <class Counters, class State, class Restore, class Stop>
+void restore_after_abort(transaction_counters<Counters>& counters,
+                         const std::map<int32_t, State>& held, Restore&& restore,
+                         std::string_view failed_event, std::error_code& fatal, Stop&& stop) {
+  counters.roll_back();
+  if (auto error = restore(partitions_held(held))) {
+    log::error(failed_event, {{"error", error.message()}});
+    fatal = error;
+    stop();
+  }
+}
 
 // When a service's periodic stats line is due: the first at once, then at most one an
 // interval, and always when forced (the last one, at the end of run()).

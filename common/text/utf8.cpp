@@ -21,4 +21,23 @@ std::optional<std::string> map_utf8(std::string_view utf8, utf8proc_option_t opt
   return std::string(reinterpret_cast<const char*>(mapped), static_cast<size_t>(length));
 }
 
+bool is_word_character(utf8proc_int32_t cp, combining_marks marks) {
+  switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+      return true;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+      return marks == combining_marks::included;
+    default:
+      return false;
+  }
+}
+
 }  // namespace civic::text

@@ -75,6 +75,11 @@ bool for_each_code_point(std::string_view utf8, Visit&& visit) {
   return true;
 }
 
+// Whether a code point is part of a word: a letter (L*) or a number (N*), and with
+// combining_marks::included also a nonspacing or spacing combining mark (Mn, Mc).
+enum class combining_marks { excluded, included };
+bool is_word_character(utf8proc_int32_t cp, combining_marks marks);
+
 // Hangul syllables, conjoining jamo and compatibility jamo.
 constexpr bool is_hangul(int32_t cp) {
   return (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x1100 && cp <= 0x11FF) ||

@@ -19,7 +19,10 @@ namespace {
 
 using writer = json::writer;
 
-kafka::record deadletter(const inbound_record& in, const topics& names, std::string reason) {
+// A dead letter, counted.
+kafka::record deadletter(const inbound_record& in, const topics& names, case_counters& counters,
+                         std::string reason) {
+  ++counters.deadlettered;
   return kafka::deadletter_record(names.deadletter, in.key, in.value, in.headers, std::move(reason),
                                   "answers:" + std::string(in.topic));
 }
@@ -47,10 +50,9 @@ std::string recipient_json(const std::string& case_id, const recipient& r) {
 expected<std::pair<std::string, recipient>, std::string> recipient_from_json(
     std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
   std::pair<std::string, recipient> out;
   recipient& r = out.second;
-  if (doc.HasParseError() || !doc.IsObject() || !json::read(doc, "case_id", out.first) ||
+  if (!json::parse_object(json, doc) || !json::read(doc, "case_id", out.first) ||
       !json::read(doc, "key", r.key) || !json::read(doc, "channel", r.channel) ||
       !json::read(doc, "token", r.token) || !json::read(doc, "first_ms", r.first_ms) ||
       !json::read(doc, "last_inbound_ms", r.last_inbound_ms) ||
@@ -84,8 +86,7 @@ std::optional<kafka::record> route_report(const inbound_record& in, const topics
                                           case_counters& counters) {
   auto e = envelope::parse_json(in.value);
   if (!e) {
-    ++counters.deadlettered;
-    return deadletter(in, names, deadletter_reason("envelope", e.error()));
+    return deadletter(in, names, counters, deadletter_reason("envelope", e.error()));
   }
   if (!e->reply_to) {
     ++counters.reports_without_reply;
@@ -110,8 +111,7 @@ std::optional<kafka::record> route_response(const inbound_record& in, const topi
                                             case_counters& counters) {
   auto r = responses::parse_json(in.value);
   if (!r) {
-    ++counters.deadlettered;
-    return deadletter(in, names, deadletter_reason("response", r.error()));
+    return deadletter(in, names, counters, deadletter_reason("response", r.error()));
   }
   if (!citizens_hear_about(*r)) return std::nullopt;
   ++counters.responses_routed;
@@ -145,10 +145,9 @@ void case_book::restore(std::string_view key, std::string_view value) {
     touch(c, last);
   } else if (key.starts_with("c/")) {
     rapidjson::Document doc;
-    doc.Parse(value.data(), value.size());
     std::string id;
     int64_t activity = 0;
-    if (doc.HasParseError() || !doc.IsObject() || !json::read(doc, "case_id", id) ||
+    if (!json::parse_object(value, doc) || !json::read(doc, "case_id", id) ||
         !json::read(doc, "activity_ms", activity) || !doc.HasMember("recent_updates") ||
         !doc["recent_updates"].IsArray()) {
       return;
@@ -188,8 +187,7 @@ void case_book::fold(const inbound_record& in, const topics& names, std::vector<
   } else if (kind && *kind == "response") {
     expand(in, names, out, counters, now_ms);
   } else {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, "answers.work record without its kind header"));
+    out.push_back(deadletter(in, names, counters, "answers.work record without its kind header"));
   }
   retire(names, in.partition, out, counters, now_ms);
 }
@@ -197,16 +195,14 @@ void case_book::fold(const inbound_record& in, const topics& names, std::vector<
 void case_book::add_recipient(const inbound_record& in, const topics& names,
                               std::vector<kafka::record>& out, case_counters& counters) {
   rapidjson::Document doc;
-  doc.Parse(in.value.data(), in.value.size());
   std::string case_id;
   recipient r;
   int64_t written = 0;
-  if (doc.HasParseError() || !doc.IsObject() || !json::read(doc, "case_id", case_id) ||
+  if (!json::parse_object(in.value, doc) || !json::read(doc, "case_id", case_id) ||
       !json::read(doc, "recipient", r.key) || !json::read(doc, "channel", r.channel) ||
       !json::read(doc, "token", r.token) || !json::read(doc, "written_ms", written) ||
       !json::read(doc, "language", r.language)) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, "answers.work: not a recipient record"));
+    out.push_back(deadletter(in, names, counters, "answers.work: not a recipient record"));
     return;
   }
   r.first_ms = r.last_inbound_ms = written;
@@ -241,8 +237,7 @@ void case_book::expand(const inbound_record& in, const topics& names,
                        std::vector<kafka::record>& out, case_counters& counters, int64_t now_ms) {
   auto r = responses::parse_json(in.value);
   if (!r) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, deadletter_reason("response", r.error())));
+    out.push_back(deadletter(in, names, counters, deadletter_reason("response", r.error())));
     return;
   }
   auto found = cases_.find(r->case_id);

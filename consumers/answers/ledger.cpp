@@ -81,8 +81,7 @@ std::string to_json(const ledger_entry& e) {
 
 expected<ledger_entry, std::string> ledger_entry_from_json(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) return unexpected(std::string("not a JSON object"));
+  if (!json::parse_object(json, doc)) return unexpected(std::string("not a JSON object"));
   ledger_entry e;
   std::string state;
   if (!json::read(doc, "state", state)) return unexpected(std::string("state missing"));

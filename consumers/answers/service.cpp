@@ -116,12 +116,10 @@ expected<std::unique_ptr<service>, std::string> service::create(
     self->stop_workers(partitions);
   };
   handlers.on_aborted = [self] {
-    self->counters_.roll_back();
-    if (auto error = self->restore(kafka::partitions_held(self->books_))) {
-      log::error("answers.restore_failed", {{"error", error.message()}});
-      self->fatal_error_ = error;
-      self->stop();
-    }
+    kafka::restore_after_abort(
+        self->counters_, self->books_,
+        [self](const std::vector<int32_t>& partitions) { return self->restore(partitions); },
+        "answers.restore_failed", self->fatal_error_, [self] { self->stop(); });
   };
   handlers.on_committed = [self](size_t, size_t) {
     self->counters_.commit();

@@ -36,19 +36,7 @@ std::optional<std::string> fold_for_matching(std::string_view utf8) {
 namespace {
 
 bool letter_or_digit(utf8proc_int32_t cp) {
-  switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-      return true;
-    default:
-      return false;
-  }
+  return text::is_word_character(cp, text::combining_marks::excluded);
 }
 
 // The code points a term is made of, without the characters the matcher treats

@@ -203,8 +203,7 @@ std::string state_to_json(const case_state& c) {
 
 expected<case_state, std::string> state_from_json(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) return unexpected(std::string("not a JSON object"));
+  if (!json::parse_object(json, doc)) return unexpected(std::string("not a JSON object"));
   case_state c;
   int64_t scripts = 0;
   if (!json::read(doc, "id", c.id) || !uint_member(doc, "report_count", c.report_count) ||

@@ -15,23 +15,11 @@ std::string answer_line(const report& r, const decision& d) {
   w.StartObject();
   w.member("id", r.id);
   w.member("case", d.case_id);
-  w.Key("duplicate_of");
-  if (d.duplicate_of) {
-    w.String(*d.duplicate_of);
-  } else {
-    w.Null();
-  }
-  w.Key("match");
-  std::string_view kind = to_string(d.kind);
-  w.string(kind);
+  w.member("duplicate_of", d.duplicate_of);
+  w.member("match", to_string(d.kind));
   // What the classifier said: the first thing to look at when tuning.
   w.strings("divisions", r.divisions);
-  w.Key("district");
-  if (r.district) {
-    w.String(*r.district);
-  } else {
-    w.Null();
-  }
+  w.member("district", r.district);
   w.EndObject();
   return w.str();
 }
@@ -63,17 +51,7 @@ cluster_totals run_cluster(std::istream& in, std::ostream& out, const dedup_sett
       continue;
     }
     decision d = dedup.add(*r);
-    switch (d.kind) {
-      case match_kind::new_case:
-        ++totals.new_cases;
-        break;
-      case match_kind::near_duplicate:
-        ++totals.near_duplicates;
-        break;
-      case match_kind::exact_duplicate:
-        ++totals.exact_duplicates;
-        break;
-    }
+    count_match(d.kind, totals);
     out << answer_line(*r, d) << '\n';
     dedup.close_expired(dedup.clock_ms());
   }

@@ -370,24 +370,24 @@ void deduplicator::erase(handle h) {
   cases_.erase(found);
 }
 
-void deduplicator::index(handle h, const case_state& c) {
-  for (uint64_t key : geo_keys(c)) geo_index_.add(key, h);
-  if (c.district) district_index_.add(district_key(*c.district), h);
+template <class Visit>
+void deduplicator::for_each_bucket(const case_state& c, Visit&& visit) {
+  for (uint64_t key : geo_keys(c)) visit(geo_index_, key);
+  if (c.district) visit(district_index_, district_key(*c.district));
   for (const signature& s : c.signatures) {
-    for (uint64_t key : lsh_keys(c.district, s)) lsh_index_.add(key, h);
+    for (uint64_t key : lsh_keys(c.district, s)) visit(lsh_index_, key);
   }
+  for (uint64_t key : semantic_keys(c)) visit(semantic_index_, key);
+}
+
+void deduplicator::index(handle h, const case_state& c) {
+  for_each_bucket(c, [h](case_index& index, uint64_t key) { index.add(key, h); });
   for (const fingerprint& f : c.fingerprints) index_fingerprint(h, f);
-  for (uint64_t key : semantic_keys(c)) semantic_index_.add(key, h);
 }
 
 void deduplicator::unindex(handle h, const case_state& c) {
-  for (uint64_t key : geo_keys(c)) geo_index_.remove(key, h);
-  if (c.district) district_index_.remove(district_key(*c.district), h);
-  for (const signature& s : c.signatures) {
-    for (uint64_t key : lsh_keys(c.district, s)) lsh_index_.remove(key, h);
-  }
+  for_each_bucket(c, [h](case_index& index, uint64_t key) { index.remove(key, h); });
   for (const fingerprint& f : c.fingerprints) unindex_fingerprint(h, f);
-  for (uint64_t key : semantic_keys(c)) semantic_index_.remove(key, h);
 }
 
 void deduplicator::index_fingerprint(handle h, const fingerprint& f) {

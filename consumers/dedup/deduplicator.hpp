@@ -75,6 +75,23 @@ std::string excerpt(std::string_view text);
 enum class match_kind { new_case, near_duplicate, exact_duplicate };
 std::string_view to_string(match_kind k);
 
+// Adds one to the count of kind k among `counts`' new_cases, near_duplicates and
+// exact_duplicates (the service's counters, `dedup cluster`'s totals).
+template <class Counts>
+void count_match(match_kind k, Counts& counts) {
+  switch (k) {
+    case match_kind::new_case:
+      ++counts.new_cases;
+      break;
+    case match_kind::near_duplicate:
+      ++counts.near_duplicates;
+      break;
+    case match_kind::exact_duplicate:
+      ++counts.exact_duplicates;
+      break;
+  }
+}
+
 struct decision {
   match_kind kind = match_kind::new_case;
   std::string case_id;
@@ -131,6 +148,10 @@ class deduplicator {
   void erase(handle h);
   void index(handle h, const case_state& c);
   void unindex(handle h, const case_state& c);
+  // Calls visit(index, key) for each bucket of a bucket index (geo, district, LSH,
+  // semantic) that holds c.
+  template <class Visit>
+  void for_each_bucket(const case_state& c, Visit&& visit);
   void index_fingerprint(handle h, const fingerprint& f);
   void unindex_fingerprint(handle h, const fingerprint& f);
   void touch(handle h, int64_t old_last_seen, int64_t new_last_seen);

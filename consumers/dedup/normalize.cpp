@@ -33,24 +33,6 @@ std::string strip_links_and_mentions(std::string_view folded) {
   return out;
 }
 
-bool keeps(utf8proc_int32_t cp) {
-  switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 std::string normalize_for_dedup(std::string_view utf8) {
@@ -65,7 +47,7 @@ std::string normalize_for_dedup(std::string_view utf8) {
   bool pending_space = false;
   bool valid =
       text::for_each_code_point(stripped, [&](utf8proc_int32_t cp, std::string_view bytes) {
-        if (keeps(cp)) {
+        if (text::is_word_character(cp, text::combining_marks::included)) {
           if (pending_space && !out.empty()) out.push_back(' ');
           pending_space = false;
           out.append(bytes);

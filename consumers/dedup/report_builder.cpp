@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/json/record_reader.hpp"
 #include "common/text/hex.hpp"
 #include "common/time/rfc3339.hpp"
 
@@ -74,8 +75,7 @@ expected<report, std::string> report_from_envelope(const envelope::message& e, c
 expected<report, std::string> report_from_corpus_line(std::string_view line,
                                                       const placement_function& place) {
   rapidjson::Document doc;
-  doc.Parse(line.data(), line.size());
-  if (doc.HasParseError() || !doc.IsObject()) return unexpected(std::string("not a JSON object"));
+  if (!json::parse_object(line, doc)) return unexpected(std::string("not a JSON object"));
   auto id = optional_string(doc, "id");
   auto channel = optional_string(doc, "channel");
   auto received_at = optional_string(doc, "received_at");

@@ -17,7 +17,10 @@ bool forwarded(std::string_view name) {
   return name.starts_with("ce_") || name == "traceparent" || name == "tracestate";
 }
 
-kafka::record deadletter(const inbound& in, const topic_names& names, std::string reason) {
+// A dead letter, counted.
+kafka::record deadletter(const inbound& in, const topic_names& names, route_counters& counters,
+                         std::string reason) {
+  ++counters.deadlettered;
   return kafka::deadletter_record(names.deadletter, in.key, in.value, in.headers, std::move(reason),
                                   "router:" + std::string(in.topic));
 }
@@ -44,11 +47,12 @@ std::string reference_json(const inbound& in) {
   return w.str();
 }
 
-// A dead letter for a record the limits do not let through: the input itself
-// when that fits in max_output_bytes, else the reference.
+// A dead letter for a record the limits do not let through, counted: the input
+// itself when that fits in max_output_bytes, else the reference.
 kafka::record too_large(const inbound& in, const topic_names& names, const route_limits& limits,
-                        std::string reason) {
-  auto rec = deadletter(in, names, std::move(reason));
+                        route_counters& counters, std::string reason) {
+  ++counters.too_large;
+  auto rec = deadletter(in, names, counters, std::move(reason));
   if (record_bytes(rec) > limits.max_output_bytes) rec.value = reference_json(in);
   if (record_bytes(rec) > limits.max_output_bytes)  // the input's own headers are that large
     rec.headers.erase(rec.headers.begin(), rec.headers.end() - 2);
@@ -82,9 +86,7 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
            std::vector<kafka::record>& out, route_counters& counters, const route_limits& limits) {
   ++counters.messages;
   if (in.value.size() > limits.max_input_bytes) {
-    ++counters.deadlettered;
-    ++counters.too_large;
-    out.push_back(too_large(in, names, limits,
+    out.push_back(too_large(in, names, limits, counters,
                             "too large: the record is " + std::to_string(in.value.size()) +
                                 " bytes, over router.max_input_bytes (" +
                                 std::to_string(limits.max_input_bytes) + ")"));
@@ -92,8 +94,7 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
   }
   auto parsed = envelope::parse_json(in.value);
   if (!parsed) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, deadletter_reason("envelope", parsed.error())));
+    out.push_back(deadletter(in, names, counters, deadletter_reason("envelope", parsed.error())));
     return;
   }
   const envelope::message& e = *parsed;
@@ -149,9 +150,7 @@ void route(const inbound& in, const classify::classifier& rules, const topic_nam
     if (const auto bytes = record_bytes(out.back()); bytes > limits.max_output_bytes) {
       const auto topic = out.back().topic;
       out.resize(first);
-      ++counters.deadlettered;
-      ++counters.too_large;
-      out.push_back(too_large(in, names, limits,
+      out.push_back(too_large(in, names, limits, counters,
                               "too large: the routed record for " + topic + " would be " +
                                   std::to_string(bytes) + " bytes, over router.max_output_bytes (" +
                                   std::to_string(limits.max_output_bytes) + ")"));

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <set>
 
+#include "common/json/record_reader.hpp"
 #include "common/kafka/handles.hpp"
 #include "common/kafka/librdkafka_log.hpp"
 #include "common/log/log.hpp"
@@ -28,8 +29,7 @@ std::string text_or(const rapidjson::Value& o, const char* name, std::string fal
 
 expected<case_summary, std::string> summary_from_case_json(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) return unexpected(std::string("not a JSON object"));
+  if (!json::parse_object(json, doc)) return unexpected(std::string("not a JSON object"));
   case_summary c;
   c.id = text_or(doc, "id");
   if (c.id.empty()) return unexpected(std::string("no id"));

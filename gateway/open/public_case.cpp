@@ -36,8 +36,7 @@ std::string public_id(std::string_view key, std::string_view case_id) {
 expected<public_case, std::string> public_case_from_json(std::string_view case_json,
                                                          std::string_view id_key) {
   rapidjson::Document doc;
-  doc.Parse(case_json.data(), case_json.size());
-  if (doc.HasParseError() || !doc.IsObject()) return unexpected(std::string("not a JSON object"));
+  if (!json::parse_object(case_json, doc)) return unexpected(std::string("not a JSON object"));
   public_case c;
   auto id = text(doc, "id");
   auto first_seen = text(doc, "first_seen");

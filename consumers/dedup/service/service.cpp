@@ -44,14 +44,10 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
   };
   handlers.on_aborted = [self] {
     // Forget what the aborted batch did: the changelog holds the last commit.
-    self->counters_.roll_back();
-    if (auto error = self->restore(kafka::partitions_held(self->engines_))) {
-      // Without its state the service must not go on; run() returns the error
-      // so that the process exits non-zero and is restarted.
-      log::error("dedup.restore_failed", {{"error", error.message()}});
-      self->fatal_error_ = error;
-      self->stop();
-    }
+    kafka::restore_after_abort(
+        self->counters_, self->engines_,
+        [self](const std::vector<int32_t>& partitions) { return self->restore(partitions); },
+        "dedup.restore_failed", self->fatal_error_, [self] { self->stop(); });
   };
   handlers.on_committed = [self](size_t, size_t) {
     size_t open = self->open_cases();

@@ -5,6 +5,7 @@
 #include "common/envelope/envelope_json.hpp"
 #include "common/responses/delivery.hpp"
 #include "common/responses/response.hpp"
+#include "common/text/comma_list.hpp"
 #include "consumers/classify/model/embedding_codec.hpp"
 #include "consumers/dedup/case_json.hpp"
 #include "consumers/dedup/report_builder.hpp"
@@ -35,21 +36,16 @@ std::string join(const std::vector<std::string>& parts) {
   return out;
 }
 
-std::vector<std::string> split(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    size_t comma = text.find(',');
-    std::string_view part = text.substr(0, comma);
-    if (!part.empty()) out.emplace_back(part);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 kafka::record deadletter(const inbound_record& in, const topics& names, std::string reason) {
   return kafka::deadletter_record(names.deadletter, in.key, in.value, in.headers, std::move(reason),
                                   "dedup:" + std::string(in.topic));
+}
+
+// A dead letter counted as one (a response for no case is counted as unmatched instead).
+kafka::record counted_deadletter(const inbound_record& in, const topics& names,
+                                 step_counters& counters, std::string reason) {
+  ++counters.deadlettered;
+  return deadletter(in, names, std::move(reason));
 }
 
 void write_case(const case_state& c, const lifecycle_settings& settings, const topics& names,
@@ -83,8 +79,8 @@ void fold_response_record(const inbound_record& in, deduplicator& engine, lifecy
                           step_counters& counters) {
   auto r = responses::parse_json(in.value);
   if (!r) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, deadletter_reason("response", r.error())));
+    out.push_back(
+        counted_deadletter(in, names, counters, deadletter_reason("response", r.error())));
     return;
   }
   bool open = false;
@@ -99,10 +95,9 @@ void fold_response_record(const inbound_record& in, deduplicator& engine, lifecy
   // The gateway refuses support for anything but an idea; one that got past it
   // (written before the rule, or by another producer) is kept, not counted.
   if (r->type == responses::response_type::support && c->kind != "idea") {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names,
-                             "response: support for case " + c->id + " of kind " + c->kind +
-                                 ": only an idea gathers support"));
+    out.push_back(counted_deadletter(in, names, counters,
+                                     "response: support for case " + c->id + " of kind " + c->kind +
+                                         ": only an idea gathers support"));
     return;
   }
   std::vector<responses::response> crossed;
@@ -128,8 +123,8 @@ void fold_delivery_record(const inbound_record& in, deduplicator& engine, lifecy
                           step_counters& counters) {
   auto summary = responses::parse_delivery_summary(in.value);
   if (!summary) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, deadletter_reason("delivery summary", summary.error())));
+    out.push_back(counted_deadletter(in, names, counters,
+                                     deadletter_reason("delivery summary", summary.error())));
     return;
   }
   bool open = false;
@@ -157,8 +152,7 @@ kafka::record route_ingested(const inbound_record& in, const placement_function&
                              const topics& names, step_counters& counters) {
   auto parsed = envelope::parse_json(in.value);
   if (!parsed) {
-    ++counters.deadlettered;
-    return deadletter(in, names, deadletter_reason("envelope", parsed.error()));
+    return counted_deadletter(in, names, counters, deadletter_reason("envelope", parsed.error()));
   }
   placement p = place(placement_input_of(*parsed));
   if (p.divisions.empty()) p.divisions.emplace_back("triage");
@@ -179,8 +173,7 @@ kafka::record route_response(const inbound_record& in, const topics& names,
                              step_counters& counters) {
   auto r = responses::parse_json(in.value);
   if (!r) {
-    ++counters.deadlettered;
-    return deadletter(in, names, deadletter_reason("response", r.error()));
+    return counted_deadletter(in, names, counters, deadletter_reason("response", r.error()));
   }
   kafka::record rec{names.repartition, r->locality, std::string(in.value),
                     forwarded_headers(in.headers), -1};
@@ -194,8 +187,8 @@ std::optional<kafka::record> route_delivery(const inbound_record& in, const topi
   if (responses::delivery_record_type(in.value) != "summary") return std::nullopt;
   auto summary = responses::parse_delivery_summary(in.value);
   if (!summary) {
-    ++counters.deadlettered;
-    return deadletter(in, names, deadletter_reason("delivery summary", summary.error()));
+    return counted_deadletter(in, names, counters,
+                              deadletter_reason("delivery summary", summary.error()));
   }
   kafka::record rec{names.repartition, summary->locality, std::string(in.value),
                     forwarded_headers(in.headers), -1};
@@ -214,23 +207,22 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
     } else if (*kind == "delivery") {
       fold_delivery_record(in, engine, life, names, out, counters);
     } else {
-      ++counters.deadlettered;
-      out.push_back(
-          deadletter(in, names, "unknown " + std::string(input_kind_header) + ": " + *kind));
+      out.push_back(counted_deadletter(in, names, counters,
+                                       "unknown " + std::string(input_kind_header) + ": " + *kind));
     }
     return;
   }
   auto parsed = envelope::parse_json(in.value);
   if (!parsed) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, deadletter_reason("envelope", parsed.error())));
+    out.push_back(
+        counted_deadletter(in, names, counters, deadletter_reason("envelope", parsed.error())));
     return;
   }
   placement p;
   if (const std::string* divisions = kafka::find_header(in.headers, divisions_header)) {
-    p.divisions = split(*divisions);
+    p.divisions = text::comma_list(*divisions);
     if (const std::string* related = kafka::find_header(in.headers, related_header))
-      p.related = split(*related);
+      p.related = text::comma_list(*related);
     if (const std::string* district = kafka::find_header(in.headers, district_header))
       p.district = *district;
     if (const std::string* kind = kafka::find_header(in.headers, kind_header)) p.kind = *kind;
@@ -252,23 +244,12 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
   }
   auto r = report_from_envelope(*parsed, p);
   if (!r) {
-    ++counters.deadlettered;
-    out.push_back(deadletter(in, names, "envelope: " + r.error()));
+    out.push_back(counted_deadletter(in, names, counters, "envelope: " + r.error()));
     return;
   }
 
   decision d = engine.add(*r);
-  switch (d.kind) {
-    case match_kind::new_case:
-      ++counters.new_cases;
-      break;
-    case match_kind::near_duplicate:
-      ++counters.near_duplicates;
-      break;
-    case match_kind::exact_duplicate:
-      ++counters.exact_duplicates;
-      break;
-  }
+  count_match(d.kind, counters);
   if (d.kind != match_kind::exact_duplicate) {
     kafka::record unique{names.unique, locality_key(*r), std::string(in.value),
                          forwarded_headers(in.headers), -1};

@@ -178,3 +178,34 @@ TEST_CASE("garbage and truncated input are rejected as malformed, not crashed on
   CHECK_FALSE(parse_json("{\"version\":1,").has_value());
   CHECK_FALSE(parse_json("null").has_value());
 }
+
+TEST_CASE("media and attribute values are arrays with a bounded number of items") {
+  message e = sample();
+  e.media.assign(limits::media_items, "https://cdn.example.org/a.jpg");
+  CHECK(parse_json(to_json(e)).has_value());
+  e.media.push_back("https://cdn.example.org/b.jpg");
+  auto parsed = parse_json(to_json(e));
+  REQUIRE_FALSE(parsed.has_value());
+  CHECK(parsed.error().code == errc::too_long);
+  CHECK(parsed.error().pointer == "/media/" + std::to_string(limits::media_items));
+  CHECK(parsed.error().message ==
+        "at most " + std::to_string(limits::media_items) + " media links");
+
+  e = sample();
+  e.attributes = {{"KIND", std::vector<std::string>(limits::attribute_values, "a")}};
+  CHECK(parse_json(to_json(e)).has_value());
+  e.attributes[0].values.push_back("b");
+  parsed = parse_json(to_json(e));
+  REQUIRE_FALSE(parsed.has_value());
+  CHECK(parsed.error().code == errc::too_long);
+  CHECK(parsed.error().pointer == "/attributes/KIND/" + std::to_string(limits::attribute_values));
+
+  std::string json = to_json(sample());
+  size_t media = json.find("\"media\":[") + 8;
+  json.replace(media, json.find(']', media) + 1 - media, "{}");
+  parsed = parse_json(json);
+  REQUIRE_FALSE(parsed.has_value());
+  CHECK(parsed.error().code == errc::wrong_type);
+  CHECK(parsed.error().pointer == "/media");
+  CHECK(parsed.error().message == "must be an array of URLs");
+}
