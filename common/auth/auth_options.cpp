@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/text/comma_list.hpp"
+
 namespace civic::auth {
 namespace {
 
@@ -22,12 +24,6 @@ constexpr config::option options[] = {
      "Longest lifetime (exp - iat) of a token accepted, in seconds.", value_type::integer, 60,
      31 * 86400},
 };
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 expected<verification_key, std::string> public_key(std::string_view spec) {
   const std::string where = "auth.jwt.public_keys: '" + std::string(spec) + "': ";
@@ -67,12 +63,7 @@ expected<verifier_settings, std::string> verifier_settings_from(const config::se
   if (const std::string& secret = s.text("auth.jwt.hs256_secret"); !secret.empty()) {
     v.keys.push_back({"local", jwt_algorithm::hs256, secret});
   }
-  std::string_view list = s.text("auth.jwt.public_keys");
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string_view spec = trim(list.substr(0, comma));
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-    if (spec.empty()) continue;
+  for (const std::string& spec : text::comma_list(s.text("auth.jwt.public_keys"))) {
     auto key = public_key(spec);
     if (!key) return unexpected(std::move(key).error());
     v.keys.push_back(std::move(*key));

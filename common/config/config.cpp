@@ -4,6 +4,8 @@
 #include <charconv>
 #include <fstream>
 
+#include "common/text/trim.hpp"
+
 namespace civic::config {
 
 namespace {
@@ -13,13 +15,6 @@ constexpr option common[] = {
      "Kafka brokers to bootstrap from (host:port,...)."},
     {"log.level", "info", "Lowest log level written: debug, info, warn or error."},
 };
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 bool parse_bool(std::string_view v, bool& out) {
   if (v == "true" || v == "1" || v == "yes" || v == "on") return out = true, true;
@@ -78,12 +73,13 @@ class loader {
     if (!in) return "cannot read config file " + path;
     std::string line;
     for (int number = 1; std::getline(in, line); ++number) {
-      std::string_view text = trim(line);
+      std::string_view text = civic::text::trim(line, " \t\r");  // CRLF files too
       if (text.empty() || text.front() == '#') continue;
       size_t eq = text.find('=');
       std::string origin = path + ":" + std::to_string(number);
       if (eq == std::string_view::npos) return origin + ": expected 'key = value'";
-      if (auto err = set(trim(text.substr(0, eq)), trim(text.substr(eq + 1)), origin);
+      if (auto err = set(civic::text::trim(text.substr(0, eq)),
+                         civic::text::trim(text.substr(eq + 1), " \t\r"), origin);
           !err.empty()) {
         return err;
       }

@@ -1,5 +1,6 @@
 #include "common/text/normalize.hpp"
 
+#include "common/text/trim.hpp"
 #include "common/text/utf8.hpp"
 
 namespace civic::text {
@@ -39,21 +40,17 @@ bool already_clean(std::string_view utf8) {
   return true;
 }
 
-std::string_view trim(std::string_view text) {
-  auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\t'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
+// What a cleaned text loses at its ends (CR and controls are gone by then).
+constexpr std::string_view text_blanks = " \n\t";
 
 }  // namespace
 
 std::optional<std::string> clean_text(std::string_view utf8) {
-  if (already_clean(utf8)) return std::string(trim(utf8));
+  if (already_clean(utf8)) return std::string(trim(utf8, text_blanks));
   auto mapped = map_utf8(utf8, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
                                                               UTF8PROC_NLF2LF | UTF8PROC_STRIPCC));
   if (!mapped) return std::nullopt;
-  return std::string(trim(*mapped));
+  return std::string(trim(*mapped, text_blanks));
 }
 
 std::string_view guess_language(std::string_view utf8) {

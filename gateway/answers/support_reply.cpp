@@ -3,27 +3,19 @@
 #include <array>
 #include <cctype>
 
+#include "common/text/trim.hpp"
+
 namespace civic::gateway::answers {
 namespace {
 
 constexpr std::array<std::string_view, 8> support_words{
     "+1", "공감", "동의", "찬성", "support", "Support", "SUPPORT", "\xF0\x9F\x91\x8D"};  // 👍
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' ||
-                        s.back() == '.' || s.back() == '!')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 }  // namespace
 
 std::optional<std::string> support_reference(std::string_view text) {
-  text = trim(text);
+  // "공감!" and "+1." say the same as "공감" and "+1".
+  text = civic::text::trim_end(civic::text::trim_start(text, " \t\n"), " \t\n.!");
   for (std::string_view word : support_words) {
     if (!text.starts_with(word)) continue;
     std::string_view rest = text.substr(word.size());

@@ -2,15 +2,11 @@
 
 #include "common/crypto/base64url.hpp"
 #include "common/envelope/field_checks.hpp"
+#include "common/text/comma_list.hpp"
+#include "common/text/trim.hpp"
 
 namespace civic::gateway::auth {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -37,7 +33,7 @@ expected<std::vector<bridge_key>, std::string> parse_bridge_keys(std::string_vie
   size_t position = 0;
   while (!spec.empty()) {
     size_t semicolon = spec.find(';');
-    std::string_view entry = trim(spec.substr(0, semicolon));
+    std::string_view entry = text::trim(spec.substr(0, semicolon));
     spec = semicolon == std::string_view::npos ? std::string_view() : spec.substr(semicolon + 1);
     if (entry.empty()) continue;
     ++position;
@@ -47,30 +43,25 @@ expected<std::vector<bridge_key>, std::string> parse_bridge_keys(std::string_vie
     if (second == std::string_view::npos)
       return unexpected(where + "write NAME:SHA256HEX:CHANNELS");
     bridge_key key;
-    key.name = std::string(trim(entry.substr(0, first)));
+    key.name = std::string(text::trim(entry.substr(0, first)));
     if (!envelope::is_bridge_name(key.name)) {
       return unexpected(where + "the name must match ^[a-z0-9][a-z0-9._-]{0,63}$");
     }
     for (const auto& k : keys) {
       if (k.name == key.name) return unexpected(where + "bridge " + key.name + " appears twice");
     }
-    auto digest = digest_from_hex(trim(entry.substr(first + 1, second - first - 1)));
+    auto digest = digest_from_hex(text::trim(entry.substr(first + 1, second - first - 1)));
     if (!digest) {
       return unexpected(where + "(" + key.name +
                         ") needs the SHA-256 of the key as 64 hex digits, not the key itself");
     }
     key.digest = *digest;
-    std::string_view channels = entry.substr(second + 1);
-    while (!channels.empty()) {
-      size_t comma = channels.find(',');
-      std::string_view channel = trim(channels.substr(0, comma));
-      channels = comma == std::string_view::npos ? std::string_view() : channels.substr(comma + 1);
-      if (channel.empty()) continue;
+    for (std::string& channel : text::comma_list(entry.substr(second + 1))) {
       if (channel != "*" && !envelope::is_channel_name(channel)) {
-        return unexpected(where + "(" + key.name + ") '" + std::string(channel) +
+        return unexpected(where + "(" + key.name + ") '" + channel +
                           "' is not a channel name or *");
       }
-      key.channels.emplace_back(channel);
+      key.channels.push_back(std::move(channel));
     }
     if (key.channels.empty()) {
       return unexpected(where + "(" + key.name + ") grants no channel (write * or names)");

@@ -8,6 +8,7 @@
 #include "common/envelope/field_checks.hpp"
 #include "common/error/errc.hpp"
 #include "common/responses/case_status.hpp"
+#include "common/text/comma_list.hpp"
 #include "gateway/channels/support/form.hpp"
 #include "gateway/http/problem.hpp"
 #include "gateway/open/statistics.hpp"
@@ -66,18 +67,12 @@ std::string etag_of(std::string_view body) {
 bool none_match(const http::request& req, const std::string& etag) {
   auto header = req.header ? req.header("If-None-Match") : std::nullopt;
   if (!header) return false;
-  std::string_view list = *header;
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string_view tag = list.substr(0, comma);
-    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
-    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
-    if (tag.starts_with("W/")) tag.remove_prefix(2);
-    if (tag == "*" || tag == etag) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return false;
+  bool matched = false;
+  text::for_each_comma_item(*header, [&](std::string_view tag) {
+    if (tag.starts_with("W/")) tag.remove_prefix(2);  // weak comparison (RFC 9110 §13.1.2)
+    matched = matched || tag == "*" || tag == etag;
+  });
+  return matched;
 }
 
 }  // namespace

@@ -1,15 +1,11 @@
 #include "gateway/subscribe/access.hpp"
 
 #include "common/error/errc.hpp"
+#include "common/text/comma_list.hpp"
+#include "common/text/trim.hpp"
 
 namespace civic::gateway::subscribe {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -41,13 +37,13 @@ std::optional<std::string_view> query_parameter(std::string_view target, std::st
 bool origin_allowed(const upgrade_view& req, const access_settings& s) {
   auto origin = req.header("Origin");
   if (!origin) return true;
-  std::string_view o = trim(*origin);
+  std::string_view o = text::trim(*origin);
   for (const auto& allowed : s.allowed_origins) {
     if (iequals(o, allowed)) return true;
   }
   auto host = req.header("Host");
   if (!host) return false;
-  std::string own = std::string(req.tls ? "https://" : "http://") + std::string(trim(*host));
+  std::string own = std::string(req.tls ? "https://" : "http://") + std::string(text::trim(*host));
   return iequals(o, own);
 }
 
@@ -55,19 +51,15 @@ std::optional<std::string> presented_token(const upgrade_view& req, bool& offere
   offered_subprotocol = false;
   std::optional<std::string> from_protocol;
   if (auto protocols = req.header("Sec-WebSocket-Protocol")) {
-    std::string_view rest = *protocols;
-    while (!rest.empty()) {
-      size_t comma = rest.find(',');
-      std::string_view item = trim(rest.substr(0, comma));
+    text::for_each_comma_item(*protocols, [&](std::string_view item) {
       if (item == subprotocol) offered_subprotocol = true;
       if (item.starts_with("bearer.")) from_protocol = std::string(item.substr(7));
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
+    });
   }
   if (auto authorization = req.header("Authorization")) {
-    std::string_view a = trim(*authorization);
-    if (a.size() > 7 && iequals(a.substr(0, 7), "Bearer ")) return std::string(trim(a.substr(7)));
+    std::string_view a = text::trim(*authorization);
+    if (a.size() > 7 && iequals(a.substr(0, 7), "Bearer "))
+      return std::string(text::trim(a.substr(7)));
   }
   if (from_protocol) return from_protocol;
   if (auto q = query_parameter(req.target, "access_token")) return std::string(*q);

@@ -7,6 +7,7 @@
 #include "common/auth/jwt.hpp"
 #include "common/config/config.hpp"
 #include "common/config/program.hpp"
+#include "common/text/comma_list.hpp"
 
 namespace civic::gateway::subscribe {
 namespace {
@@ -22,18 +23,6 @@ constexpr config::option token_options[] = {
     {"channels", "", "Comma-separated channels a bridge token may send as (role bridge)."},
     {"ttl_s", "28800", "Lifetime in seconds.", value_type::integer, 60, 31 * 86400},
 };
-
-std::vector<std::string> split(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    size_t comma = s.find(',');
-    std::string_view item = s.substr(0, comma);
-    if (!item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -57,8 +46,8 @@ int run_token_command(std::span<const std::string_view> args) {
   c.iat = now;
   c.exp = now + std::chrono::seconds(s->integer("ttl_s"));
   c.role = s->text("role");
-  c.divisions = split(s->text("divisions"));
-  c.channels = split(s->text("channels"));
+  c.divisions = text::comma_list(s->text("divisions"));
+  c.channels = text::comma_list(s->text("channels"));
   if (c.role != "staff" && c.role != "supervisor" && c.role != "bridge") {
     return config::refuse(program, "--role is staff, supervisor or bridge");
   }
