@@ -347,7 +347,12 @@ expected<std::unique_ptr<transactional_processor>, std::string> transactional_pr
   consumer_conf->release();
   rd_kafka_poll_set_consumer(state->consumer.get());
 
-  properties producer_props{{"linger.ms", "5"}, {"compression.type", "lz4"}};
+  // retry.backoff.ms: a transaction begun right after a commit may find the broker still
+  // writing the last one's markers (CONCURRENT_TRANSACTIONS), and librdkafka waits this
+  // long before it registers the partitions again; its 100 ms default was a tenth of a
+  // second per hop on the way to the division topics.
+  properties producer_props{
+      {"linger.ms", "5"}, {"compression.type", "lz4"}, {"retry.backoff.ms", "10"}};
   own = without(state->config.kafka, consumer_only);
   producer_props.insert(producer_props.end(), own.begin(), own.end());
   bool timeout_given = std::any_of(

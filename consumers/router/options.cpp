@@ -52,7 +52,7 @@ constexpr config::option router_options[] = {
      value_type::integer, 4096, 100'000'000},
     {"router.max_batch_records", "500", "Records per transaction at most.", value_type::integer, 1,
      100000},
-    {"router.max_batch_wait_ms", "50",
+    {"router.max_batch_wait_ms", "20",
      "How long a transaction waits to fill before it is committed anyway.", value_type::integer, 1,
      60000},
     {"router.stats_interval_s", "30", "Seconds between router.stats log lines.",

@@ -90,7 +90,9 @@ constexpr config::option dedup_options[] = {
      value_type::integer, 1, 100000},
     {"dedup.max_batch_records", "500", "Records per Kafka transaction at most.",
      value_type::integer, 1, 100000},
-    {"dedup.max_batch_wait_ms", "50", "How long a transaction's batch may wait to fill.",
+    {"dedup.max_batch_wait_ms", "20",
+     "How long a transaction's batch may wait to fill (a message waits for it at each of dedup's "
+     "two stages).",
      value_type::integer, 1, 60000},
     {"dedup.stats_interval_s", "60", "Seconds between dedup.stats log lines (counters).",
      value_type::integer, 1, 86400},
