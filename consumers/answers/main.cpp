@@ -8,7 +8,6 @@
 
 #include <rapidjson/document.h>
 
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -18,7 +17,7 @@
 #include "common/config/program.hpp"
 #include "common/json/writer.hpp"
 #include "common/log/log.hpp"
-#include "common/ops/ops_server.hpp"
+#include "common/ops/service_process.hpp"
 #include "consumers/answers/delivery.hpp"
 #include "consumers/answers/ledger.hpp"
 #include "consumers/answers/options.hpp"
@@ -27,12 +26,6 @@
 using namespace civic;
 
 namespace {
-
-answers::service* running = nullptr;
-
-extern "C" void on_signal(int) {
-  if (running) running->stop();
-}
 
 expected<config::settings, int> load_settings(std::span<const std::string_view> args,
                                               const char* summary) {
@@ -167,29 +160,7 @@ int serve(std::span<const std::string_view> args) {
     std::fprintf(stderr, "answers: %s\n", svc.error().c_str());
     return 1;
   }
-  std::unique_ptr<ops::ops_server> ops_endpoints;
-  if (!ops_listen.empty()) {
-    answers::service* s = svc->get();
-    auto started = ops::ops_server::start(
-        ops_listen, {[s] { return s->readiness(); }, [s] { return s->metrics_text(); }});
-    if (!started) {
-      std::fprintf(stderr, "answers: %s\n", started.error().c_str());
-      return 1;
-    }
-    ops_endpoints = std::move(*started);
-  }
-  running = svc->get();
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGINT, on_signal);
-  log::info("answers.started");
-  auto error = (*svc)->run();
-  running = nullptr;
-  if (error) {
-    log::error("answers.stopped", {{"error", error.message()}});
-    return 1;
-  }
-  log::info("answers.stopped");
-  return 0;
+  return ops::service_process<answers::service>::run("answers", **svc, ops_listen);
 }
 
 }  // namespace

@@ -212,6 +212,7 @@ void service::log_stats(bool force) {
 }
 
 std::error_code service::run() {
+  log::info("answers.started");
   std::error_code result = processor_->run();
   log_stats(true);
   processor_->leave_group();  // static membership: otherwise its partitions wait for the timeout

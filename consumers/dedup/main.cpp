@@ -1,13 +1,12 @@
 // dedup: the exactly-once dedup service (default), or `dedup cluster`, the same
 // deduplicator over corpus lines on stdin. Wiring only; the work is in the library.
 
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 #include "common/config/program.hpp"
 #include "common/log/log.hpp"
-#include "common/ops/ops_server.hpp"
+#include "common/ops/service_process.hpp"
 #include "common/sla/working_calendar.hpp"
 #include "consumers/dedup/classifier_placement.hpp"
 #include "consumers/dedup/cluster_command.hpp"
@@ -17,12 +16,6 @@
 using namespace civic;
 
 namespace {
-
-dedup::service* running = nullptr;
-
-extern "C" void on_signal(int) {
-  if (running) running->stop();
-}
 
 constexpr const char* summary =
     "removes retries and cross-posts and merges reports of one issue into cases, exactly once "
@@ -72,27 +65,5 @@ int main(int argc, char** argv) {
     log::error("dedup.start_failed", {{"detail", service.error()}});
     return 1;
   }
-  std::unique_ptr<ops::ops_server> ops_endpoints;
-  if (!cfg->ops_listen.empty()) {
-    dedup::service* svc = service->get();
-    auto started = ops::ops_server::start(cfg->ops_listen, {[svc] { return svc->readiness(); },
-                                                            [svc] { return svc->metrics_text(); }});
-    if (!started) {
-      log::error("dedup.start_failed", {{"detail", started.error()}});
-      return 1;
-    }
-    ops_endpoints = std::move(*started);
-  }
-  running = service->get();
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGINT, on_signal);
-  log::info("dedup.started", {{"group", cfg->group_id}, {"input", cfg->names.input}});
-  std::error_code result = (*service)->run();
-  running = nullptr;
-  if (result) {
-    log::error("dedup.stopped", {{"error", result.message()}});
-    return 1;
-  }
-  log::info("dedup.stopped");
-  return 0;
+  return ops::service_process<dedup::service>::run("dedup", **service, cfg->ops_listen);
 }

@@ -13,6 +13,7 @@
 #include "common/log/log.hpp"
 #include "common/metrics/prometheus_text.hpp"
 #include "common/ops/processor_ops.hpp"
+#include "common/ops/service_process.hpp"
 #include "consumers/classify/model/semantic_model.hpp"
 
 namespace civic::router {
@@ -191,17 +192,6 @@ std::string service::metrics_text() const {
 
 namespace {
 
-// Read by the signal handlers: an atomic pointer (lock-free, so async-signal-safe).
-std::atomic<service*> running{nullptr};
-static_assert(std::atomic<service*>::is_always_lock_free);
-
-extern "C" void on_stop_signal(int) {
-  if (service* s = running.load()) s->stop();
-}
-extern "C" void on_reload_signal(int) {
-  if (service* s = running.load()) s->reload_rules();
-}
-
 constexpr const char* summary =
     "routes each unique citizen message to the divisions that own it, exactly once "
     "(feedback.unique -> division.<id>).\n"
@@ -226,35 +216,7 @@ int run_service(std::span<const std::string_view> args) {
     log::error("router.start_failed", {{"detail", s.error()}});
     return 1;
   }
-  std::unique_ptr<ops::ops_server> ops_endpoints;
-  if (!(*s)->config().ops_listen.empty()) {
-    service* svc = s->get();
-    auto started = ops::ops_server::start(
-        svc->config().ops_listen,
-        {[svc] { return svc->readiness(); }, [svc] { return svc->metrics_text(); }});
-    if (!started) {
-      log::error("router.start_failed", {{"detail", started.error()}});
-      return 1;
-    }
-    ops_endpoints = std::move(*started);
-  }
-  running.store(s->get());
-  std::signal(SIGTERM, on_stop_signal);
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGHUP, on_reload_signal);
-  const auto error = (*s)->run();
-  // Stopping: a second SIGTERM/SIGINT (e.g. while the producer closes) ends
-  // the process as usual instead of being swallowed.
-  std::signal(SIGHUP, SIG_IGN);
-  std::signal(SIGTERM, SIG_DFL);
-  std::signal(SIGINT, SIG_DFL);
-  running.store(nullptr);
-  if (error) {
-    log::error("router.failed", {{"error", error.message()}});
-    return 1;
-  }
-  log::info("router.stopped");
-  return 0;
+  return ops::service_process<service>::run("router", **s, (*s)->config().ops_listen);
 }
 
 }  // namespace civic::router

@@ -144,6 +144,7 @@ void service::log_stats(bool force) {
 }
 
 std::error_code service::run() {
+  log::info("dedup.started", {{"group", config_.group_id}, {"input", config_.names.input}});
   std::error_code result = processor_->run();
   log_stats(true);
   processor_->leave_group();
