@@ -22,7 +22,7 @@ struct service_config {
   topic_names names;
   route_limits limits;
   std::size_t max_batch_records = 500;
-  std::chrono::milliseconds max_batch_wait{50};
+  std::chrono::milliseconds max_batch_wait{20};  // the option's default
   std::chrono::seconds stats_interval{30};
   std::string ops_listen;  // empty: no operations endpoints
   std::chrono::seconds ready_stall{60};

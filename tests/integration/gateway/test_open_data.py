@@ -168,7 +168,7 @@ def test_no_personal_data_reaches_any_public_output(gateway, bootstrap, tmp_path
                 assert districts[key]["suppressed"] and districts[key]["cases"] is None
         for item in items.values():
             outputs["case/" + item["id"]] = call(g, "GET", f"/open/v1/cases/{item['id']}")[2]
-        for page_file in ("", "index.html", "app.js", "i18n.js"):
+        for page_file in ("", "index.html", "app.js", "i18n.js", "language.js", "map.js"):
             status, _, body = call(g, "GET", "/open/" + page_file)
             assert status == 200, page_file
             outputs["page/" + page_file] = body
