@@ -53,7 +53,7 @@ class service_process {
   }
 
  private:
-  static constexpr bool reloads = requires(Service& s) { s.reload_rules(); };
+  static constexpr bool reloads = requires(Service & s) { s.reload_rules(); };
 
   // Read by the signal handlers: an atomic pointer (lock-free, so async-signal-safe);
   // stop() and reload_rules() only set flags.
