@@ -59,15 +59,9 @@ bool parse_hex(std::string_view text, uint64_t& out) {
   if (text.empty() || text.size() > 16) return false;
   out = 0;
   for (char ch : text) {
-    uint64_t digit;
-    if (ch >= '0' && ch <= '9') {
-      digit = static_cast<uint64_t>(ch - '0');
-    } else if (ch >= 'a' && ch <= 'f') {
-      digit = static_cast<uint64_t>(ch - 'a' + 10);
-    } else {
-      return false;
-    }
-    out = out << 4 | digit;
+    const int digit = civic::text::hex_value(ch, civic::text::hex_letters::lower_case);
+    if (digit < 0) return false;
+    out = out << 4 | static_cast<uint64_t>(digit);
   }
   return true;
 }

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/text/hex.hpp"
+
 namespace civic::dedup {
 namespace {
 
@@ -93,10 +95,8 @@ std::optional<packed_embedding> packed_from_text(std::string_view text) {
   if (end == scale.c_str() || !std::isfinite(p.scale) || p.scale <= 0) return std::nullopt;
   const auto hex = text.substr(colon + 1);
   if (hex.size() % 2 != 0) return std::nullopt;
-  auto value = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
+  auto value = [](char c) {
+    return civic::text::hex_value(c, civic::text::hex_letters::lower_case);
   };
   for (size_t i = 0; i < hex.size(); i += 2) {
     const int hi = value(hex[i]), lo = value(hex[i + 1]);

@@ -3,23 +3,17 @@
 #include "common/crypto/base64url.hpp"
 #include "common/envelope/field_checks.hpp"
 #include "common/text/comma_list.hpp"
+#include "common/text/hex.hpp"
 #include "common/text/trim.hpp"
 
 namespace civic::gateway::auth {
 namespace {
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::optional<crypto::sha256_digest> digest_from_hex(std::string_view hex) {
   crypto::sha256_digest d{};
   if (hex.size() != 2 * d.size()) return std::nullopt;
   for (size_t i = 0; i < d.size(); ++i) {
-    int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+    int hi = text::hex_value(hex[2 * i]), lo = text::hex_value(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     d[i] = static_cast<unsigned char>(hi * 16 + lo);
   }

@@ -2,15 +2,10 @@
 
 #include <utf8proc.h>
 
+#include "common/text/hex.hpp"
+
 namespace civic::gateway::channels {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Percent-decoding (URL Standard §1.3) with '+' as space.
 std::string percent_decode(std::string_view s) {
@@ -20,9 +15,9 @@ std::string percent_decode(std::string_view s) {
     char c = s[i];
     if (c == '+') {
       out += ' ';
-    } else if (c == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-               hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+    } else if (c == '%' && i + 2 < s.size() && text::hex_value(s[i + 1]) >= 0 &&
+               text::hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(text::hex_value(s[i + 1]) * 16 + text::hex_value(s[i + 2]));
       i += 2;
     } else {
       out += c;

@@ -16,3 +16,18 @@ TEST_CASE("hex digits are lower case and zero-padded to the width asked") {
   append_hex(out, 0xBEEF, 4);
   CHECK(out == "x1fbeef");
 }
+
+TEST_CASE("a hex digit reads back as its value, in either case unless lower case is asked") {
+  using civic::text::hex_letters;
+  using civic::text::hex_value;
+  CHECK(hex_value('0') == 0);
+  CHECK(hex_value('9') == 9);
+  CHECK(hex_value('a') == 10);
+  CHECK(hex_value('F') == 15);
+  CHECK(hex_value('f', hex_letters::lower_case) == 15);
+  CHECK(hex_value('F', hex_letters::lower_case) == -1);
+  for (char c : {'g', 'G', '/', ':', '@', '`', ' ', '\0'}) CHECK(hex_value(c) == -1);
+  for (int v = 0; v < 16; ++v) {
+    CHECK(hex_value(hex_digits(static_cast<uint64_t>(v), 1)[0], hex_letters::lower_case) == v);
+  }
+}
