@@ -4,7 +4,7 @@
 // POST /v1/cases/{id}/updates. The form is built once per case shown, so what a
 // clerk types survives the live updates that re-render the detail.
 
-import { currentLanguage, t } from "./i18n.js";
+import { channelLabel, currentLanguage, divisionLabel, labelOr, t } from "./i18n.js";
 
 export const STATUSES = ["assigned", "investigating", "in_progress", "action_scheduled", "fixed", "answered",
   "duplicate", "not_responsible", "closed", "reopened"];
@@ -52,7 +52,6 @@ function newKey() {
 const number = (n) => Number(n || 0).toLocaleString(currentLanguage() === "ko" ? "ko-KR" : "en-US");
 
 // A label of i18n.js, else the id as it is (a channel or milestone added later).
-const labelOr = (key, id) => (t(key) === key ? id : t(key));
 
 function deliveriesText(d) {
   if (!d) return t("no_deliveries");
@@ -62,7 +61,7 @@ function deliveriesText(d) {
   for (const [channel, counts] of Object.entries(d.by_channel || {})) {
     for (const [outcome, n] of Object.entries(counts)) {
       if (outcome !== "delivered" && outcome !== "published" && n) {
-        notes.push(t("delivery_note", number(n), labelOr("ch_" + channel, channel), t("out_" + outcome)));
+        notes.push(t("delivery_note", number(n), channelLabel(channel), t("out_" + outcome)));
       }
     }
   }
@@ -104,7 +103,7 @@ function renderStanding(box, c) {
   }
   const history = el("ol", { className: "history" });
   for (const h of (l.history || []).slice(-5).reverse()) {
-    history.append(el("li", { textContent: `${h.at ? new Date(h.at).toLocaleString(currentLanguage() === "ko" ? "ko-KR" : "en-GB") : ""} · ${t("st_" + h.status)} · ${h.division}${h.note ? " · " + h.note : ""}` }));
+    history.append(el("li", { textContent: `${h.at ? new Date(h.at).toLocaleString(currentLanguage() === "ko" ? "ko-KR" : "en-GB") : ""} · ${t("st_" + h.status)} · ${divisionLabel(h.division)}${h.note ? " · " + h.note : ""}` }));
   }
   box.replaceChildren(dl, history);
 }

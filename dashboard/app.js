@@ -7,7 +7,7 @@ import { renderActions, resetActions } from "./actions.js";
 import { byDue, clockOf } from "./clock.js";
 import { Subscription } from "./connection.js";
 import { DistrictMap } from "./map.js";
-import { currentLanguage, i18n, t } from "./i18n.js";
+import { channelLabel, currentLanguage, divisionLabel, i18n, t } from "./i18n.js";
 import { languageButton } from "./language.js";
 
 const ROW_HEIGHT = 64;
@@ -42,6 +42,12 @@ function fmtTime(iso) {
 function districtLabel(id) {
   if (!id) return t("citywide");
   return currentLanguage() === "ko" && map ? map.name(id) : id;
+}
+
+function fillDivisions(divisions) {
+  const select = $("division");
+  select.replaceChildren(...divisions.map((d) => Object.assign(document.createElement("option"), { value: d, textContent: divisionLabel(d) })));
+  select.value = state.division;
 }
 
 function setConnection(s) {
@@ -108,7 +114,7 @@ function renderRows() {
     const meta = document.createElement("div");
     meta.className = "case-meta";
     meta.textContent = [t(c.kind || "complaint"), c.urgency === "high" ? t("high") : null,
-      (c.channels || []).join(", ")].filter(Boolean).join(" · ");
+      (c.channels || []).map(channelLabel).join(", ")].filter(Boolean).join(" · ");
     const clock = clockOf(c);
     if (clock.state !== "none") {
       const due = document.createElement("span");
@@ -149,9 +155,9 @@ function renderDetail() {
   $("detail-title").textContent = c.title || c.id;
   const facts = [
     ["status", t(c.status || "open")], ["kind", t(c.kind || "complaint")], ["urgency", t(c.urgency || "normal")],
-    ["district", districtLabel(c.district)], ["divisions", (c.divisions || []).join(", ")],
+    ["district", districtLabel(c.district)], ["divisions", (c.divisions || []).map(divisionLabel).join(", ")],
     ["report_count", String(c.report_count)], ["duplicates", String(c.duplicates_dropped ?? 0)],
-    ["channels", (c.channels || []).join(", ")], ["first_seen", fmtTime(c.first_seen)],
+    ["channels", (c.channels || []).map(channelLabel).join(", ")], ["first_seen", fmtTime(c.first_seen)],
     ["last_seen", fmtTime(c.last_seen)], ["first_text", c.title || ""], ["latest_text", c.latest_text || ""],
   ];
   const sl = c.service_level;
@@ -178,7 +184,7 @@ function renderDetail() {
     const e = m.envelope || {};
     const head = document.createElement("div");
     head.className = "report-head";
-    head.textContent = `${fmtTime(e.received_at)} · ${e.channel || ""}`;
+    head.textContent = `${fmtTime(e.received_at)} · ${e.channel ? channelLabel(e.channel) : ""}`;
     const text = document.createElement("div");
     text.className = "report-text";
     text.textContent = e.text || "";
@@ -249,8 +255,7 @@ function connect() {
         state.division = w.divisions[0] || "";
         sub.division = state.division;
       }
-      select.replaceChildren(...w.divisions.map((d) => Object.assign(document.createElement("option"), { value: d, textContent: d })));
-      select.value = state.division;
+      fillDivisions(w.divisions);
       select.hidden = false;
     },
     onSnapshot: (cases) => {
@@ -293,6 +298,7 @@ async function main() {
     setConnection(state.connection);
     resetActions($("detail-actions"));
     fillFilters(districts);
+    if (state.granted.length) fillDivisions(state.granted);
     render();
   });
   map = new DistrictMap($("map-svg"), $("map-dots"), {

@@ -32,8 +32,13 @@ export const labels = {
     ms_department_answers: "부서 답변", ms_public_forum: "공론장", ms_mayor_answers: "시장 답변",
     no_support_kind: "제안이 아니어서 공감을 받지 않습니다",
     ch_line: "LINE", ch_telegram: "텔레그램", ch_whatsapp: "WhatsApp", ch_slack: "Slack", ch_x: "X",
-    ch_kakao: "카카오톡", ch_web: "웹사이트", ch_open311: "Open311", ch_messenger: "Messenger",
-    ch_instagram: "Instagram",
+    ch_kakao: "카카오톡", ch_kakaotalk_bridge: "카카오톡", ch_web: "웹사이트", ch_open311: "Open311",
+    ch_messenger: "Messenger", ch_instagram: "Instagram", ch_facebook: "Facebook", ch_twitter: "X (트위터)",
+    ch_email: "이메일", ch_call_center: "120 다산콜", ch_app: "앱",
+    dv_transport: "교통", dv_roads: "도로", dv_environment: "환경", dv_sanitation: "청소",
+    dv_water: "물순환·상하수도", dv_housing: "주택", dv_welfare: "복지", dv_safety: "안전",
+    dv_parks: "공원녹지", dv_culture: "문화관광체육", dv_economy: "경제", dv_health: "보건·동물",
+    dv_admin: "행정", dv_triage: "분류 대기",
     new_status: "상태 변경", no_status_change: "(변경 없음)", answer: "시민에게 보낼 답변", language: "언어",
     notify: "시민에게 알림", send_update: "보내기", nothing_to_send: "상태나 답변을 입력하세요.",
     sending: "보내는 중…", not_sent: "보내지 못했습니다. 다시 누르면 같은 요청으로 재시도합니다",
@@ -78,8 +83,13 @@ export const labels = {
     ms_department_answers: "department answers", ms_public_forum: "forum", ms_mayor_answers: "mayor",
     no_support_kind: "not an idea: gathers no support",
     ch_line: "LINE", ch_telegram: "Telegram", ch_whatsapp: "WhatsApp", ch_slack: "Slack", ch_x: "X",
-    ch_kakao: "KakaoTalk", ch_web: "website", ch_open311: "Open311", ch_messenger: "Messenger",
-    ch_instagram: "Instagram",
+    ch_kakao: "KakaoTalk", ch_kakaotalk_bridge: "KakaoTalk", ch_web: "website", ch_open311: "Open311",
+    ch_messenger: "Messenger", ch_instagram: "Instagram", ch_facebook: "Facebook", ch_twitter: "X (Twitter)",
+    ch_email: "e-mail", ch_call_center: "120 Dasan call centre", ch_app: "app",
+    dv_transport: "Transport", dv_roads: "Roads", dv_environment: "Environment", dv_sanitation: "Sanitation",
+    dv_water: "Water", dv_housing: "Housing", dv_welfare: "Welfare", dv_safety: "Safety",
+    dv_parks: "Parks", dv_culture: "Culture", dv_economy: "Economy", dv_health: "Health",
+    dv_admin: "Administration", dv_triage: "Triage",
     new_status: "New status", no_status_change: "(no change)", answer: "Answer to the citizens", language: "Language",
     notify: "Tell the citizens", send_update: "Send", nothing_to_send: "Choose a status or write an answer.",
     sending: "Sending…", not_sent: "Not sent; clicking again retries the same request",
@@ -98,3 +108,9 @@ export const labels = {
 
 export const i18n = languages(labels, { storageKey: "dashboard.language", fallback: "en" });
 export const { currentLanguage, setLanguage, t } = i18n;
+
+// A label for an id the page has no entry for (a division or bridge channel a
+// deployment added) is the id itself.
+export const labelOr = (key, id) => (t(key) === key ? id : t(key));
+export const channelLabel = (id) => labelOr("ch_" + id, id);
+export const divisionLabel = (id) => labelOr("dv_" + id, id);

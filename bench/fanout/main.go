@@ -332,9 +332,11 @@ func main() {
 		"connect_seconds": connectSeconds, "delivered_total": delivered,
 		"measured_deliveries": measured, "expected_deliveries": expected,
 		"deliveries_per_second": float64(measured) / cfg.duration.Seconds(),
-		"p50_ms": all.quantile(0.5), "p99_ms": all.quantile(0.99), "p999_ms": all.quantile(0.999),
-		"max_ms": all.quantile(1.0),
-		"server_cpu_seconds": cpuAfter - cpuBefore,
+		"p50_ms":                all.quantile(0.5),
+		"p99_ms":                all.quantile(0.99),
+		"p999_ms":               all.quantile(0.999),
+		"max_ms":                all.quantile(1.0),
+		"server_cpu_seconds":    cpuAfter - cpuBefore,
 	}
 	if measured > 0 && cfg.pid > 0 {
 		out["server_cpu_us_per_delivery"] = (cpuAfter - cpuBefore) * 1e6 / float64(measured)

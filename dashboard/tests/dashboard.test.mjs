@@ -98,6 +98,11 @@ test("a clerk signs in, sees the snapshot and live reports, and misses nothing a
     await page.waitForSelector(`#detail-reports .report-text:text("${LIVE[0]}")`, { timeout: 30000 });
     assert.match(await page.textContent('#detail-facts dd[data-fact="due_at"]'), /근무일 7일/);
     assert.equal(await page.textContent('#detail-facts dd[data-fact="answered_at"]'), "—");
+    // Divisions and channels by their names, not their ids.
+    assert.match(await page.textContent('#detail-facts dd[data-fact="divisions"]'), /도로/);
+    assert.equal(await page.textContent('#detail-facts dd[data-fact="channels"]'), "카카오톡");
+    assert.match(await page.textContent(`.row.selected .case-meta`), /카카오톡/);
+    assert.equal(await page.locator("#division option:checked").textContent(), "도로");
 
     // The clerk answers the case from its detail, and the status comes back live:
     // gateway (POST /v1/cases/{id}/updates) -> feedback.responses -> dedup folds it
