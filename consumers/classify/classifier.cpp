@@ -125,6 +125,21 @@ struct classifier::impl {
       if (view.division_probs[c] < 0.05f) break;
       out.model_divisions.emplace_back(classes[c], static_cast<double>(view.division_probs[c]));
     }
+    // The three nearest, a noisy copy ("t0012n") not beside its original.
+    const auto& examples = model->examples();
+    auto original = [](std::string_view id) {
+      while (!id.empty() && id.back() == 'n') id.remove_suffix(1);
+      return id;
+    };
+    for (const auto& nb : view.nearest) {
+      if (out.model_examples.size() == 3) break;
+      const auto& id = examples.ids[nb.example];
+      if (std::any_of(out.model_examples.begin(), out.model_examples.end(),
+                      [&](const auto& e) { return original(e.id) == original(id); }))
+        continue;
+      out.model_examples.push_back(
+          {id, classes[examples.targets[nb.example][0].cls], static_cast<double>(nb.similarity)});
+    }
     out.embedding = view.embedding;
   }
 
@@ -338,6 +353,8 @@ classification classifier::classify(const input& in) const {
         {std::string(text_not_matched_rule), std::string(triage_division), 0, {}});
   for (const auto& [division, p] : out.model_divisions)
     out.matched.push_back({std::string(model_division_rule), division, p, {}});
+  for (const auto& e : out.model_examples)
+    out.matched.push_back({std::string(model_example_rule), e.division, e.similarity, {e.id}});
   for (const auto& d : out.divisions)
     for (std::size_t r = 0; r < rules.division_rules.size(); ++r)
       if (dh.fired(r) && rules.division_rules[r].target == d)

@@ -66,6 +66,12 @@ struct classification {
   // on), and its division probabilities, highest first (those >= 0.05, at most 3).
   std::vector<float> embedding;
   std::vector<std::pair<std::string, double>> model_divisions;
+  // The nearest labelled examples (at most 3): id, its primary division, cosine similarity.
+  struct example_match {
+    std::string id, division;
+    double similarity = 0;
+  };
+  std::vector<example_match> model_examples;
 
   const std::string& primary_division() const { return divisions.front(); }
 };
@@ -75,6 +81,8 @@ inline constexpr std::string_view text_not_matched_rule = "classifier.text_not_m
 // `matched` entries of the sentence model: target = a division or kind, weight = its probability.
 inline constexpr std::string_view model_division_rule = "model.division";
 inline constexpr std::string_view model_kind_rule = "model.kind";
+// target = the example's primary division, weight = its cosine similarity, terms = {its id}.
+inline constexpr std::string_view model_example_rule = "model.example";
 inline constexpr std::string_view default_rules_path = "deploy/config/rules/seoul.yaml";
 
 class classifier {

@@ -89,15 +89,19 @@ int run_train_model(std::span<const std::string_view> args) {
               (*model)->meta().data.c_str(), report.seconds_embedding, report.seconds_training);
   std::printf("5-fold cross-validation, primary division: rules alone %.3f, model alone %.3f\n",
               report.rules_only_accuracy, report.model_only_accuracy);
-  std::printf("  rule weight (cap 4) -> accuracy:");
+  std::printf("  nearest examples' share of the division vote -> best accuracy:");
+  for (const auto& [share, accuracy] : report.example_weights)
+    std::printf(" %.1f:%.3f", share, accuracy);
+  std::printf("\n  rule weight (cap 4) -> accuracy:");
   for (const auto& t : report.division_weights)
     if (t.cap == 4.0) std::printf(" %.1f:%.3f", t.weight, t.accuracy);
   std::printf(
-      "\nchosen: divisions: rule weight %.1f, cap %.0f (cross-validated accuracy %.3f); kinds: "
+      "\nchosen: divisions: examples' share %.1f, rule weight %.1f, cap %.0f (cross-validated "
+      "accuracy %.3f); kinds: "
       "rule weight %.1f, cap %.0f (%.3f)\nwrote %s (%zu bytes)\n",
-      report.chosen_division.weight, report.chosen_division.cap, report.chosen_division.accuracy,
-      report.chosen_kind.weight, report.chosen_kind.cap, report.chosen_kind.accuracy, out.c_str(),
-      *written);
+      report.chosen_example_weight, report.chosen_division.weight, report.chosen_division.cap,
+      report.chosen_division.accuracy, report.chosen_kind.weight, report.chosen_kind.cap,
+      report.chosen_kind.accuracy, out.c_str(), *written);
   return 0;
 }
 

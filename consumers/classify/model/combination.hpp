@@ -12,6 +12,9 @@
 namespace civic::classify::model {
 
 struct combination {
+  // Division probabilities: (1 - example_weight) * the linear head's +
+  // example_weight * the nearest examples' vote.
+  double example_weight = 0;
   double rule_weight = 0.5;  // divisions
   double rule_cap = 4.0;
   double kind_rule_weight = 0.5;

@@ -49,6 +49,7 @@ class model_file {
   // The tensor, checked to have this type and shape (0: any).
   expected<tensor, std::string> get(const std::string& name, dtype type, std::size_t rows,
                                     std::size_t cols) const;
+  bool has(std::string_view name) const { return tensors_.find(name) != tensors_.end(); }
   std::size_t bytes() const { return size_; }
   const std::filesystem::path& path() const { return path_; }
 

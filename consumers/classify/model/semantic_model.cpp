@@ -60,6 +60,40 @@ void add_head(std::vector<tensor_to_write>& out, const std::string& prefix, cons
   out.push_back({prefix + ".scales", dtype::f32, 2, 1, scales});
 }
 
+expected<nearest_examples, std::string> read_examples(const model_file& f, std::size_t classes,
+                                                      std::size_t dims) {
+  nearest_examples e;
+  e.classes = classes;
+  e.dims = dims;
+  if (!f.has("near.ids")) return e;  // heads trained before the examples were kept
+  auto vectors = f.get("near.vectors", dtype::u8, 0, 4 + dims);
+  if (!vectors) return unexpected(std::move(vectors).error());
+  auto targets = f.get("near.targets", dtype::f32, vectors->rows, 4);
+  auto ids = f.get("near.ids", dtype::u8, 0, 1);
+  for (auto* t : {&targets, &ids})
+    if (!*t) return unexpected(std::move(*t).error());
+  const auto names =
+      split(std::string_view(reinterpret_cast<const char*>(ids->u8()), ids->rows), '\n');
+  if (names.size() != vectors->rows)
+    return unexpected(std::string("near.ids: ") + std::to_string(names.size()) + " ids for " +
+                      std::to_string(vectors->rows) + " examples");
+  for (std::size_t i = 0; i < vectors->rows; ++i) {
+    const auto* row = reinterpret_cast<const char*>(vectors->u8() + i * (4 + dims));
+    auto v = decode_embedding(std::string_view(row, 4 + dims), dims);
+    if (!v) return unexpected("near.vectors: example " + std::to_string(i) + " is not a vector");
+    const float* t = targets->f32() + i * 4;
+    std::vector<std::pair<std::size_t, float>> target;
+    for (int j = 0; j < 2; ++j)
+      if (t[2 * j + 1] > 0) {
+        const auto cls = static_cast<std::size_t>(t[2 * j]);
+        if (cls >= classes) return unexpected(std::string("near.targets: a class out of range"));
+        target.emplace_back(cls, t[2 * j + 1]);
+      }
+    e.add(names[i], *v, target);
+  }
+  return e;
+}
+
 }  // namespace
 
 std::filesystem::path default_encoder_dir() {
@@ -80,6 +114,8 @@ expected<std::shared_ptr<const semantic_model>, std::string> semantic_model::loa
   const std::string_view meta_text(reinterpret_cast<const char*>(meta_t->u8()), meta_t->rows);
   head_meta meta;
   std::vector<std::string> division_names, kind_names;
+  std::size_t example_k = nearest_examples{}.k;
+  float example_temperature = nearest_examples{}.temperature;
   for (const auto& line : split(meta_text, '\n')) {
     const auto eq = line.find('=');
     if (eq == std::string::npos) continue;
@@ -92,11 +128,20 @@ expected<std::shared_ptr<const semantic_model>, std::string> semantic_model::loa
     if (key == "kind_rule_weight") meta.mix.kind_rule_weight = std::strtod(value.c_str(), nullptr);
     if (key == "rule_cap") meta.mix.rule_cap = std::strtod(value.c_str(), nullptr);
     if (key == "kind_rule_cap") meta.mix.kind_rule_cap = std::strtod(value.c_str(), nullptr);
+    if (key == "example_weight") meta.mix.example_weight = std::strtod(value.c_str(), nullptr);
+    if (key == "example_k") example_k = std::strtoul(value.c_str(), nullptr, 10);
+    if (key == "example_temperature") example_temperature = std::strtof(value.c_str(), nullptr);
   }
   auto divisions = read_head(**heads, "div", division_names);
   if (!divisions) return unexpected(std::move(divisions).error());
   auto kinds = read_head(**heads, "kind", kind_names);
   if (!kinds) return unexpected(std::move(kinds).error());
+  auto examples = read_examples(**heads, division_names.size(), divisions->dims);
+  if (!examples) return unexpected(head_file.string() + ": " + examples.error());
+  if (example_k == 0 || !(example_temperature > 0))
+    return unexpected(head_file.string() + ": example_k and example_temperature must be positive");
+  examples->k = example_k;
+  examples->temperature = example_temperature;
 
   auto encoder = use_encoder::load(dir / encoder_weights_file, dir / encoder_pieces_file);
   if (!encoder)
@@ -106,12 +151,13 @@ expected<std::shared_ptr<const semantic_model>, std::string> semantic_model::loa
     return unexpected(head_file.string() + ": trained with encoder " + meta.encoder_id + ", but " +
                       dir.string() + " holds " + (*encoder)->id() +
                       " (retrain: router train-model)");
-  return from_parts(std::move(*encoder), std::move(*divisions), std::move(*kinds), std::move(meta));
+  return from_parts(std::move(*encoder), std::move(*divisions), std::move(*kinds),
+                    std::move(*examples), std::move(meta));
 }
 
 expected<std::shared_ptr<const semantic_model>, std::string> semantic_model::from_parts(
     std::shared_ptr<const use_encoder> encoder, linear_head divisions, linear_head kinds,
-    head_meta meta) {
+    nearest_examples examples, head_meta meta) {
   if (divisions.dims != encoder->dims() || kinds.dims != encoder->dims())
     return unexpected(std::string("the heads' dimensions do not match the encoder's"));
   if (divisions.classes.empty() || kinds.classes.empty())
@@ -120,6 +166,7 @@ expected<std::shared_ptr<const semantic_model>, std::string> semantic_model::fro
   m->encoder_ = std::move(encoder);
   m->divisions_ = std::move(divisions);
   m->kinds_ = std::move(kinds);
+  m->examples_ = std::move(examples);
   m->meta_ = std::move(meta);
   return std::shared_ptr<const semantic_model>(std::move(m));
 }
@@ -141,6 +188,14 @@ model_view semantic_model::analyse(std::string_view text, std::span<const float>
   const auto features = piece_features(pieces);
   v.division_probs.resize(divisions_.classes.size());
   divisions_.probabilities(v.embedding, features, v.division_probs);
+  if (examples_.size() > 0 && meta_.mix.example_weight > 0) {
+    thread_local std::vector<float> vote;
+    vote.resize(v.division_probs.size());
+    examples_.probabilities(v.embedding, vote, &v.nearest);
+    const auto w = static_cast<float>(meta_.mix.example_weight);
+    for (std::size_t c = 0; c < vote.size(); ++c)
+      v.division_probs[c] = (1 - w) * v.division_probs[c] + w * vote[c];
+  }
   v.kind_probs.resize(kinds_.classes.size());
   kinds_.probabilities(v.embedding, features, v.kind_probs);
   return v;
@@ -153,7 +208,9 @@ expected<std::size_t, std::string> semantic_model::write_heads(
        << "\nencoder=" << encoder_->id() << "\ndata=" << meta_.data
        << "\nrule_weight=" << meta_.mix.rule_weight
        << "\nkind_rule_weight=" << meta_.mix.kind_rule_weight << "\nrule_cap=" << meta_.mix.rule_cap
-       << "\nkind_rule_cap=" << meta_.mix.kind_rule_cap << "\n";
+       << "\nkind_rule_cap=" << meta_.mix.kind_rule_cap
+       << "\nexample_weight=" << meta_.mix.example_weight << "\nexample_k=" << examples_.k
+       << "\nexample_temperature=" << examples_.temperature << "\n";
   const std::string meta_text = meta.str();
   const float div_scales[2] = {divisions_.dense_scale, divisions_.sparse_scale};
   const float kind_scales[2] = {kinds_.dense_scale, kinds_.sparse_scale};
@@ -161,6 +218,24 @@ expected<std::size_t, std::string> semantic_model::write_heads(
   tensors.push_back({"meta", dtype::u8, meta_text.size(), 1, meta_text.data()});
   add_head(tensors, "div", divisions_, div_scales);
   add_head(tensors, "kind", kinds_, kind_scales);
+  // The examples as the embedding codec packs them (8 bits a value), targets as
+  // (class, weight) pairs, ids one a line.
+  std::string vectors, ids;
+  std::vector<float> targets;
+  for (std::size_t i = 0; i < examples_.size(); ++i) {
+    vectors += encode_embedding(examples_.vector(i));
+    for (const auto& t : examples_.targets[i]) {
+      targets.push_back(static_cast<float>(t.cls));
+      targets.push_back(t.weight);
+    }
+    ids += (i ? "\n" : "") + examples_.ids[i];
+  }
+  if (examples_.size() > 0) {
+    tensors.push_back(
+        {"near.vectors", dtype::u8, examples_.size(), 4 + examples_.dims, vectors.data()});
+    tensors.push_back({"near.targets", dtype::f32, examples_.size(), 4, targets.data()});
+    tensors.push_back({"near.ids", dtype::u8, ids.size(), 1, ids.data()});
+  }
   return write_model_file(file, tensors);
 }
 

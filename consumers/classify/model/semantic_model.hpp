@@ -1,8 +1,8 @@
 #pragma once
-// The sentence model beside the rules: the multilingual encoder and two linear
-// heads (divisions, kinds) trained from labelled messages (data/triage,
-// `router train-model`). Immutable once loaded; share it between threads and
-// between rules reloads through std::shared_ptr<const semantic_model>.
+// The sentence model beside the rules: the multilingual encoder, two linear
+// heads (divisions, kinds) and the nearest labelled examples (divisions),
+// trained from labelled messages (data/triage, `router train-model`). Immutable once loaded; share
+// it between threads and between rules reloads through std::shared_ptr<const semantic_model>.
 
 #include <filesystem>
 #include <memory>
@@ -14,6 +14,7 @@
 #include "common/error/expected.hpp"
 #include "consumers/classify/model/combination.hpp"
 #include "consumers/classify/model/linear_head.hpp"
+#include "consumers/classify/model/nearest_examples.hpp"
 #include "consumers/classify/model/use_encoder.hpp"
 
 namespace civic::classify::model {
@@ -21,7 +22,8 @@ namespace civic::classify::model {
 // What the model says about one text.
 struct model_view {
   std::vector<float> embedding;       // as the heads saw it (int8-rounded, see embedding_codec)
-  std::vector<float> division_probs;  // per division_classes()
+  std::vector<float> division_probs;  // per division_classes(): head and examples mixed
+  std::vector<neighbour> nearest;     // the nearest labelled examples, most similar first
   std::vector<float> kind_probs;      // per kind_classes()
 };
 
@@ -46,7 +48,7 @@ class semantic_model {
       const std::filesystem::path& head_file, const std::filesystem::path& encoder_dir = {});
   static expected<std::shared_ptr<const semantic_model>, std::string> from_parts(
       std::shared_ptr<const use_encoder> encoder, linear_head divisions, linear_head kinds,
-      head_meta meta);
+      nearest_examples examples, head_meta meta);
 
   // `embedding`: a vector computed earlier for this text by the same encoder
   // (carried in a record header); empty: encode the text now.
@@ -54,6 +56,7 @@ class semantic_model {
 
   const std::vector<std::string>& division_classes() const { return divisions_.classes; }
   const std::vector<std::string>& kind_classes() const { return kinds_.classes; }
+  const nearest_examples& examples() const { return examples_; }
   const use_encoder& encoder() const { return *encoder_; }
   const std::string& encoder_id() const { return encoder_->id(); }
   const head_meta& meta() const { return meta_; }
@@ -64,6 +67,7 @@ class semantic_model {
   semantic_model() = default;
   std::shared_ptr<const use_encoder> encoder_;
   linear_head divisions_, kinds_;
+  nearest_examples examples_;
   head_meta meta_;
 };
 

@@ -10,6 +10,7 @@
 
 #include "consumers/classify/model/combination.hpp"
 #include "consumers/classify/model/embedding_codec.hpp"
+#include "consumers/classify/model/nearest_examples.hpp"
 
 namespace civic::classify::model {
 namespace {
@@ -117,7 +118,7 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
   // Out-of-fold probabilities, to choose how much the rules weigh.
   constexpr std::size_t folds = 5;
   const std::size_t n = messages.size();
-  std::vector<std::vector<float>> division_oof(n), kind_oof(n);
+  std::vector<std::vector<float>> division_oof(n), kind_oof(n), example_oof(n);
   // A message and its noisy copies fall in one fold, or the copies would leak it.
   std::vector<std::size_t> fold(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -127,6 +128,16 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
     for (char c : base) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
     fold[i] = static_cast<std::size_t>(h % folds);
   }
+  // The examples of every fold but `except` (none: all of them).
+  auto examples_of = [&](const std::vector<std::size_t>& in_fold, std::size_t except) {
+    nearest_examples near;
+    near.classes = divisions.size();
+    near.dims = encoder->dims();
+    for (std::size_t i = 0; i < n; ++i)
+      if (in_fold[i] != except)
+        near.add(messages[i].id, division_examples[i].embedding, division_examples[i].targets);
+    return near;
+  };
   for (std::size_t f = 0; f < folds; ++f) {
     std::vector<head_example> dtrain, ktrain;
     for (std::size_t i = 0; i < n; ++i)
@@ -135,12 +146,15 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
         ktrain.push_back(kind_examples[i]);
       }
     const auto dh = linear_head::train(divisions, encoder->dims(), dtrain, how);
+    const auto near = examples_of(fold, f);
     const auto kh = linear_head::train(kind_classes, encoder->dims(), ktrain, how);
     for (std::size_t i = 0; i < n; ++i) {
       if (fold[i] != f) continue;
       division_oof[i].resize(divisions.size());
       dh.probabilities(division_examples[i].embedding, division_examples[i].pieces,
                        division_oof[i]);
+      example_oof[i].resize(divisions.size());
+      near.probabilities(division_examples[i].embedding, example_oof[i]);
       kind_oof[i].resize(kind_classes.size());
       kh.probabilities(kind_examples[i].embedding, kind_examples[i].pieces, kind_oof[i]);
     }
@@ -148,8 +162,14 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
   std::vector<std::pair<std::vector<double>, std::vector<double>>> rule_scores;
   for (const auto& m : messages) rule_scores.push_back(rules(m.text));
   combination mix;
+  double example_weight = 0;
+  std::vector<float> mixed;
   auto division_right = [&](std::size_t i, double weight, double cap) {
-    const auto scores = combine(division_oof[i], rule_scores[i].first, weight, cap);
+    mixed.resize(division_oof[i].size());
+    const auto w = static_cast<float>(example_weight);
+    for (std::size_t c = 0; c < mixed.size(); ++c)
+      mixed[c] = (1 - w) * division_oof[i][c] + w * example_oof[i][c];
+    const auto scores = combine(mixed, rule_scores[i].first, weight, cap);
     const auto& top = divisions[ranking(scores).front()];
     return std::find(messages[i].divisions.begin(), messages[i].divisions.end(), top) !=
            messages[i].divisions.end();
@@ -172,7 +192,21 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
       }
     return top;
   };
-  const auto division_best = best(division_right, report.division_weights);
+  // The examples' share: none, or 0.3 to 0.7 of the vote (with the rule weight
+  // and cap that suit it best); report.division_weights keeps the winner's grid.
+  combination_tried division_best{0, 1, -1};
+  for (double share : {0.0, 0.3, 0.5, 0.7}) {
+    example_weight = share;
+    std::vector<combination_tried> tried;
+    const auto top = best(division_right, tried);
+    report.example_weights.emplace_back(share, top.accuracy);
+    if (top.accuracy > division_best.accuracy) {
+      division_best = top;
+      report.chosen_example_weight = share;
+      report.division_weights = std::move(tried);
+    }
+  }
+  mix.example_weight = report.chosen_example_weight;
   const auto kind_best = best(kind_right, report.kind_weights);
   mix.rule_weight = division_best.weight;
   mix.rule_cap = division_best.cap;
@@ -197,7 +231,7 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
   report.seconds_training = since(t1);
   head_meta hm{encoder->id(), meta.str(), mix};
   return semantic_model::from_parts(std::move(encoder), std::move(division_head),
-                                    std::move(kind_head), std::move(hm));
+                                    std::move(kind_head), examples_of(fold, folds), std::move(hm));
 }
 
 }  // namespace civic::classify::model

@@ -40,6 +40,10 @@ struct training_report {
   // accuracy per rule weight tried; the best one is kept in the heads.
   std::vector<combination_tried> division_weights, kind_weights;
   combination_tried chosen_division, chosen_kind;
+  // The share of the nearest examples' vote in the division probabilities,
+  // chosen by the same cross-validation, and the best accuracy for each share tried.
+  double chosen_example_weight = 0;
+  std::vector<std::pair<double, double>> example_weights;
   double model_only_accuracy = 0, rules_only_accuracy = 0;
 };
 

@@ -4,9 +4,12 @@
 // Needs the encoder (script/bootstrap); without it exits 77 (skipped).
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <numeric>
+#include <set>
 
 #include "consumers/classify/classifier.hpp"
 #include "consumers/classify/model/embedding_codec.hpp"
@@ -91,6 +94,31 @@ TEST_CASE("encoder: a Korean and an English report of one issue are closer than 
   CHECK(cosine(ko, other) < 0.3);
 }
 
+TEST_CASE("shipped heads: the nearest examples are kept, and a written head reads back alike") {
+  const auto& m = the_model();
+  CHECK(m.examples().size() > 3000);
+  CHECK(m.meta().mix.example_weight > 0);
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("classify-heads-" + std::to_string(::getpid()) + ".head");
+  auto written = m.write_heads(file);
+  REQUIRE_MESSAGE(written.has_value(), written.error());
+  auto again = model::semantic_model::load(file);
+  std::filesystem::remove(file);
+  REQUIRE_MESSAGE(again.has_value(), again.error());
+  CHECK((*again)->examples().size() == m.examples().size());
+  CHECK((*again)->examples().ids == m.examples().ids);
+  CHECK((*again)->meta().mix.example_weight == m.meta().mix.example_weight);
+  for (const char* text : {"Sky looks like milk tea today and my throat is scratchy",
+                           "공원 벤치가 부서져서 앉을 수가 없어요"}) {
+    const auto a = m.analyse(text), b = (*again)->analyse(text);
+    REQUIRE(a.division_probs.size() == b.division_probs.size());
+    for (std::size_t i = 0; i < a.division_probs.size(); ++i)
+      CHECK(a.division_probs[i] == doctest::Approx(b.division_probs[i]).epsilon(1e-6));
+    REQUIRE(a.nearest.size() == b.nearest.size());
+    CHECK(a.nearest.front().example == b.nearest.front().example);
+  }
+}
+
 TEST_CASE("shipped heads: trained on the training data as it is in the repository") {
   // A changed training file without `router train-model` would ship stale heads.
   const auto& data = the_model().meta().data;
@@ -129,6 +157,26 @@ TEST_CASE(
   CHECK(reused.divisions == fresh.divisions);
   CHECK(reused.kind == fresh.kind);
   CHECK(reused.model_divisions == fresh.model_divisions);
+
+  // The nearest labelled examples, after the model's divisions: three training
+  // messages (ids of data/triage), a noisy copy never beside its original.
+  std::vector<const rule_match*> examples;
+  for (const auto& m : fresh.matched)
+    if (m.rule_id == model_example_rule) examples.push_back(&m);
+  REQUIRE(examples.size() == 3);
+  std::set<std::string> originals;
+  for (const auto* e : examples) {
+    REQUIRE(e->terms.size() == 1);
+    CHECK(e->terms[0].starts_with("t"));
+    CHECK(e->weight > 0.3);
+    CHECK(e->weight <= 1.0);
+    std::string id = e->terms[0];
+    while (id.back() == 'n') id.pop_back();
+    originals.insert(id);
+  }
+  CHECK(originals.size() == 3);
+  CHECK(examples[0]->weight >= examples[1]->weight);
+  CHECK(examples[0]->target == "water");
 
   // Urgency stays with the rules: a gas smell still reaches safety, and high.
   const auto gas = (*c)->classify({.text = "건물 뒤에서 가스 냄새가 심하게 나요"});

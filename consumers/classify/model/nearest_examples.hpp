@@ -1,0 +1,53 @@
+#pragma once
+// The labelled examples nearest to a message: the training messages'
+// embeddings, kept with the heads, and a vote of the k most similar (cosine,
+// weighted by exp(similarity / temperature)) over their divisions. Beside the
+// linear head it remembers rare wordings a single hyperplane per class averages
+// away, and it explains a decision by the examples it resembles.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace civic::classify::model {
+
+struct example_target {
+  uint32_t cls = 0;
+  float weight = 0;  // 0: no such target
+};
+
+struct neighbour {
+  std::size_t example = 0;
+  float similarity = 0;
+};
+
+class nearest_examples {
+ public:
+  std::size_t k = 10;
+  float temperature = 0.05f;
+  std::size_t classes = 0, dims = 0;
+  // size() x dims, row-major, each row as 8-bit values times its scale (the
+  // embedding codec's packing): a quarter of the memory a float would read.
+  std::vector<int8_t> vectors;
+  std::vector<float> scales;
+  std::vector<std::array<example_target, 2>> targets;  // primary, second (weights sum to 1)
+  std::vector<std::string> ids;
+
+  std::size_t size() const { return ids.size(); }
+  // embedding: unit length.
+  void add(std::string id, std::span<const float> embedding,
+           std::span<const std::pair<std::size_t, float>> target);
+
+  // The example as floats (what add() was given, to 8-bit precision).
+  std::vector<float> vector(std::size_t example) const;
+
+  // One probability per class (all zero without examples); `nearest`, when given,
+  // receives the k neighbours, most similar first.
+  void probabilities(std::span<const float> embedding, std::span<float> out,
+                     std::vector<neighbour>* nearest = nullptr) const;
+};
+
+}  // namespace civic::classify::model
