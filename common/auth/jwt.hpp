@@ -46,7 +46,8 @@ struct claims {
   std::vector<std::string> divisions;
   std::vector<std::string> channels;
 
-  // True when the holder may read and answer `division` (listed, "*", or supervisor).
+  // True when the holder may read and answer `division` (listed, "*", or
+  // supervisor); never for a bridge.
   bool grants_division(std::string_view division) const;
   bool grants_channel(std::string_view channel) const;
 };

@@ -108,6 +108,10 @@ TEST_CASE("a supervisor or a '*' grant reads every division; channels are grante
   c.channels = {"kakao"};
   CHECK(c.grants_channel("kakao"));
   CHECK_FALSE(c.grants_channel("telegram"));
+  // A bridge's token sends messages; it never reads a division's cases, whatever
+  // divisions it lists.
+  c.role = "bridge";
+  CHECK_FALSE(c.grants_division("parks"));
 }
 
 TEST_CASE("ES256 and RS256 tokens verify with their public keys") {
