@@ -233,6 +233,32 @@ TEST_CASE("web: the form token; a form without text is 400 missing_field") {
 }
 
 TEST_CASE(
+    "web and open311: a coordinate that is not a finite number in range is 400, never stored") {
+  harness h;
+  for (std::string bad : {"nan", "NaN", "inf", "-infinity", "1e999", "abc", "91", ""}) {
+    auto web = h.send("web", "submission_id=W&text=t&lat=" + bad + "&lon=127",
+                      {{"X-Form-Token", "web-token"}}, "POST", "", "",
+                      "application/x-www-form-urlencoded");
+    CHECK_MESSAGE(web.status == 400, "web lat=", bad);
+    CHECK(web.body.find(R"("pointer":"/lat")") != std::string::npos);
+    auto open311 = h.send(
+        "open311", "api_key=app-key-1&service_code=pothole&description=d&long=127&lat=" + bad, {},
+        "POST", "/requests.json", "", "application/x-www-form-urlencoded");
+    CHECK_MESSAGE(open311.status == 400, "open311 lat=", bad);
+  }
+  CHECK(h.send("web", "submission_id=W&text=t&lat=37.5", {{"X-Form-Token", "web-token"}}, "POST",
+               "", "", "application/x-www-form-urlencoded")
+            .status == 400);
+  CHECK(h.sink.published.empty());
+  CHECK(h.send("web", "submission_id=W&text=t&lat=-37.5&lon=127", {{"X-Form-Token", "web-token"}},
+               "POST", "", "", "application/x-www-form-urlencoded")
+            .status == 200);
+  REQUIRE(h.sink.published.size() == 1);
+  REQUIRE(h.sink.published[0].envelope.place);
+  CHECK(h.sink.published[0].envelope.place->lat == -37.5);
+}
+
+TEST_CASE(
     "open311: raw brackets as GeoReport v2 writes them; attributes and the service's "
     "division reach the envelope") {
   harness h;
