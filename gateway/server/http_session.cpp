@@ -1,5 +1,6 @@
 #include "gateway/server/http_session.hpp"
 
+#include <charconv>
 #include <memory>
 #include <optional>
 
@@ -20,12 +21,45 @@ std::optional<std::string> host_fault(const request& req) {
     if (req.version() >= 11) return "an HTTP/1.1 request needs a Host header";
     return std::nullopt;
   }
-  for (char c : req[http::field::host]) {
+  std::string_view host = req[http::field::host];
+  for (char c : host) {
     auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u == 0x7F || c == '/' || c == '\\' || c == '?' || c == '#' || c == '@') {
       return "the Host header is not a host name and port";
     }
   }
+  // The port, if any: after the last ':' (after the ']' of an IPv6 literal).
+  size_t colon = host.rfind(':');
+  size_t bracket = host.rfind(']');
+  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+    std::string_view port = host.substr(colon + 1);
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    bool empty = port.empty();  // RFC 3986 allows "host:"
+    if (!empty && (ec != std::errc() || end != port.data() + port.size() || value > 65535 ||
+                   port.size() > 5)) {
+      return "the Host header's port is not a port number";
+    }
+  }
+  return std::nullopt;
+}
+
+// Framing and credentials the gateway would otherwise read one way while a proxy
+// in front reads them another (RFC 9112 §6.1, §11.2): a transfer coding other than
+// chunked, which the gateway does not decode (it would take the coded bytes as the
+// body), and two Authorization or Content-Type headers.
+std::optional<std::string> framing_fault(const request& req) {
+  auto codings = req.equal_range(http::field::transfer_encoding);
+  for (auto it = codings.first; it != codings.second; ++it) {
+    for (const auto& coding : http::token_list(it->value())) {
+      if (!beast::iequals(coding, "chunked"))
+        return "the request has a Transfer-Encoding other than chunked";
+    }
+  }
+  if (req.count(http::field::authorization) > 1)
+    return "the request has more than one Authorization header";
+  if (req.count(http::field::content_type) > 1)
+    return "the request has more than one Content-Type header";
   return std::nullopt;
 }
 
@@ -153,6 +187,10 @@ class http_session final : public session,
       return refuse(errc::header_too_large, std::move(*fault));
     }
     if (auto fault = host_fault(head)) {
+      reading_ = false;
+      return refuse(errc::bad_request, std::move(*fault));
+    }
+    if (auto fault = framing_fault(head)) {
       reading_ = false;
       return refuse(errc::bad_request, std::move(*fault));
     }
