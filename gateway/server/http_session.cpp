@@ -71,6 +71,7 @@ class http_session final : public session,
       : stream_(std::move(stream)), buffer_(std::move(buffer)), ctx_(ctx) {}
 
   ~http_session() override {
+    release_body_room();
     if (upgraded_)
       ctx_.svc.metrics.connection_upgraded();
     else
@@ -195,11 +196,39 @@ class http_session final : public session,
       return refuse(errc::bad_request, std::move(*fault));
     }
     if (parser_->is_done()) return on_read({}, 0);
+    if (!take_body_room()) {  // counted as the pipeline counts a full budget
+      reading_ = false;
+      ctx_.svc.metrics.refused(errc::overloaded);
+      api::response r = api::problem(errc::overloaded, "the gateway has no room for this body now");
+      r.close = true;  // the body is still on the connection
+      handling_ = true;
+      return respond(std::move(r));
+    }
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
   }
 
+  // Unauthenticated clients could otherwise make the gateway hold
+  // gateway.max_body_bytes per connection: the body's Content-Length (the limit
+  // for a chunked one) is taken from the in-flight budget until it has been read.
+  bool take_body_room() {
+    auto* budget = ctx_.svc.body_budget;
+    if (!budget) return true;
+    auto length = parser_->content_length();
+    size_t bytes = length ? static_cast<size_t>(*length) : ctx_.settings.max_body_bytes;
+    if (bytes == 0) return true;
+    if (!budget->try_acquire(bytes)) return false;
+    body_room_ = bytes;
+    return true;
+  }
+  void release_body_room() {
+    if (body_room_ == 0) return;
+    ctx_.svc.body_budget->release(body_room_);
+    body_room_ = 0;
+  }
+
   void on_read(beast::error_code ec, std::size_t) {
+    release_body_room();
     if (read_failed(ec)) return;
     reading_ = false;
     request_.emplace(parser_->release());
@@ -311,6 +340,7 @@ class http_session final : public session,
   std::optional<request> request_;  // what the handler's views point into, until answered
   std::optional<net::steady_timer> deadline_;
   std::string client_address_;
+  size_t body_room_ = 0;  // bytes of the in-flight budget held while the body is read
   unsigned version_ = 11;
   bool head_ = false;  // the request being answered is a HEAD
   bool keep_alive_ = true, reading_ = false, handling_ = false, shutting_down_ = false;
