@@ -232,6 +232,14 @@ TEST_CASE("web: the form token; a form without text is 400 missing_field") {
   CHECK(missing.body.find(R"("code":"missing_field")") != std::string::npos);
 }
 
+TEST_CASE("a webhook body nested deeper than the parser goes is 400 too_deep, as a message is") {
+  harness h;
+  std::string deep = R"({"text":)" + std::string(5000, '[') + std::string(5000, ']') + "}";
+  auto answer = h.send("web", deep, {{"X-Form-Token", "web-token"}});
+  CHECK(answer.status == 400);
+  CHECK(answer.body.find(R"("code":"too_deep")") != std::string::npos);
+}
+
 TEST_CASE(
     "web and open311: a coordinate that is not a finite number in range is 400, never stored") {
   harness h;
