@@ -209,7 +209,8 @@ int main(int argc, char** argv) {
                                      [&] { pipeline.begin_shutdown(); },
                                      [&] { return budget.messages(); },
                                      [&](std::chrono::milliseconds left) { publisher.close(left); },
-                                     subscribe.get()};
+                                     subscribe.get(),
+                                     &budget};
   auto server = gateway::server::server::create(cfg->server, std::move(services));
   if (!server) {
     log::error("gateway.start_failed", {{"detail", server.error()}});

@@ -17,7 +17,7 @@ namespace civic::json {
 
 // Parses `text` into `doc`: true when it is a JSON object.
 inline bool parse_object(std::string_view text, rapidjson::Document& doc) {
-  doc.Parse(text.data(), text.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
   return !doc.HasParseError() && doc.IsObject();
 }
 

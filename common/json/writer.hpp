@@ -7,6 +7,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
 #include <concepts>
 #include <cstring>
 #include <optional>
@@ -103,8 +104,14 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
     }
     return *this;
   }
+  // null for NaN and infinities: RapidJSON writes nothing for them, which would
+  // leave a member without a value (not JSON).
   writer& member(std::string_view k, double value) {
-    key(k).Double(value);
+    key(k);
+    if (std::isfinite(value))
+      Double(value);
+    else
+      Null();
     return *this;
   }
   // null when absent

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <mutex>
 
@@ -36,7 +37,12 @@ struct value_writer {
   void operator()(std::string_view v) const { w.string(v); }
   void operator()(int64_t v) const { w.Int64(v); }
   void operator()(uint64_t v) const { w.Uint64(v); }
-  void operator()(double v) const { w.Double(v); }
+  void operator()(double v) const {
+    if (std::isfinite(v))
+      w.Double(v);
+    else
+      w.Null();  // RapidJSON writes nothing for NaN or infinity
+  }
   void operator()(bool v) const { w.Bool(v); }
 };
 

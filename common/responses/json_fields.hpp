@@ -35,7 +35,8 @@ inline bool is_division_id(std::string_view s) {
 // A contract record's text: JSON (valid UTF-8) and an object.
 inline expected<rapidjson::Document, field_error> parse_object(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
+  doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(json.data(),
+                                                                                    json.size());
   if (doc.HasParseError()) {
     return unexpected(field_error{make_error_code(errc::malformed_json), "", "is not JSON"});
   }

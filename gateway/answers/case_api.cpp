@@ -25,7 +25,8 @@ api_error refuse(errc code, std::string pointer, std::string message) {
 
 expected<rapidjson::Document, api_error> parse_object(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+  doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(body.data(),
+                                                                                    body.size());
   if (doc.HasParseError()) {
     bool utf8 = doc.GetParseError() == rapidjson::kParseErrorStringInvalidEncoding;
     return unexpected(refuse(utf8 ? errc::invalid_utf8 : errc::malformed_json, "",
@@ -47,15 +48,21 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
                                                          "expected_at", "notify"};
   // Const: comparing two non-const member iterators is ambiguous in C++20 (clang).
   const rapidjson::Value& members = *doc;
+  unsigned given = 0;  // RapidJSON keeps a repeated member; which one counts would be a guess
   for (auto m = members.MemberBegin(); m != members.MemberEnd(); ++m) {
     std::string_view name(m->name.GetString(), m->name.GetStringLength());
-    bool ok = false;
-    for (auto k : known) ok |= k == name;
-    if (!ok) {
+    size_t at = known.size();
+    for (size_t i = 0; i < known.size(); ++i) at = known[i] == name ? i : at;
+    if (at == known.size()) {
       return unexpected(refuse(errc::unknown_field, "/" + std::string(name),
                                "is not a member of an update (status, answer, assign_to, "
                                "expected_at, notify)"));
     }
+    if (given & (1u << at)) {
+      return unexpected(
+          refuse(errc::duplicate_field, "/" + std::string(name), "appears more than once"));
+    }
+    given |= 1u << at;
   }
   update_request r;
   if (f.find("status")) {
@@ -79,12 +86,21 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
           refuse(errc::wrong_type, "/answer", "must be an object {\"text\", \"language\"}"));
     }
     fields af(*a, "/answer");
+    static constexpr std::array<std::string_view, 3> answer_members{"text", "language", "public"};
+    unsigned seen_in_answer = 0;
     for (auto m = a->MemberBegin(); m != a->MemberEnd(); ++m) {
       std::string_view name(m->name.GetString(), m->name.GetStringLength());
-      if (name != "text" && name != "language" && name != "public") {
+      size_t at = answer_members.size();
+      for (size_t i = 0; i < answer_members.size(); ++i) at = answer_members[i] == name ? i : at;
+      if (at == answer_members.size()) {
         return unexpected(refuse(errc::unknown_field, "/answer/" + std::string(name),
                                  "is not a member of an answer (text, language, public)"));
       }
+      if (seen_in_answer & (1u << at)) {
+        return unexpected(refuse(errc::duplicate_field, "/answer/" + std::string(name),
+                                 "appears more than once"));
+      }
+      seen_in_answer |= 1u << at;
     }
     auto text = af.string("text", 1, responses::response_limits::answer_chars);
     if (!text) return unexpected(from_field(text.error()));

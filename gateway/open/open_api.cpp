@@ -108,7 +108,12 @@ http::response open_api::cacheable(const http::request& req, std::string body) c
 http::response open_api::cases(const http::request& req) const {
   cases_query q;
   q.per_page = std::min<size_t>(100, settings_.max_page_size);
+  std::vector<std::string> seen;  // at most the eight parameters: an unknown one is refused
   for (const auto& [name, value] : channels::parse_form_pairs(req.query)) {
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      return bad_parameter(errc::duplicate_field, name, "is given more than once");
+    }
+    seen.push_back(name);
     if (name == "page") {
       auto v = positive(value, 1'000'000);
       if (!v) return bad_parameter(errc::invalid_value, name, "must be a page number from 1");

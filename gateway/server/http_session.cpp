@@ -1,5 +1,6 @@
 #include "gateway/server/http_session.hpp"
 
+#include <charconv>
 #include <memory>
 #include <optional>
 
@@ -20,12 +21,45 @@ std::optional<std::string> host_fault(const request& req) {
     if (req.version() >= 11) return "an HTTP/1.1 request needs a Host header";
     return std::nullopt;
   }
-  for (char c : req[http::field::host]) {
+  std::string_view host = req[http::field::host];
+  for (char c : host) {
     auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u == 0x7F || c == '/' || c == '\\' || c == '?' || c == '#' || c == '@') {
       return "the Host header is not a host name and port";
     }
   }
+  // The port, if any: after the last ':' (after the ']' of an IPv6 literal).
+  size_t colon = host.rfind(':');
+  size_t bracket = host.rfind(']');
+  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+    std::string_view port = host.substr(colon + 1);
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    bool empty = port.empty();  // RFC 3986 allows "host:"
+    if (!empty && (ec != std::errc() || end != port.data() + port.size() || value > 65535 ||
+                   port.size() > 5)) {
+      return "the Host header's port is not a port number";
+    }
+  }
+  return std::nullopt;
+}
+
+// Framing and credentials the gateway would otherwise read one way while a proxy
+// in front reads them another (RFC 9112 §6.1, §11.2): a transfer coding other than
+// chunked, which the gateway does not decode (it would take the coded bytes as the
+// body), and two Authorization or Content-Type headers.
+std::optional<std::string> framing_fault(const request& req) {
+  auto codings = req.equal_range(http::field::transfer_encoding);
+  for (auto it = codings.first; it != codings.second; ++it) {
+    for (const auto& coding : http::token_list(it->value())) {
+      if (!beast::iequals(coding, "chunked"))
+        return "the request has a Transfer-Encoding other than chunked";
+    }
+  }
+  if (req.count(http::field::authorization) > 1)
+    return "the request has more than one Authorization header";
+  if (req.count(http::field::content_type) > 1)
+    return "the request has more than one Content-Type header";
   return std::nullopt;
 }
 
@@ -37,6 +71,7 @@ class http_session final : public session,
       : stream_(std::move(stream)), buffer_(std::move(buffer)), ctx_(ctx) {}
 
   ~http_session() override {
+    release_body_room();
     if (upgraded_)
       ctx_.svc.metrics.connection_upgraded();
     else
@@ -156,12 +191,44 @@ class http_session final : public session,
       reading_ = false;
       return refuse(errc::bad_request, std::move(*fault));
     }
+    if (auto fault = framing_fault(head)) {
+      reading_ = false;
+      return refuse(errc::bad_request, std::move(*fault));
+    }
     if (parser_->is_done()) return on_read({}, 0);
+    if (!take_body_room()) {  // counted as the pipeline counts a full budget
+      reading_ = false;
+      ctx_.svc.metrics.refused(errc::overloaded);
+      api::response r = api::problem(errc::overloaded, "the gateway has no room for this body now");
+      r.close = true;  // the body is still on the connection
+      handling_ = true;
+      return respond(std::move(r));
+    }
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
   }
 
+  // Unauthenticated clients could otherwise make the gateway hold
+  // gateway.max_body_bytes per connection: the body's Content-Length (the limit
+  // for a chunked one) is taken from the in-flight budget until it has been read.
+  bool take_body_room() {
+    auto* budget = ctx_.svc.body_budget;
+    if (!budget) return true;
+    auto length = parser_->content_length();
+    size_t bytes = length ? static_cast<size_t>(*length) : ctx_.settings.max_body_bytes;
+    if (bytes == 0) return true;
+    if (!budget->try_acquire(bytes)) return false;
+    body_room_ = bytes;
+    return true;
+  }
+  void release_body_room() {
+    if (body_room_ == 0) return;
+    ctx_.svc.body_budget->release(body_room_);
+    body_room_ = 0;
+  }
+
   void on_read(beast::error_code ec, std::size_t) {
+    release_body_room();
     if (read_failed(ec)) return;
     reading_ = false;
     request_.emplace(parser_->release());
@@ -273,6 +340,7 @@ class http_session final : public session,
   std::optional<request> request_;  // what the handler's views point into, until answered
   std::optional<net::steady_timer> deadline_;
   std::string client_address_;
+  size_t body_room_ = 0;  // bytes of the in-flight budget held while the body is read
   unsigned version_ = 11;
   bool head_ = false;  // the request being answered is a HEAD
   bool keep_alive_ = true, reading_ = false, handling_ = false, shutting_down_ = false;

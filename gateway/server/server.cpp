@@ -36,7 +36,11 @@ expected<tcp::endpoint, std::string> parse_listen(const std::string& listen) {
 class listener : public std::enable_shared_from_this<listener> {
  public:
   listener(net::io_context& io, context& ctx, std::optional<net::ssl::context>& tls)
-      : io_(io), acceptor_(net::make_strand(io)), ctx_(ctx), tls_(tls) {}
+      : io_(io),
+        acceptor_(net::make_strand(io)),
+        retry_(acceptor_.get_executor()),
+        ctx_(ctx),
+        tls_(tls) {}
 
   std::string open(const tcp::endpoint& endpoint) {
     beast::error_code ec;
@@ -57,6 +61,7 @@ class listener : public std::enable_shared_from_this<listener> {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ignored;
       self->acceptor_.close(ignored);
+      self->retry_.cancel();
     });
   }
 
@@ -68,17 +73,31 @@ class listener : public std::enable_shared_from_this<listener> {
 
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-    if (ec) {
-      log::warn("listener.accept_failed", {{"detail", ec.message()}});
-    } else {
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      if (tls_)
-        start_tls(std::move(socket));
-      else
-        run_http_session(plain_stream(std::move(socket)), beast::flat_buffer(), ctx_);
+    if (ec) return pause_accepting(ec);
+    if (failed_accepts_ > 0) {
+      log::info("listener.accept_resumed", {{"failed_accepts", failed_accepts_}});
+      failed_accepts_ = 0;
     }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    if (tls_)
+      start_tls(std::move(socket));
+    else
+      run_http_session(plain_stream(std::move(socket)), beast::flat_buffer(), ctx_);
     accept_next();
+  }
+
+  // Out of file descriptors (EMFILE) or memory, an accept tried again at once
+  // fails again at once: a busy loop that floods the log and starves the
+  // connections being served. Wait a little, then try again; one line per run
+  // of failures.
+  void pause_accepting(beast::error_code ec) {
+    if (failed_accepts_++ == 0) log::warn("listener.accept_failed", {{"detail", ec.message()}});
+    retry_.expires_after(accept_retry);
+    retry_.async_wait([self = shared_from_this()](beast::error_code e) {
+      if (e || !self->acceptor_.is_open()) return;
+      self->accept_next();
+    });
   }
 
   void start_tls(tcp::socket socket) {
@@ -94,8 +113,12 @@ class listener : public std::enable_shared_from_this<listener> {
                             });
   }
 
+  static constexpr std::chrono::milliseconds accept_retry{100};
+
   net::io_context& io_;
   tcp::acceptor acceptor_;
+  net::steady_timer retry_;  // the next accept after a failed one
+  int64_t failed_accepts_ = 0;
   context& ctx_;
   std::optional<net::ssl::context>& tls_;
 };

@@ -12,6 +12,7 @@
 
 #include "common/error/expected.hpp"
 #include "gateway/http/routes.hpp"
+#include "gateway/ingest/in_flight_budget.hpp"
 #include "gateway/ops/metrics.hpp"
 
 namespace civic::gateway::subscribe {
@@ -50,6 +51,10 @@ struct services {
   // The subscribe module's WebSocket (issue 11), upgraded here by its own Beast
   // session (zero-copy batched writes, subprotocol answer); null: off.
   subscribe::service* subscribe = nullptr;
+  // Room for a request body is taken here before it is read (and given back when
+  // it has been), so that bodies being read count against the in-flight budget
+  // too; null: unbounded.
+  ingest::in_flight_budget* body_budget = nullptr;
 };
 
 class server {

@@ -19,7 +19,7 @@ void add_routes(http::routes& r, const service& s) {
   });
   r.add("GET", "/dashboard/*", [&s](const http::request& req, http::responder answer) {
     const auto* file = s.dashboard().find(req.params.rest());
-    if (!file) return answer(http::problem(errc::invalid_value, "no such file"));
+    if (!file) return answer(http::problem(errc::not_found, "no such file"));
     auto res = http::answer(200, file->content_type, file->body);
     // The dashboard loads nothing from anywhere but this gateway.
     res.headers.emplace_back("Cache-Control", "no-cache");

@@ -32,7 +32,8 @@ void mark_unrecovered(subscribed_info& info, std::optional<std::string> reason,
 // Reads a client frame; on error, the field and why.
 expected<client_frame, field_error> parse_client_frame(std::string_view text) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+  doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(text.data(),
+                                                                                    text.size());
   if (doc.HasParseError()) {
     return unexpected(field_error{errc::malformed_json, "", "the frame is not JSON"});
   }
@@ -42,9 +43,14 @@ expected<client_frame, field_error> parse_client_frame(std::string_view text) {
   client_frame f;
   // Const: comparing two non-const member iterators is ambiguous in C++20 (clang).
   const rapidjson::Value& members = doc;
+  std::vector<std::string> seen;  // at most the six names below: an unknown one ends the loop
   for (const auto& m : members.GetObject()) {
     std::string name(m.name.GetString(), m.name.GetStringLength());
     std::string pointer = "/" + name;
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      return unexpected(field_error{errc::duplicate_field, pointer, "appears more than once"});
+    }
+    seen.push_back(name);
     std::string* target = nullptr;
     size_t limit = 256;
     if (name == "type") {

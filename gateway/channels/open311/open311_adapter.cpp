@@ -6,7 +6,6 @@
 // own ids from made-up ones without keeping state.
 
 #include <algorithm>
-#include <charconv>
 #include <sstream>
 
 #include "common/crypto/hmac.hpp"
@@ -16,6 +15,7 @@
 #include "gateway/channels/open311/service_list.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/content_key.hpp"
+#include "gateway/channels/support/coordinate.hpp"
 #include "gateway/channels/support/form_or_json.hpp"
 #include "gateway/channels/support/open311_ids.hpp"
 #include "gateway/http/problem.hpp"
@@ -99,13 +99,6 @@ expected<std::vector<envelope::attribute>, std::string> attributes(const form_pa
   return out;
 }
 
-std::optional<double> number(const std::string& text) {
-  double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 class open311_adapter final : public adapter {
  public:
   open311_adapter(std::vector<std::string> keys, open311::service_list services, std::string id_key)
@@ -166,8 +159,8 @@ class open311_adapter final : public adapter {
     }
     ingest::inbound_message m;
     if (lat && lon) {
-      auto la = number(*lat), lo = number(*lon);
-      if (!la || !lo || *la < -90 || *la > 90 || *lo < -180 || *lo > 180) {
+      auto la = latitude(*lat), lo = longitude(*lon);
+      if (!la || !lo) {
         return unexpected(
             open311_error(errc::out_of_range, "lat and long must be valid coordinates"));
       }

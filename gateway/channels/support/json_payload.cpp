@@ -10,9 +10,11 @@ expected<json_payload, field_error> json_payload::read(std::string_view body) {
   p.parser_ = std::make_unique<simdjson::dom::parser>();
   simdjson::padded_string padded(body);
   if (auto error = p.parser_->parse(padded).get(p.root_)) {
-    return unexpected(
-        field_error{error == simdjson::UTF8_ERROR ? errc::invalid_utf8 : errc::malformed_json, "",
-                    std::string("the body is not JSON: ") + simdjson::error_message(error)});
+    errc code = error == simdjson::UTF8_ERROR    ? errc::invalid_utf8
+                : error == simdjson::DEPTH_ERROR ? errc::too_deep
+                                                 : errc::malformed_json;
+    return unexpected(field_error{
+        code, "", std::string("the body is not JSON: ") + simdjson::error_message(error)});
   }
   if (!p.root_.is_object()) {
     return unexpected(field_error{errc::wrong_type, "", "the body must be a JSON object"});

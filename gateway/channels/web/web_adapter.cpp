@@ -2,11 +2,10 @@
 // application/x-www-form-urlencoded. A shared token (when configured) comes in
 // X-Form-Token. submission_id is the key when the site sends one; otherwise a
 // hash of the author and text.
-#include <charconv>
-
 #include "common/error/errc.hpp"
 #include "gateway/channels/registry.hpp"
 #include "gateway/channels/support/content_key.hpp"
+#include "gateway/channels/support/coordinate.hpp"
 #include "gateway/channels/support/form_or_json.hpp"
 #include "gateway/channels/support/signature.hpp"
 #include "gateway/http/problem.hpp"
@@ -24,15 +23,6 @@ constexpr config::option options[] = {
 
 std::optional<std::string> field(const form_pairs& f, const char* name) {
   return first_value(f, name);
-}
-
-std::optional<double> to_number(const form_pairs& f, const char* name) {
-  auto text = first_value(f, name);
-  if (!text) return std::nullopt;
-  double value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size()) return std::nullopt;
-  return value;
 }
 
 class web_adapter final : public adapter {
@@ -65,9 +55,11 @@ class web_adapter final : public adapter {
         return unexpected(http::problem(
             errc::invalid_value, "/kind must be complaint, idea, praise or question", "/kind"));
     }
-    auto lat = to_number(f, "lat"), lon = to_number(f, "lon");
-    if (lat.has_value() != lon.has_value() ||
-        (lat && (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180))) {
+    auto lat_text = field(f, "lat"), lon_text = field(f, "lon");
+    std::optional<double> lat, lon;
+    if (lat_text) lat = latitude(*lat_text);
+    if (lon_text) lon = longitude(*lon_text);
+    if (lat_text.has_value() != lon_text.has_value() || (lat_text && (!lat || !lon))) {
       return unexpected(http::problem(
           errc::invalid_value, "/lat and /lon must be valid coordinates given together", "/lat"));
     }

@@ -95,3 +95,27 @@ def test_the_global_budget_pauses_websockets_and_refuses_http_with_503(gateway, 
     assert g.metric("gateway_reading_paused_total") >= 1
     found = read_topic(bootstrap, {key(m) for m in messages})
     assert len(found) == 8
+
+
+def test_bodies_being_read_count_against_the_budget_so_unauthenticated_clients_cannot_fill_memory(
+        gateway, run_id):
+    g = gateway(gateway__in_flight_budget_bytes=64 * 1024, gateway__max_body_bytes=16 * 1024)
+    head = ("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Content-Length: 16000\r\n\r\n").encode()
+    stalled = []
+    for _ in range(4):  # 4 x 16,000 bytes fit in 64 KiB; each sends half its body, then stalls
+        s = socket.create_connection(("127.0.0.1", g.port))
+        s.sendall(head + b"x" * 8000)
+        stalled.append(s)
+    time.sleep(0.5)
+    with socket.create_connection(("127.0.0.1", g.port)) as fifth:
+        fifth.sendall(head)
+        fifth.settimeout(5)
+        answer = fifth.recv(65536).decode()
+    assert answer.startswith("HTTP/1.1 503") and '"code":"overloaded"' in answer, answer
+    assert "Retry-After: 1" in answer
+    assert g.metric('gateway_refused_total{reason="overloaded"}') == 1
+    for s in stalled:
+        s.close()
+    body = as_json(message(run_id, "after-stall", 0))
+    g.wait_until(lambda: g.post(body)[0] == 200, "the budget was not given back", 10)

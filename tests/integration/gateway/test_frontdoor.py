@@ -208,6 +208,31 @@ def test_host_exactly_once_or_400_and_nothing_stored(gateway, bootstrap, run_id)
     assert raw_request(g, req)[0] == 200
 
 
+def test_framing_a_proxy_could_read_otherwise_is_400_and_nothing_stored(gateway, bootstrap, run_id):
+    g = gateway()
+    ms = [message(run_id, "framing", i) for i in range(6)]
+
+    def chunked(coding, body):
+        return (f"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                f"Authorization: Bearer {BRIDGE_KEY}\r\nTransfer-Encoding: {coding}\r\n"
+                f"Connection: close\r\n\r\n{len(body.encode()):x}\r\n{body}\r\n0\r\n\r\n")
+
+    refused = [
+        chunked("gzip, chunked", as_json(ms[0])),  # a coding the gateway would not decode
+        message_request("Host: x\r\n", as_json(ms[1]), "Transfer-Encoding: identity\r\n"),
+        message_request("Host: x\r\n", as_json(ms[2]), "Authorization: Bearer cgk_other\r\n"),
+        message_request("Host: x\r\n", as_json(ms[3]), "Content-Type: text/plain\r\n"),
+        message_request("Host: x:99999999\r\n", as_json(ms[4])),
+    ]
+    for text in refused:
+        status, body = raw_request(g, text)
+        assert status == 400 and json.loads(body)["code"] == "bad_request", body
+    assert raw_request(g, chunked("chunked", as_json(ms[5])))[0] == 200
+    found = read_topic(bootstrap, {key(m) for m in ms}, timeout=15, settle=2)
+    assert set(found) == {key(ms[5])}
+    assert g.metric('gateway_http_refused_total{reason="bad_request"}') == len(refused)
+
+
 def test_header_limits_answer_431(gateway):
     g = gateway()
     body = "{}"

@@ -3,6 +3,7 @@ field, on HTTP and on WebSocket, a metric, and nothing in Kafka."""
 
 import asyncio
 import json
+import resource
 import socket
 import time
 
@@ -146,3 +147,24 @@ def test_silent_websocket_client_is_closed_after_the_idle_timeout(gateway):
         assert time.monotonic() - start < 6
     g.wait_until(lambda: g.metric(
         'gateway_connections_closed_total{protocol="websocket",reason="idle_timeout"}') == 1, "no metric")
+
+
+def test_out_of_file_descriptors_accepting_pauses_and_resumes_without_flooding_the_log(gateway):
+    g = gateway(**LIMITS)
+    # Every error path once first (a read timeout, a client's close): UBSan checks an
+    # object's type the first time it meets it with a pipe, which it cannot open at
+    # the fd limit, and would report a false "invalid vptr".
+    with socket.create_connection(("127.0.0.1", g.port)) as idle:
+        idle.settimeout(5)
+        assert idle.recv(1) == b""
+    socket.create_connection(("127.0.0.1", g.port)).close()
+    assert g.get("/healthz")[0] == 200
+    resource.prlimit(g.process.pid, resource.RLIMIT_NOFILE, (128, 128))
+    held = [socket.create_connection(("127.0.0.1", g.port)) for _ in range(300)]
+    time.sleep(2)  # accept fails with EMFILE all along
+    failures = g.log_text().count("listener.accept_failed")
+    assert 1 <= failures <= 50, f"{failures} accept_failed lines in 2 s"
+    for s in held:
+        s.close()
+    g.wait_until(lambda: g.get("/healthz")[0] == 200, "the gateway did not accept again", 10)
+    assert "listener.accept_resumed" in g.log_text()

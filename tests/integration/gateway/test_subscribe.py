@@ -267,6 +267,9 @@ def test_ingest_and_fan_out_run_apart_by_configuration(gateway, topics):
     assert status == 404
     assert fan_out.get("/dashboard/")[0] == 200
     assert '"FeatureCollection"' in fan_out.get("/dashboard/districts.geojson")[1]
+    for missing in ["/dashboard/nope.js", "/dashboard/../README.md", "/dashboard/%2e%2e/README.md",
+                    "/dashboard/package.json"]:
+        assert fan_out.get(missing)[0] == 404, missing
     ingest_only = gateway(**topics.gateway_options(subscribe__enabled="false"))
     assert ingest_only.get("/dashboard/")[0] == 404
     assert ingest_only.metric("gateway_subscribe_connections") == 0

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
+#include <limits>
 #include <string>
 
 namespace {
@@ -56,4 +57,14 @@ TEST_CASE("the fast path keeps the document well formed: commas, keys and nestin
   CHECK(d["text"].GetStringLength() == 40);
   CHECK(std::string(d["quoted"].GetString()).back() == '"');
   CHECK(d["list"].Size() == 2);
+}
+
+TEST_CASE("a number that JSON cannot hold (NaN, infinity) is written null, never a bare key") {
+  civic::json::writer w;
+  w.StartObject();
+  w.member("lat", std::numeric_limits<double>::quiet_NaN());
+  w.member("lon", std::numeric_limits<double>::infinity());
+  w.member("alt", 1.5);
+  w.EndObject();
+  CHECK(w.str() == R"({"lat":null,"lon":null,"alt":1.5})");
 }

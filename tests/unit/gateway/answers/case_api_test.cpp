@@ -86,6 +86,19 @@ TEST_CASE("an update says a status, an answer or a reassignment, each checked at
   CHECK(refused_update(long_answer).code == make_error_code(errc::too_long));
 }
 
+TEST_CASE("a member given twice is refused at its pointer; any nesting depth is read safely") {
+  auto twice = refused_update(R"({"status":"in_progress","status":"fixed"})");
+  CHECK(twice.code == make_error_code(errc::duplicate_field));
+  CHECK(twice.pointer == "/status");
+  CHECK(refused_update(R"({"answer":{"text":"a","text":"b"}})").pointer == "/answer/text");
+  // 4 MiB of '[' (the body limit): a recursive parser overflows the stack on it.
+  const size_t depth = 2 * 1024 * 1024;
+  std::string deep = R"({"answer":)" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  CHECK(refused_update(deep).pointer == "/answer");
+  CHECK(refused_update(std::string(depth, '[') + std::string(depth, ']')).code ==
+        make_error_code(errc::wrong_type));
+}
+
 TEST_CASE("only a division the case belongs to may update it, and a repeat is the same update") {
   auto request = parse_update_request(R"({"status":"in_progress"})");
   REQUIRE(request.has_value());

@@ -232,6 +232,40 @@ TEST_CASE("web: the form token; a form without text is 400 missing_field") {
   CHECK(missing.body.find(R"("code":"missing_field")") != std::string::npos);
 }
 
+TEST_CASE("a webhook body nested deeper than the parser goes is 400 too_deep, as a message is") {
+  harness h;
+  std::string deep = R"({"text":)" + std::string(5000, '[') + std::string(5000, ']') + "}";
+  auto answer = h.send("web", deep, {{"X-Form-Token", "web-token"}});
+  CHECK(answer.status == 400);
+  CHECK(answer.body.find(R"("code":"too_deep")") != std::string::npos);
+}
+
+TEST_CASE(
+    "web and open311: a coordinate that is not a finite number in range is 400, never stored") {
+  harness h;
+  for (std::string bad : {"nan", "NaN", "inf", "-infinity", "1e999", "abc", "91", ""}) {
+    auto web = h.send("web", "submission_id=W&text=t&lat=" + bad + "&lon=127",
+                      {{"X-Form-Token", "web-token"}}, "POST", "", "",
+                      "application/x-www-form-urlencoded");
+    CHECK_MESSAGE(web.status == 400, "web lat=", bad);
+    CHECK(web.body.find(R"("pointer":"/lat")") != std::string::npos);
+    auto open311 = h.send(
+        "open311", "api_key=app-key-1&service_code=pothole&description=d&long=127&lat=" + bad, {},
+        "POST", "/requests.json", "", "application/x-www-form-urlencoded");
+    CHECK_MESSAGE(open311.status == 400, "open311 lat=", bad);
+  }
+  CHECK(h.send("web", "submission_id=W&text=t&lat=37.5", {{"X-Form-Token", "web-token"}}, "POST",
+               "", "", "application/x-www-form-urlencoded")
+            .status == 400);
+  CHECK(h.sink.published.empty());
+  CHECK(h.send("web", "submission_id=W&text=t&lat=-37.5&lon=127", {{"X-Form-Token", "web-token"}},
+               "POST", "", "", "application/x-www-form-urlencoded")
+            .status == 200);
+  REQUIRE(h.sink.published.size() == 1);
+  REQUIRE(h.sink.published[0].envelope.place);
+  CHECK(h.sink.published[0].envelope.place->lat == -37.5);
+}
+
 TEST_CASE(
     "open311: raw brackets as GeoReport v2 writes them; attributes and the service's "
     "division reach the envelope") {

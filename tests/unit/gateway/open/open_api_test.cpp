@@ -168,6 +168,10 @@ TEST_CASE("cases are paged in a stable order and filtered; bad parameters are na
   auto unknown = api.cases(get("/open/v1/cases", "text=x"));
   CHECK(unknown.status == 400);
   CHECK(unknown.body.find("\"code\":\"unknown_field\"") != std::string::npos);
+  auto twice = api.cases(get("/open/v1/cases", "kind=idea&kind=praise"));
+  CHECK(twice.status == 400);
+  CHECK(twice.body.find("\"code\":\"duplicate_field\"") != std::string::npos);
+  CHECK(twice.body.find("\"pointer\":\"/query/kind\"") != std::string::npos);
 }
 
 TEST_CASE("an ETag comes with every answer, and If-None-Match with it answers 304") {

@@ -144,6 +144,17 @@ TEST_CASE("bad frames get the field and the reason, then the connection ends (44
   CHECK(out.close->code == close_code::bad_request);
 }
 
+TEST_CASE("a member given twice is refused at its pointer, then the connection ends (4400)") {
+  world w;
+  auto twice = w.welcomed(person({"roads"}));
+  say(*twice, R"({"type":"subscribe","division":"roads","division":"water","from":"now"})");
+  auto out = twice->next();
+  CHECK(joined(out).find(R"("code":"duplicate_field")") != std::string::npos);
+  CHECK(joined(out).find(R"("pointer":"/division")") != std::string::npos);
+  REQUIRE(out.close);
+  CHECK(out.close->code == close_code::bad_request);
+}
+
 TEST_CASE("a position that is not one is refused; a resume from memory says recovered") {
   world w;
   auto s = w.welcomed(person({"roads"}));
