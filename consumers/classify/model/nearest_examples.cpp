@@ -34,8 +34,9 @@ int32_t dot(const int8_t* a, const int8_t* b, std::size_t n) {
     for (int j = 0; j < 4; ++j) {
       const auto* pa = reinterpret_cast<const __m128i*>(a + i + 16 * static_cast<std::size_t>(j));
       const auto* pb = reinterpret_cast<const __m128i*>(b + i + 16 * static_cast<std::size_t>(j));
-      acc[j] = _mm256_add_epi32(acc[j], _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(pa)),
-                                                          _mm256_cvtepi8_epi16(_mm_loadu_si128(pb))));
+      acc[j] =
+          _mm256_add_epi32(acc[j], _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(pa)),
+                                                     _mm256_cvtepi8_epi16(_mm_loadu_si128(pb))));
     }
   const __m256i total =
       _mm256_add_epi32(_mm256_add_epi32(acc[0], acc[1]), _mm256_add_epi32(acc[2], acc[3]));

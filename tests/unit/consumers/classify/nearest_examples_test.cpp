@@ -46,7 +46,7 @@ TEST_CASE("nearest examples: the k nearest vote, the nearer one more, second div
   CHECK(e.ids[nearest[1].example] == "c");
   CHECK(nearest[0].similarity > nearest[1].similarity);
   CHECK(p[0] + p[1] + p[2] == doctest::Approx(1.0f));
-  CHECK(p[0] > 0.9f);                                // a is much nearer at temperature 0.05
+  CHECK(p[0] > 0.9f);                                      // a is much nearer at temperature 0.05
   CHECK(p[1] == doctest::Approx(2 * p[2]).epsilon(1e-4));  // c's two divisions by their share
 
   // A hotter vote listens to the farther neighbour more.
