@@ -13,11 +13,13 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json/parse.hpp"
+
 namespace civic::json {
 
 // Parses `text` into `doc`: true when it is a JSON object.
 inline bool parse_object(std::string_view text, rapidjson::Document& doc) {
-  doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
+  parse(doc, text);
   return !doc.HasParseError() && doc.IsObject();
 }
 

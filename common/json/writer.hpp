@@ -106,13 +106,16 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
   }
   // null for NaN and infinities: RapidJSON writes nothing for them, which would
   // leave a member without a value (not JSON).
-  writer& member(std::string_view k, double value) {
-    key(k);
+  writer& number(double value) {
     if (std::isfinite(value))
       Double(value);
     else
       Null();
     return *this;
+  }
+  writer& member(std::string_view k, double value) {
+    key(k);
+    return number(value);
   }
   // null when absent
   template <class T>

@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <mutex>
 
@@ -37,12 +36,7 @@ struct value_writer {
   void operator()(std::string_view v) const { w.string(v); }
   void operator()(int64_t v) const { w.Int64(v); }
   void operator()(uint64_t v) const { w.Uint64(v); }
-  void operator()(double v) const {
-    if (std::isfinite(v))
-      w.Double(v);
-    else
-      w.Null();  // RapidJSON writes nothing for NaN or infinity
-  }
+  void operator()(double v) const { w.number(v); }
   void operator()(bool v) const { w.Bool(v); }
 };
 

@@ -14,6 +14,7 @@
 #include "common/error/errc.hpp"
 #include "common/error/expected.hpp"
 #include "common/error/field_error.hpp"
+#include "common/json/parse.hpp"
 
 namespace civic::responses::detail {
 
@@ -35,8 +36,7 @@ inline bool is_division_id(std::string_view s) {
 // A contract record's text: JSON (valid UTF-8) and an object.
 inline expected<rapidjson::Document, field_error> parse_object(std::string_view json) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(json.data(),
-                                                                                    json.size());
+  json::parse_checking_utf8(doc, json);
   if (doc.HasParseError()) {
     return unexpected(field_error{make_error_code(errc::malformed_json), "", "is not JSON"});
   }

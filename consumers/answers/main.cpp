@@ -15,6 +15,7 @@
 
 #include "common/config/config.hpp"
 #include "common/config/program.hpp"
+#include "common/json/parse.hpp"
 #include "common/json/writer.hpp"
 #include "common/log/log.hpp"
 #include "common/ops/service_process.hpp"
@@ -69,7 +70,7 @@ int send(std::span<const std::string_view> args) {
   if (!settings) return settings.error();
   std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
   rapidjson::Document job;
-  job.Parse(input.c_str());
+  json::parse(job, input);
   if (job.HasParseError() || !job.IsObject()) {
     std::fputs("answers send: stdin must be a JSON object\n", stderr);
     return 2;

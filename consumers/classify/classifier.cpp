@@ -127,15 +127,13 @@ struct classifier::impl {
     }
     // The three nearest, a noisy copy ("t0012n") not beside its original.
     const auto& examples = model->examples();
-    auto original = [](std::string_view id) {
-      while (!id.empty() && id.back() == 'n') id.remove_suffix(1);
-      return id;
-    };
+    using model::original_example_id;
     for (const auto& nb : view.nearest) {
       if (out.model_examples.size() == 3) break;
       const auto& id = examples.ids[nb.example];
-      if (std::any_of(out.model_examples.begin(), out.model_examples.end(),
-                      [&](const auto& e) { return original(e.id) == original(id); }))
+      if (std::any_of(out.model_examples.begin(), out.model_examples.end(), [&](const auto& e) {
+            return original_example_id(e.id) == original_example_id(id);
+          }))
         continue;
       out.model_examples.push_back(
           {id, classes[examples.targets[nb.example][0].cls], static_cast<double>(nb.similarity)});

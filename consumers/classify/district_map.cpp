@@ -9,6 +9,8 @@
 #include <limits>
 #include <sstream>
 
+#include "common/json/parse.hpp"
+
 namespace civic::classify {
 namespace {
 
@@ -35,7 +37,7 @@ expected<district_map, std::string> district_map::load(const std::filesystem::pa
   std::ostringstream content;
   content << in.rdbuf();
   rapidjson::Document doc;
-  doc.Parse(content.str());
+  json::parse(doc, content.str());
   if (doc.HasParseError())
     return unexpected(geojson.string() + ": not JSON at byte " +
                       std::to_string(doc.GetErrorOffset()) + ": " +

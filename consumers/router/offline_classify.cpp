@@ -7,6 +7,7 @@
 #include <ostream>
 #include <string>
 
+#include "common/json/parse.hpp"
 #include "common/json/writer.hpp"
 #include "consumers/classify/classification_json.hpp"
 
@@ -42,7 +43,7 @@ offline_totals classify_lines(const classify::classifier& c, std::istream& in, s
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     ++totals.lines;
     rapidjson::Document doc;
-    doc.Parse(line);
+    json::parse(doc, line);
     if (doc.HasParseError() || !doc.IsObject()) {
       ++totals.errors;
       out << error_line(

@@ -8,6 +8,7 @@
 #include "common/crypto/hmac.hpp"
 #include "common/envelope/field_checks.hpp"
 #include "common/error/errc.hpp"
+#include "common/json/parse.hpp"
 #include "common/json/writer.hpp"
 #include "common/responses/json_fields.hpp"
 #include "common/time/rfc3339.hpp"
@@ -25,8 +26,7 @@ api_error refuse(errc code, std::string pointer, std::string message) {
 
 expected<rapidjson::Document, api_error> parse_object(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(body.data(),
-                                                                                    body.size());
+  json::parse_checking_utf8(doc, body);
   if (doc.HasParseError()) {
     bool utf8 = doc.GetParseError() == rapidjson::kParseErrorStringInvalidEncoding;
     return unexpected(refuse(utf8 ? errc::invalid_utf8 : errc::malformed_json, "",

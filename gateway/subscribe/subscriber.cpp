@@ -6,6 +6,7 @@
 
 #include "common/error/errc.hpp"
 #include "common/error/field_error.hpp"
+#include "common/json/parse.hpp"
 #include "gateway/subscribe/frames.hpp"
 
 namespace civic::gateway::subscribe {
@@ -32,8 +33,7 @@ void mark_unrecovered(subscribed_info& info, std::optional<std::string> reason,
 // Reads a client frame; on error, the field and why.
 expected<client_frame, field_error> parse_client_frame(std::string_view text) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(text.data(),
-                                                                                    text.size());
+  json::parse_checking_utf8(doc, text);
   if (doc.HasParseError()) {
     return unexpected(field_error{errc::malformed_json, "", "the frame is not JSON"});
   }

@@ -8,6 +8,7 @@
 // receipt. The Event API has no idempotency key.
 #include <rapidjson/document.h>
 
+#include "common/json/parse.hpp"
 #include "consumers/answers/channels/channel_client.hpp"
 
 namespace civic::answers {
@@ -64,7 +65,7 @@ class kakao_client final : public channel_client {
                   {"Content-Type: application/json", "Authorization: KakaoAK " + s_.key}, body);
     if (auto t = transient(r, job.now, "event")) return *t;
     rapidjson::Document doc;
-    doc.Parse(r.body.c_str());
+    json::parse(doc, r.body);
     std::string status = doc.IsObject() && doc.HasMember("status") && doc["status"].IsString()
                              ? doc["status"].GetString()
                              : "";

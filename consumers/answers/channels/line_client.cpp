@@ -8,6 +8,7 @@
 // to repeat.
 #include <rapidjson/document.h>
 
+#include "common/json/parse.hpp"
 #include "consumers/answers/channels/channel_client.hpp"
 
 namespace civic::answers {
@@ -88,7 +89,7 @@ class line_client final : public channel_client {
     if (auto t = transient(r, job.now, mode)) return *t;
     std::string message;
     rapidjson::Document doc;
-    doc.Parse(r.body.c_str());
+    json::parse(doc, r.body);
     if (doc.IsObject() && doc.HasMember("message") && doc["message"].IsString()) {
       message = doc["message"].GetString();
     }

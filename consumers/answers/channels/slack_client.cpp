@@ -3,6 +3,7 @@
 // as 200 {"ok": false, "error": ...}; rate limits as 429 with Retry-After.
 #include <rapidjson/document.h>
 
+#include "common/json/parse.hpp"
 #include "consumers/answers/channels/channel_client.hpp"
 
 namespace civic::answers {
@@ -36,7 +37,7 @@ class slack_client final : public token_client {
         {"Content-Type: application/json; charset=utf-8", "Authorization: Bearer " + token_}, body);
     if (auto t = transient(r, job.now, "thread")) return *t;
     rapidjson::Document doc;
-    doc.Parse(r.body.c_str());
+    json::parse(doc, r.body);
     bool ok = doc.IsObject() && doc.HasMember("ok") && doc["ok"].IsBool() && doc["ok"].GetBool();
     if (r.status == 200 && ok) return {send_verdict::delivered, "", std::nullopt, "thread"};
     std::string error = doc.IsObject() && doc.HasMember("error") && doc["error"].IsString()

@@ -5,6 +5,7 @@
 // parameters.retry_after; 403 means the citizen blocked the bot.
 #include <rapidjson/document.h>
 
+#include "common/json/parse.hpp"
 #include "consumers/answers/channels/channel_client.hpp"
 
 namespace civic::answers {
@@ -39,7 +40,7 @@ class telegram_client final : public token_client {
     auto r = http.post(base_ + "/bot" + token_ + "/sendMessage", {"Content-Type: application/json"},
                        body);
     rapidjson::Document doc;
-    if (r.outcome == transport::answered) doc.Parse(r.body.c_str());
+    if (r.outcome == transport::answered) json::parse(doc, r.body);
     bool ok = doc.IsObject() && doc.HasMember("ok") && doc["ok"].IsBool() && doc["ok"].GetBool();
     if (r.outcome == transport::answered && r.status == 200 && ok) {
       return {send_verdict::delivered, "", std::nullopt, "text"};

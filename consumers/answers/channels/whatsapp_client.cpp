@@ -7,6 +7,7 @@
 // The Cloud API has no idempotency key: a repeat is a second message.
 #include <rapidjson/document.h>
 
+#include "common/json/parse.hpp"
 #include "consumers/answers/channels/channel_client.hpp"
 
 namespace civic::answers {
@@ -123,7 +124,7 @@ class whatsapp_client final : public channel_client {
   static int64_t error_code(const http_result& r) {
     if (r.outcome != transport::answered || r.status < 400) return 0;
     rapidjson::Document doc;
-    doc.Parse(r.body.c_str());
+    json::parse(doc, r.body);
     if (!doc.IsObject() || !doc.HasMember("error") || !doc["error"].IsObject()) return 0;
     const auto& e = doc["error"];
     return e.HasMember("code") && e["code"].IsInt64() ? e["code"].GetInt64() : 0;

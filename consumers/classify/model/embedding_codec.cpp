@@ -19,11 +19,17 @@ int8_t quantise(float x, float scale) {
 
 }  // namespace
 
-std::string encode_embedding(std::span<const float> v) {
+float quantise_embedding(std::span<const float> v, std::span<int8_t> out) {
   const float scale = scale_of(v);
+  for (std::size_t i = 0; i < v.size() && i < out.size(); ++i) out[i] = quantise(v[i], scale);
+  return scale;
+}
+
+std::string encode_embedding(std::span<const float> v) {
   std::string out(4 + v.size(), '\0');
+  const float scale =
+      quantise_embedding(v, std::span<int8_t>(reinterpret_cast<int8_t*>(out.data() + 4), v.size()));
   std::memcpy(out.data(), &scale, 4);
-  for (std::size_t i = 0; i < v.size(); ++i) out[4 + i] = static_cast<char>(quantise(v[i], scale));
   return out;
 }
 

@@ -20,6 +20,8 @@ inline constexpr std::string_view embedding_model_header = "civic-embedding-mode
 std::string encode_embedding(std::span<const float> v);
 // nullopt when the bytes are not an encoded vector of `dims` values.
 std::optional<std::vector<float>> decode_embedding(std::string_view bytes, std::size_t dims);
+// The 8-bit values of v into `out` (v.size() of them); returns their scale.
+float quantise_embedding(std::span<const float> v, std::span<int8_t> out);
 // The vector after one round trip (what decode(encode(v)) gives).
 void round_embedding(std::span<float> v);
 

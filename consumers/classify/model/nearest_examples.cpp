@@ -7,19 +7,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "consumers/classify/model/embedding_codec.hpp"
+
 namespace civic::classify::model {
 
 namespace {
-
-// 8-bit values and one scale, as the embedding codec packs a vector.
-float quantise(std::span<const float> v, int8_t* out) {
-  float top = 0;
-  for (float x : v) top = std::max(top, std::fabs(x));
-  const float scale = top > 0 ? top / 127.0f : 1.0f;
-  for (std::size_t i = 0; i < v.size(); ++i)
-    out[i] = static_cast<int8_t>(std::clamp(std::lround(v[i] / scale), -127L, 127L));
-  return scale;
-}
 
 // 8-bit products summed in 32 bits (exact: 512 values of at most 127 * 127).
 // With AVX2, 16 values a step through vpmaddwd in four independent sums; the
@@ -54,7 +46,8 @@ void nearest_examples::add(std::string id, std::span<const float> embedding,
                            std::span<const std::pair<std::size_t, float>> target) {
   const std::size_t at = vectors.size();
   vectors.resize(at + embedding.size());
-  scales.push_back(quantise(embedding, vectors.data() + at));
+  scales.push_back(
+      quantise_embedding(embedding, std::span<int8_t>(vectors.data() + at, embedding.size())));
   std::array<example_target, 2> t{};
   for (std::size_t i = 0; i < target.size() && i < t.size(); ++i)
     t[i] = {static_cast<uint32_t>(target[i].first), target[i].second};
@@ -77,7 +70,7 @@ void nearest_examples::probabilities(std::span<const float> embedding, std::span
   if (n == 0 || embedding.size() != dims) return;
   thread_local std::vector<int8_t> query;
   query.resize(dims);
-  const float query_scale = quantise(embedding, query.data());
+  const float query_scale = quantise_embedding(embedding, query);
   thread_local std::vector<neighbour> top;
   top.clear();
   for (std::size_t i = 0; i < n; ++i)

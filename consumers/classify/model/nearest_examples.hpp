@@ -10,9 +10,17 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace civic::classify::model {
+
+// The training message a noisy copy was made from: "t0012n" -> "t0012"
+// (script/lib/augment_training.py); the id itself for an original.
+inline std::string_view original_example_id(std::string_view id) {
+  while (!id.empty() && id.back() == 'n') id.remove_suffix(1);
+  return id;
+}
 
 struct example_target {
   uint32_t cls = 0;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/json/parse.hpp"
 #include "consumers/classify/model/combination.hpp"
 #include "consumers/classify/model/embedding_codec.hpp"
 #include "consumers/classify/model/nearest_examples.hpp"
@@ -33,7 +34,7 @@ expected<std::vector<labelled_message>, std::string> read_labelled(
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = file.filename().string() + ":" + std::to_string(number) + ": ";
     rapidjson::Document d;
-    d.Parse(line);
+    json::parse(d, line);
     if (d.HasParseError() || !d.IsObject()) return unexpected(where + "not a JSON object");
     if (!d.HasMember("text") || !d["text"].IsString())
       return unexpected(where + "\"text\" must be a string");
@@ -122,8 +123,9 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
   // A message and its noisy copies fall in one fold, or the copies would leak it.
   std::vector<std::size_t> fold(n);
   for (std::size_t i = 0; i < n; ++i) {
-    std::string base = messages[i].id.empty() ? std::to_string(i) : messages[i].id;
-    while (!base.empty() && base.back() == 'n') base.pop_back();
+    const std::string numbered = std::to_string(i);
+    const std::string_view base =
+        original_example_id(messages[i].id.empty() ? numbered : messages[i].id);
     uint64_t h = 1469598103934665603ull;  // FNV-1a: the same folds on every platform
     for (char c : base) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
     fold[i] = static_cast<std::size_t>(h % folds);
