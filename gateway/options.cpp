@@ -70,6 +70,13 @@ constexpr config::option gateway_options[] = {
      "Time allowed to send a whole HTTP request, and to read a response; idle keep-alive "
      "connections are closed after it.",
      value_type::integer, 100, 3600000},
+    {"gateway.http.lingering_close_ms", "2000",
+     "After a connection's last response (a refused request whose body is still coming), "
+     "the longest the gateway reads and drops what the client sends before closing, so that "
+     "the response is not lost to a TCP reset (RFC 9112 section 9.6). 0: close at once.",
+     value_type::integer, 0, 60000},
+    {"gateway.http.lingering_close_bytes", "8388608",
+     "The most bytes read and dropped in a lingering close.", value_type::integer, 0, 1024 * mib},
     {"gateway.shutdown_timeout_ms", "35000",
      "On SIGTERM, how long in-flight messages may take to be acked or nacked. Keep it above "
      "kafka.message.timeout.ms.",
@@ -139,6 +146,8 @@ expected<gateway_config, std::string> make_gateway_config(const config::settings
   c.server.ws_coalesce_writes = s.boolean("gateway.ws.coalesce_writes");
   c.ingest.ws_burst_reports = s.boolean("gateway.ws.burst_reports");
   c.server.http_read_timeout = millis("gateway.http.read_timeout_ms");
+  c.server.lingering_close_timeout = millis("gateway.http.lingering_close_ms");
+  c.server.lingering_close_bytes = size("gateway.http.lingering_close_bytes");
   c.server.max_body_bytes = size("gateway.max_body_bytes");
   c.ingest.max_batch_messages = size("gateway.max_batch_messages");
   c.server.max_header_section_bytes = size("gateway.http.max_header_section_bytes");

@@ -101,6 +101,14 @@ void metrics::write(civic::metrics::text_writer& w, const gauges& g) const {
   w.counter("gateway_reading_paused_total",
             "Times a WebSocket stopped reading because its window or the global budget was full.",
             value(reading_pauses_));
+  w.counter("gateway_http_lingering_discarded_bytes_total",
+            "Bytes clients still sent after their connection's last response (a refused body), "
+            "read and dropped so that the response is not lost to a TCP reset.",
+            value(lingering_bytes_));
+  w.counter("gateway_http_lingering_cut_short_total",
+            "Lingering closes that hit gateway.http.lingering_close_ms or _bytes with the client "
+            "still sending.",
+            value(lingering_cut_short_));
 
   w.gauge("gateway_in_flight_messages", "Messages read and not yet answered.",
           static_cast<double>(g.in_flight_messages));

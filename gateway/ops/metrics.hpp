@@ -38,6 +38,13 @@ class metrics {
   void ack_sent() { acks_.fetch_add(1, std::memory_order_relaxed); }
   void nack_sent() { nacks_.fetch_add(1, std::memory_order_relaxed); }
   void reading_paused() { reading_pauses_.fetch_add(1, std::memory_order_relaxed); }
+  // Bytes a client was still sending after its connection's last response, read
+  // and dropped before the close (lingering close), and closes that ran out of time
+  // or bytes with more still coming.
+  void lingering_discarded(size_t bytes) {
+    lingering_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  }
+  void lingering_cut_short() { lingering_cut_short_.fetch_add(1, std::memory_order_relaxed); }
   // A traceparent header that is not W3C Trace Context: ignored, not stored.
   void trace_context_ignored() { trace_ignored_.fetch_add(1, std::memory_order_relaxed); }
   // An HTTP request refused before routing (bad framing, header limits).
@@ -67,6 +74,7 @@ class metrics {
   std::array<counter, 4> outcomes_{};  // stored, rejected, refused, failed
   by_reason rejected_, refused_, failed_, requests_refused_, auth_refused_;
   counter acks_{0}, nacks_{0}, reading_pauses_{0}, trace_ignored_{0}, auth_accepted_{0};
+  counter lingering_bytes_{0}, lingering_cut_short_{0};
   civic::metrics::histogram ack_latency_;
   std::array<std::atomic<int64_t>, 2> open_connections_{};
   std::array<counter, 2 * 5> closed_connections_{};

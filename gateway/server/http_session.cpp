@@ -6,6 +6,8 @@
 
 #include "common/error/errc.hpp"
 #include "gateway/http/problem.hpp"
+#include "gateway/http/request_target.hpp"
+#include "gateway/http/websocket_key.hpp"
 #include "gateway/server/websocket_session.hpp"
 #include "gateway/subscribe/ws_session.hpp"
 
@@ -195,6 +197,13 @@ class http_session final : public session,
       reading_ = false;
       return refuse(errc::bad_request, std::move(*fault));
     }
+    if (websocket::is_upgrade(head) && !gateway::http::is_valid_websocket_key(std::string_view(
+                                           head[http::field::sec_websocket_key].data(),
+                                           head[http::field::sec_websocket_key].size()))) {
+      reading_ = false;
+      return refuse(errc::bad_request,
+                    "Sec-WebSocket-Key must be the base64 of 16 bytes (RFC 6455 section 4.2.1)");
+    }
     if (parser_->is_done()) return on_read({}, 0);
     if (!take_body_room()) {  // counted as the pipeline counts a full budget
       reading_ = false;
@@ -240,7 +249,8 @@ class http_session final : public session,
 
   api::request view(api::route_params params) const {
     const request& r = *request_;
-    std::string_view target(r.target().data(), r.target().size());
+    std::string_view target =
+        gateway::http::origin_form(std::string_view(r.target().data(), r.target().size()));
     size_t question = target.find('?');
     api::request v;
     v.method = std::string_view(r.method_string().data(), r.method_string().size());
@@ -260,7 +270,8 @@ class http_session final : public session,
 
   void route() {
     const request& r = *request_;
-    std::string_view target(r.target().data(), r.target().size());
+    std::string_view target =
+        gateway::http::origin_form(std::string_view(r.target().data(), r.target().size()));
     std::string_view path = target.substr(0, target.find('?'));
     std::string_view method(r.method_string().data(), r.method_string().size());
     bool upgrade = websocket::is_upgrade(r);
@@ -317,8 +328,8 @@ class http_session final : public session,
   void on_write(beast::error_code ec, bool keep_alive) {
     if (ec) return close(ops::close_reason::io_error);
     if (!keep_alive) {
-      return close(shutting_down_ || ctx_.shutting_down ? ops::close_reason::shutdown
-                                                        : ops::close_reason::client);
+      return close_after_response(shutting_down_ || ctx_.shutting_down ? ops::close_reason::shutdown
+                                                                       : ops::close_reason::client);
     }
     read_request();
   }
@@ -333,6 +344,51 @@ class http_session final : public session,
     beast::get_lowest_layer(stream_).close();
   }
 
+  // The last response is written: stop sending, then read and drop what the client
+  // is still sending for a moment before closing (RFC 9112 §9.6). Closing with
+  // unread bytes makes the kernel answer with a reset, and a client still writing
+  // a refused body (413, 503) would see the reset instead of the response.
+  void close_after_response(ops::close_reason why) {
+    if (closed_) return;
+    if (ctx_.settings.lingering_close_timeout.count() == 0) return close(why);
+    closed_ = true;
+    close_reason_ = why;
+    ctx_.sessions.remove(this);
+    auto& tcp = beast::get_lowest_layer(stream_);
+    beast::error_code ignored;
+    tcp.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    tcp.expires_after(ctx_.settings.lingering_close_timeout);
+    drain_then_close();
+  }
+
+  void drain_then_close() {
+    auto& tcp = beast::get_lowest_layer(stream_);
+    // What was read ahead of the refused request is dropped with the rest.
+    lingered_ += buffer_.size();
+    buffer_.clear();
+    std::size_t room = std::min<std::size_t>(
+        16 * 1024, ctx_.settings.lingering_close_bytes -
+                       std::min(lingered_, ctx_.settings.lingering_close_bytes));
+    if (room == 0) return finish_lingering(true);
+    tcp.async_read_some(buffer_.prepare(room),
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                          self->buffer_.commit(n);
+                          if (!ec) return self->drain_then_close();
+                          self->lingered_ += self->buffer_.size();
+                          self->buffer_.clear();
+                          self->finish_lingering(ec == beast::error::timeout);
+                        });
+  }
+
+  void finish_lingering(bool cut_short) {
+    ctx_.svc.metrics.lingering_discarded(lingered_);
+    if (cut_short) ctx_.svc.metrics.lingering_cut_short();
+    beast::error_code ignored;
+    auto& tcp = beast::get_lowest_layer(stream_);
+    tcp.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp.close();
+  }
+
   Stream stream_;
   beast::flat_buffer buffer_;
   context& ctx_;
@@ -341,6 +397,7 @@ class http_session final : public session,
   std::optional<net::steady_timer> deadline_;
   std::string client_address_;
   size_t body_room_ = 0;  // bytes of the in-flight budget held while the body is read
+  size_t lingered_ = 0;   // bytes dropped in the lingering close
   unsigned version_ = 11;
   bool head_ = false;  // the request being answered is a HEAD
   bool keep_alive_ = true, reading_ = false, handling_ = false, shutting_down_ = false;

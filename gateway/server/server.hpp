@@ -28,6 +28,10 @@ struct server_settings {
   // Answer frames queued together go out in one system call (off: one each, for A/B runs).
   bool ws_coalesce_writes = true;
   std::chrono::milliseconds http_read_timeout{30'000};
+  // After a connection's last response: how long, and how many bytes, the server
+  // reads and drops what the client still sends before it closes (0 ms: close at once).
+  std::chrono::milliseconds lingering_close_timeout{2'000};
+  size_t lingering_close_bytes = 8 * 1024 * 1024;
   size_t max_body_bytes = 4 * 1024 * 1024;  // also the largest WebSocket message read
   // Request header limits (Envoy's defaults: 60 KiB, 100 headers); beyond them, 431.
   size_t max_header_section_bytes = 60 * 1024;  // request line and every header

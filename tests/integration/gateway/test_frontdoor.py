@@ -233,6 +233,35 @@ def test_framing_a_proxy_could_read_otherwise_is_400_and_nothing_stored(gateway,
     assert g.metric('gateway_http_refused_total{reason="bad_request"}') == len(refused)
 
 
+def test_a_websocket_key_that_is_not_16_bytes_of_base64_is_400(gateway):
+    g = gateway()
+
+    def upgrade(key_line):
+        return (f"GET /v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"{key_line}Sec-WebSocket-Version: 13\r\n"
+                f"Authorization: {BRIDGE_HEADERS['Authorization']}\r\n\r\n")
+
+    for key_line in ("Sec-WebSocket-Key: x\r\n", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ\r\n", ""):
+        status, body = raw_request(g, upgrade(key_line))
+        assert status == 400 and json.loads(body)["code"] == "bad_request", (key_line, body)
+        assert "Sec-WebSocket-Key" in json.loads(body)["detail"]
+    assert g.metric('gateway_http_refused_total{reason="bad_request"}') == 3
+    s = socket.create_connection(("127.0.0.1", g.port))
+    s.sendall(upgrade("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n").encode())
+    s.settimeout(10)
+    assert s.recv(4096).startswith(b"HTTP/1.1 101")
+    s.close()
+
+
+def test_an_absolute_form_target_is_routed_by_its_path(gateway, bootstrap, run_id):
+    g = gateway()
+    m = message(run_id, "absolute", 0)
+    req = message_request("Host: 127.0.0.1\r\n", as_json(m)).replace(
+        "POST /v1/messages", f"POST http://127.0.0.1:{g.port}/v1/messages", 1)
+    assert raw_request(g, req)[0] == 200
+    assert set(read_topic(bootstrap, {key(m)}, timeout=15)) == {key(m)}
+
+
 def test_header_limits_answer_431(gateway):
     g = gateway()
     body = "{}"

@@ -111,6 +111,27 @@ def test_request_level_limits(gateway, run_id):
     assert status == 404
 
 
+def test_a_refused_body_still_being_sent_gets_its_answer_not_a_reset(gateway):
+    """413 is answered as soon as the headers are read; the client, still writing its 6 MiB,
+    must be able to finish and read it (a close with unread bytes would send a TCP reset)."""
+    g = gateway()
+    body = b"x" * (6 << 20)  # over gateway.max_body_bytes (4 MiB)
+    with socket.create_connection(("127.0.0.1", g.port)) as s:
+        s.settimeout(20)
+        s.sendall(b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  + f"Authorization: {BRIDGE_HEADERS['Authorization']}\r\n".encode()
+                  + f"Content-Length: {len(body)}\r\n\r\n".encode())
+        s.sendall(body)  # ConnectionResetError or BrokenPipeError without the lingering close
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert json.loads(answer.partition(b"\r\n\r\n")[2])["code"] == "too_large"
+    g.wait_until(lambda: g.metric("gateway_http_lingering_discarded_bytes_total") > 2 << 20,
+                 "the refused body was not read and dropped")
+    assert g.metric("gateway_http_lingering_cut_short_total") == 0
+
+
 def test_oversized_websocket_frame_closes_with_1009(gateway):
     g = gateway(**LIMITS)
 
