@@ -224,7 +224,10 @@ std::vector<deduplicator::handle> deduplicator::candidates(
     for (geo_cell cell : cells_around(*r.point, settings_.radius_m))
       collect(geo_index_, geo_key(cell));
   }
-  if (r.district) collect(district_index_, district_key(*r.district));
+  // The district's most recent cases, or the most recent place-less ones: a
+  // Korean and an English report with no place share no shingles, and the
+  // embedding bands alone find a pair at cosine 0.5 only about a third of the time.
+  collect(district_index_, district_key(r.district));
   for (uint64_t key : lsh_keys(r.district, sig)) collect(lsh_index_, key);
   for (uint64_t key : semantic_keys) collect(semantic_index_, key);
   std::sort(out.begin(), out.end());
@@ -270,7 +273,11 @@ std::optional<deduplicator::candidate_score> deduplicator::best_candidate(
 
     bool joins = false;
     double score = 0;
-    const bool text_near = comparable && similarity >= settings_.district_text_threshold;
+    // Shared words (often only the place's name) do not make two reports one
+    // issue when their meanings are as far apart as unrelated reports' are.
+    const bool meaning_not_apart = !semantic_known || semantic >= settings_.located_semantic_floor;
+    const bool text_near =
+        comparable && similarity >= settings_.district_text_threshold && meaning_not_apart;
     const bool meaning_near = semantic_known && semantic >= settings_.district_semantic_threshold;
     if (located) {
       joins = !semantic_known || semantic >= settings_.located_semantic_floor;
@@ -281,7 +288,7 @@ std::optional<deduplicator::candidate_score> deduplicator::best_candidate(
                              : settings_.cross_script_district_match;
       score = 1 + std::max(similarity, semantic - 0.5);
     } else {
-      joins = (comparable && similarity >= settings_.text_threshold) ||
+      joins = (comparable && similarity >= settings_.text_threshold && meaning_not_apart) ||
               (semantic_known && semantic >= settings_.semantic_threshold);
       score = std::max(similarity, semantic - 0.5);
     }
@@ -373,7 +380,7 @@ void deduplicator::erase(handle h) {
 template <class Visit>
 void deduplicator::for_each_bucket(const case_state& c, Visit&& visit) {
   for (uint64_t key : geo_keys(c)) visit(geo_index_, key);
-  if (c.district) visit(district_index_, district_key(*c.district));
+  visit(district_index_, district_key(c.district));
   for (const signature& s : c.signatures) {
     for (uint64_t key : lsh_keys(c.district, s)) visit(lsh_index_, key);
   }
@@ -421,8 +428,9 @@ uint64_t deduplicator::geo_key(geo_cell cell) {
   return XXH3_64bits_withSeed(&packed, sizeof packed, geo_seed);
 }
 
-uint64_t deduplicator::district_key(const std::string& district) {
-  return hash_parts({district}, district_seed);
+uint64_t deduplicator::district_key(const std::optional<std::string>& district) {
+  // hash_parts ends every part with a NUL: no part at all is no district's key.
+  return district ? hash_parts({*district}, district_seed) : hash_parts({}, district_seed);
 }
 
 std::vector<uint64_t> deduplicator::semantic_keys(const std::optional<std::string>& district,

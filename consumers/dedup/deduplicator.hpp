@@ -48,9 +48,11 @@ struct dedup_settings {
   // same district, one side without coordinates;
   double district_semantic_threshold = 0.35;
   // no shared place at all;
-  double semantic_threshold = 0.6;
+  double semantic_threshold = 0.45;
   // both located within radius_m: at least this (a different problem of the
-  // same division next door is not the same case).
+  // same division next door is not the same case); and texts similar enough
+  // join only with embeddings at least this close (shared words are often only
+  // the place's name).
   double located_semantic_floor = 0.2;
   size_t semantic_bands = 3;      // random-hyperplane LSH over the embeddings:
   size_t semantic_band_bits = 5;  // bands of this many sign bits
@@ -158,7 +160,7 @@ class deduplicator {
 
   std::vector<uint64_t> geo_keys(const case_state& c) const;
   static uint64_t geo_key(geo_cell cell);
-  static uint64_t district_key(const std::string& district);
+  static uint64_t district_key(const std::optional<std::string>& district);
   std::vector<uint64_t> lsh_keys(const std::optional<std::string>& district,
                                  const signature& s) const;
 

@@ -35,6 +35,28 @@ bool is_stopword(std::string_view token) {
   return std::find(words.begin(), words.end(), token) != words.end();
 }
 
+// Korean endings, auxiliaries and fillers, as the syllables they leave in a
+// token's bigrams (or as a whole short token): "…해주세요", "…있어요", "너무",
+// "좀" end or pad almost every Korean report, so two unrelated short reports
+// shared them and passed the text threshold (a light-pollution report joined a
+// construction-noise case on "너무 심해요" alone). What stays is the issue's own words.
+bool is_korean_filler(std::string_view syllables) {
+  static constexpr std::array<std::string_view, 73> fillers = {
+      // polite and plain endings
+      "어요", "아요", "해요", "예요", "에요", "이에", "세요", "주세", "해주", "니다", "습니",
+      "합니", "입니", "는데", "데요", "네요", "거든", "든요", "나요", "까요", "어서", "해서",
+      "했어", "됐어", "되요", "돼요", "있어", "있습", "없어", "같아", "같습", "하고", "하는",
+      "하면", "으면", "주시", "시면", "좋겠", "겠어", "겠습", "드립", "립니", "드려", "려요",
+      "부탁", "봐요", "고요", "해야",
+      // particles that end a token
+      "에서", "으로", "부터", "까지", "에는", "한테",
+      // fillers and intensifiers
+      "너무", "진짜", "정말", "계속", "빨리", "자꾸", "제발", "완전",
+      // one-syllable tokens
+      "좀", "또", "다", "더", "잘", "안", "못", "왜", "꼭", "거", "것"};
+  return std::find(fillers.begin(), fillers.end(), syllables) != fillers.end();
+}
+
 bool has_hangul(std::string_view token) {
   bool found = false;
   text::for_each_code_point(token, [&](utf8proc_int32_t cp, std::string_view) {
@@ -60,16 +82,20 @@ std::vector<span> code_points(std::string_view text) {
   return out;
 }
 
-void add_ngrams(std::string_view text, size_t n, std::vector<uint64_t>& out) {
+// The n-grams of `text` (the whole text when it is that short), but none that
+// `skip` refuses.
+template <class Skip>
+void add_ngrams(std::string_view text, size_t n, std::vector<uint64_t>& out, Skip&& skip) {
   std::vector<span> cps = code_points(text);
   if (cps.size() <= n) {
-    out.push_back(XXH3_64bits(text.data(), text.size()));
+    if (!skip(text)) out.push_back(XXH3_64bits(text.data(), text.size()));
     return;
   }
   for (size_t i = 0; i + n <= cps.size(); ++i) {
     size_t begin = cps[i].begin;
     size_t end = cps[i + n - 1].end;
-    out.push_back(XXH3_64bits(text.data() + begin, end - begin));
+    std::string_view gram = text.substr(begin, end - begin);
+    if (!skip(gram)) out.push_back(XXH3_64bits(gram.data(), gram.size()));
   }
 }
 
@@ -86,10 +112,10 @@ std::vector<uint64_t> shingle_hashes(std::string_view normalized) {
     pos = space + 1;
     if (token.empty()) continue;
     if (has_hangul(token)) {
-      add_ngrams(token, 2, out);
+      add_ngrams(token, 2, out, is_korean_filler);
     } else if (!is_stopword(token)) {
       padded.assign(" ").append(token).append(" ");
-      add_ngrams(padded, 3, out);
+      add_ngrams(padded, 3, out, [](std::string_view) { return false; });
     }
   }
   std::sort(out.begin(), out.end());

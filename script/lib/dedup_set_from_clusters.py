@@ -1,9 +1,20 @@
 # Builds a corpus-format dedup set from a compact cluster file:
 #   # <Gu> <lat> <lon> | <kind> | <divisions> | <address ko> | <address en>
-#   g|a|n <text>      (g: coordinates near the cluster's point, a: address only, n: no place)
-import json, sys, random
+#   g|a|b|n[modifiers] <text>
+#     g: coordinates near the cluster's point (and its address), a: the address only ("서울 <구> ..."
+#     or "..., <Gu>, Seoul"), b: the address as the citizen typed it, without gu or city, n: no place.
+#   Modifiers, written right after the letter (e.g. "g@37.56912,126.97853~Jung-gu+30h"):
+#     @<lat>,<lon>  these coordinates instead of ones near the cluster's point (a report across a gu
+#                   border, or 100-200 m along the street);
+#     ~<Gu>         the address names this gu (the citizen thought the place was over the border);
+#     +<N>h         N more hours before this report (reports days apart within one issue).
+#   The labels (kind, divisions, district, cluster) are always the cluster's.
+# Usage: FILE PREFIX SEED (the training set: dt 1; the held-out set: dh 2).
+import json, re, sys, random
 random.seed(int(sys.argv[3]))
-GU_KO = {"Mapo-gu":"마포구","Jongno-gu":"종로구","Gangnam-gu":"강남구","Songpa-gu":"송파구","Seongbuk-gu":"성북구","Gwanak-gu":"관악구","Nowon-gu":"노원구","Yeongdeungpo-gu":"영등포구","Yongsan-gu":"용산구","Jung-gu":"중구","Eunpyeong-gu":"은평구","Gangseo-gu":"강서구"}
+GU_KO = {"Mapo-gu":"마포구","Jongno-gu":"종로구","Gangnam-gu":"강남구","Songpa-gu":"송파구","Seongbuk-gu":"성북구","Gwanak-gu":"관악구","Nowon-gu":"노원구","Yeongdeungpo-gu":"영등포구","Yongsan-gu":"용산구","Jung-gu":"중구","Eunpyeong-gu":"은평구","Gangseo-gu":"강서구",
+         "Seongdong-gu":"성동구","Gwangjin-gu":"광진구","Dongdaemun-gu":"동대문구","Jungnang-gu":"중랑구","Gangbuk-gu":"강북구","Dobong-gu":"도봉구","Seodaemun-gu":"서대문구","Yangcheon-gu":"양천구","Guro-gu":"구로구","Geumcheon-gu":"금천구","Dongjak-gu":"동작구","Seocho-gu":"서초구","Gangdong-gu":"강동구"}
+MODIFIER = re.compile(r"@(-?[0-9.]+),(-?[0-9.]+)|~([A-Za-z]+-gu)|\+([0-9]+)h")
 rows = []; cluster = None; n = 0; c = 0
 base = 1_740_000_000  # 2025-02-19
 channels = ["twitter","kakao","web","open311","facebook","line","telegram","email","call_center","instagram"]
@@ -18,15 +29,27 @@ for line in open(sys.argv[1], encoding="utf-8"):
                        divs=divs.split(","), ko=addr_ko, en=addr_en, t=base + c * 3 * 3600 * 7 % (86400 * 20))
         continue
     flag, text = line.split(" ", 1)
+    flag, mods = flag[0], flag[1:]
+    point, gu, delay = None, cluster["gu"], 0
+    while mods:
+        m = MODIFIER.match(mods)
+        if not m: sys.exit(f"{sys.argv[1]}: bad modifier {mods!r} in: {line}")
+        if m.group(1): point = (float(m.group(1)), float(m.group(2)))
+        if m.group(3): gu = m.group(3)
+        if m.group(4): delay = int(m.group(4)) * 3600
+        mods = mods[m.end():]
     n += 1
-    cluster["t"] += random.randint(600, 6 * 3600)
+    cluster["t"] += random.randint(600, 6 * 3600) + delay
     is_ko = any("\uac00" <= ch <= "\ud7a3" for ch in text)
     lat = lon = addr = None
     if flag == "g":
         lat = round(cluster["lat"] + random.uniform(-0.0003, 0.0003), 6)
         lon = round(cluster["lon"] + random.uniform(-0.0003, 0.0003), 6)
+        if point: lat, lon = point
     if flag in "ga":
-        addr = ("서울 " + GU_KO[cluster["gu"]] + " " + cluster["ko"]) if is_ko else (cluster["en"] + ", " + cluster["gu"] + ", Seoul")
+        addr = ("서울 " + GU_KO[gu] + " " + cluster["ko"]) if is_ko else (cluster["en"] + ", " + gu + ", Seoul")
+    if flag == "b":
+        addr = cluster["ko"] if is_ko else cluster["en"]
     import datetime
     ts = datetime.datetime.fromtimestamp(cluster["t"], datetime.timezone(datetime.timedelta(hours=9))).isoformat()
     ch = random.choice(channels)

@@ -64,12 +64,13 @@ constexpr config::option dedup_options[] = {
     {"dedup.district_semantic_threshold", "0.35",
      "With the sentence model: minimum cosine similarity of two reports' embeddings (0 to 1, any "
      "languages) to join a case in the same district when one side has no coordinates."},
-    {"dedup.semantic_threshold", "0.6",
+    {"dedup.semantic_threshold", "0.45",
      "With the sentence model: minimum cosine similarity to join a case when the two share no "
      "place."},
     {"dedup.located_semantic_floor", "0.2",
      "With the sentence model: two located reports within dedup.radius_m join only if their "
-     "embeddings are at least this similar."},
+     "embeddings are at least this similar; nor do similar texts join when their embeddings are "
+     "less similar than this."},
     {"dedup.max_open_cases", "200000",
      "Open cases kept per partition (about 1.5 KB each); beyond it the least recently reported "
      "close first.",

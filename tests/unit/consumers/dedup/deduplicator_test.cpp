@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "consumers/dedup/case_json.hpp"
 
 using namespace civic::dedup;
@@ -143,6 +145,57 @@ TEST_CASE("with no place at all, only clearly similar text of the same division 
   CHECK(
       d.add(make("c", t0 + 31 * hour_ms, "버스 정류장 의자가 부서졌어요", {"transport"})).case_id !=
       a.case_id);
+}
+
+namespace {
+
+// A unit vector along axis `axis`, turned towards axis `axis + 1` by `turn`:
+// two of them have cosine cos(turn difference).
+std::vector<float> direction(size_t axis, double turn) {
+  std::vector<float> v(512, 0.0f);
+  v[axis] = static_cast<float>(std::cos(turn));
+  v[axis + 1] = static_cast<float>(std::sin(turn));
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("shared words (the place's name) do not join reports whose meanings are far apart") {
+  // Same district, one side without coordinates: Boramae Park's frozen pond and
+  // its broken exercise machine share the park's name, not the issue.
+  deduplicator d({});
+  auto pond = make("pond", t0, "보라매공원 연못 얼음 위에 애들이 들어가서 놀아요", {"parks"},
+                   std::nullopt, "Dongjak-gu");
+  pond.embedding = direction(0, 0);
+  auto a = d.add(pond);
+  auto machine = make("machine", t0 + hour_ms, "보라매공원 운동기구 부러져서 덜렁거려요", {"parks"},
+                      std::nullopt, "Dongjak-gu");
+  machine.embedding = direction(0, 1.45);  // cosine 0.12: below located_semantic_floor (0.2)
+  CHECK(d.add(machine).case_id != a.case_id);
+  // The same words with a meaning close enough join as before.
+  auto again = make("again", t0 + 2 * hour_ms, "보라매공원 연못 얼음 위에서 애들이 놀아요",
+                    {"parks"}, std::nullopt, "Dongjak-gu");
+  again.embedding = direction(0, 0.3);
+  CHECK(d.add(again).case_id == a.case_id);
+}
+
+TEST_CASE("with no place at all, a Korean and an English report of one issue meet by meaning") {
+  // Nothing but the embeddings can match them, and their hyperplane bands are
+  // switched off here: the place-less cases' own bucket must find the case.
+  dedup_settings s;
+  s.semantic_bands = 0;
+  deduplicator d(s);
+  auto ko = make("ko", t0, "장애인 콜택시 예약하면 기본 두 시간 대기예요", {"welfare"});
+  ko.embedding = direction(0, 0);
+  auto a = d.add(ko);
+  auto en = make("en", t0 + 4 * hour_ms,
+                 "Waiting two hours every time for the disability call taxi", {"welfare"});
+  en.embedding = direction(0, 0.9);  // cosine 0.62
+  CHECK(d.add(en).case_id == a.case_id);
+  auto other =
+      make("other", t0 + 5 * hour_ms, "Wheelchair ramps missing at the new library", {"welfare"});
+  other.embedding = direction(0, 1.4);  // cosine 0.17 to the case
+  CHECK(d.add(other).case_id != a.case_id);
 }
 
 TEST_CASE("cases close after the window and the oldest close first beyond the bound") {

@@ -44,6 +44,20 @@ TEST_CASE("English shingles are character trigrams of padded words") {
   CHECK(shingles_of("").empty());
 }
 
+TEST_CASE("Korean endings and fillers are not shingles: unrelated short reports stay apart") {
+  CHECK(shingles_of("너무 좀 또").empty());
+  CHECK(shingles_of("해주세요").empty());    // 해주 주세 세요
+  CHECK(shingles_of("심해요").size() == 1);  // 심해 (해요 is an ending)
+  // A light-pollution report and a construction-noise one shared only "너무 심해요":
+  // above the district threshold (0.07) before, nothing in common now.
+  std::string_view light = "청담 전광판 빛공해 너무 심해요 밤에는 꺼주세요";
+  std::string_view noise = "강남역 공사 소음 너무 심해요 새벽 다섯 시부터예요";
+  CHECK(exact_jaccard(shingles_of(light), shingles_of(noise)) < 0.07);
+  // The issue's own words still match.
+  CHECK(similarity("성신여대 뒤 골목 가로등 고장났어요",
+                   "성신여대 뒤쪽 골목 가로등이 안 들어와요") > 0.3);
+}
+
 TEST_CASE("identical normalised texts are fully similar, decorations aside") {
   CHECK(similarity("홍대입구역 9번 출구 앞 포트홀 #포트홀 🚧",
                    "홍대입구역 9번 출구 앞 포트홀 포트홀") == 1.0);
