@@ -101,6 +101,7 @@ struct transactional_processor::impl {
   client_handle producer;
   std::vector<consumed_message> batch;
   std::size_t batch_bytes = 0;
+  int64_t batch_started_ns = 0;  // when run() began collecting the batch
   int aborts_in_a_row = 0;
   std::error_code assignment_error;
   const std::atomic<bool>* stopping = nullptr;
@@ -248,16 +249,26 @@ struct transactional_processor::impl {
   // One transaction for the current batch. Returns a fatal error, or empty when
   // the batch was committed or aborted (and will be read again).
   std::error_code process_batch(counters& stats) {
+    std::array<int64_t, counters::phases> took{};
+    took[counters::batch_wait] = batch_started_ns == 0 ? 0 : now_ns() - batch_started_ns;
+    int64_t mark = now_ns();
+    auto lap = [&](counters::phase p) {
+      int64_t t = now_ns();
+      took[p] = t - mark;
+      mark = t;
+    };
     auto [failure, ec] =
         call("begin_transaction", [&] { return rd_kafka_begin_transaction(producer.get()); });
     if (ec) return ec;  // begin fails only on fatal or usage errors
 
     std::vector<record> out;
     std::error_code outcome = transform(out);
+    lap(counters::transform);
     if (!outcome) {
       for (const auto& rec : out) {
         if ((outcome = produce(rec))) break;
       }
+      lap(counters::produce);
     }
     if (!outcome) {
       group_metadata_handle group(rd_kafka_consumer_group_metadata(consumer.get()));
@@ -267,15 +278,20 @@ struct transactional_processor::impl {
             producer.get(), offsets.get(), group.get(),
             static_cast<int>(kafka_call_timeout.count() * 1000));
       });
+      lap(counters::offsets);
       if (!outcome) {
         std::tie(failure, outcome) = call("commit_transaction", [&] {
           return rd_kafka_commit_transaction(producer.get(),
                                              static_cast<int>(kafka_call_timeout.count() * 1000));
         });
+        lap(counters::commit);
       }
       if (outcome && failure == txn_failure::fatal) return outcome;
     }
     if (!outcome) {
+      for (std::size_t p = 0; p < counters::phases; ++p) {
+        stats.phase_ns[p].fetch_add(static_cast<uint64_t>(took[p]), std::memory_order_relaxed);
+      }
       stats.transactions_committed.fetch_add(1, std::memory_order_relaxed);
       stats.records_in.fetch_add(batch.size(), std::memory_order_relaxed);
       stats.records_out.fetch_add(out.size(), std::memory_order_relaxed);
@@ -450,6 +466,7 @@ std::error_code transactional_processor::run() {
   impl& s = *impl_;
   while (!stopping_.load(std::memory_order_relaxed)) {
     auto deadline = std::chrono::steady_clock::now() + s.config.max_batch_wait;
+    s.batch_started_ns = impl::now_ns();
     while (s.batch.size() < s.config.max_batch_records &&
            s.batch_bytes < s.config.max_batch_bytes) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -1,5 +1,6 @@
 #include "common/ops/processor_ops.hpp"
 
+#include <iterator>
 #include <string>
 
 namespace civic::ops {
@@ -77,6 +78,18 @@ void write_processor_metrics(metrics::text_writer& w, std::string_view prefix,
   w.family(records, "counter", "Records read and written in committed transactions.");
   w.sample(records, {{"direction", "in"}}, static_cast<double>(c.records_in.load()));
   w.sample(records, {{"direction", "out"}}, static_cast<double>(c.records_out.load()));
+
+  auto phases = name(prefix, "transaction_phase_seconds_total");
+  w.family(phases, "counter",
+           "Time committed transactions spent in each phase: batch_wait (collecting the batch), "
+           "transform, produce, offsets (send_offsets_to_transaction), commit; divided by the "
+           "committed transactions, the mean of each.");
+  constexpr std::string_view phase_names[] = {"batch_wait", "transform", "produce", "offsets",
+                                              "commit"};
+  static_assert(std::size(phase_names) == kafka::transactional_processor::counters::phases);
+  for (std::size_t i = 0; i < std::size(phase_names); ++i) {
+    w.sample(phases, {{"phase", phase_names[i]}}, static_cast<double>(c.phase_ns[i].load()) / 1e9);
+  }
 
   auto rebalances = name(prefix, "rebalances_total");
   w.family(rebalances, "counter", "Partition assignments received from the group.");

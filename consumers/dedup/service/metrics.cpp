@@ -11,6 +11,10 @@ void write_metrics(metrics::text_writer& w, const step_counters& c, std::size_t 
            number(c.exact_duplicates));
   w.counter("dedup_routed_total", "Records re-keyed by locality onto the repartition topic.",
             number(c.routed));
+  w.counter("dedup_repartitioned_locally_total",
+            "Of those, records whose partition this instance owns: deduplicated in the same "
+            "transaction instead of a round trip through the repartition topic.",
+            number(c.repartitioned_locally));
   w.counter("dedup_deadlettered_total",
             "Records that were not envelopes, sent to the dead-letter topic.",
             number(c.deadlettered));

@@ -95,6 +95,11 @@ constexpr config::option dedup_options[] = {
      "How long a transaction's batch may wait to fill (a message waits for it at each of dedup's "
      "two stages).",
      value_type::integer, 1, 60000},
+    {"dedup.repartition_locally", "true",
+     "A record whose locality's repartition partition this instance owns is deduplicated in "
+     "the same transaction, without the round trip through the repartition topic (one "
+     "transaction less on a message's way; false: every record goes through the topic).",
+     value_type::boolean},
     {"dedup.stats_interval_s", "60", "Seconds between dedup.stats log lines (counters).",
      value_type::integer, 1, 86400},
     {"dedup.ops_listen", "0.0.0.0:9100",
@@ -228,6 +233,7 @@ expected<service_config, std::string> make_service_config(const config::settings
   }
   c.max_batch_records = static_cast<size_t>(s.integer("dedup.max_batch_records"));
   c.max_batch_wait = std::chrono::milliseconds(s.integer("dedup.max_batch_wait_ms"));
+  c.repartition_locally = s.boolean("dedup.repartition_locally");
   c.stats_interval = std::chrono::seconds(s.integer("dedup.stats_interval_s"));
   c.ops_listen = s.text("dedup.ops_listen");
   c.ready_stall = std::chrono::seconds(s.integer("dedup.ready_stall_s"));

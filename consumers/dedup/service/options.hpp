@@ -39,6 +39,7 @@ struct service_config {
   std::string transactional_id;
   size_t max_batch_records = 500;
   std::chrono::milliseconds max_batch_wait{20};  // the option's default
+  bool repartition_locally = true;
   std::chrono::seconds stats_interval{60};
   std::string ops_listen;  // empty: no operations endpoints
   std::chrono::seconds ready_stall{60};

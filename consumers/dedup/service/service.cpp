@@ -32,13 +32,20 @@ expected<std::unique_ptr<service>, std::string> service::create(service_config c
   handlers.process = [self](std::span<const kafka::consumed_message> batch,
                             std::vector<kafka::record>& out) { return self->process(batch, out); };
   handlers.on_assigned = [self](const std::vector<kafka::topic_partition>& assigned) {
-    return self->restore(kafka::partitions_of(assigned, self->config_.names.repartition));
+    auto partitions = kafka::partitions_of(assigned, self->config_.names.repartition);
+    std::error_code restored = self->restore(partitions);
+    if (!restored) {
+      self->owned_repartition_.insert(partitions.begin(), partitions.end());
+      self->learn_repartition_partitions();
+    }
+    return restored;
   };
   handlers.on_revoked = [self](const std::vector<kafka::topic_partition>& revoked) {
     for (const auto& tp : revoked) {
       if (tp.topic == self->config_.names.repartition) {
         self->engines_.erase(tp.partition);
         self->closed_.erase(tp.partition);
+        self->owned_repartition_.erase(tp.partition);
       }
     }
   };
@@ -103,21 +110,65 @@ size_t service::open_cases() const {
   return open;
 }
 
+void service::learn_repartition_partitions() {
+  const std::string& topic = config_.names.repartition;
+  // The topics this consumer knows (it subscribes to the repartition topic).
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_resp_err_t err =
+      rd_kafka_metadata(processor_->native_consumer(), 0, nullptr, &metadata, 10'000);
+  int32_t count = 0;
+  for (int i = 0; !err && i < metadata->topic_cnt; ++i) {
+    const auto& t = metadata->topics[i];
+    if (t.topic == topic && !t.err) count = t.partition_cnt;
+  }
+  if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+  if (count != repartition_partitions_) {
+    log::info("dedup.repartition.partitions", {{"topic", topic}, {"count", count}});
+  }
+  repartition_partitions_ = count;
+}
+
+void service::deduplicate(const inbound_record& in, std::vector<kafka::record>& out,
+                          step_counters& counters) {
+  auto [engine, created] = engines_.try_emplace(in.partition, config_.dedup);
+  lifecycle_context life{closed_of(in.partition), config_.lifecycle};
+  deduplicate_repartitioned(in, engine->second, life, place_, config_.names, out, counters);
+}
+
+void service::forward(kafka::record rec, std::vector<kafka::record>& out, step_counters& counters) {
+  if (rec.topic != config_.names.repartition || repartition_partitions_ <= 0 ||
+      !config_.repartition_locally) {
+    out.push_back(std::move(rec));
+    return;
+  }
+  // librdkafka's default partitioner (CRC-32 of the key), chosen here rather than
+  // at produce time so that both ways agree on a locality's partition.
+  rec.partition = rd_kafka_msg_partitioner_consistent_random(
+      nullptr, rec.key.data(), rec.key.size(), repartition_partitions_, nullptr, nullptr);
+  if (!owned_repartition_.contains(rec.partition)) {
+    out.push_back(std::move(rec));
+    return;
+  }
+  ++counters.repartitioned_locally;
+  deduplicate({rec.topic, rec.partition, rec.key, rec.value, std::move(rec.headers)}, out,
+              counters);
+}
+
 std::error_code service::process(std::span<const kafka::consumed_message> batch,
                                  std::vector<kafka::record>& out) {
   step_counters& counters = counters_.live();
   for (const auto& m : batch) {
     inbound_record in{m.topic(), m.partition(), m.key(), m.value(), m.headers()};
     if (in.topic == config_.names.input) {
-      out.push_back(route_ingested(in, place_, config_.names, counters));
+      forward(route_ingested(in, place_, config_.names, counters), out, counters);
     } else if (in.topic == config_.names.responses) {
-      out.push_back(route_response(in, config_.names, counters));
+      forward(route_response(in, config_.names, counters), out, counters);
     } else if (in.topic == config_.names.deliveries) {
-      if (auto routed = route_delivery(in, config_.names, counters)) out.push_back(*routed);
+      if (auto routed = route_delivery(in, config_.names, counters)) {
+        forward(std::move(*routed), out, counters);
+      }
     } else {
-      auto [engine, created] = engines_.try_emplace(m.partition(), config_.dedup);
-      lifecycle_context life{closed_of(m.partition()), config_.lifecycle};
-      deduplicate_repartitioned(in, engine->second, life, place_, config_.names, out, counters);
+      deduplicate(in, out, counters);
     }
   }
   keep_last_case_records(out, config_.names);

@@ -50,6 +50,9 @@ using kafka::deadletter_source_header;
 
 struct step_counters {
   uint64_t routed = 0;
+  // Routed records whose partition this instance owns: deduplicated in the same
+  // transaction, never written to the repartition topic.
+  uint64_t repartitioned_locally = 0;
   uint64_t deadlettered = 0;
   uint64_t new_cases = 0;
   uint64_t near_duplicates = 0;

@@ -310,6 +310,9 @@ def test_answer_loop(bootstrap, tmp_path):
         assert 'answers_delivery_outcomes_total{outcome="delivered"} 4' in metrics, metrics
         assert 'answers_delivery_outcomes_total{outcome="published"} 1' in metrics, metrics
         assert "answers_consumer_lag{" in metrics
+        # Where its transactions spent their time (the same family for dedup and the router).
+        commit = re.search(r'answers_transaction_phase_seconds_total\{phase="commit"\} ([0-9.e+-]+)', metrics)
+        assert commit and float(commit.group(1)) > 0, metrics
 
         # ---------------------------------------------------------------- support
         site = {"Authorization": "Bearer " + minted_bridge_token("seoul-website", "web")}

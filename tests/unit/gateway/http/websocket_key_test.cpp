@@ -11,10 +11,10 @@ TEST_CASE("a WebSocket key is the base64 of 16 bytes, as RFC 6455 asks") {
 
   CHECK_FALSE(is_valid_websocket_key(""));
   CHECK_FALSE(is_valid_websocket_key("x"));
-  CHECK_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ"));      // no padding
-  CHECK_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ="));     // 23 characters
-  CHECK_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ==="));   // 25
-  CHECK_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZ-_=="));   // base64url alphabet
-  CHECK_FALSE(is_valid_websocket_key("dGhlIHNhbXBs ZSBub25jZQ=="));   // a blank inside
+  CHECK_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ"));     // no padding
+  CHECK_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ="));    // 23 characters
+  CHECK_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ==="));  // 25
+  CHECK_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZ-_=="));  // base64url alphabet
+  CHECK_FALSE(is_valid_websocket_key("dGhlIHNhbXBs ZSBub25jZQ=="));  // a blank inside
   CHECK_FALSE(is_valid_websocket_key("dGhlIHNhbXBsZSBub25jZQ==\r\n"));
 }
