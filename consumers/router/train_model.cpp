@@ -154,6 +154,12 @@ int run_train_model(std::span<const std::string_view> args) {
   std::printf("\n  rule weight (cap 4) -> accuracy:");
   for (const auto& t : report.division_weights)
     if (t.cap == 4.0) std::printf(" %.1f:%.3f", t.weight, t.accuracy);
+  for (double cap : {1.0, report.chosen_kind.cap}) {
+    std::printf("\n  kind rule weight (cap %.0f) -> accuracy:", cap);
+    for (const auto& t : report.kind_weights)
+      if (t.cap == cap) std::printf(" %.1f:%.3f", t.weight, t.accuracy);
+    if (cap == report.chosen_kind.cap) break;
+  }
   std::printf(
       "\nchosen: divisions: examples' share %.1f, rule weight %.1f, cap %.0f (cross-validated "
       "accuracy %.3f); kinds: "
