@@ -17,6 +17,9 @@ struct combination {
   double example_weight = 0;
   double rule_weight = 0.5;  // divisions
   double rule_cap = 4.0;
+  // Kind probabilities likewise: (1 - kind_example_weight) * the kind head's +
+  // kind_example_weight * the same neighbours' vote over their kinds.
+  double kind_example_weight = 0;
   double kind_rule_weight = 0.5;
   double kind_rule_cap = 3.0;
   // A second division: its combined score at least this share of the first's,

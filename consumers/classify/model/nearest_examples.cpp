@@ -43,7 +43,7 @@ int32_t dot(const int8_t* a, const int8_t* b, std::size_t n) {
 }  // namespace
 
 void nearest_examples::add(std::string id, std::span<const float> embedding,
-                           std::span<const std::pair<std::size_t, float>> target) {
+                           std::span<const std::pair<std::size_t, float>> target, uint32_t kind) {
   const std::size_t at = vectors.size();
   vectors.resize(at + embedding.size());
   scales.push_back(
@@ -53,6 +53,10 @@ void nearest_examples::add(std::string id, std::span<const float> embedding,
     t[i] = {static_cast<uint32_t>(target[i].first), target[i].second};
   targets.push_back(t);
   ids.push_back(std::move(id));
+  if (kind != no_kind || !kinds.empty()) {
+    kinds.resize(ids.size() - 1, no_kind);  // examples added before without a kind
+    kinds.push_back(kind);
+  }
 }
 
 std::vector<float> nearest_examples::vector(std::size_t example) const {
@@ -94,6 +98,22 @@ void nearest_examples::probabilities(std::span<const float> embedding, std::span
   }
   for (float& p : out) p /= total;
   if (nearest) *nearest = top;
+}
+
+void nearest_examples::kind_probabilities(std::span<const neighbour> nearest,
+                                          std::span<float> out) const {
+  std::fill(out.begin(), out.end(), 0.0f);
+  if (nearest.empty() || kinds.size() != size()) return;
+  const float best = nearest.front().similarity;
+  float total = 0;
+  for (const auto& nb : nearest) {
+    if (nb.example >= kinds.size() || kinds[nb.example] >= out.size()) continue;
+    const float w = std::exp((nb.similarity - best) / temperature);
+    total += w;
+    out[kinds[nb.example]] += w;
+  }
+  if (total > 0)
+    for (float& p : out) p /= total;
 }
 
 }  // namespace civic::classify::model

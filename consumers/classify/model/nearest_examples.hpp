@@ -3,7 +3,9 @@
 // embeddings, kept with the heads, and a vote of the k most similar (cosine,
 // weighted by exp(similarity / temperature)) over their divisions. Beside the
 // linear head it remembers rare wordings a single hyperplane per class averages
-// away, and it explains a decision by the examples it resembles.
+// away, and it explains a decision by the examples it resembles. The same
+// neighbours vote for their kinds too (kind_probabilities), when the examples
+// keep them.
 
 #include <array>
 #include <cstddef>
@@ -43,11 +45,16 @@ class nearest_examples {
   std::vector<float> scales;
   std::vector<std::array<example_target, 2>> targets;  // primary, second (weights sum to 1)
   std::vector<std::string> ids;
+  // Each example's kind (a class of the kind head), or no_kind; empty when the
+  // examples were kept without kinds (heads trained before they were).
+  static constexpr uint32_t no_kind = UINT32_MAX;
+  std::size_t kind_classes = 0;
+  std::vector<uint32_t> kinds;
 
   std::size_t size() const { return ids.size(); }
-  // embedding: unit length.
+  // embedding: unit length. kind: no_kind when the example has none.
   void add(std::string id, std::span<const float> embedding,
-           std::span<const std::pair<std::size_t, float>> target);
+           std::span<const std::pair<std::size_t, float>> target, uint32_t kind = no_kind);
 
   // The example as floats (what add() was given, to 8-bit precision).
   std::vector<float> vector(std::size_t example) const;
@@ -56,6 +63,10 @@ class nearest_examples {
   // receives the k neighbours, most similar first.
   void probabilities(std::span<const float> embedding, std::span<float> out,
                      std::vector<neighbour>* nearest = nullptr) const;
+
+  // The same neighbours' vote over their kinds (weighted as the divisions' vote),
+  // one probability per kind class; all zero without neighbours or kinds.
+  void kind_probabilities(std::span<const neighbour> nearest, std::span<float> out) const;
 };
 
 }  // namespace civic::classify::model

@@ -61,9 +61,10 @@ void add_head(std::vector<tensor_to_write>& out, const std::string& prefix, cons
 }
 
 expected<nearest_examples, std::string> read_examples(const model_file& f, std::size_t classes,
-                                                      std::size_t dims) {
+                                                      std::size_t kind_classes, std::size_t dims) {
   nearest_examples e;
   e.classes = classes;
+  e.kind_classes = kind_classes;
   e.dims = dims;
   if (!f.has("near.ids")) return e;  // heads trained before the examples were kept
   auto vectors = f.get("near.vectors", dtype::u8, 0, 4 + dims);
@@ -72,6 +73,13 @@ expected<nearest_examples, std::string> read_examples(const model_file& f, std::
   auto ids = f.get("near.ids", dtype::u8, 0, 1);
   for (auto* t : {&targets, &ids})
     if (!*t) return unexpected(std::move(*t).error());
+  // Each example's kind, one byte (255: none); heads trained before it have none.
+  const uint8_t* kinds = nullptr;
+  if (f.has("near.kinds")) {
+    auto k = f.get("near.kinds", dtype::u8, vectors->rows, 1);
+    if (!k) return unexpected(std::move(k).error());
+    kinds = k->u8();
+  }
   const auto names =
       split(std::string_view(reinterpret_cast<const char*>(ids->u8()), ids->rows), '\n');
   if (names.size() != vectors->rows)
@@ -89,7 +97,13 @@ expected<nearest_examples, std::string> read_examples(const model_file& f, std::
         if (cls >= classes) return unexpected(std::string("near.targets: a class out of range"));
         target.emplace_back(cls, t[2 * j + 1]);
       }
-    e.add(names[i], *v, target);
+    uint32_t kind = nearest_examples::no_kind;
+    if (kinds && kinds[i] != 255) {
+      if (kinds[i] >= kind_classes)
+        return unexpected(std::string("near.kinds: a kind out of range"));
+      kind = kinds[i];
+    }
+    e.add(names[i], *v, target, kind);
   }
   return e;
 }
@@ -129,6 +143,8 @@ expected<std::shared_ptr<const semantic_model>, std::string> semantic_model::loa
     if (key == "rule_cap") meta.mix.rule_cap = std::strtod(value.c_str(), nullptr);
     if (key == "kind_rule_cap") meta.mix.kind_rule_cap = std::strtod(value.c_str(), nullptr);
     if (key == "example_weight") meta.mix.example_weight = std::strtod(value.c_str(), nullptr);
+    if (key == "kind_example_weight")
+      meta.mix.kind_example_weight = std::strtod(value.c_str(), nullptr);
     if (key == "example_k") example_k = std::strtoul(value.c_str(), nullptr, 10);
     if (key == "example_temperature") example_temperature = std::strtof(value.c_str(), nullptr);
   }
@@ -136,7 +152,7 @@ expected<std::shared_ptr<const semantic_model>, std::string> semantic_model::loa
   if (!divisions) return unexpected(std::move(divisions).error());
   auto kinds = read_head(**heads, "kind", kind_names);
   if (!kinds) return unexpected(std::move(kinds).error());
-  auto examples = read_examples(**heads, division_names.size(), divisions->dims);
+  auto examples = read_examples(**heads, division_names.size(), kind_names.size(), divisions->dims);
   if (!examples) return unexpected(head_file.string() + ": " + examples.error());
   if (example_k == 0 || !(example_temperature > 0))
     return unexpected(head_file.string() + ": example_k and example_temperature must be positive");
@@ -188,16 +204,25 @@ model_view semantic_model::analyse(std::string_view text, std::span<const float>
   const auto features = piece_features(pieces);
   v.division_probs.resize(divisions_.classes.size());
   divisions_.probabilities(v.embedding, features, v.division_probs);
-  if (examples_.size() > 0 && meta_.mix.example_weight > 0) {
-    thread_local std::vector<float> vote;
+  const bool kind_vote = meta_.mix.kind_example_weight > 0 && !examples_.kinds.empty();
+  thread_local std::vector<float> vote;
+  if (examples_.size() > 0 && (meta_.mix.example_weight > 0 || kind_vote)) {
     vote.resize(v.division_probs.size());
     examples_.probabilities(v.embedding, vote, &v.nearest);
     const auto w = static_cast<float>(meta_.mix.example_weight);
-    for (std::size_t c = 0; c < vote.size(); ++c)
-      v.division_probs[c] = (1 - w) * v.division_probs[c] + w * vote[c];
+    if (w > 0)
+      for (std::size_t c = 0; c < vote.size(); ++c)
+        v.division_probs[c] = (1 - w) * v.division_probs[c] + w * vote[c];
   }
   v.kind_probs.resize(kinds_.classes.size());
   kinds_.probabilities(v.embedding, features, v.kind_probs);
+  if (kind_vote && !v.nearest.empty()) {
+    vote.resize(v.kind_probs.size());
+    examples_.kind_probabilities(v.nearest, vote);
+    const auto w = static_cast<float>(meta_.mix.kind_example_weight);
+    for (std::size_t c = 0; c < vote.size(); ++c)
+      v.kind_probs[c] = (1 - w) * v.kind_probs[c] + w * vote[c];
+  }
   return v;
 }
 
@@ -209,7 +234,8 @@ expected<std::size_t, std::string> semantic_model::write_heads(
        << "\nrule_weight=" << meta_.mix.rule_weight
        << "\nkind_rule_weight=" << meta_.mix.kind_rule_weight << "\nrule_cap=" << meta_.mix.rule_cap
        << "\nkind_rule_cap=" << meta_.mix.kind_rule_cap
-       << "\nexample_weight=" << meta_.mix.example_weight << "\nexample_k=" << examples_.k
+       << "\nexample_weight=" << meta_.mix.example_weight
+       << "\nkind_example_weight=" << meta_.mix.kind_example_weight << "\nexample_k=" << examples_.k
        << "\nexample_temperature=" << examples_.temperature << "\n";
   const std::string meta_text = meta.str();
   const float div_scales[2] = {divisions_.dense_scale, divisions_.sparse_scale};
@@ -220,7 +246,7 @@ expected<std::size_t, std::string> semantic_model::write_heads(
   add_head(tensors, "kind", kinds_, kind_scales);
   // The examples as the embedding codec packs them (8 bits a value), targets as
   // (class, weight) pairs, ids one a line.
-  std::string vectors, ids;
+  std::string vectors, ids, kinds;
   std::vector<float> targets;
   for (std::size_t i = 0; i < examples_.size(); ++i) {
     vectors += encode_embedding(examples_.vector(i));
@@ -229,12 +255,15 @@ expected<std::size_t, std::string> semantic_model::write_heads(
       targets.push_back(t.weight);
     }
     ids += (i ? "\n" : "") + examples_.ids[i];
+    if (examples_.kinds.size() == examples_.size())
+      kinds += static_cast<char>(examples_.kinds[i] < 255 ? examples_.kinds[i] : 255);
   }
   if (examples_.size() > 0) {
     tensors.push_back(
         {"near.vectors", dtype::u8, examples_.size(), 4 + examples_.dims, vectors.data()});
     tensors.push_back({"near.targets", dtype::f32, examples_.size(), 4, targets.data()});
     tensors.push_back({"near.ids", dtype::u8, ids.size(), 1, ids.data()});
+    if (!kinds.empty()) tensors.push_back({"near.kinds", dtype::u8, kinds.size(), 1, kinds.data()});
   }
   return write_model_file(file, tensors);
 }

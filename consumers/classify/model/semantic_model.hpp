@@ -1,6 +1,6 @@
 #pragma once
 // The sentence model beside the rules: the multilingual encoder, two linear
-// heads (divisions, kinds) and the nearest labelled examples (divisions),
+// heads (divisions, kinds) and the nearest labelled examples (divisions and kinds),
 // trained from labelled messages (data/triage, `router train-model`). Immutable once loaded; share
 // it between threads and between rules reloads through std::shared_ptr<const semantic_model>.
 

@@ -119,7 +119,7 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
   // Out-of-fold probabilities, to choose how much the rules weigh.
   constexpr std::size_t folds = 5;
   const std::size_t n = messages.size();
-  std::vector<std::vector<float>> division_oof(n), kind_oof(n), example_oof(n);
+  std::vector<std::vector<float>> division_oof(n), kind_oof(n), example_oof(n), kind_example_oof(n);
   // A message and its noisy copies fall in one fold, or the copies would leak it.
   std::vector<std::size_t> fold(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -134,10 +134,12 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
   auto examples_of = [&](const std::vector<std::size_t>& in_fold, std::size_t except) {
     nearest_examples near;
     near.classes = divisions.size();
+    near.kind_classes = kind_classes.size();
     near.dims = encoder->dims();
     for (std::size_t i = 0; i < n; ++i)
       if (in_fold[i] != except)
-        near.add(messages[i].id, division_examples[i].embedding, division_examples[i].targets);
+        near.add(messages[i].id, division_examples[i].embedding, division_examples[i].targets,
+                 static_cast<uint32_t>(kind_examples[i].targets.front().first));
     return near;
   };
   for (std::size_t f = 0; f < folds; ++f) {
@@ -150,13 +152,16 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
     const auto dh = linear_head::train(divisions, encoder->dims(), dtrain, how);
     const auto near = examples_of(fold, f);
     const auto kh = linear_head::train(kind_classes, encoder->dims(), ktrain, how);
+    std::vector<neighbour> nearest;
     for (std::size_t i = 0; i < n; ++i) {
       if (fold[i] != f) continue;
       division_oof[i].resize(divisions.size());
       dh.probabilities(division_examples[i].embedding, division_examples[i].pieces,
                        division_oof[i]);
       example_oof[i].resize(divisions.size());
-      near.probabilities(division_examples[i].embedding, example_oof[i]);
+      near.probabilities(division_examples[i].embedding, example_oof[i], &nearest);
+      kind_example_oof[i].resize(kind_classes.size());
+      near.kind_probabilities(nearest, kind_example_oof[i]);
       kind_oof[i].resize(kind_classes.size());
       kh.probabilities(kind_examples[i].embedding, kind_examples[i].pieces, kind_oof[i]);
     }
@@ -166,19 +171,31 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
   combination mix;
   double example_weight = 0;
   std::vector<float> mixed;
-  auto division_right = [&](std::size_t i, double weight, double cap) {
+  auto division_top = [&](std::size_t i, double weight, double cap) {
     mixed.resize(division_oof[i].size());
     const auto w = static_cast<float>(example_weight);
     for (std::size_t c = 0; c < mixed.size(); ++c)
       mixed[c] = (1 - w) * division_oof[i][c] + w * example_oof[i][c];
     const auto scores = combine(mixed, rule_scores[i].first, weight, cap);
-    const auto& top = divisions[ranking(scores).front()];
+    return ranking(scores).front();
+  };
+  auto division_right = [&](std::size_t i, double weight, double cap) {
+    const auto& top = divisions[division_top(i, weight, cap)];
     return std::find(messages[i].divisions.begin(), messages[i].divisions.end(), top) !=
            messages[i].divisions.end();
   };
+  double kind_example_weight = 0;
+  std::vector<float> kind_mixed;
+  auto kind_top = [&](std::size_t i, double weight, double cap) {
+    kind_mixed.resize(kind_oof[i].size());
+    const auto w = static_cast<float>(kind_example_weight);
+    for (std::size_t c = 0; c < kind_mixed.size(); ++c)
+      kind_mixed[c] = (1 - w) * kind_oof[i][c] + w * kind_example_oof[i][c];
+    const auto scores = combine(kind_mixed, rule_scores[i].second, weight, cap);
+    return ranking(scores).front();
+  };
   auto kind_right = [&](std::size_t i, double weight, double cap) {
-    const auto scores = combine(kind_oof[i], rule_scores[i].second, weight, cap);
-    return kind_classes[ranking(scores).front()] == messages[i].kind;
+    return kind_classes[kind_top(i, weight, cap)] == messages[i].kind;
   };
   // Weight 0 to 3 and the score at which the rules' say saturates (1 to 6).
   auto best = [&](auto right, std::vector<combination_tried>& tried) {
@@ -209,7 +226,20 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
     }
   }
   mix.example_weight = report.chosen_example_weight;
-  const auto kind_best = best(kind_right, report.kind_weights);
+  // The same shares of the neighbours' vote over their kinds, for the kind.
+  combination_tried kind_best{0, 1, -1};
+  for (double share : {0.0, 0.3, 0.5, 0.7}) {
+    kind_example_weight = share;
+    std::vector<combination_tried> tried;
+    const auto top = best(kind_right, tried);
+    report.kind_example_weights.emplace_back(share, top.accuracy);
+    if (top.accuracy > kind_best.accuracy) {
+      kind_best = top;
+      report.chosen_kind_example_weight = share;
+      report.kind_weights = std::move(tried);
+    }
+  }
+  mix.kind_example_weight = report.chosen_kind_example_weight;
   mix.rule_weight = division_best.weight;
   mix.rule_cap = division_best.cap;
   mix.kind_rule_weight = kind_best.weight;
@@ -227,6 +257,31 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
                 messages[i].divisions.end();
   }
   report.rules_only_accuracy = static_cast<double>(rules_ok) / static_cast<double>(n);
+  // Per primary division, with the chosen combination: how many were right, and
+  // what the others were taken for (the divisions to write more examples for).
+  example_weight = mix.example_weight;
+  report.division_confusion.assign(divisions.size(), std::vector<std::size_t>(divisions.size()));
+  report.division_classes = divisions;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto label = index_of(divisions, messages[i].divisions.front());
+    const auto top = division_top(i, mix.rule_weight, mix.rule_cap);
+    const bool right = division_right(i, mix.rule_weight, mix.rule_cap);
+    ++report.division_confusion[label][right ? label : top];
+    if (!right)
+      report.misses.push_back({"division", messages[i].id, messages[i].text,
+                               messages[i].divisions.front(), divisions[top]});
+  }
+  kind_example_weight = mix.kind_example_weight;
+  report.kind_classes = kind_classes;
+  report.kind_confusion.assign(kind_classes.size(), std::vector<std::size_t>(kind_classes.size()));
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto label = index_of(kind_classes, messages[i].kind);
+    const auto top = kind_top(i, mix.kind_rule_weight, mix.kind_rule_cap);
+    ++report.kind_confusion[label][top];
+    if (top != label)
+      report.misses.push_back(
+          {"kind", messages[i].id, messages[i].text, messages[i].kind, kind_classes[top]});
+  }
 
   auto division_head = linear_head::train(divisions, encoder->dims(), division_examples, how);
   auto kind_head = linear_head::train(kind_classes, encoder->dims(), kind_examples, how);

@@ -44,7 +44,21 @@ struct training_report {
   // chosen by the same cross-validation, and the best accuracy for each share tried.
   double chosen_example_weight = 0;
   std::vector<std::pair<double, double>> example_weights;
+  // Likewise the share of the same neighbours' vote in the kind probabilities.
+  double chosen_kind_example_weight = 0;
+  std::vector<std::pair<double, double>> kind_example_weights;
   double model_only_accuracy = 0, rules_only_accuracy = 0;
+  // Out of fold, with the chosen combination: [label][given] over
+  // division_classes (primary; a second label given counts as right) and over
+  // kind_classes.
+  std::vector<std::string> division_classes, kind_classes;
+  std::vector<std::vector<std::size_t>> division_confusion, kind_confusion;
+  // The messages whose out-of-fold primary division or kind was wrong.
+  struct miss {
+    std::string of;  // "division" or "kind"
+    std::string id, text, labelled, given;
+  };
+  std::vector<miss> misses;
 };
 
 // The rules' scores for a text: per division class, per kind class.

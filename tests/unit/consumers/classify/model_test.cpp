@@ -108,12 +108,18 @@ TEST_CASE("shipped heads: the nearest examples are kept, and a written head read
   CHECK((*again)->examples().size() == m.examples().size());
   CHECK((*again)->examples().ids == m.examples().ids);
   CHECK((*again)->meta().mix.example_weight == m.meta().mix.example_weight);
+  CHECK((*again)->meta().mix.kind_example_weight == m.meta().mix.kind_example_weight);
+  CHECK(m.examples().kinds.size() == m.examples().size());  // each example's kind is kept
+  CHECK((*again)->examples().kinds == m.examples().kinds);
   for (const char* text : {"Sky looks like milk tea today and my throat is scratchy",
                            "공원 벤치가 부서져서 앉을 수가 없어요"}) {
     const auto a = m.analyse(text), b = (*again)->analyse(text);
     REQUIRE(a.division_probs.size() == b.division_probs.size());
     for (std::size_t i = 0; i < a.division_probs.size(); ++i)
       CHECK(a.division_probs[i] == doctest::Approx(b.division_probs[i]).epsilon(1e-6));
+    REQUIRE(a.kind_probs.size() == b.kind_probs.size());
+    for (std::size_t i = 0; i < a.kind_probs.size(); ++i)
+      CHECK(a.kind_probs[i] == doctest::Approx(b.kind_probs[i]).epsilon(1e-6));
     REQUIRE(a.nearest.size() == b.nearest.size());
     CHECK(a.nearest.front().example == b.nearest.front().example);
   }

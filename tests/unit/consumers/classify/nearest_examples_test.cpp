@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -70,4 +71,36 @@ TEST_CASE("nearest examples: none, or a vector of other dimensions, gives no vot
   e.probabilities(std::vector<float>{1, 0, 0}, p, &nearest);
   CHECK(p == std::vector<float>(3, 0.0f));
   CHECK(nearest.empty());
+}
+
+TEST_CASE("nearest examples: the same neighbours vote for their kinds, weighted alike") {
+  nearest_examples e;
+  e.classes = 2;
+  e.kind_classes = 4;
+  e.dims = 2;
+  e.k = 2;
+  const std::pair<std::size_t, float> only0[] = {{0, 1.0f}};
+  e.add("a", unit(1, 0), only0, 3);  // a question
+  e.add("b", unit(0, 1), only0, 0);  // a complaint, too far to vote
+  e.add("c", unit(1, 1), only0, 1);  // an idea
+  std::vector<float> p(2), kinds(4);
+  std::vector<neighbour> nearest;
+  e.probabilities(unit(1, 0.2f), p, &nearest);
+  e.kind_probabilities(nearest, kinds);
+  CHECK(kinds[0] == 0.0f);
+  CHECK(kinds[2] == 0.0f);
+  CHECK(kinds[1] + kinds[3] == doctest::Approx(1.0f));
+  CHECK(kinds[3] > 0.9f);  // a is the nearer, as in the divisions' vote
+  // The weights are the divisions' own: with one division, each neighbour's
+  // share of the kind vote is its share of that division's vote.
+  const float a_share =
+      1.0f / (1.0f + std::exp((nearest[1].similarity - nearest[0].similarity) / e.temperature));
+  CHECK(kinds[3] == doctest::Approx(a_share).epsilon(1e-4));
+
+  // Examples kept without kinds (heads of before) give no kind vote.
+  const auto old = three_examples();
+  CHECK(old.kinds.empty());
+  old.probabilities(unit(1, 0.2f), std::span<float>(kinds).first(3), &nearest);
+  old.kind_probabilities(nearest, kinds);
+  CHECK(kinds == std::vector<float>(4, 0.0f));
 }
