@@ -160,13 +160,16 @@ int run_train_model(std::span<const std::string_view> args) {
       if (t.cap == cap) std::printf(" %.1f:%.3f", t.weight, t.accuracy);
     if (cap == report.chosen_kind.cap) break;
   }
+  double kind_grid_best = 0;
+  for (const auto& t : report.kind_weights) kind_grid_best = std::max(kind_grid_best, t.accuracy);
   std::printf(
       "\nchosen: divisions: examples' share %.1f, rule weight %.1f, cap %.0f (cross-validated "
       "accuracy %.3f); kinds: "
-      "examples' share %.1f, rule weight %.1f, cap %.0f (%.3f)\nwrote %s (%zu bytes)\n",
+      "examples' share %.1f, rule weight %.1f and cap %.0f held (%.3f; the grid's best %.3f)\n"
+      "wrote %s (%zu bytes)\n",
       report.chosen_example_weight, report.chosen_division.weight, report.chosen_division.cap,
       report.chosen_division.accuracy, report.chosen_kind_example_weight, report.chosen_kind.weight,
-      report.chosen_kind.cap, report.chosen_kind.accuracy, out.c_str(), *written);
+      report.chosen_kind.cap, report.chosen_kind.accuracy, kind_grid_best, out.c_str(), *written);
   return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -226,12 +227,23 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
     }
   }
   mix.example_weight = report.chosen_example_weight;
-  // The same shares of the neighbours' vote over their kinds, for the kind.
+  // The same shares of the neighbours' vote over their kinds, for the kind. The
+  // kinds' rule weight and cap are held, not chosen: the training data was written
+  // to teach the model what the rules miss and holds few kind rule terms, so the
+  // cross-validation cannot tell what the kind rules are worth. Over the grid it
+  // was flat within its noise (0.918 to 0.923 on 5,025 messages, one standard
+  // error about 0.004), and its arg max (0.3, cap 6) left the rules almost no say;
+  // the held value is what it chose when the data still had rule terms. The grid
+  // is still measured and printed.
+  constexpr double held_kind_rule_weight = 0.6, held_kind_rule_cap = 1.0;
   combination_tried kind_best{0, 1, -1};
   for (double share : {0.0, 0.3, 0.5, 0.7}) {
     kind_example_weight = share;
     std::vector<combination_tried> tried;
-    const auto top = best(kind_right, tried);
+    best(kind_right, tried);
+    const auto top = *std::find_if(tried.begin(), tried.end(), [&](const combination_tried& t) {
+      return std::abs(t.weight - held_kind_rule_weight) < 1e-9 && t.cap == held_kind_rule_cap;
+    });
     report.kind_example_weights.emplace_back(share, top.accuracy);
     if (top.accuracy > kind_best.accuracy) {
       kind_best = top;
