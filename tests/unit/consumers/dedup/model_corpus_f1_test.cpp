@@ -19,7 +19,7 @@ using namespace civic;
 namespace {
 
 // Raise them as the method improves; never lower them to pass.
-constexpr double dev_floor = 0.92;
+constexpr double dev_floor = 0.93;
 constexpr double heldout_floor = 0.95;
 
 }  // namespace
