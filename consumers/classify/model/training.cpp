@@ -170,15 +170,20 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
   std::vector<std::pair<std::vector<double>, std::vector<double>>> rule_scores;
   for (const auto& m : messages) rule_scores.push_back(rules(m.text));
   combination mix;
-  double example_weight = 0;
+  // The class ranked first: the head's out-of-fold probabilities and the
+  // neighbours' vote mixed by `share`, then the rules by weight and cap.
   std::vector<float> mixed;
+  auto mixed_top = [&](const std::vector<float>& head, const std::vector<float>& vote,
+                       const std::vector<double>& rule, double share, double weight, double cap) {
+    mixed.resize(head.size());
+    const auto w = static_cast<float>(share);
+    for (std::size_t c = 0; c < mixed.size(); ++c) mixed[c] = (1 - w) * head[c] + w * vote[c];
+    return ranking(combine(mixed, rule, weight, cap)).front();
+  };
+  double example_weight = 0;
   auto division_top = [&](std::size_t i, double weight, double cap) {
-    mixed.resize(division_oof[i].size());
-    const auto w = static_cast<float>(example_weight);
-    for (std::size_t c = 0; c < mixed.size(); ++c)
-      mixed[c] = (1 - w) * division_oof[i][c] + w * example_oof[i][c];
-    const auto scores = combine(mixed, rule_scores[i].first, weight, cap);
-    return ranking(scores).front();
+    return mixed_top(division_oof[i], example_oof[i], rule_scores[i].first, example_weight, weight,
+                     cap);
   };
   auto division_right = [&](std::size_t i, double weight, double cap) {
     const auto& top = divisions[division_top(i, weight, cap)];
@@ -186,14 +191,9 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
            messages[i].divisions.end();
   };
   double kind_example_weight = 0;
-  std::vector<float> kind_mixed;
   auto kind_top = [&](std::size_t i, double weight, double cap) {
-    kind_mixed.resize(kind_oof[i].size());
-    const auto w = static_cast<float>(kind_example_weight);
-    for (std::size_t c = 0; c < kind_mixed.size(); ++c)
-      kind_mixed[c] = (1 - w) * kind_oof[i][c] + w * kind_example_oof[i][c];
-    const auto scores = combine(kind_mixed, rule_scores[i].second, weight, cap);
-    return ranking(scores).front();
+    return mixed_top(kind_oof[i], kind_example_oof[i], rule_scores[i].second, kind_example_weight,
+                     weight, cap);
   };
   auto kind_right = [&](std::size_t i, double weight, double cap) {
     return kind_classes[kind_top(i, weight, cap)] == messages[i].kind;
