@@ -24,10 +24,9 @@ std::string_view origin_form(std::string_view target) {
   } else {
     return target;
   }
+  // "http://host?x" has no path: "?x" is routed as no resource.
   std::size_t path = target.find_first_of("/?", authority);
-  if (path == std::string_view::npos) return "/";
-  if (target[path] == '?') return target.substr(path);  // no path: routed as no resource
-  return target.substr(path);
+  return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
 }
 
 }  // namespace civic::gateway::http

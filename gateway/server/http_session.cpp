@@ -197,9 +197,9 @@ class http_session final : public session,
       reading_ = false;
       return refuse(errc::bad_request, std::move(*fault));
     }
-    if (websocket::is_upgrade(head) && !gateway::http::is_valid_websocket_key(std::string_view(
-                                           head[http::field::sec_websocket_key].data(),
-                                           head[http::field::sec_websocket_key].size()))) {
+    auto key = head[http::field::sec_websocket_key];
+    if (websocket::is_upgrade(head) &&
+        !gateway::http::is_valid_websocket_key(std::string_view(key.data(), key.size()))) {
       reading_ = false;
       return refuse(errc::bad_request,
                     "Sec-WebSocket-Key must be the base64 of 16 bytes (RFC 6455 section 4.2.1)");
@@ -358,26 +358,23 @@ class http_session final : public session,
     beast::error_code ignored;
     tcp.socket().shutdown(tcp::socket::shutdown_send, ignored);
     tcp.expires_after(ctx_.settings.lingering_close_timeout);
+    // What was read ahead of the refused request is dropped with the rest.
+    lingered_ = buffer_.size();
+    buffer_.clear();
     drain_then_close();
   }
 
+  // Reads into the buffer's free space and never commits it: the bytes are dropped.
   void drain_then_close() {
-    auto& tcp = beast::get_lowest_layer(stream_);
-    // What was read ahead of the refused request is dropped with the rest.
-    lingered_ += buffer_.size();
-    buffer_.clear();
-    std::size_t room = std::min<std::size_t>(
-        16 * 1024, ctx_.settings.lingering_close_bytes -
-                       std::min(lingered_, ctx_.settings.lingering_close_bytes));
-    if (room == 0) return finish_lingering(true);
-    tcp.async_read_some(buffer_.prepare(room),
-                        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-                          self->buffer_.commit(n);
-                          if (!ec) return self->drain_then_close();
-                          self->lingered_ += self->buffer_.size();
-                          self->buffer_.clear();
-                          self->finish_lingering(ec == beast::error::timeout);
-                        });
+    const std::size_t limit = ctx_.settings.lingering_close_bytes;
+    if (lingered_ >= limit) return finish_lingering(true);
+    beast::get_lowest_layer(stream_).async_read_some(
+        buffer_.prepare(std::min<std::size_t>(16 * 1024, limit - lingered_)),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+          self->lingered_ += n;
+          if (ec) return self->finish_lingering(ec == beast::error::timeout);
+          self->drain_then_close();
+        });
   }
 
   void finish_lingering(bool cut_short) {

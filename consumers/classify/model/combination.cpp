@@ -5,6 +5,11 @@
 
 namespace civic::classify::model {
 
+void blend(std::span<float> probabilities, std::span<const float> vote, float share) {
+  for (std::size_t c = 0; c < probabilities.size() && c < vote.size(); ++c)
+    probabilities[c] = (1 - share) * probabilities[c] + share * vote[c];
+}
+
 std::vector<double> combine(std::span<const float> probabilities, std::span<const double> rules,
                             double rule_weight, double rule_cap) {
   std::vector<double> out(probabilities.size());

@@ -29,6 +29,10 @@ struct combination {
   double second_min_probability = 0.35;
 };
 
+// probabilities = (1 - share) * probabilities + share * vote, class by class (the
+// heads' probabilities with the nearest examples' vote).
+void blend(std::span<float> probabilities, std::span<const float> vote, float share);
+
 // Combined score per class.
 std::vector<double> combine(std::span<const float> probabilities, std::span<const double> rules,
                             double rule_weight, double rule_cap);

@@ -91,7 +91,7 @@ void nearest_examples::probabilities(std::span<const float> embedding, std::span
   const float best = top.front().similarity;
   float total = 0;
   for (const auto& nb : top) {
-    const float w = std::exp((nb.similarity - best) / temperature);
+    const float w = vote_weight(nb, best);
     total += w;
     for (const auto& t : targets[nb.example])
       if (t.weight > 0 && t.cls < out.size()) out[t.cls] += w * t.weight;
@@ -108,7 +108,7 @@ void nearest_examples::kind_probabilities(std::span<const neighbour> nearest,
   float total = 0;
   for (const auto& nb : nearest) {
     if (nb.example >= kinds.size() || kinds[nb.example] >= out.size()) continue;
-    const float w = std::exp((nb.similarity - best) / temperature);
+    const float w = vote_weight(nb, best);
     total += w;
     out[kinds[nb.example]] += w;
   }

@@ -8,6 +8,7 @@
 // keep them.
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -67,6 +68,13 @@ class nearest_examples {
   // The same neighbours' vote over their kinds (weighted as the divisions' vote),
   // one probability per kind class; all zero without neighbours or kinds.
   void kind_probabilities(std::span<const neighbour> nearest, std::span<float> out) const;
+
+ private:
+  // A neighbour's say in a vote: exp(similarity / temperature), relative to the
+  // most similar one's (so the exponent cannot overflow).
+  float vote_weight(const neighbour& nb, float best) const {
+    return std::exp((nb.similarity - best) / temperature);
+  }
 };
 
 }  // namespace civic::classify::model

@@ -210,18 +210,14 @@ model_view semantic_model::analyse(std::string_view text, std::span<const float>
     vote.resize(v.division_probs.size());
     examples_.probabilities(v.embedding, vote, &v.nearest);
     const auto w = static_cast<float>(meta_.mix.example_weight);
-    if (w > 0)
-      for (std::size_t c = 0; c < vote.size(); ++c)
-        v.division_probs[c] = (1 - w) * v.division_probs[c] + w * vote[c];
+    if (w > 0) blend(v.division_probs, vote, w);
   }
   v.kind_probs.resize(kinds_.classes.size());
   kinds_.probabilities(v.embedding, features, v.kind_probs);
   if (kind_vote && !v.nearest.empty()) {
     vote.resize(v.kind_probs.size());
     examples_.kind_probabilities(v.nearest, vote);
-    const auto w = static_cast<float>(meta_.mix.kind_example_weight);
-    for (std::size_t c = 0; c < vote.size(); ++c)
-      v.kind_probs[c] = (1 - w) * v.kind_probs[c] + w * vote[c];
+    blend(v.kind_probs, vote, static_cast<float>(meta_.mix.kind_example_weight));
   }
   return v;
 }

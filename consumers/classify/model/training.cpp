@@ -175,9 +175,8 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
   std::vector<float> mixed;
   auto mixed_top = [&](const std::vector<float>& head, const std::vector<float>& vote,
                        const std::vector<double>& rule, double share, double weight, double cap) {
-    mixed.resize(head.size());
-    const auto w = static_cast<float>(share);
-    for (std::size_t c = 0; c < mixed.size(); ++c) mixed[c] = (1 - w) * head[c] + w * vote[c];
+    mixed.assign(head.begin(), head.end());
+    blend(mixed, vote, static_cast<float>(share));
     return ranking(combine(mixed, rule, weight, cap)).front();
   };
   double example_weight = 0;
@@ -212,20 +211,31 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
       }
     return top;
   };
-  // The examples' share: none, or 0.3 to 0.7 of the vote (with the rule weight
-  // and cap that suit it best); report.division_weights keeps the winner's grid.
-  combination_tried division_best{0, 1, -1};
-  for (double share : {0.0, 0.3, 0.5, 0.7}) {
-    example_weight = share;
-    std::vector<combination_tried> tried;
-    const auto top = best(division_right, tried);
-    report.example_weights.emplace_back(share, top.accuracy);
-    if (top.accuracy > division_best.accuracy) {
-      division_best = top;
-      report.chosen_example_weight = share;
-      report.division_weights = std::move(tried);
+  // The examples' share of the vote: none, or 0.3 to 0.7. For each, `pick` takes
+  // a combination from the grid of rule weights and caps; the share whose pick
+  // scores best wins, and `chosen_grid` keeps its grid.
+  auto choose_share = [&](auto right, double& share_in_use, auto pick,
+                          std::vector<std::pair<double, double>>& by_share, double& chosen_share,
+                          std::vector<combination_tried>& chosen_grid) {
+    combination_tried chosen{0, 1, -1};
+    for (double share : {0.0, 0.3, 0.5, 0.7}) {
+      share_in_use = share;
+      std::vector<combination_tried> tried;
+      const combination_tried top = pick(best(right, tried), tried);
+      by_share.emplace_back(share, top.accuracy);
+      if (top.accuracy > chosen.accuracy) {
+        chosen = top;
+        chosen_share = share;
+        chosen_grid = std::move(tried);
+      }
     }
-  }
+    return chosen;
+  };
+  // Divisions: the rule weight and cap that suit each share best.
+  const combination_tried division_best = choose_share(
+      division_right, example_weight,
+      [](const combination_tried& top, const std::vector<combination_tried>&) { return top; },
+      report.example_weights, report.chosen_example_weight, report.division_weights);
   mix.example_weight = report.chosen_example_weight;
   // The same shares of the neighbours' vote over their kinds, for the kind. The
   // kinds' rule weight and cap are held, not chosen: the training data was written
@@ -236,21 +246,14 @@ expected<std::shared_ptr<const semantic_model>, std::string> train_model(
   // the held value is what it chose when the data still had rule terms. The grid
   // is still measured and printed.
   constexpr double held_kind_rule_weight = 0.6, held_kind_rule_cap = 1.0;
-  combination_tried kind_best{0, 1, -1};
-  for (double share : {0.0, 0.3, 0.5, 0.7}) {
-    kind_example_weight = share;
-    std::vector<combination_tried> tried;
-    best(kind_right, tried);
-    const auto top = *std::find_if(tried.begin(), tried.end(), [&](const combination_tried& t) {
-      return std::abs(t.weight - held_kind_rule_weight) < 1e-9 && t.cap == held_kind_rule_cap;
-    });
-    report.kind_example_weights.emplace_back(share, top.accuracy);
-    if (top.accuracy > kind_best.accuracy) {
-      kind_best = top;
-      report.chosen_kind_example_weight = share;
-      report.kind_weights = std::move(tried);
-    }
-  }
+  const combination_tried kind_best = choose_share(
+      kind_right, kind_example_weight,
+      [&](const combination_tried&, const std::vector<combination_tried>& tried) {
+        return *std::find_if(tried.begin(), tried.end(), [&](const combination_tried& t) {
+          return std::abs(t.weight - held_kind_rule_weight) < 1e-9 && t.cap == held_kind_rule_cap;
+        });
+      },
+      report.kind_example_weights, report.chosen_kind_example_weight, report.kind_weights);
   mix.kind_example_weight = report.chosen_kind_example_weight;
   mix.rule_weight = division_best.weight;
   mix.rule_cap = division_best.cap;
