@@ -132,6 +132,32 @@ def test_a_refused_body_still_being_sent_gets_its_answer_not_a_reset(gateway):
     assert g.metric("gateway_http_lingering_cut_short_total") == 0
 
 
+def test_a_client_trickling_a_refused_body_is_cut_off_after_the_lingering_close(gateway):
+    g = gateway(gateway__http__lingering_close_ms="500")
+    with socket.create_connection(("127.0.0.1", g.port)) as s:
+        s.settimeout(10)
+        s.sendall(b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  + f"Authorization: {BRIDGE_HEADERS['Authorization']}\r\n".encode()
+                  + f"Content-Length: {6 << 20}\r\n\r\n".encode())
+        # A byte every 100 ms, never done within the linger: once the gateway has closed
+        # for good, a write is answered with a reset.
+        answer, closed = b"", False
+        for _ in range(40):
+            try:
+                s.sendall(b"x")
+                answer += s.recv(65536, socket.MSG_DONTWAIT)  # b"" once the gateway stops sending
+            except BlockingIOError:
+                pass
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            time.sleep(0.1)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert closed, "the gateway kept reading a refused body past gateway.http.lingering_close_ms"
+    g.wait_until(lambda: g.metric("gateway_http_lingering_cut_short_total") == 1,
+                 "the cut-short lingering close was not counted")
+
+
 def test_oversized_websocket_frame_closes_with_1009(gateway):
     g = gateway(**LIMITS)
 
