@@ -1,6 +1,8 @@
 // Dedup with the sentence model on every labelled set with clusters: the dev
-// corpus (../shared/corpus, when present), the held-out set written apart
-// (data/triage/dedup-heldout.jsonl) and the set the thresholds were chosen on
+// corpus (../shared/corpus, when present), the held-out sets written apart
+// (data/triage/dedup-heldout.jsonl, data/triage/dedup-heldout2.jsonl: gu
+// borders, a different problem at the same spot, place-less pairs, call
+// transcripts beside one-liners) and the set the thresholds were chosen on
 // (data/triage/dedup-train.jsonl, printed only). Pairwise precision, recall and
 // F1 with the model and with the rules and shingles alone; fails below the
 // floors. Skipped (77) when the encoder is not fetched.
@@ -21,6 +23,7 @@ namespace {
 // Raise them as the method improves; never lower them to pass.
 constexpr double dev_floor = 0.93;
 constexpr double heldout_floor = 0.95;
+constexpr double heldout2_floor = 0.64;
 
 }  // namespace
 
@@ -43,6 +46,8 @@ TEST_CASE("labelled sets: pairwise F1 of dedup cases with the sentence model") {
        dev_floor},
       {"held-out (data/triage/dedup-heldout.jsonl)", root / "data/triage/dedup-heldout.jsonl",
        heldout_floor},
+      {"held-out 2 (data/triage/dedup-heldout2.jsonl)", root / "data/triage/dedup-heldout2.jsonl",
+       heldout2_floor},
       {"tuning set (data/triage/dedup-train.jsonl)", root / "data/triage/dedup-train.jsonl", 0},
   };
   std::printf("%-46s  %-29s  %s\n", "set", "model: precision recall F1", "rules alone: P R F1");
