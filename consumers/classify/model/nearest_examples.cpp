@@ -1,46 +1,12 @@
 #include "consumers/classify/model/nearest_examples.hpp"
 
-#if defined(__AVX2__)
-#include <immintrin.h>
-#endif
-
 #include <algorithm>
 #include <cmath>
 
 #include "consumers/classify/model/embedding_codec.hpp"
+#include "consumers/classify/model/int8_dot.hpp"
 
 namespace civic::classify::model {
-
-namespace {
-
-// 8-bit products summed in 32 bits (exact: 512 values of at most 127 * 127).
-// With AVX2, 16 values a step through vpmaddwd in four independent sums; the
-// compiler's own vectorisation of the plain loop is a third as fast.
-int32_t dot(const int8_t* a, const int8_t* b, std::size_t n) {
-  std::size_t i = 0;
-  int32_t sum = 0;
-#if defined(__AVX2__)
-  __m256i acc[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
-                    _mm256_setzero_si256()};
-  for (; i + 64 <= n; i += 64)
-    for (int j = 0; j < 4; ++j) {
-      const auto* pa = reinterpret_cast<const __m128i*>(a + i + 16 * static_cast<std::size_t>(j));
-      const auto* pb = reinterpret_cast<const __m128i*>(b + i + 16 * static_cast<std::size_t>(j));
-      acc[j] =
-          _mm256_add_epi32(acc[j], _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(pa)),
-                                                     _mm256_cvtepi8_epi16(_mm_loadu_si128(pb))));
-    }
-  const __m256i total =
-      _mm256_add_epi32(_mm256_add_epi32(acc[0], acc[1]), _mm256_add_epi32(acc[2], acc[3]));
-  alignas(32) int32_t lanes[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), total);
-  for (int32_t lane : lanes) sum += lane;
-#endif
-  for (; i < n; ++i) sum += static_cast<int16_t>(a[i]) * static_cast<int16_t>(b[i]);
-  return sum;
-}
-
-}  // namespace
 
 void nearest_examples::add(std::string id, std::span<const float> embedding,
                            std::span<const std::pair<std::size_t, float>> target, uint32_t kind) {
@@ -48,6 +14,9 @@ void nearest_examples::add(std::string id, std::span<const float> embedding,
   vectors.resize(at + embedding.size());
   scales.push_back(
       quantise_embedding(embedding, std::span<int8_t>(vectors.data() + at, embedding.size())));
+  int32_t sum = 0;
+  for (std::size_t j = at; j < vectors.size(); ++j) sum += vectors[j];
+  sums.push_back(sum);
   std::array<example_target, 2> t{};
   for (std::size_t i = 0; i < target.size() && i < t.size(); ++i)
     t[i] = {static_cast<uint32_t>(target[i].first), target[i].second};
@@ -75,11 +44,13 @@ void nearest_examples::probabilities(std::span<const float> embedding, std::span
   thread_local std::vector<int8_t> query;
   query.resize(dims);
   const float query_scale = quantise_embedding(embedding, query);
+  thread_local std::vector<int32_t> dots;
+  dots.resize(n);
+  int8_scan(vectors, sums, query, dots);
   thread_local std::vector<neighbour> top;
   top.clear();
   for (std::size_t i = 0; i < n; ++i)
-    top.push_back({i, static_cast<float>(dot(vectors.data() + i * dims, query.data(), dims)) *
-                          scales[i] * query_scale});
+    top.push_back({i, static_cast<float>(dots[i]) * scales[i] * query_scale});
   const std::size_t keep = std::min(k, n);
   // Ties go to the earlier example, so the same data gives the same vote.
   auto more_similar = [](const neighbour& a, const neighbour& b) {

@@ -44,6 +44,7 @@ class nearest_examples {
   // embedding codec's packing): a quarter of the memory a float would read.
   std::vector<int8_t> vectors;
   std::vector<float> scales;
+  std::vector<int32_t> sums;                           // each row's values summed (for int8_scan)
   std::vector<std::array<example_target, 2>> targets;  // primary, second (weights sum to 1)
   std::vector<std::string> ids;
   // Each example's kind (a class of the kind head), or no_kind; empty when the
