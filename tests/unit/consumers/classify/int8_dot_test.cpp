@@ -1,4 +1,4 @@
-// The nearest examples' scan: whichever instructions the CPU offers, every
+// The nearest examples' scan: on the instructions this CPU offers (VNNI, AVX2), every
 // dot product is the exact integer the plain loop gives, extremes included.
 
 #include "consumers/classify/model/int8_dot.hpp"
@@ -45,7 +45,7 @@ void check_scan(std::size_t dims, std::size_t count, std::mt19937& rng) {
 
 }  // namespace
 
-TEST_CASE("int8 scan: exact dot products on every path") {
+TEST_CASE("int8 scan: exact dot products on the path this CPU takes") {
   MESSAGE("int8_scan path on this CPU: " << int8_scan_path());
   std::mt19937 rng(7);
   check_scan(512, 11, rng);  // the encoder's dimensions; 4 rows at a time and 3 alone
