@@ -2,6 +2,10 @@
 
 #include <xxhash.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -10,10 +14,11 @@ namespace civic::dedup {
 namespace {
 
 // Fixed per-permutation multipliers and offsets (splitmix64 of the index), so
-// signatures are the same in every process and across restarts.
-struct permutation {
-  uint64_t multiplier;
-  uint64_t offset;
+// signatures are the same in every process and across restarts. Kept as two
+// arrays so that the minima loop reads each with plain vector loads.
+struct permutations {
+  std::array<uint64_t, signature_size> multiplier;
+  std::array<uint64_t, signature_size> offset;
 };
 
 uint64_t splitmix64(uint64_t x) {
@@ -23,15 +28,72 @@ uint64_t splitmix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-const std::array<permutation, signature_size>& permutations() {
+const permutations& permutation_table() {
   static const auto table = [] {
-    std::array<permutation, signature_size> t{};
-    for (size_t i = 0; i < t.size(); ++i) {
-      t[i] = {splitmix64(2 * i + 1) | 1ULL, splitmix64(2 * i + 2)};
+    permutations t{};
+    for (size_t i = 0; i < signature_size; ++i) {
+      t.multiplier[i] = splitmix64(2 * i + 1) | 1ULL;
+      t.offset[i] = splitmix64(2 * i + 2);
     }
     return t;
   }();
   return table;
+}
+
+// Every shingle through every permutation, the smallest value kept for each.
+void fold_minima_plain(std::span<const uint64_t> shingle_hashes, const permutations& perms,
+                       std::array<uint64_t, signature_size>& minima) {
+  for (uint64_t h : shingle_hashes) {
+    for (size_t i = 0; i < signature_size; ++i) {
+      uint64_t v = h * perms.multiplier[i] + perms.offset[i];
+      v ^= v >> 29;
+      if (v < minima[i]) minima[i] = v;
+    }
+  }
+}
+
+#if defined(__x86_64__)
+// The same integers, 64 permutations at a time held in registers while every
+// shingle passes through them (8 lanes of 64-bit multiplies and minima an
+// instruction; the compiler does not vectorise the plain loop at -O2).
+__attribute__((target("avx512f,avx512dq"))) void fold_minima_avx512(
+    std::span<const uint64_t> shingle_hashes, const permutations& perms,
+    std::array<uint64_t, signature_size>& minima) {
+  constexpr size_t lanes = 8, vectors = 8, block = lanes * vectors;
+  constexpr __mmask8 all = 0xFF;
+  static_assert(signature_size % block == 0);
+  for (size_t at = 0; at < signature_size; at += block) {
+    __m512i mul[vectors], add[vectors], low[vectors];
+    for (size_t j = 0; j < vectors; ++j) {
+      mul[j] = _mm512_loadu_si512(perms.multiplier.data() + at + j * lanes);
+      add[j] = _mm512_loadu_si512(perms.offset.data() + at + j * lanes);
+      low[j] = _mm512_loadu_si512(minima.data() + at + j * lanes);
+    }
+    for (uint64_t h : shingle_hashes) {
+      const __m512i x = _mm512_set1_epi64(static_cast<long long>(h));
+#pragma GCC unroll 8  // keeps the 24 vectors in registers
+      for (size_t j = 0; j < vectors; ++j) {
+        __m512i v = _mm512_add_epi64(_mm512_mullo_epi64(x, mul[j]), add[j]);
+        // The zero-masked forms: GCC 12's plain ones trip -Wmaybe-uninitialized
+        // in its own header (every lane is written either way).
+        v = _mm512_xor_si512(v, _mm512_maskz_srli_epi64(all, v, 29));
+        low[j] = _mm512_maskz_min_epu64(all, low[j], v);
+      }
+    }
+    for (size_t j = 0; j < vectors; ++j)
+      _mm512_storeu_si512(minima.data() + at + j * lanes, low[j]);
+  }
+}
+#endif
+
+void fold_minima(std::span<const uint64_t> shingle_hashes, const permutations& perms,
+                 std::array<uint64_t, signature_size>& minima) {
+#if defined(__x86_64__)
+  static const bool avx512 =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  if (avx512) return fold_minima_avx512(shingle_hashes, perms, minima);
+#endif
+  fold_minima_plain(shingle_hashes, perms, minima);
 }
 
 }  // namespace
@@ -42,14 +104,7 @@ signature make_signature(std::span<const uint64_t> shingle_hashes) {
   s.empty = false;
   std::array<uint64_t, signature_size> minima;
   minima.fill(std::numeric_limits<uint64_t>::max());
-  const auto& perms = permutations();
-  for (uint64_t h : shingle_hashes) {
-    for (size_t i = 0; i < signature_size; ++i) {
-      uint64_t v = h * perms[i].multiplier + perms[i].offset;
-      v ^= v >> 29;
-      if (v < minima[i]) minima[i] = v;
-    }
-  }
+  fold_minima(shingle_hashes, permutation_table(), minima);
   // The low bits of a minimum are uniform; its high bits are not (a minimum of
   // many values is small), so they would agree by chance far too often.
   for (size_t i = 0; i < signature_size; ++i) s.minima[i] = static_cast<uint8_t>(minima[i]);

@@ -9,15 +9,15 @@ namespace {
 
 int32_t scalar_dot(const int8_t* a, const int8_t* b, std::size_t n) {
   int32_t sum = 0;
-  for (std::size_t i = 0; i < n; ++i) sum += static_cast<int16_t>(a[i]) * static_cast<int16_t>(b[i]);
+  for (std::size_t i = 0; i < n; ++i)
+    sum += static_cast<int16_t>(a[i]) * static_cast<int16_t>(b[i]);
   return sum;
 }
 
 #if defined(__x86_64__)
 // 16 values a step through vpmaddwd in four independent sums; the compiler's
 // own vectorisation of the plain loop is a third as fast.
-__attribute__((target("avx2"))) int32_t avx2_dot(const int8_t* a, const int8_t* b,
-                                                 std::size_t n) {
+__attribute__((target("avx2"))) int32_t avx2_dot(const int8_t* a, const int8_t* b, std::size_t n) {
   std::size_t i = 0;
   __m256i acc[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
                     _mm256_setzero_si256()};
