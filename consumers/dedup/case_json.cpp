@@ -29,7 +29,7 @@ void write_common(writer& w, const case_state& c) {
   w.strings("divisions", c.divisions);
   w.member("district", c.district);
   w.member("title", c.title);
-  w.member("latest_text", c.latest_text);
+  w.member("latest_text", c.latest());
   w.member("kind", c.kind);
   w.member("urgency", c.urgency);
   w.strings("channels", c.channels);
@@ -104,7 +104,7 @@ void write_service_level(writer& w, const case_state& c) {
   w.EndObject();
   w.member("due_at", rfc3339(c.clock->due_ms));
   w.Key("answered_at");
-  const std::string& answered = c.lifecycle.answered_at;
+  const std::string& answered = c.lifecycle.get().answered_at;
   if (answered.empty()) {
     w.Null();
   } else {
@@ -211,6 +211,7 @@ expected<case_state, std::string> state_from_json(std::string_view json) {
   // Written since the dashboards' fields; a changelog from before has none.
   json::read(doc, "title", c.title);
   json::read(doc, "latest_text", c.latest_text);
+  if (c.latest_text == c.title) c.latest_text.clear();
   if (std::string kind; json::read(doc, "kind", kind)) c.kind = kind;
   if (std::string urgency; json::read(doc, "urgency", urgency)) c.urgency = urgency;
   json::read(doc, "channels", c.channels);

@@ -122,7 +122,10 @@ decision deduplicator::add(const report& r) {
   if (auto best = best_candidate(r, sig, script, report_keys)) {
     case_state& c = cases_.at(best->h);
     int64_t old_last_seen = c.last_seen_ms;
-    if (r.time_ms >= c.last_seen_ms) c.latest_text = excerpt(r.text);
+    if (r.time_ms >= c.last_seen_ms) {
+      c.latest_text = excerpt(r.text);
+      if (c.latest_text == c.title) c.latest_text.clear();
+    }
     if (r.urgency == "high") c.urgency = "high";
     add_channel(c, r.channel);
     add_citizen(c, r.author);
@@ -183,7 +186,8 @@ decision deduplicator::add(const report& r) {
   c.location = r.point;
   c.scripts = script;
   c.embedding = pack_embedding(r.embedding);
-  c.title = c.latest_text = excerpt(r.text);
+  c.title = excerpt(r.text);
+  c.latest_text.clear();
   c.kind = r.kind;
   c.urgency = r.urgency;
   c.clock = sla::start_clock(settings_.service_levels, c.kind, c.urgency, c.first_seen_ms);
@@ -198,7 +202,7 @@ decision deduplicator::add(const report& r) {
 
 std::optional<decision> deduplicator::find_exact(const report& r, uint64_t idem,
                                                  uint64_t author_text) {
-  auto check = [&](const std::unordered_map<uint64_t, handle>& index, uint64_t key,
+  auto check = [&](const boost::unordered_flat_map<uint64_t, handle>& index, uint64_t key,
                    uint64_t fingerprint::*field) -> std::optional<decision> {
     if (key == 0) return std::nullopt;
     auto found = index.find(key);
@@ -403,7 +407,7 @@ void deduplicator::index_fingerprint(handle h, const fingerprint& f) {
 }
 
 void deduplicator::unindex_fingerprint(handle h, const fingerprint& f) {
-  auto drop = [h](std::unordered_map<uint64_t, handle>& index, uint64_t key) {
+  auto drop = [h](boost::unordered_flat_map<uint64_t, handle>& index, uint64_t key) {
     auto found = index.find(key);
     if (found != index.end() && found->second == h) index.erase(found);
   };

@@ -11,6 +11,7 @@
 // Time is event time (each report's received_at), so the same input gives the
 // same cases in the service, after a restart and in `dedup cluster`.
 
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -168,10 +169,10 @@ class deduplicator {
   handle next_handle_ = 1;
   int64_t clock_ms_ = 0;
   std::unordered_map<handle, case_state> cases_;
-  std::unordered_map<std::string, handle> by_id_;
+  boost::unordered_flat_map<std::string, handle> by_id_;
   std::set<std::pair<int64_t, handle>> by_last_seen_;
-  std::unordered_map<uint64_t, handle> by_idempotency_;
-  std::unordered_map<uint64_t, handle> by_author_text_;
+  boost::unordered_flat_map<uint64_t, handle> by_idempotency_;
+  boost::unordered_flat_map<uint64_t, handle> by_author_text_;
   case_index geo_index_;
   case_index district_index_;
   case_index lsh_index_;

@@ -9,8 +9,8 @@ namespace civic::dedup {
 
 int64_t last_activity_ms(const case_state& c) {
   int64_t at = c.last_seen_ms;
-  if (!c.lifecycle.updated_at.empty()) {
-    if (auto t = parse_rfc3339(c.lifecycle.updated_at)) {
+  if (!c.lifecycle.get().updated_at.empty()) {
+    if (auto t = parse_rfc3339(c.lifecycle.get().updated_at)) {
       at = std::max<int64_t>(
           at, std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count());
     }

@@ -101,7 +101,7 @@ void fold_response_record(const inbound_record& in, deduplicator& engine, lifecy
     return;
   }
   std::vector<responses::response> crossed;
-  if (!fold_response(c->lifecycle, c->divisions, *r, life.settings, crossed)) {
+  if (!fold_response(c->lifecycle.edit(), c->divisions, *r, life.settings, crossed)) {
     ++counters.responses_repeated;
     return;
   }
@@ -130,7 +130,7 @@ void fold_delivery_record(const inbound_record& in, deduplicator& engine, lifecy
   bool open = false;
   case_state* c = find_case(summary->case_id, engine, life, open);
   // A summary of a case already retired changes nothing anyone reads.
-  if (!c || !fold_delivery_summary(c->lifecycle, *summary)) return;
+  if (!c || !fold_delivery_summary(c->lifecycle.edit(), *summary)) return;
   ++counters.deliveries_folded;
   write_case(*c, life.settings, names, in.partition, out);
 }
@@ -260,7 +260,7 @@ void deduplicate_repartitioned(const inbound_record& in, deduplicator& engine,
   }
   if (case_state* c = engine.find_for_lifecycle(d.case_id)) {
     if (parsed->channel == "open311" && d.kind != match_kind::exact_duplicate) {
-      note_service_request(c->lifecycle, parsed->channel_message_id, parsed->received_at,
+      note_service_request(c->lifecycle.edit(), parsed->channel_message_id, parsed->received_at,
                            life.settings);
     }
     write_case(*c, life.settings, names, in.partition, out);

@@ -75,7 +75,7 @@ TEST_CASE("an idea's support carries the configured milestones; other cases' are
   c.members = {"m1"};
   c.divisions = {"transport"};
   c.kind = "idea";
-  c.lifecycle.support_count = 37;
+  c.lifecycle.edit().support_count = 37;
   std::vector<support_threshold> milestones{
       {50, "department_answers"}, {100, "public_forum"}, {1000, "mayor_answers"}};
   rapidjson::Document doc;
@@ -127,6 +127,22 @@ TEST_CASE("a case carries what a dashboard lists it by, also through the changel
   CHECK(back->latest_text == c.latest_text);
   CHECK(back->urgency == "high");
   CHECK(back->channels == c.channels);
+}
+
+TEST_CASE("a case of one report shows its text as both title and latest text") {
+  case_state c;
+  c.id = "case-d2";
+  c.report_count = 1;
+  c.members = {"m1"};
+  c.divisions = {"roads"};
+  c.title = "보도블록이 깨졌어요";
+  rapidjson::Document doc;
+  doc.Parse(case_to_json(c).c_str());
+  CHECK(std::string(doc["latest_text"].GetString()) == c.title);
+  auto back = state_from_json(state_to_json(c));
+  REQUIRE(back);
+  CHECK(back->latest() == c.title);
+  CHECK(back->latest_text.empty());
 }
 
 TEST_CASE("titles are cut at 140 characters on a character boundary") {

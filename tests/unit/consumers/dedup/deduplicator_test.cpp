@@ -308,7 +308,7 @@ TEST_CASE("a case keeps its first text as title, its latest text, kind, urgency 
   const case_state* c = d.find(a.case_id);
   REQUIRE(c != nullptr);
   CHECK(c->title == "홍대입구역 9번 출구 앞 도로에 포트홀");
-  CHECK(c->latest_text == "Massive pothole near Hongik Univ. station exit 9");
+  CHECK(c->latest() == "Massive pothole near Hongik Univ. station exit 9");
   CHECK(c->kind == "complaint");
   CHECK(c->urgency == "high");
   CHECK(c->channels == std::vector<std::string>{"kakao", "x"});

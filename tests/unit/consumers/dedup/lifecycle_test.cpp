@@ -173,7 +173,7 @@ TEST_CASE("the answer clock runs from the first report and stops at the first an
   auto back = state_from_json(state_to_json(*c));
   REQUIRE_MESSAGE(back.has_value(), back.error());
   CHECK(back->clock == c->clock);
-  CHECK(back->lifecycle.answered_at == late.at);
+  CHECK(back->lifecycle.get().answered_at == late.at);
 }
 
 TEST_CASE("a reassignment moves the case to the new division") {
@@ -211,8 +211,8 @@ TEST_CASE("support counts each author once and emits each threshold event once")
 
   const case_state* c = p.engine.find(id);
   REQUIRE(c != nullptr);
-  CHECK(c->lifecycle.support_count == 6);
-  CHECK(c->lifecycle.thresholds.size() == 2);
+  CHECK(c->lifecycle.get().support_count == 6);
+  CHECK(c->lifecycle.get().thresholds.size() == 2);
 }
 
 TEST_CASE("support for a case that is not an idea is dead-lettered, not counted") {
@@ -225,7 +225,7 @@ TEST_CASE("support for a case that is not an idea is dead-lettered, not counted"
   const case_state* c = p.engine.find(id);
   REQUIRE(c != nullptr);
   CHECK(c->kind == "complaint");
-  CHECK(c->lifecycle.support_count == 0);
+  CHECK(c->lifecycle.get().support_count == 0);
 }
 
 TEST_CASE("a case closed to new reports still takes its answer") {
@@ -292,8 +292,8 @@ TEST_CASE("the lifecycle survives the changelog round trip, and Open311 requests
   p.feed(p.names.responses, id, responses::to_json(support(id, 'z')));
   const case_state* c = p.engine.find(id);
   REQUIRE(c != nullptr);
-  REQUIRE(c->lifecycle.service_requests.size() == 1);
-  CHECK(c->lifecycle.service_requests[0].id == "m-1");
+  REQUIRE(c->lifecycle.get().service_requests.size() == 1);
+  CHECK(c->lifecycle.get().service_requests[0].id == "m-1");
   auto back = state_from_json(state_to_json(*c));
   REQUIRE_MESSAGE(back.has_value(), back.error());
   CHECK(back->lifecycle == c->lifecycle);

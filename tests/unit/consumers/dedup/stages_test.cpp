@@ -261,7 +261,7 @@ TEST_CASE("a closed case keeps its lifecycle on the changelog until its retentio
   REQUIRE(state.has_value());
   CHECK(state->closed);
   CHECK(state->signatures.empty());
-  CHECK(state->lifecycle.service_requests.size() == 1);
+  CHECK(state->lifecycle.get().service_requests.size() == 1);
 
   bool retired = false;
   for (const auto& rec : outs[2]) {
