@@ -153,7 +153,11 @@ def gateway(bootstrap, tmp_path):
 
     yield start
     for g in started:
-        g.terminate()
+        died = g.process.poll()
+        code = g.terminate()
+        # Shown by pytest only when the test failed: what the gateway said last.
+        print(f"gateway :{g.port} " + (f"had exited ({died})" if died is not None else f"stopped ({code})"))
+        print("\n".join(g.log_text().splitlines()[-40:]))
 
 
 @pytest.fixture
