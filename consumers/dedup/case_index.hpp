@@ -20,13 +20,12 @@ class case_index {
 
   // Handles grow with time, so the smallest under a key is the oldest.
   void add(uint64_t key, uint64_t handle) {
-    if (auto many = several_.find(key); many != several_.end()) {
-      add_to(many->second, handle);
-      return;
-    }
     auto one = single_.find(key);
     if (one == single_.end()) {
-      single_.emplace(key, handle);
+      if (auto many = several_.find(key); many != several_.end())
+        add_to(many->second, handle);
+      else
+        single_.emplace(key, handle);
       return;
     }
     if (one->second == handle) return;

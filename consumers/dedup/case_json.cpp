@@ -155,7 +155,7 @@ std::string case_to_json(const case_state& c, const std::vector<support_threshol
   w.member("first_seen", rfc3339(c.first_seen_ms));
   w.member("last_seen", rfc3339(c.last_seen_ms));
   w.member("status", c.closed ? "closed" : "open");
-  write_public_lifecycle(w, c.lifecycle, c.kind == "idea" ? &milestones : nullptr);
+  write_public_lifecycle(w, c.lifecycle.get(), c.kind == "idea" ? &milestones : nullptr);
   write_service_level(w, c);
   w.EndObject();
   return w.str();
@@ -189,7 +189,7 @@ std::string state_to_json(const case_state& c) {
   }
   w.EndArray();
   w.member("closed", c.closed);
-  write_lifecycle_state(w, c.lifecycle);
+  write_lifecycle_state(w, c.lifecycle.get());
   write_service_level(w, c);
   w.EndObject();
   return w.str();
@@ -210,8 +210,7 @@ expected<case_state, std::string> state_from_json(std::string_view json) {
   c.scripts = static_cast<uint8_t>(scripts);
   // Written since the dashboards' fields; a changelog from before has none.
   json::read(doc, "title", c.title);
-  json::read(doc, "latest_text", c.latest_text);
-  if (c.latest_text == c.title) c.latest_text.clear();
+  if (std::string latest; json::read(doc, "latest_text", latest)) c.set_latest(std::move(latest));
   if (std::string kind; json::read(doc, "kind", kind)) c.kind = kind;
   if (std::string urgency; json::read(doc, "urgency", urgency)) c.urgency = urgency;
   json::read(doc, "channels", c.channels);

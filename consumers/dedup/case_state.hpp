@@ -32,7 +32,8 @@ struct fingerprint {
 class lifecycle_box {
  public:
   lifecycle_box() = default;
-  lifecycle_box(const lifecycle_box& other) { *this = other; }
+  lifecycle_box(const lifecycle_box& other)
+      : value_(other.value_ ? std::make_unique<case_lifecycle>(*other.value_) : nullptr) {}
   lifecycle_box& operator=(const lifecycle_box& other) {
     if (this != &other)
       value_ = other.value_ ? std::make_unique<case_lifecycle>(*other.value_) : nullptr;
@@ -47,7 +48,6 @@ class lifecycle_box {
   }
 
   const case_lifecycle& get() const { return value_ ? *value_ : empty(); }
-  operator const case_lifecycle&() const { return get(); }  // reads as the lifecycle it holds
   // For a change: allocates the lifecycle the first time.
   case_lifecycle& edit() {
     if (!value_) value_ = std::make_unique<case_lifecycle>();
@@ -102,6 +102,9 @@ struct case_state {
 
   const std::string& primary_division() const { return divisions.front(); }
   const std::string& latest() const { return latest_text.empty() ? title : latest_text; }
+  void set_latest(std::string text) {
+    latest_text = text == title ? std::string() : std::move(text);
+  }
   bool operator==(const case_state&) const = default;
 };
 

@@ -122,10 +122,7 @@ decision deduplicator::add(const report& r) {
   if (auto best = best_candidate(r, sig, script, report_keys)) {
     case_state& c = cases_.at(best->h);
     int64_t old_last_seen = c.last_seen_ms;
-    if (r.time_ms >= c.last_seen_ms) {
-      c.latest_text = excerpt(r.text);
-      if (c.latest_text == c.title) c.latest_text.clear();
-    }
+    if (r.time_ms >= c.last_seen_ms) c.set_latest(excerpt(r.text));
     if (r.urgency == "high") c.urgency = "high";
     add_channel(c, r.channel);
     add_citizen(c, r.author);
@@ -187,7 +184,6 @@ decision deduplicator::add(const report& r) {
   c.scripts = script;
   c.embedding = pack_embedding(r.embedding);
   c.title = excerpt(r.text);
-  c.latest_text.clear();
   c.kind = r.kind;
   c.urgency = r.urgency;
   c.clock = sla::start_clock(settings_.service_levels, c.kind, c.urgency, c.first_seen_ms);
