@@ -69,6 +69,17 @@ class writer : private detail::buffer_holder, public rapidjson::Writer<rapidjson
     out[n + 1] = '"';
     return EndValue(true);
   }
+  // A string of exactly n characters that need no escape (hexadecimal digits,
+  // say), which fill(char* out) writes in place: no temporary, no scan.
+  template <class Fill>
+  bool string_in_place(rapidjson::SizeType n, Fill&& fill) {
+    Prefix(rapidjson::kStringType);
+    char* out = os_->Push(n + 2);
+    out[0] = '"';
+    fill(out + 1);
+    out[n + 1] = '"';
+    return EndValue(true);
+  }
   bool String(const char* s) { return String(s, static_cast<rapidjson::SizeType>(std::strlen(s))); }
   bool String(const std::string& s) {
     return String(s.data(), static_cast<rapidjson::SizeType>(s.size()));

@@ -9,6 +9,13 @@
 
 namespace civic::text {
 
+// Writes `digits` digits at out and returns the end.
+inline char* write_hex(char* out, uint64_t v, int digits) {
+  static constexpr char digit[] = "0123456789abcdef";
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) *out++ = digit[(v >> shift) & 0xF];
+  return out;
+}
+
 inline void append_hex(std::string& out, uint64_t v, int digits) {
   static constexpr char digit[] = "0123456789abcdef";
   for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += digit[(v >> shift) & 0xF];

@@ -84,32 +84,111 @@ __attribute__((target("avx512f,avx512dq"))) void fold_minima_avx512(
       _mm512_storeu_si512(minima.data() + at + j * lanes, low[j]);
   }
 }
-#endif
 
-void fold_minima(std::span<const uint64_t> shingle_hashes, const permutations& perms,
-                 std::array<uint64_t, signature_size>& minima) {
-#if defined(__x86_64__)
-  static const bool avx512 =
-      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-  if (avx512) return fold_minima_avx512(shingle_hashes, perms, minima);
-#endif
-  fold_minima_plain(shingle_hashes, perms, minima);
+// The same integers on AVX2, which has neither a 64-bit multiply nor an unsigned
+// 64-bit minimum: the low 64 bits of h * m are lo(h)lo(m) + (hi(h)lo(m) +
+// lo(h)hi(m)) << 32, three 32-bit multiplies; the minima are kept with their
+// sign bit flipped, so that a signed comparison orders them as unsigned.
+__attribute__((target("avx2"))) void fold_minima_avx2(
+    std::span<const uint64_t> shingle_hashes, const permutations& perms,
+    std::array<uint64_t, signature_size>& minima) {
+  constexpr size_t lanes = 4, vectors = 4, block = lanes * vectors;
+  static_assert(signature_size % block == 0);
+  const __m256i sign = _mm256_set1_epi64x(static_cast<long long>(1ULL << 63));
+  for (size_t at = 0; at < signature_size; at += block) {
+    __m256i mul[vectors], mul_high[vectors], add[vectors], low[vectors];
+    for (size_t j = 0; j < vectors; ++j) {
+      mul[j] = _mm256_loadu_si256(
+          reinterpret_cast<const __m256i*>(perms.multiplier.data() + at + j * lanes));
+      mul_high[j] = _mm256_srli_epi64(mul[j], 32);
+      add[j] = _mm256_loadu_si256(
+          reinterpret_cast<const __m256i*>(perms.offset.data() + at + j * lanes));
+      low[j] = _mm256_xor_si256(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(minima.data() + at + j * lanes)),
+          sign);
+    }
+    for (uint64_t h : shingle_hashes) {
+      const __m256i x = _mm256_set1_epi64x(static_cast<long long>(h));
+      const __m256i x_high = _mm256_set1_epi64x(static_cast<long long>(h >> 32));
+#pragma GCC unroll 4
+      for (size_t j = 0; j < vectors; ++j) {
+        const __m256i cross =
+            _mm256_add_epi64(_mm256_mul_epu32(x_high, mul[j]), _mm256_mul_epu32(x, mul_high[j]));
+        __m256i v = _mm256_add_epi64(_mm256_mul_epu32(x, mul[j]), _mm256_slli_epi64(cross, 32));
+        v = _mm256_add_epi64(v, add[j]);
+        v = _mm256_xor_si256(v, _mm256_srli_epi64(v, 29));
+        v = _mm256_xor_si256(v, sign);
+        low[j] = _mm256_blendv_epi8(low[j], v, _mm256_cmpgt_epi64(low[j], v));
+      }
+    }
+    for (size_t j = 0; j < vectors; ++j)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(minima.data() + at + j * lanes),
+                          _mm256_xor_si256(low[j], sign));
+  }
 }
+#endif
 
 }  // namespace
 
-signature make_signature(std::span<const uint64_t> shingle_hashes) {
+namespace detail {
+
+const char* minima_path_name(minima_path path) {
+  switch (path) {
+    case minima_path::avx512:
+      return "avx512";
+    case minima_path::avx2:
+      return "avx2";
+    case minima_path::plain:
+      break;
+  }
+  return "plain";
+}
+
+minima_path best_minima_path() {
+#if defined(__x86_64__)
+  static const minima_path best = [] {
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+      return minima_path::avx512;
+    if (__builtin_cpu_supports("avx2")) return minima_path::avx2;
+    return minima_path::plain;
+  }();
+  return best;
+#else
+  return minima_path::plain;
+#endif
+}
+
+signature make_signature_on(minima_path path, std::span<const uint64_t> shingle_hashes) {
   signature s;
   if (shingle_hashes.empty()) return s;
   s.empty = false;
   std::array<uint64_t, signature_size> minima;
   minima.fill(std::numeric_limits<uint64_t>::max());
-  fold_minima(shingle_hashes, permutation_table(), minima);
+  const permutations& perms = permutation_table();
+  switch (path) {
+#if defined(__x86_64__)
+    case minima_path::avx512:
+      fold_minima_avx512(shingle_hashes, perms, minima);
+      break;
+    case minima_path::avx2:
+      fold_minima_avx2(shingle_hashes, perms, minima);
+      break;
+#endif
+    default:
+      fold_minima_plain(shingle_hashes, perms, minima);
+      break;
+  }
   // The low bits of a minimum are uniform; its high bits are not (a minimum of
   // many values is small), so they would agree by chance far too often.
   for (size_t i = 0; i < signature_size; ++i) s.minima[i] = static_cast<uint8_t>(minima[i]);
   for (size_t i = 0; i < lsh_values; ++i) s.lsh[i] = static_cast<uint16_t>(minima[i] >> 8);
   return s;
+}
+
+}  // namespace detail
+
+signature make_signature(std::span<const uint64_t> shingle_hashes) {
+  return detail::make_signature_on(detail::best_minima_path(), shingle_hashes);
 }
 
 double estimate_jaccard(const signature& a, const signature& b) {

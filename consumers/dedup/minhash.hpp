@@ -33,4 +33,14 @@ double estimate_jaccard(const signature& a, const signature& b);
 // with probability J. `salt` separates independent indexes (one per locality).
 std::vector<uint64_t> band_keys(const signature& s, size_t bands, uint64_t salt);
 
+namespace detail {
+// The instructions the minima are computed with; every path gives the same
+// signature (tests compare them on the paths this CPU has).
+enum class minima_path { plain, avx2, avx512 };
+const char* minima_path_name(minima_path path);
+// The fastest this CPU offers, found once; make_signature uses it.
+minima_path best_minima_path();
+signature make_signature_on(minima_path path, std::span<const uint64_t> shingle_hashes);
+}  // namespace detail
+
 }  // namespace civic::dedup

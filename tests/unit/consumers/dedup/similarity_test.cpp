@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 #include <iterator>
+#include <random>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -167,4 +169,34 @@ TEST_CASE("signatures are the definition's minima, bit for bit, on this CPU's pa
   for (int i = 0; i < 300; ++i)
     many.push_back(x = x * 6364136223846793005ULL + 1442695040888963407ULL);
   CHECK(make_signature(many) == reference_signature(many));
+}
+
+TEST_CASE("every instruction path this CPU has gives the plain loop's signature") {
+  using detail::minima_path;
+  const minima_path best = detail::best_minima_path();
+  MESSAGE("minima path on this CPU: " << std::string(detail::minima_path_name(best)));
+  std::mt19937_64 rng(11);
+  std::vector<std::vector<uint64_t>> inputs = {
+      {0},
+      {~0ULL},
+      {0, 1, ~0ULL, 1ULL << 63, (1ULL << 63) - 1, 0xFFFFFFFFULL, 0x100000000ULL},
+      shingles_of("노원역 사거리 신호등 점멸, the lights at Nowon station blink all night"),
+  };
+  for (size_t n : {size_t{1}, size_t{3}, size_t{64}, size_t{300}}) {
+    std::vector<uint64_t> hashes(n);
+    for (auto& h : hashes) h = rng();
+    inputs.push_back(hashes);
+  }
+  for (const auto& hashes : inputs) {
+    const signature plain = detail::make_signature_on(minima_path::plain, hashes);
+    for (minima_path path : {minima_path::avx2, minima_path::avx512}) {
+      if (path > best) continue;
+      const std::string path_name = detail::minima_path_name(path);
+      CAPTURE(path_name);
+      CAPTURE(hashes.size());
+      CHECK(detail::make_signature_on(path, hashes) == plain);
+    }
+  }
+  CHECK(make_signature(inputs.back()) ==
+        detail::make_signature_on(minima_path::plain, inputs.back()));
 }
