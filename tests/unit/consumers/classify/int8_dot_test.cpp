@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 using civic::classify::model::int8_dot;
@@ -46,7 +47,7 @@ void check_scan(std::size_t dims, std::size_t count, std::mt19937& rng) {
 }  // namespace
 
 TEST_CASE("int8 scan: exact dot products on the path this CPU takes") {
-  MESSAGE("int8_scan path on this CPU: " << int8_scan_path());
+  MESSAGE("int8_scan path on this CPU: " << std::string(int8_scan_path()));
   std::mt19937 rng(7);
   check_scan(512, 11, rng);  // the encoder's dimensions; 4 rows at a time and 3 alone
   check_scan(512, 1, rng);
