@@ -2,14 +2,21 @@
 
 namespace civic::gateway::ingest {
 
-bool in_flight_budget::try_acquire(size_t bytes) {
+bool in_flight_budget::take(size_t bytes) {
   size_t used = used_.load(std::memory_order_relaxed);
   do {
     if (used + bytes > max_bytes_) return false;
   } while (!used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
+  return true;
+}
+
+bool in_flight_budget::try_acquire(size_t bytes) {
+  if (!take(bytes)) return false;
   messages_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
+
+bool in_flight_budget::try_acquire_more(size_t bytes) { return take(bytes); }
 
 void in_flight_budget::release(size_t bytes) {
   used_.fetch_sub(bytes, std::memory_order_release);

@@ -16,6 +16,9 @@ class in_flight_budget {
   explicit in_flight_budget(size_t max_bytes) : max_bytes_(max_bytes) {}
 
   bool try_acquire(size_t bytes);
+  // More bytes for what try_acquire admitted (a body that grows as it is read),
+  // not counted as another message; one release(total) frees it all.
+  bool try_acquire_more(size_t bytes);
   void release(size_t bytes);
   // `wake` is called once, from a later release() (or at once if room for
   // `bytes` came free meanwhile); the caller then tries again.
@@ -27,6 +30,7 @@ class in_flight_budget {
 
  private:
   void wake_all();
+  bool take(size_t bytes);
 
   const size_t max_bytes_;
   std::atomic<size_t> used_{0};

@@ -37,12 +37,13 @@ void stream_handler::on_frame(std::string data, bool text) {
 void stream_handler::submit(std::string frame) {
   auto connection = connection_.lock();
   if (!connection) return;
-  auto wake = [weak = weak_from_this(), connection = connection_] {
-    if (auto c = connection.lock()) {
-      c->post([weak] {
-        if (auto self = weak.lock()) self->retry_held();
-      });
-    }
+  // The wake-up holds the connection: while it waits for room, no read or write
+  // of its own is pending, and nothing else would keep it open (it closed at once,
+  // its frame unanswered, when the global budget was full).
+  auto wake = [weak = weak_from_this(), connection] {
+    connection->post([weak] {
+      if (auto self = weak.lock()) self->retry_held();
+    });
   };
   auto admitted = pipeline_.admit_or_wait(frame.size(), std::move(wake));
   if (!admitted) {
@@ -139,6 +140,13 @@ void stream_handler::on_sent() {
 
 void stream_handler::on_shutdown() {
   shutting_down_ = true;
+  if (holding_) {  // waiting for room that may not come before the drain ends
+    holding_ = false;
+    answer(pipeline_.refuse(read_message_id(held_frame_, pipeline_.limits()),
+                            field_error{errc::shutting_down, "",
+                                        "the gateway is shutting down; send the message again"}));
+    held_frame_.clear();
+  }
   close_when_idle();
 }
 

@@ -205,30 +205,49 @@ class http_session final : public session,
                     "Sec-WebSocket-Key must be the base64 of 16 bytes (RFC 6455 section 4.2.1)");
     }
     if (parser_->is_done()) return on_read({}, 0);
-    if (!take_body_room()) {  // counted as the pipeline counts a full budget
-      reading_ = false;
-      ctx_.svc.metrics.refused(errc::overloaded);
-      api::response r = api::problem(errc::overloaded, "the gateway has no room for this body now");
-      r.close = true;  // the body is still on the connection
-      handling_ = true;
-      return respond(std::move(r));
-    }
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&http_session::on_read, this->shared_from_this()));
+    auto length = parser_->content_length();
+    if (!cover_body(length ? std::min(static_cast<size_t>(*length), body_room_step)
+                           : body_room_step))
+      return refuse_for_room();
+    read_body_part();
   }
 
-  // Unauthenticated clients could otherwise make the gateway hold
-  // gateway.max_body_bytes per connection: the body's Content-Length (the limit
-  // for a chunked one) is taken from the in-flight budget until it has been read.
-  bool take_body_room() {
+  void read_body_part() {
+    http::async_read_some(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&http_session::on_body_part, this->shared_from_this()));
+  }
+
+  void on_body_part(beast::error_code ec, std::size_t) {
+    if (ec || parser_->is_done()) return on_read(ec, 0);
+    if (!cover_body(parser_->get().body().size() + buffer_.size())) return refuse_for_room();
+    read_body_part();
+  }
+
+  // A body holds room in the in-flight budget for the bytes it has brought, taken
+  // as they arrive (body_room_step at first, then doubling), never for what its
+  // headers announce: an unauthenticated client that declares 4 MiB, or sends
+  // chunks, and then nothing, holds 64 KiB until the read timeout, not
+  // gateway.max_body_bytes (64 such connections filled the whole budget).
+  static constexpr size_t body_room_step = 64 * 1024;
+  bool cover_body(size_t held) {
     auto* budget = ctx_.svc.body_budget;
-    if (!budget) return true;
-    auto length = parser_->content_length();
-    size_t bytes = length ? static_cast<size_t>(*length) : ctx_.settings.max_body_bytes;
-    if (bytes == 0) return true;
-    if (!budget->try_acquire(bytes)) return false;
-    body_room_ = bytes;
-    return true;
+    if (!budget || held <= body_room_) return true;
+    const size_t want = std::min(std::max({held, 2 * body_room_, body_room_step}),
+                                 std::max(held, ctx_.settings.max_body_bytes));
+    const bool taken =
+        body_room_ == 0 ? budget->try_acquire(want) : budget->try_acquire_more(want - body_room_);
+    if (taken) body_room_ = want;
+    return taken;
+  }
+  void refuse_for_room() {  // counted as the pipeline counts a full budget
+    release_body_room();
+    reading_ = false;
+    ctx_.svc.metrics.refused(errc::overloaded);
+    api::response r = api::problem(errc::overloaded, "the gateway has no room for this body now");
+    r.close = true;  // the body is still on the connection
+    handling_ = true;
+    respond(std::move(r));
   }
   void release_body_room() {
     if (body_room_ == 0) return;

@@ -119,3 +119,62 @@ def test_bodies_being_read_count_against_the_budget_so_unauthenticated_clients_c
         s.close()
     body = as_json(message(run_id, "after-stall", 0))
     g.wait_until(lambda: g.post(body)[0] == 200, "the budget was not given back", 10)
+
+
+def _announce_bodies_and_stall(port, count):
+    """Sockets that send a chunked request's headers (to a path that needs no
+    credential) and then nothing, as an unauthenticated client can."""
+    stalled = []
+    for _ in range(count):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        stalled.append(s)
+    return stalled
+
+
+def test_a_body_holds_room_for_what_it_has_sent_not_for_what_it_may_send(gateway, run_id):
+    # Before, each of these took gateway.max_body_bytes (here 256 KiB) at its headers:
+    # four of them filled the budget and every bridge got 503 until they timed out.
+    g = gateway(gateway__in_flight_budget_bytes=1024 * 1024, gateway__max_body_bytes=256 * 1024)
+    stalled = _announce_bodies_and_stall(g.port, 12)
+    try:
+        g.wait_until(lambda: g.metric("gateway_in_flight_bytes") == 12 * 64 * 1024,
+                     "the stalled bodies do not hold 64 KiB each", 10)
+        status, _, body = g.post(as_json(message(run_id, "beside-stalled", 0)))
+        assert status == 200, body
+    finally:
+        for s in stalled:
+            s.close()
+    g.wait_until(lambda: g.metric("gateway_in_flight_bytes") == 0, "the room was not given back", 10)
+
+
+def test_a_websocket_waiting_for_room_stays_open_and_is_answered_when_room_comes(
+        gateway, bootstrap, run_id):
+    # A frame read while the global budget is full waits for room. With none of its
+    # own messages in flight the connection was closed at once (no close frame, no
+    # answer, nothing stored): nothing held it while it waited.
+    g = gateway(gateway__in_flight_budget_bytes=1024 * 1024, gateway__max_body_bytes=256 * 1024)
+    stalled = _announce_bodies_and_stall(g.port, 16)  # 16 x 64 KiB: the budget is full
+    m = message(run_id, "waits-for-room", 0)
+
+    async def send_then_free_room():
+        async with websockets.connect(g.ws_url, extra_headers=BRIDGE_HEADERS) as ws:
+            g.wait_until(lambda: g.metric("gateway_in_flight_bytes") == 1024 * 1024,
+                         "the budget did not fill", 10)
+            paused = g.metric("gateway_reading_paused_total")
+            await ws.send(json.dumps(m, ensure_ascii=False))
+            g.wait_until(lambda: g.metric("gateway_reading_paused_total") > paused,
+                         "the frame did not wait for room", 10)
+            await asyncio.sleep(0.5)
+            assert ws.open, "the connection closed while its frame waited for room"
+            for s in stalled:
+                s.close()
+            return json.loads(await asyncio.wait_for(ws.recv(), 15))
+
+    try:
+        answer = asyncio.run(send_then_free_room())
+    finally:
+        for s in stalled:
+            s.close()
+    assert answer["type"] == "ack" and answer["id"] == m["id"], answer
+    assert len(read_topic(bootstrap, {key(m)})) == 1
