@@ -53,6 +53,24 @@ std::optional<std::string> clean_text(std::string_view utf8) {
   return std::string(trim(*mapped, text_blanks));
 }
 
+bool has_visible_character(std::string_view utf8) {
+  bool visible = false;
+  for_each_code_point(utf8, [&](utf8proc_int32_t cp, std::string_view) {
+    if (visible) return;
+    switch (utf8proc_category(cp)) {
+      case UTF8PROC_CATEGORY_ZS:
+      case UTF8PROC_CATEGORY_ZL:
+      case UTF8PROC_CATEGORY_ZP:
+      case UTF8PROC_CATEGORY_CC:
+      case UTF8PROC_CATEGORY_CF:
+        return;
+      default:
+        visible = true;
+    }
+  });
+  return visible;
+}
+
 std::string_view guess_language(std::string_view utf8) {
   size_t hangul = 0, latin = 0;
   bool valid = for_each_code_point(utf8, [&](utf8proc_int32_t cp, std::string_view) {

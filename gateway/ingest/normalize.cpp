@@ -3,6 +3,7 @@
 #include "common/crypto/hmac.hpp"
 #include "common/error/errc.hpp"
 #include "common/id/uuid7.hpp"
+#include "common/json/reader.hpp"
 #include "common/text/normalize.hpp"
 #include "common/text/pii_mask.hpp"
 #include "common/time/rfc3339.hpp"
@@ -18,16 +19,37 @@ std::string pseudonymous_author(const std::string& key, std::string_view channel
   return crypto::to_hex(digest.data(), 16);
 }
 
+namespace {
+
+// NFC and masking can lengthen a text the limits let in (U+0958 becomes two code
+// points; "a@b.co" becomes "[email]"): refused here, with the length it came to,
+// rather than acked and then dead-lettered downstream by the envelope's own limit.
+std::optional<field_error> too_long_once_normalized(std::string_view value, size_t limit,
+                                                    const char* pointer) {
+  if (value.size() <= limit) return std::nullopt;  // bytes >= characters
+  const size_t chars = json::count_code_points(value);
+  if (chars <= limit) return std::nullopt;
+  return field_error{errc::too_long, pointer,
+                     "has " + std::to_string(chars) +
+                         " characters once normalized (Unicode NFC, personal data masked); at "
+                         "most " +
+                         std::to_string(limit)};
+}
+
+}  // namespace
+
 expected<envelope::message, field_error> normalize(inbound_message in, const sender& from,
                                                    const normalize_settings& settings,
                                                    std::chrono::system_clock::time_point now) {
   auto text = text::clean_text(in.text);
   if (!text) return unexpected(field_error{errc::invalid_utf8, "/text", "is not valid UTF-8"});
-  if (text->empty()) {
+  if (!text::has_visible_character(*text)) {
     return unexpected(field_error{errc::too_short, "/text",
-                                  "has nothing but white space and control characters"});
+                                  "has nothing but white space, control and invisible characters"});
   }
   text::mask_personal_data(*text);
+  if (auto fault = too_long_once_normalized(*text, envelope::limits::text_chars, "/text"))
+    return unexpected(std::move(*fault));
 
   envelope::message e;
   e.id = make_uuid7(now);
@@ -50,6 +72,9 @@ expected<envelope::message, field_error> normalize(inbound_message in, const sen
       e.place->address.reset();
     } else {
       text::mask_personal_data(*address);
+      if (auto fault = too_long_once_normalized(*address, envelope::limits::address_chars,
+                                                "/location/address"))
+        return unexpected(std::move(*fault));
       e.place->address = std::move(*address);
     }
     if (*e.place == envelope::location{}) e.place.reset();
@@ -69,6 +94,9 @@ expected<envelope::message, field_error> normalize(inbound_message in, const sen
         return unexpected(field_error{errc::invalid_utf8, "/attributes", "is not valid UTF-8"});
       }
       text::mask_personal_data(*v);
+      if (auto fault =
+              too_long_once_normalized(*v, envelope::limits::attribute_value_chars, "/attributes"))
+        return unexpected(std::move(*fault));
       cleaned.values.push_back(std::move(*v));
     }
     e.attributes.push_back(std::move(cleaned));

@@ -114,6 +114,49 @@ TEST_CASE("text that is nothing but white space and control characters is refuse
   CHECK(e.error().pointer == "/text");
 }
 
+TEST_CASE("text of nothing but invisible characters is refused; a visible one among them is kept") {
+  auto m = sample();
+  m.text = "\u200b\ufeff \u200d\u2028";
+  auto e = normalize(m, webhook, settings, now);
+  REQUIRE_FALSE(e.has_value());
+  CHECK(e.error().code == errc::too_short);
+  CHECK(e.error().pointer == "/text");
+  m.text = "\u200b\uac00\ufeff";  // 가 between them
+  CHECK(normalize(m, webhook, settings, now).has_value());
+}
+
+TEST_CASE(
+    "text, address and attributes longer than the envelope allows once normalized are refused") {
+  // U+0958 is one code point that NFC makes two; "a@b.co " masks to "[email] ".
+  std::string devanagari;
+  for (int i = 0; i < 8000; ++i) devanagari += "\u0958";
+  auto m = sample();
+  m.text = devanagari;
+  auto e = normalize(m, webhook, settings, now);
+  REQUIRE_FALSE(e.has_value());
+  CHECK(e.error().code == errc::too_long);
+  CHECK(e.error().pointer == "/text");
+  CHECK(e.error().message.find("16000") != std::string::npos);
+
+  std::string emails;
+  while (emails.size() + 7 <= 8000) emails += "a@b.co ";
+  m.text = emails;
+  e = normalize(m, webhook, settings, now);
+  REQUIRE_FALSE(e.has_value());
+  CHECK(e.error().pointer == "/text");
+
+  m = sample();
+  m.place->address = devanagari.substr(0, 500 * 3);  // 500 characters, 1000 once normalized
+  e = normalize(m, webhook, settings, now);
+  REQUIRE_FALSE(e.has_value());
+  CHECK(e.error().code == errc::too_long);
+  CHECK(e.error().pointer == "/location/address");
+
+  m = sample();
+  m.text = devanagari.substr(0, 4000 * 3);  // 8000 once normalized: exactly the limit
+  CHECK(normalize(m, webhook, settings, now).has_value());
+}
+
 TEST_CASE(
     "who vouched decides the key's namespace and the source: a bridge never gets a "
     "webhook's key") {
