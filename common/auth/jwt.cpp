@@ -181,7 +181,24 @@ std::optional<std::vector<std::string>> strings(simdjson::dom::element e) {
   return out;
 }
 
+// RFC 7519 section 4: a claim given twice is to be refused (or the last taken;
+// simdjson would give the first). Another parser must not read another token.
+std::optional<std::string_view> repeated_member(simdjson::dom::object object) {
+  std::vector<std::string_view> seen;
+  for (auto field : object) {
+    if (std::find(seen.begin(), seen.end(), field.key) != seen.end()) return field.key;
+    seen.push_back(field.key);
+  }
+  return std::nullopt;
+}
+
+bool known_role(std::string_view role) {
+  return role.empty() || role == "staff" || role == "supervisor" || role == "bridge";
+}
+
 expected<claims, token_error> read_claims(simdjson::dom::object payload) {
+  if (auto twice = repeated_member(payload))
+    return unexpected(refused("the token gives the claim '" + std::string(*twice) + "' twice"));
   claims c;
   simdjson::dom::element e;
   std::string_view s;
@@ -222,6 +239,17 @@ expected<claims, token_error> read_claims(simdjson::dom::object payload) {
   if (!iat) return unexpected(std::move(iat).error());
   c.iat = *iat;
   if (c.sub.empty()) return unexpected(refused("the token has no 'sub'"));
+  // The subject is shown to staff and written to logs and records: no control
+  // characters (a line break could forge a log line), at most 256 bytes.
+  if (c.sub.size() > 256 || std::any_of(c.sub.begin(), c.sub.end(), [](char ch) {
+        return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F;
+      })) {
+    return unexpected(
+        refused("the claim 'sub' must be at most 256 bytes without control characters"));
+  }
+  if (!known_role(c.role)) {
+    return unexpected(refused("the claim 'role' must be staff, supervisor or bridge"));
+  }
   return c;
 }
 
@@ -357,6 +385,8 @@ expected<claims, token_error> jwt_verifier::verify(std::string_view token,
   if (parser.parse(*header_text).get_object().get(header)) {
     return unexpected(refused("the token header is not a JSON object"));
   }
+  if (auto twice = repeated_member(header))
+    return unexpected(refused("the token header gives '" + std::string(*twice) + "' twice"));
   std::string_view alg_name, kid;
   if (header["alg"].get_string().get(alg_name))
     return unexpected(refused("the token header has no 'alg'"));
@@ -402,8 +432,9 @@ expected<claims, token_error> jwt_verifier::verify(std::string_view token,
   // Only a signed payload is parsed further.
   simdjson::dom::parser payload_parser;
   simdjson::dom::object payload;
-  if (payload_parser.parse(*payload_text).get_object().get(payload)) {
-    return unexpected(refused("the token payload is not a JSON object"));
+  if (auto error = payload_parser.parse(*payload_text).get_object().get(payload)) {
+    return unexpected(refused(std::string("the token payload is not a JSON object (") +
+                              simdjson::error_message(error) + ")"));
   }
   auto c = read_claims(payload);
   if (!c) return unexpected(std::move(c).error());

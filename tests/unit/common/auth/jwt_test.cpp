@@ -178,8 +178,37 @@ TEST_CASE("tampered, unsigned, unknown-key and malformed tokens are refused as i
   CHECK(invalid(hand_made(R"({"alg":"HS256","kid":"local","crit":["x"]})",
                           R"({"sub":"a","iss":"civic-test","exp":1800009999})", secret)) ==
         "the token uses critical extensions");
-  CHECK(invalid(hand_made(R"({"alg":"HS256","kid":"local"})", "[1]", secret)) ==
-        "the token payload is not a JSON object");
+  CHECK(invalid(hand_made(R"({"alg":"HS256","kid":"local"})", "[1]", secret))
+            .starts_with("the token payload is not a JSON object"));
+  // Given twice, a claim or a header member could be read one way here and another
+  // way by another parser (RFC 7519 section 4): refused.
+  CHECK(invalid(hand_made(R"({"alg":"HS256","kid":"local"})",
+                          R"({"sub":"a","iss":"civic-test","exp":1800009999,"role":"staff",)"
+                          R"("role":"supervisor"})",
+                          secret)) == "the token gives the claim 'role' twice");
+  CHECK(invalid(hand_made(R"({"alg":"HS256","kid":"local","kid":"other"})",
+                          R"({"sub":"a","iss":"civic-test","exp":1800009999})", secret)) ==
+        "the token header gives 'kid' twice");
+  // Roles are the three the gateway knows, spelt as it spells them.
+  for (const char* role : {"admin", "Supervisor", ""}) {
+    std::string payload =
+        std::string(R"({"sub":"a","iss":"civic-test","exp":1800009999,"role":")") + role + R"("})";
+    auto r = v.verify(hand_made(R"({"alg":"HS256","kid":"local"})", payload, secret), now);
+    if (std::string_view(role).empty()) {
+      CHECK(r.has_value());  // no role given: staff, reading its own divisions
+    } else {
+      CHECK(refusal(r) == "the claim 'role' must be staff, supervisor or bridge");
+    }
+  }
+  // The subject reaches pages and logs: no control characters, a bounded length.
+  CHECK(invalid(hand_made(R"({"alg":"HS256","kid":"local"})",
+                          R"({"sub":"a\nforged log line","iss":"civic-test","exp":1800009999})",
+                          secret)) ==
+        "the claim 'sub' must be at most 256 bytes without control characters");
+  CHECK(invalid(hand_made(
+            R"({"alg":"HS256","kid":"local"})",
+            R"({"sub":")" + std::string(300, 's') + R"(","iss":"civic-test","exp":1800009999})",
+            secret)) == "the claim 'sub' must be at most 256 bytes without control characters");
   CHECK(invalid(hand_made(R"({"alg":"HS256","kid":"local"})",
                           R"({"sub":"a","iss":"civic-test","exp":"tomorrow"})", secret)) ==
         "the claim 'exp' must be a time in seconds");
