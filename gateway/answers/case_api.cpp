@@ -9,8 +9,10 @@
 #include "common/envelope/field_checks.hpp"
 #include "common/error/errc.hpp"
 #include "common/json/parse.hpp"
+#include "common/json/reader.hpp"
 #include "common/json/writer.hpp"
 #include "common/responses/json_fields.hpp"
+#include "common/text/normalize.hpp"
 #include "common/time/rfc3339.hpp"
 
 namespace civic::gateway::answers {
@@ -104,6 +106,21 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
     }
     auto text = af.string("text", 1, responses::response_limits::answer_chars);
     if (!text) return unexpected(from_field(text.error()));
+    // What a citizen will read: cleaned as citizens' own text is (NFC, control
+    // characters removed, trimmed), and refused when nothing visible is left ("   ",
+    // "\u0000" were accepted and would have been sent).
+    auto cleaned = text::clean_text(*text);
+    if (!cleaned || !text::has_visible_character(*cleaned)) {
+      return unexpected(refuse(errc::too_short, "/answer/text",
+                               "has nothing but white space, control and invisible characters"));
+    }
+    if (json::count_code_points(*cleaned) > responses::response_limits::answer_chars) {
+      return unexpected(refuse(errc::too_long, "/answer/text",
+                               "is longer than " +
+                                   std::to_string(responses::response_limits::answer_chars) +
+                                   " characters once normalized (Unicode NFC)"));
+    }
+    *text = std::move(*cleaned);
     std::string language = "ko";
     if (af.find("language")) {
       auto l = af.string("language", 2, 3);

@@ -86,6 +86,19 @@ TEST_CASE("an update says a status, an answer or a reassignment, each checked at
   CHECK(refused_update(long_answer).code == make_error_code(errc::too_long));
 }
 
+TEST_CASE("an answer a citizen would read as nothing is refused; control characters are removed") {
+  for (const char* blank : {R"({"answer":{"text":"   "}})", R"({"answer":{"text":"\u0000"}})",
+                            R"({"answer":{"text":"\u200b\n\t"}})"}) {
+    CAPTURE(blank);
+    auto e = refused_update(blank);
+    CHECK(e.code == make_error_code(errc::too_short));
+    CHECK(e.pointer == "/answer/text");
+  }
+  auto ok = parse_update_request(R"({"answer":{"text":"  보수\u0000했습니다 \n"}})");
+  REQUIRE(ok.has_value());
+  CHECK(ok->answer->text == "보수했습니다");
+}
+
 TEST_CASE("a member given twice is refused at its pointer; any nesting depth is read safely") {
   auto twice = refused_update(R"({"status":"in_progress","status":"fixed"})");
   CHECK(twice.code == make_error_code(errc::duplicate_field));
