@@ -8,6 +8,7 @@
 #include "common/crypto/hmac.hpp"
 #include "common/envelope/field_checks.hpp"
 #include "common/error/errc.hpp"
+#include "common/json/number_range.hpp"
 #include "common/json/parse.hpp"
 #include "common/json/reader.hpp"
 #include "common/json/writer.hpp"
@@ -31,6 +32,11 @@ expected<rapidjson::Document, api_error> parse_object(std::string_view body) {
   json::parse_checking_utf8(doc, body);
   if (doc.HasParseError()) {
     bool utf8 = doc.GetParseError() == rapidjson::kParseErrorStringInvalidEncoding;
+    if (doc.GetParseError() == rapidjson::kParseErrorNumberTooBig) {
+      if (auto at = json::unrepresentable_number_pointer(body))
+        return unexpected(
+            refuse(errc::out_of_range, std::move(*at), "is a number beyond what a double holds"));
+    }
     return unexpected(refuse(utf8 ? errc::invalid_utf8 : errc::malformed_json, "",
                              utf8 ? "is not valid UTF-8" : "is not JSON"));
   }

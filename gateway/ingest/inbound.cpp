@@ -5,6 +5,7 @@
 
 #include "common/envelope/field_checks.hpp"
 #include "common/envelope/field_readers.hpp"
+#include "common/json/number_range.hpp"
 #include "common/json/reader.hpp"
 
 namespace civic::gateway::ingest {
@@ -113,6 +114,12 @@ std::optional<field_error> not_well_formed(const simdjson::padded_string& padded
   auto error = parser.parse(padded).get(root);
   if (!error || error == simdjson::CAPACITY || error == simdjson::DEPTH_ERROR) return std::nullopt;
   if (error == simdjson::UTF8_ERROR) return json::simdjson_failure(error, "");
+  if (error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE) {
+    if (auto at =
+            json::unrepresentable_number_pointer(std::string_view(padded.data(), padded.size())))
+      return make_error(errc::out_of_range, std::move(*at),
+                        "is a number beyond what a double or a 64-bit integer holds");
+  }
   return make_error(errc::malformed_json, "",
                     std::string("is not JSON (") + simdjson::error_message(error) + ")");
 }

@@ -81,6 +81,8 @@ TEST_CASE("an update says a status, an answer or a reassignment, each checked at
   CHECK(refused_update(R"({"status":"fixed","priority":1})").code ==
         make_error_code(errc::unknown_field));
   CHECK(refused_update("not json").code == make_error_code(errc::malformed_json));
+  CHECK(refused_update(R"({"expected_at":1e400})").pointer == "/expected_at");
+  CHECK(refused_update(R"({"expected_at":1e400})").code == make_error_code(errc::out_of_range));
   CHECK(refused_update("[]").code == make_error_code(errc::wrong_type));
   std::string long_answer = R"({"answer":{"text":")" + std::string(4001, 'a') + R"("}})";
   CHECK(refused_update(long_answer).code == make_error_code(errc::too_long));

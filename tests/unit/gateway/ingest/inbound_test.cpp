@@ -70,6 +70,16 @@ TEST_CASE("each rule names the field and the reason") {
        "/location/lat"},
       {R"({"id":"1","channel":"web","text":"hi","location":{"lat":-91,"lon":3}})",
        errc::out_of_range, "/location/lat"},
+      // Beyond a double or a 64-bit integer: simdjson refuses the document; the
+      // field is still named.
+      {R"({"id":"1","channel":"web","text":"hi","location":{"lat":1e400,"lon":3}})",
+       errc::out_of_range, "/location/lat"},
+      {R"({"id":"1","channel":"web","text":"hi","location":{"lat":3,"lon":-1e400}})",
+       errc::out_of_range, "/location/lon"},
+      {R"({"id":"1","channel":"web","text":"hi","location":{"lat":100000000000000000000000,"lon":3}})",
+       errc::out_of_range, "/location/lat"},
+      {R"({"id":"1","channel":"web","text":"hi","media":[1,2,1e999]})", errc::out_of_range,
+       "/media/2"},
       {R"({"id":"1","channel":"web","text":"hi","media":"https://a"})", errc::wrong_type, "/media"},
       {R"({"id":"1","channel":"web","text":"hi","media":["https://a","file:///etc"]})",
        errc::invalid_value, "/media/1"},
