@@ -58,6 +58,13 @@ std::optional<std::string> framing_fault(const request& req) {
         return "the request has a Transfer-Encoding other than chunked";
     }
   }
+  // Beast takes two equal Content-Length headers (or "N, N") as one; a proxy in
+  // front may not, and the README promises bad_request for two.
+  if (req.count(http::field::content_length) > 1 ||
+      req[http::field::content_length].find(',') != beast::string_view::npos)
+    return "the request has more than one Content-Length";
+  if (req.count(http::field::sec_websocket_key) > 1)
+    return "the request has more than one Sec-WebSocket-Key header (RFC 6455 section 11.3.1)";
   if (req.count(http::field::authorization) > 1)
     return "the request has more than one Authorization header";
   if (req.count(http::field::content_type) > 1)
