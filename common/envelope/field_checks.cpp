@@ -25,7 +25,24 @@ bool is_channel_name(std::string_view s) {
 }
 
 bool is_http_url(std::string_view s) {
-  return s.starts_with("https://") || s.starts_with("http://");
+  std::string_view rest;
+  if (s.starts_with("https://"))
+    rest = s.substr(8);
+  else if (s.starts_with("http://"))
+    rest = s.substr(7);
+  else
+    return false;
+  // A host, and no user name or password in the authority (they would reach a
+  // topic in clear); no white space or control character anywhere.
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.empty() || authority.front() == ':' ||
+      authority.find('@') != std::string_view::npos)
+    return false;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c == 0x7F) return false;
+  }
+  return true;
 }
 
 bool is_uuid_v7(std::string_view s) {
@@ -76,6 +93,21 @@ bool has_control_character(std::string_view utf8) {
     // C1 controls are U+0080-U+009F, encoded C2 80 to C2 9F.
     if (c == 0xC2 && i + 1 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) <= 0x9F)
       return true;
+  }
+  return false;
+}
+
+bool has_invisible_formatting(std::string_view utf8) {
+  for (size_t i = 0; i + 1 < utf8.size(); ++i) {
+    const auto a = static_cast<unsigned char>(utf8[i]), b = static_cast<unsigned char>(utf8[i + 1]);
+    if (a == 0xD8 && b == 0x9C) return true;  // U+061C arabic letter mark
+    if (i + 2 >= utf8.size()) continue;
+    const auto c = static_cast<unsigned char>(utf8[i + 2]);
+    if (a == 0xE2 && b == 0x80 && ((c >= 0x8B && c <= 0x8F) || (c >= 0xA8 && c <= 0xAE)))
+      return true;  // U+200B-U+200F, U+2028-U+202E
+    if (a == 0xE2 && b == 0x81 && (c == 0xA0 || (c >= 0xA6 && c <= 0xA9)))
+      return true;                                         // U+2060, U+2066-U+2069
+    if (a == 0xEF && b == 0xBB && c == 0xBF) return true;  // U+FEFF
   }
   return false;
 }

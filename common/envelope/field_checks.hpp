@@ -24,6 +24,12 @@ bool is_event_source(std::string_view s);
 // UTF-8 text: refused in identifiers, where a NUL or a line break would cut or
 // split a Kafka key or a log line.
 bool has_control_character(std::string_view utf8);
+// A character that changes how the text around it is shown without being seen:
+// bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C),
+// line and paragraph separators (U+2028, U+2029), zero-width characters
+// (U+200B-U+200D, U+2060, U+FEFF). Refused in the identifiers a sender gives, where
+// "a\u202eb" would show as another id on a page and U+2028 breaks a line.
+bool has_invisible_formatting(std::string_view utf8);
 // Not empty and without control characters.
 inline bool is_identifier(std::string_view utf8) {
   return !utf8.empty() && !has_control_character(utf8);

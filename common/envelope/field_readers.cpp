@@ -44,8 +44,9 @@ std::optional<field_error> read_media(json::value& v, const std::string& pointer
   return json::for_each_item(
       v, pointer, "must be an array of URLs", limits::media_items, "media links",
       [&](json::value& item, const std::string& item_pointer) -> std::optional<field_error> {
-        auto url = json::read_string_matching(item, item_pointer, {1, limits::url_chars},
-                                              is_http_url, "must be an http or https URL");
+        auto url = json::read_string_matching(
+            item, item_pointer, {1, limits::url_chars}, is_http_url,
+            "must be an http or https URL with a host, no user name or password, no spaces");
         if (!url) return std::move(url).error();
         out.emplace_back(*url);
         return std::nullopt;

@@ -96,8 +96,7 @@ std::optional<std::string> unrepresentable_number_pointer(std::string_view json)
                    rapidjson::kParseStopWhenDoneFlag>(stream, finder);
   // RapidJSON itself stops at an exponent beyond a double's (1e400), before
   // handing the number over: the value being read is that number.
-  if (!finder.found && result.Code() == rapidjson::kParseErrorNumberTooBig)
-    return finder.pointer();
+  if (!finder.found && result.Code() == rapidjson::kParseErrorNumberTooBig) return finder.pointer();
   return finder.found;
 }
 

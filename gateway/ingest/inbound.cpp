@@ -202,6 +202,11 @@ std::optional<field_error> check_limits(const inbound_message& m, const inbound_
   if (envelope::has_control_character(m.id)) {
     return make_error(errc::invalid_value, "/id", "must not contain control characters");
   }
+  if (envelope::has_invisible_formatting(m.id)) {
+    return make_error(errc::invalid_value, "/id",
+                      "must not contain bidirectional controls, line separators or zero-width "
+                      "characters");
+  }
   struct reference {
     const std::optional<std::string>& value;
     const char* pointer;
@@ -215,6 +220,11 @@ std::optional<field_error> check_limits(const inbound_message& m, const inbound_
     }
     if (envelope::has_control_character(*r.value)) {
       return make_error(errc::invalid_value, r.pointer, "must not contain control characters");
+    }
+    if (envelope::has_invisible_formatting(*r.value)) {
+      return make_error(errc::invalid_value, r.pointer,
+                        "must not contain bidirectional controls, line separators or zero-width "
+                        "characters");
     }
   }
   if (m.place && m.place->district && envelope::has_control_character(*m.place->district)) {

@@ -7,8 +7,7 @@
 using civic::json::unrepresentable_number_pointer;
 
 TEST_CASE("the first number beyond a double or a 64-bit integer is found by its pointer") {
-  CHECK(unrepresentable_number_pointer(R"({"location":{"lat":1e400,"lon":3}})") ==
-        "/location/lat");
+  CHECK(unrepresentable_number_pointer(R"({"location":{"lat":1e400,"lon":3}})") == "/location/lat");
   CHECK(unrepresentable_number_pointer(R"({"location":{"lat":3,"lon":-1e400}})") ==
         "/location/lon");
   CHECK(unrepresentable_number_pointer(R"({"media":[1,2,1e999],"x":1e999})") == "/media/2");

@@ -83,6 +83,13 @@ TEST_CASE("each rule names the field and the reason") {
       {R"({"id":"1","channel":"web","text":"hi","media":"https://a"})", errc::wrong_type, "/media"},
       {R"({"id":"1","channel":"web","text":"hi","media":["https://a","file:///etc"]})",
        errc::invalid_value, "/media/1"},
+      // A host, and no credentials in the URL (they would reach a topic in clear).
+      {R"({"id":"1","channel":"web","text":"hi","media":["http://"]})", errc::invalid_value,
+       "/media/0"},
+      {R"({"id":"1","channel":"web","text":"hi","media":["https://u:p@evil.example/x"]})",
+       errc::invalid_value, "/media/0"},
+      {R"({"id":"1","channel":"web","text":"hi","media":["http:// evil"]})", errc::invalid_value,
+       "/media/0"},
       {R"({"id":"1","channel":"web","text":"hi","language":"korean"})", errc::too_long,
        "/language"},
       {R"({"id":"1","channel":"web","text":"hi","kind":"rant"})", errc::invalid_value, "/kind"},

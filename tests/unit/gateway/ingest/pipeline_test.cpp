@@ -124,6 +124,12 @@ TEST_CASE("control characters are refused in identifiers, with the pointer, and 
            {R"({"id":"1","channel":"callcentre","text":"t","reply_message_id":"\u007f"})",
             "/reply_message_id"},
            {R"({"id":"1","channel":"call\ncentre","text":"t"})", "/channel"},
+           // Characters that make an id show as another one, or break its line.
+           {R"({"id":"a\u202eb","channel":"callcentre","text":"t"})", "/id"},
+           {R"({"id":"a\u2028b","channel":"callcentre","text":"t"})", "/id"},
+           {R"({"id":"1","channel":"callcentre","text":"t","author":"\u200bminsu"})", "/author"},
+           {R"({"id":"1","channel":"callcentre","text":"t","conversation_id":"c\ufeff"})",
+            "/conversation_id"},
        }) {
     CAPTURE(b.json);
     auto o = f.submit(b.json, from);
