@@ -240,8 +240,11 @@ class http_session final : public session,
   bool cover_body(size_t held) {
     auto* budget = ctx_.svc.body_budget;
     if (!budget || held <= body_room_) return true;
-    const size_t want = std::min(std::max({held, 2 * body_room_, body_room_step}),
-                                 std::max(held, ctx_.settings.max_body_bytes));
+    size_t most = ctx_.settings.max_body_bytes;  // a known length needs no more than itself
+    if (auto length = parser_->content_length())
+      most = std::min(most, static_cast<size_t>(*length));
+    const size_t want =
+        std::min(std::max({held, 2 * body_room_, body_room_step}), std::max(held, most));
     const bool taken =
         body_room_ == 0 ? budget->try_acquire(want) : budget->try_acquire_more(want - body_room_);
     if (taken) body_room_ = want;
