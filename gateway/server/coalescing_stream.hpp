@@ -11,8 +11,11 @@
 // has no write of its own in progress, so held bytes are always whole frames in
 // the order Beast produced them, and flush() never overlaps another write.
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "gateway/server/beast.hpp"
 
@@ -56,15 +59,30 @@ class coalescing_stream {
   bool holding() const { return holding_; }
 
   // Writes what was collected (and whatever is written meanwhile) in as few
-  // system calls as the socket allows, then lets writes through again.
+  // system calls as the socket allows, then lets writes through again. A flush
+  // asked for while one is under way (the teardown of a connection whose flush
+  // waits on a reader that does not read) completes when that one does: two
+  // writes at once on the socket broke Beast's one-write-at-a-time rule (its
+  // assertion aborted the gateway) and swapped the buffer being written.
   template <class Handler>
   void async_flush(Handler&& handler) {
-    if (held_.empty()) {
-      holding_ = false;
-      net::post(get_executor(),
-                beast::bind_front_handler(std::forward<Handler>(handler), beast::error_code{}));
+    if (flushing_) {
+      auto waiting = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
+      after_flush_.push_back([waiting](beast::error_code ec) { (*waiting)(ec); });
       return;
     }
+    flush_held(std::forward<Handler>(handler));
+  }
+
+ private:
+  template <class Handler>
+  void flush_held(Handler&& handler) {
+    if (held_.empty()) {
+      holding_ = false;
+      finish_flush(std::forward<Handler>(handler), beast::error_code{});
+      return;
+    }
+    flushing_ = true;
     sending_.swap(held_);
     held_.clear();
     net::async_write(next_, net::buffer(sending_),
@@ -74,18 +92,27 @@ class coalescing_stream {
                        if (ec) {
                          held_.clear();
                          holding_ = false;
-                         handler(ec);
+                         finish_flush(std::move(handler), ec);
                          return;
                        }
-                       async_flush(std::move(handler));
+                       flush_held(std::move(handler));
                      });
   }
+  template <class Handler>
+  void finish_flush(Handler&& handler, beast::error_code ec) {
+    flushing_ = false;
+    std::vector<std::function<void(beast::error_code)>> waiting;
+    waiting.swap(after_flush_);
+    net::post(get_executor(), beast::bind_front_handler(std::forward<Handler>(handler), ec));
+    for (auto& w : waiting) net::post(get_executor(), [w = std::move(w), ec] { w(ec); });
+  }
 
- private:
   NextLayer next_;
   std::string held_;     // collected since hold(), not yet written
   std::string sending_;  // being written by async_flush
   bool holding_ = false;
+  bool flushing_ = false;  // a flush's write is under way
+  std::vector<std::function<void(beast::error_code)>> after_flush_;
 };
 
 // Closing: whatever is still held (a close frame written during a hold) goes out
