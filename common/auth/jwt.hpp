@@ -35,6 +35,9 @@ struct verification_key {
   std::string material;
 };
 
+// "staff", "supervisor" or "bridge": the roles the gateway knows, spelt as it spells them.
+bool is_known_role(std::string_view role);
+
 struct claims {
   std::string sub;
   std::string iss;

@@ -17,8 +17,9 @@ inline char* write_hex(char* out, uint64_t v, int digits) {
 }
 
 inline void append_hex(std::string& out, uint64_t v, int digits) {
-  static constexpr char digit[] = "0123456789abcdef";
-  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += digit[(v >> shift) & 0xF];
+  const size_t at = out.size();
+  out.resize(at + static_cast<size_t>(digits));
+  write_hex(out.data() + at, v, digits);
 }
 
 // Which letters a reader takes: either case (what people and other programs

@@ -55,17 +55,19 @@ std::optional<std::string> clean_text(std::string_view utf8) {
 
 bool has_visible_character(std::string_view utf8) {
   bool visible = false;
+  // Stops at the first visible character: on the ingest path that is nearly always
+  // the first one, not a pass over the whole text.
   for_each_code_point(utf8, [&](utf8proc_int32_t cp, std::string_view) {
-    if (visible) return;
     switch (utf8proc_category(cp)) {
       case UTF8PROC_CATEGORY_ZS:
       case UTF8PROC_CATEGORY_ZL:
       case UTF8PROC_CATEGORY_ZP:
       case UTF8PROC_CATEGORY_CC:
       case UTF8PROC_CATEGORY_CF:
-        return;
+        return true;
       default:
         visible = true;
+        return false;
     }
   });
   return visible;

@@ -48,7 +48,7 @@ int run_token_command(std::span<const std::string_view> args) {
   c.role = s->text("role");
   c.divisions = text::comma_list(s->text("divisions"));
   c.channels = text::comma_list(s->text("channels"));
-  if (c.role != "staff" && c.role != "supervisor" && c.role != "bridge") {
+  if (!auth::is_known_role(c.role)) {
     return config::refuse(program, "--role is staff, supervisor or bridge");
   }
   if ((c.role == "bridge") != !c.channels.empty()) {
