@@ -80,6 +80,9 @@ class jwt_verifier {
 
   expected<claims, token_error> verify(std::string_view token,
                                        std::chrono::system_clock::time_point now) const;
+  // The clock skew verify() allows past exp: a connection opened with a token
+  // that expired within it lasts until exp + leeway, not until exp.
+  std::chrono::seconds leeway() const { return settings_.leeway; }
 
   jwt_verifier(jwt_verifier&&) noexcept;
   jwt_verifier& operator=(jwt_verifier&&) noexcept;

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <array>
+#include <chrono>
 #include <set>
 
 #include "common/crypto/hmac.hpp"
@@ -22,6 +23,9 @@ namespace {
 using responses::case_status;
 using responses::detail::fields;
 using responses::detail::is_division_id;
+
+constexpr auto expected_at_past = std::chrono::hours(24);
+constexpr auto expected_at_future = std::chrono::hours(24 * 366 * 5);
 
 api_error refuse(errc code, std::string pointer, std::string message) {
   return {make_error_code(code), std::move(pointer), std::move(message)};
@@ -160,9 +164,16 @@ expected<update_request, api_error> parse_update_request(std::string_view body) 
   if (f.find("expected_at")) {
     auto e = f.string("expected_at", 20, 40);
     if (!e) return unexpected(from_field(e.error()));
-    if (!parse_rfc3339(*e)) {
+    auto when = parse_rfc3339(*e);
+    if (!when) {
       return unexpected(refuse(errc::invalid_value, "/expected_at",
                                "must be an RFC 3339 date-time (2026-11-25T18:00:00+09:00)"));
+    }
+    // A promise to the citizen: a date long past or years away is a typing error.
+    const auto now = std::chrono::system_clock::now();
+    if (*when < now - expected_at_past || *when > now + expected_at_future) {
+      return unexpected(refuse(errc::out_of_range, "/expected_at",
+                               "must be between a day ago and five years from now"));
     }
     r.expected_at = *e;
   }

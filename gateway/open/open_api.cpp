@@ -38,6 +38,11 @@ bool filter_id(std::string_view v) {
   return v.size() <= max_filter_bytes && envelope::is_identifier(v);
 }
 
+bool all_digits(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 std::optional<size_t> positive(std::string_view text, size_t max) {
   size_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -121,8 +126,11 @@ http::response open_api::cases(const http::request& req) const {
     } else if (name == "per_page") {
       auto v = positive(value, settings_.max_page_size);
       if (!v) {
-        return bad_parameter(errc::out_of_range, name,
-                             "must be from 1 to " + std::to_string(settings_.max_page_size));
+        const auto range = "from 1 to " + std::to_string(settings_.max_page_size);
+        if (!all_digits(value)) {
+          return bad_parameter(errc::invalid_value, name, "must be a whole number " + range);
+        }
+        return bad_parameter(errc::out_of_range, name, "must be " + range);
       }
       q.per_page = *v;
     } else if (value.empty() &&

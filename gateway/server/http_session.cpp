@@ -167,9 +167,11 @@ class http_session final : public session,
   }
 
   // A request that cannot be routed: answered, and the connection closed after.
-  void refuse(errc why, std::string detail) {
+  void refuse(errc why, std::string detail,
+              std::vector<std::pair<std::string, std::string>> headers = {}) {
     ctx_.svc.metrics.request_refused(why);
     api::response r = api::problem(why, detail);
+    for (auto& h : headers) r.headers.push_back(std::move(h));
     r.close = true;
     handling_ = true;
     respond(std::move(r));
@@ -210,6 +212,13 @@ class http_session final : public session,
       reading_ = false;
       return refuse(errc::bad_request,
                     "Sec-WebSocket-Key must be the base64 of 16 bytes (RFC 6455 section 4.2.1)");
+    }
+    if (websocket::is_upgrade(head) && head[http::field::sec_websocket_version] != "13") {
+      // Answered here rather than by Beast's accept, whose 426 is plain text.
+      reading_ = false;
+      return refuse(errc::upgrade_required,
+                    "Sec-WebSocket-Version must be 13 (RFC 6455 section 4.4)",
+                    {{"Sec-WebSocket-Version", "13"}});
     }
     if (parser_->is_done()) return on_read({}, 0);
     auto length = parser_->content_length();

@@ -161,12 +161,18 @@ std::string subscriber::last_position() const {
 subscriber::clock::time_point subscriber::next_deadline() const {
   if (close_) return clock::time_point::max();
   if (!refresh_notice_sent_) return who_.exp - ctx_.settings.refresh_notice;
-  return who_.exp;
+  return ends_at();
+}
+
+// The token's exp and the clock skew the verifier allowed at the upgrade: a
+// token accepted within that skew is not ended the moment its welcome is sent.
+subscriber::clock::time_point subscriber::ends_at() const {
+  return who_.exp + ctx_.verifier.leeway();
 }
 
 void subscriber::tick(clock::time_point now) {
   if (close_) return;
-  if (now >= who_.exp) {
+  if (now >= ends_at()) {
     ctx_.metrics.refused(auth_refusal::expired);
     return close_with(close_code::expired, "credential_expired", false, disconnect_reason::expired);
   }

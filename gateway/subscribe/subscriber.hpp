@@ -122,6 +122,7 @@ class subscriber : public subscriber_link, public std::enable_shared_from_this<s
   void try_join(const position& from, bool first);
   void not_recovered(const std::string& reason);
   void refresh(std::string id, std::string token, clock::time_point now);
+  clock::time_point ends_at() const;
   void take_stream(output& out);
   void take_replay(output& out);
 

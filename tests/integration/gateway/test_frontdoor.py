@@ -261,6 +261,30 @@ def test_a_websocket_key_that_is_not_16_bytes_of_base64_is_400(gateway):
     s.close()
 
 
+def test_a_websocket_version_other_than_13_is_426_naming_13(gateway):
+    g = gateway()
+    for version_line in ("Sec-WebSocket-Version: 8\r\n", ""):
+        s = socket.create_connection(("127.0.0.1", g.port))
+        s.settimeout(10)
+        s.sendall((f"GET /v1/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                   f"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                   f"{version_line}Authorization: {BRIDGE_HEADERS['Authorization']}\r\n\r\n").encode())
+        raw = b""
+        while b"\r\n\r\n" not in raw or not raw.rstrip().endswith(b"}"):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            raw += chunk
+        s.close()
+        head, _, body = raw.partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        assert lines[0].startswith("HTTP/1.1 426"), raw
+        assert "sec-websocket-version: 13" in [h.lower() for h in lines[1:]], raw
+        problem = json.loads(body)
+        assert problem["code"] == "upgrade_required" and "13" in problem["detail"], problem
+    assert g.metric('gateway_http_refused_total{reason="upgrade_required"}') == 2
+
+
 def test_an_absolute_form_target_is_routed_by_its_path(gateway, bootstrap, run_id):
     g = gateway()
     m = message(run_id, "absolute", 0)

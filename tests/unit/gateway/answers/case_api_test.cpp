@@ -77,6 +77,16 @@ TEST_CASE("an update says a status, an answer or a reassignment, each checked at
   CHECK(refused_update(R"({"assign_to":["Roads!"]})").pointer == "/assign_to/0");
   CHECK(refused_update(R"({"assign_to":["water","water"]})").pointer == "/assign_to/1");
   CHECK(refused_update(R"({"expected_at":"tomorrow"})").pointer == "/expected_at");
+  // A promise to the citizen: not in 1900, not in 2200.
+  CHECK(refused_update(R"({"status":"action_scheduled","expected_at":"1900-01-01T00:00:00Z"})")
+            .code == make_error_code(errc::out_of_range));
+  CHECK(refused_update(R"({"status":"action_scheduled","expected_at":"2200-01-01T00:00:00Z"})")
+            .pointer == "/expected_at");
+  const auto next_week =
+      format_rfc3339_utc(std::chrono::system_clock::now() + std::chrono::hours(24 * 7));
+  CHECK(
+      parse_update_request(R"({"status":"action_scheduled","expected_at":")" + next_week + R"("})")
+          .has_value());
   CHECK(refused_update(R"({"notify":true})").code == make_error_code(errc::missing_field));
   CHECK(refused_update(R"({"status":"fixed","priority":1})").code ==
         make_error_code(errc::unknown_field));

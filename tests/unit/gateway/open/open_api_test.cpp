@@ -163,6 +163,12 @@ TEST_CASE("cases are paged in a stable order and filtered; bad parameters are na
   auto bad = api.cases(get("/open/v1/cases", "per_page=100000"));
   CHECK(bad.status == 400);
   CHECK(bad.body.find("\"pointer\":\"/query/per_page\"") != std::string::npos);
+  CHECK(bad.body.find("\"code\":\"out_of_range\"") != std::string::npos);
+  auto word = api.cases(get("/open/v1/cases", "per_page=abc"));
+  CHECK(word.status == 400);
+  CHECK(word.body.find("\"code\":\"invalid_value\"") != std::string::npos);
+  CHECK(api.cases(get("/open/v1/cases", "per_page=0")).body.find("out_of_range") !=
+        std::string::npos);
   CHECK(api.cases(get("/open/v1/cases", "page=0")).status == 400);
   CHECK(api.cases(get("/open/v1/cases", "answered=maybe")).status == 400);
   auto unknown = api.cases(get("/open/v1/cases", "text=x"));

@@ -256,6 +256,21 @@ TEST_CASE("the token's expiry ends the connection with its position (4402); refr
         std::string::npos);
 }
 
+TEST_CASE("a token accepted within the clock skew lasts the skew, not ending at its welcome") {
+  world w;
+  // Expired 10 s ago by this clock; the verifier allows 30 s of skew.
+  auto s = w.welcomed(person({"roads"}, std::chrono::seconds(-10)));
+  auto now = std::chrono::system_clock::now();
+  s->tick(now);
+  auto first = s->next();
+  CHECK_FALSE(first.close);
+  CHECK(joined(first).find(R"("type":"refresh_due")") != std::string::npos);
+  s->tick(now + std::chrono::seconds(25));
+  auto out = s->next();
+  REQUIRE(out.close);
+  CHECK(out.close->code == close_code::expired);
+}
+
 TEST_CASE("tokens at the upgrade: header, query, subprotocol; Origin allow-list") {
   auto verifier = make_verifier();
   auto token = *auth::mint(person({"roads"}), "local", auth::jwt_algorithm::hs256, secret);
