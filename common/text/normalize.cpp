@@ -58,12 +58,17 @@ bool has_visible_character(std::string_view utf8) {
   // Stops at the first visible character: on the ingest path that is nearly always
   // the first one, not a pass over the whole text.
   for_each_code_point(utf8, [&](utf8proc_int32_t cp, std::string_view) {
+    // Default_Ignorable code points draw nothing: the Hangul fillers (U+3164,
+    // U+115F, U+1160, U+FFA0), variation selectors, and the format characters.
+    if (utf8proc_get_property(cp)->ignorable) return true;
     switch (utf8proc_category(cp)) {
       case UTF8PROC_CATEGORY_ZS:
       case UTF8PROC_CATEGORY_ZL:
       case UTF8PROC_CATEGORY_ZP:
       case UTF8PROC_CATEGORY_CC:
       case UTF8PROC_CATEGORY_CF:
+      case UTF8PROC_CATEGORY_MN:  // a combining mark with nothing to combine with
+      case UTF8PROC_CATEGORY_ME:
         return true;
       default:
         visible = true;

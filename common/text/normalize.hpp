@@ -12,8 +12,10 @@ namespace civic::text {
 // space trimmed. nullopt when the input is not valid UTF-8.
 std::optional<std::string> clean_text(std::string_view utf8);
 
-// False when the text holds nothing a reader would see: only white space and
-// invisible format characters (zero-width spaces and joiners, BOMs, bidi marks).
+// False when the text holds nothing a reader would see: only white space,
+// invisible format characters (zero-width spaces and joiners, BOMs, bidi marks),
+// other Default_Ignorable code points (Hangul fillers, variation selectors) and
+// combining marks with no character to mark.
 bool has_visible_character(std::string_view utf8);
 
 // "ko" when Hangul makes up a fair share of the letters, "en" for other

@@ -341,6 +341,53 @@ std::optional<idempotency_cache::entry> idempotency_cache::find(const std::strin
 
 void idempotency_cache::put(const std::string& key, entry e) {
   std::lock_guard lock(mutex_);
+  put_locked(key, std::move(e));
+}
+
+idempotency_cache::started idempotency_cache::begin(const std::string& key,
+                                                    const std::string& request_hash,
+                                                    waiter on_first_answer) {
+  std::lock_guard lock(mutex_);
+  if (auto found = entries_.find(key); found != entries_.end()) {
+    const entry& first = found->second.first;
+    if (first.request_hash != request_hash) return {start::other_body, std::nullopt};
+    return {start::repeat, first};
+  }
+  if (auto pending = in_flight_.find(key); pending != in_flight_.end()) {
+    if (pending->second.request_hash != request_hash) return {start::other_body, std::nullopt};
+    pending->second.waiters.push_back(std::move(on_first_answer));
+    return {start::waiting, std::nullopt};
+  }
+  in_flight_.emplace(key, in_flight{request_hash, {}});
+  return {start::first, std::nullopt};
+}
+
+void idempotency_cache::finish(const std::string& key, entry e) {
+  std::vector<waiter> waiters;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto pending = in_flight_.find(key); pending != in_flight_.end()) {
+      waiters = std::move(pending->second.waiters);
+      in_flight_.erase(pending);
+    }
+    put_locked(key, e);
+  }
+  for (auto& w : waiters) w(e);
+}
+
+void idempotency_cache::abandon(const std::string& key) {
+  std::vector<waiter> waiters;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto pending = in_flight_.find(key); pending != in_flight_.end()) {
+      waiters = std::move(pending->second.waiters);
+      in_flight_.erase(pending);
+    }
+  }
+  for (auto& w : waiters) w(std::nullopt);
+}
+
+void idempotency_cache::put_locked(const std::string& key, entry e) {
   if (entries_.contains(key)) return;  // the first result stays
   order_.push_front(key);
   entries_.emplace(key, std::make_pair(std::move(e), order_.begin()));

@@ -10,6 +10,7 @@
 //   support: {"supporter": "<the citizen's account on the website>"}
 
 #include <chrono>
+#include <functional>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -92,11 +93,32 @@ class idempotency_cache {
   std::optional<entry> find(const std::string& key) const;
   void put(const std::string& key, entry e);
 
+  // A repeat that arrives while the first request with its key is still being
+  // stored waits for the first one's answer (nullopt: the first was not stored,
+  // send again); it is not stored a second time.
+  using waiter = std::function<void(const std::optional<entry>&)>;
+  enum class start { first, waiting, repeat, other_body };
+  struct started {
+    start kind;
+    std::optional<entry> done;  // for repeat: the first result
+  };
+  // first: the caller stores the request and then calls finish or abandon.
+  started begin(const std::string& key, const std::string& request_hash, waiter on_first_answer);
+  void finish(const std::string& key, entry e);
+  void abandon(const std::string& key);
+
  private:
+  struct in_flight {
+    std::string request_hash;
+    std::vector<waiter> waiters;
+  };
+  void put_locked(const std::string& key, entry e);
+
   size_t capacity_;
   mutable std::mutex mutex_;
   std::list<std::string> order_;
   std::unordered_map<std::string, std::pair<entry, std::list<std::string>::iterator>> entries_;
+  std::unordered_map<std::string, in_flight> in_flight_;  // bounded by requests in flight
 };
 
 // The cache key and request hash of an update (person, case, key) and its body.

@@ -109,18 +109,34 @@ void cases_api::update(const http::request& req, http::responder answer) {
   if (!request) return refuse(problem(request.error()));
   const division_list* divisions = settings_.divisions ? &*settings_.divisions : nullptr;
   if (auto unknown = check_assign_to(*request, divisions)) return refuse(problem(*unknown));
-  std::string cache_key = update_cache_key(who->sub, case_id, *key);
-  std::string hash = request_hash(req.body);
-  if (auto first = cache_->find(cache_key)) {
-    if (first->request_hash != hash) {
-      return refuse(http::problem(make_error_code(errc::idempotency_key_reused),
-                                  "this Idempotency-Key was used for another request"));
-    }
-    ++updates_[repeated];
-    return answer(http::json(first->status, first->body));
-  }
   auto r = make_update(*c, *who, *request, *key, settings_.author_key, req.received);
   if (!r) return refuse(problem(r.error()));
+  std::string cache_key = update_cache_key(who->sub, case_id, *key);
+  std::string hash = request_hash(req.body);
+  // Repeats sent before the first is stored (a dashboard retrying, a double
+  // click) wait for its answer rather than storing the update again.
+  auto begun = cache_->begin(cache_key, hash, [this, answer](const auto& first) {
+    if (!first) {
+      ++updates_[unavailable];
+      return answer(http::problem(make_error_code(errc::unavailable),
+                                  "the first request with this Idempotency-Key was not stored; "
+                                  "send it again"));
+    }
+    ++updates_[repeated];
+    answer(http::json(first->status, first->body));
+  });
+  switch (begun.kind) {
+    case idempotency_cache::start::other_body:
+      return refuse(http::problem(make_error_code(errc::idempotency_key_reused),
+                                  "this Idempotency-Key was used for another request"));
+    case idempotency_cache::start::repeat:
+      ++updates_[repeated];
+      return answer(http::json(begun.done->status, begun.done->body));
+    case idempotency_cache::start::waiting:
+      return;  // answered with the first one's result
+    case idempotency_cache::start::first:
+      break;
+  }
   kafka::record rec{settings_.responses_topic,
                     r->case_id,
                     responses::to_json(*r),
@@ -129,15 +145,17 @@ void cases_api::update(const http::request& req, http::responder answer) {
   auto stored = [this, r = *r, summary = *c, cache_key, hash, answer,
                  cache = cache_](const kafka::delivery_report& report) {
     if (report.error) {
+      cache->abandon(cache_key);
       ++updates_[unavailable];
       return answer(http::problem(report.error, "the update could not be stored; send it again"));
     }
     std::string body = update_accepted_json(r, summary, report.partition, report.offset);
-    cache->put(cache_key, {hash, 202, body});
+    cache->finish(cache_key, {hash, 202, body});
     ++updates_[accepted];
     answer(http::json(202, std::move(body)));
   };
   if (auto refused_by_kafka = publisher_.publish_record(std::move(rec), stored)) {
+    cache_->abandon(cache_key);
     refuse(refused_now(refused_by_kafka, "update"));
   }
 }

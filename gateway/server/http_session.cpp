@@ -52,12 +52,17 @@ std::optional<std::string> host_fault(const request& req) {
 // body), and two Authorization or Content-Type headers.
 std::optional<std::string> framing_fault(const request& req) {
   auto codings = req.equal_range(http::field::transfer_encoding);
+  size_t chunked = 0;
   for (auto it = codings.first; it != codings.second; ++it) {
     for (const auto& coding : http::token_list(it->value())) {
       if (!beast::iequals(coding, "chunked"))
         return "the request has a Transfer-Encoding other than chunked";
+      ++chunked;
     }
   }
+  // "chunked, chunked": Beast reads no body (chunked is not the one last coding)
+  // and would parse the body as the next request; RFC 9112 section 6.1 forbids it.
+  if (chunked > 1) return "the request applies chunked more than once (RFC 9112 section 6.1)";
   // Beast takes two equal Content-Length headers (or "N, N") as one; a proxy in
   // front may not, and the README promises bad_request for two.
   if (req.count(http::field::content_length) > 1 ||

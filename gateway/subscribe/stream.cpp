@@ -237,7 +237,8 @@ stream::seat_id stream::attach_now(std::weak_ptr<subscriber_link> link, position
   return add_seat_locked(std::move(link), next_seq_);
 }
 
-stream::join_result stream::attach_from(std::weak_ptr<subscriber_link> link, const position& from) {
+stream::join_result stream::attach_from(std::weak_ptr<subscriber_link> link, const position& from,
+                                        bool ahead_verified) {
   std::lock_guard lock(mutex_);
   join_result out;
   if (from.stream != id_) {
@@ -267,6 +268,8 @@ stream::join_result stream::attach_from(std::weak_ptr<subscriber_link> link, con
       }
       if (m.next < mine[p].next) {
         out.ranges.push_back({src, static_cast<int32_t>(p), m, mine[p].next, mine[p].anchor});
+      } else if (!ahead_verified && m.next > mark_at(marks(head_, src), p).next) {
+        out.ranges.push_back({src, static_cast<int32_t>(p), m, m.next, m.anchor});
       }
     }
   }

@@ -125,7 +125,13 @@ class stream {
   // to come), or the ranges to read from Kafka first (then call again with the
   // position reached), or a mismatch (another stream's position, or the record
   // before it is not the one the position names: the topic was recreated).
-  join_result attach_from(std::weak_ptr<subscriber_link> link, const position& from);
+  // A position ahead of what this stream has read (another gateway's reader may
+  // be ahead of this one; a topic recreated shorter, or a forged position, is
+  // past Kafka's end) gets an empty range per such partition, which the history
+  // reader checks against the partition's end offset and the record before the
+  // position; `ahead_verified` (the call after that check) joins it.
+  join_result attach_from(std::weak_ptr<subscriber_link> link, const position& from,
+                          bool ahead_verified = false);
 
   struct item {
     event_ptr e;

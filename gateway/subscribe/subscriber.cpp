@@ -323,7 +323,8 @@ void subscriber::not_recovered(const std::string& reason) {
 }
 
 void subscriber::try_join(const position& from, bool first) {
-  auto joined = stream_->attach_from(weak_from_this(), from);
+  // After a read from Kafka (not first), what is still ahead of the stream was checked there.
+  auto joined = stream_->attach_from(weak_from_this(), from, !first);
   using outcome = stream::join_result::outcome;
   if (joined.result == outcome::mismatch) return not_recovered(joined.reason);
   if (joined.result == outcome::joined) {

@@ -3,6 +3,7 @@ resume (from memory, from Kafka, across a gateway restart), recovered false when
 the history is gone, refusals, and a subscriber that never reads."""
 
 import asyncio
+import base64
 import collections
 import json
 import time
@@ -168,6 +169,57 @@ def test_a_position_older_than_retention_is_not_recovered_and_the_snapshot_follo
     assert g.metric('gateway_subscribe_not_recovered_total{reason="position_older_than_retention"}') == 1
 
 
+def shifted_position(token_text, by):
+    """The position with every division partition's offset moved `by` (its anchors kept):
+    what a topic recreated shorter, or a forged position, looks like."""
+    raw = base64.urlsafe_b64decode(token_text + "=" * (-len(token_text) % 4))
+
+    def varint(i):
+        value = shift = 0
+        while True:
+            b = raw[i]
+            i += 1
+            value |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return value, i
+
+    def put(v):
+        out = bytearray()
+        while v >= 0x80:
+            out.append((v & 0x7F) | 0x80)
+            v >>= 7
+        out.append(v)
+        return bytes(out)
+
+    assert raw[0] == 1  # the position format's version
+    out, i = bytearray(raw[:5]), 5
+    for group in range(2):  # division partitions, then the cases topic's
+        n, i = varint(i)
+        out += put(n)
+        for _ in range(n):
+            nxt, i = varint(i)
+            out += put(nxt + (by if group == 0 else 0)) + raw[i:i + 4]
+            i += 4
+    return base64.urlsafe_b64encode(bytes(out)).rstrip(b"=").decode()
+
+
+def test_a_position_past_the_end_of_the_topic_is_not_recovered(gateway, topics, bootstrap):
+    g = start(gateway, topics)
+
+    async def run():
+        c, _ = await subscribed(g)
+        produce(bootstrap, topics.division("roads"), [("k", routed("k", i)) for i in range(4)], partition=0)
+        last = (await collect(c, 4))[-1]["position"]
+        await c.close()
+        c2, sub = await subscribed(g, from_=shifted_position(last, 1000))
+        assert sub["recovered"] is False, sub  # it used to resume "from memory" and deliver nothing
+        assert sub["reason"] == "topic_recreated", sub
+        await c2.close()
+
+    asyncio.run(run())
+
+
 def test_refusals_another_division_expired_forged_and_foreign_origin(gateway, topics):
     g = start(gateway, topics)
 
@@ -214,7 +266,8 @@ def test_refusals_another_division_expired_forged_and_foreign_origin(gateway, to
 
 
 def test_a_token_expiring_while_connected_ends_the_connection_with_its_position(gateway, topics):
-    g = start(gateway, topics, subscribe__refresh_notice_s="1")
+    # The connection lasts the clock skew the upgrade allowed past exp: 1 s here.
+    g = start(gateway, topics, subscribe__refresh_notice_s="1", auth__jwt__leeway_s="1")
 
     async def run():
         c, sub = await subscribed(g, tok=token(ttl=3))

@@ -17,6 +17,7 @@ dedup and answers processes and fake channel APIs:
 About 45 s."""
 
 import base64
+import concurrent.futures
 import hashlib
 import hmac
 import json
@@ -261,6 +262,17 @@ def test_answer_loop(bootstrap, tmp_path):
         status, text = api.call("POST", path, {"assign_to": ["roadworks"]}, staff)
         assert status == 400 and json.loads(text)["code"] == "invalid_value", text
         assert json.loads(text)["pointer"] == "/assign_to" and "roads" in json.loads(text)["detail"]
+        # Repeats racing the first one (a double click, a retry before the answer came):
+        # one update is stored, every repeat of its body gets its answer, the other body 422.
+        race = {**staff, "Idempotency-Key": "race-" + uuid.uuid4().hex}
+        bodies = [{"status": s, "notify": False} for s in ("investigating", "in_progress")] * 6
+        with concurrent.futures.ThreadPoolExecutor(len(bodies)) as pool:
+            results = list(pool.map(lambda b: (b["status"], *api.call("POST", path, b, race)), bodies))
+        accepted = {(s, text) for s, status, text in results if status == 202}
+        assert len(accepted) == 1, results  # one answer, one offset
+        winner = next(iter(accepted))[0]
+        assert sorted(status for s, status, _ in results if s == winner) == [202] * 6, results
+        assert [status for s, status, _ in results if s != winner] == [422] * 6, results
         status, first = api.call("POST", path, update, staff)
         assert status == 202, first
         status, again = api.call("POST", path, update, staff)  # the clerk's browser sent it twice
@@ -290,7 +302,9 @@ def test_answer_loop(bootstrap, tmp_path):
         listed = json.loads(api.call("GET", "/open311/v2/requests.json?status=closed")[1])
         assert [r["service_request_id"] for r in listed] == [request_id]
         updates = json.loads(api.call("GET", "/open311/v2/servicerequestupdates.json")[1])
-        assert updates[0]["status"] == "FIXED" and updates[0]["service_request_id"] == request_id
+        # The raced update (stored once), then the answer.
+        assert [u["status"] for u in updates] == [winner.upper(), "FIXED"], updates
+        assert {u["service_request_id"] for u in updates} == {request_id}
 
         def deliveries():
             c = [json.loads(v) for k, v, _ in read_all(bootstrap, topics.cases) if k == case["id"] and v]

@@ -201,6 +201,34 @@ TEST_CASE("the Idempotency-Key header is required and bounded") {
   CHECK(cache.find("c").has_value());
 }
 
+TEST_CASE("repeats sent while the first update is being stored wait for its answer") {
+  idempotency_cache cache(8);
+  std::vector<std::string> answers;
+  auto waiter = [&](const std::optional<idempotency_cache::entry>& e) {
+    answers.push_back(e ? e->body : "not stored");
+  };
+  CHECK(cache.begin("k", "h1", waiter).kind == idempotency_cache::start::first);
+  // Two repeats of the same body wait; another body is refused at once.
+  CHECK(cache.begin("k", "h1", waiter).kind == idempotency_cache::start::waiting);
+  CHECK(cache.begin("k", "h1", waiter).kind == idempotency_cache::start::waiting);
+  CHECK(cache.begin("k", "h2", waiter).kind == idempotency_cache::start::other_body);
+  CHECK(answers.empty());
+  cache.finish("k", {"h1", 202, "stored at 17"});
+  CHECK(answers == std::vector<std::string>{"stored at 17", "stored at 17"});
+  auto later = cache.begin("k", "h1", waiter);
+  CHECK(later.kind == idempotency_cache::start::repeat);
+  CHECK(later.done->body == "stored at 17");
+  CHECK(cache.begin("k", "h2", waiter).kind == idempotency_cache::start::other_body);
+
+  // The first not stored: its waiters are told to send again, and the key is free.
+  answers.clear();
+  CHECK(cache.begin("j", "h", waiter).kind == idempotency_cache::start::first);
+  CHECK(cache.begin("j", "h", waiter).kind == idempotency_cache::start::waiting);
+  cache.abandon("j");
+  CHECK(answers == std::vector<std::string>{"not stored"});
+  CHECK(cache.begin("j", "h", waiter).kind == idempotency_cache::start::first);
+}
+
 TEST_CASE("support names the supporter by pseudonym only") {
   auto s = parse_support_request(R"({"supporter":"citizen-account-77"})");
   REQUIRE(s.has_value());

@@ -123,6 +123,18 @@ TEST_CASE("text of nothing but invisible characters is refused; a visible one am
   CHECK(e.error().pointer == "/text");
   m.text = "\u200b\uac00\ufeff";  // 가 between them
   CHECK(normalize(m, webhook, settings, now).has_value());
+  // The Hangul fillers, variation selectors and marks with nothing to mark draw nothing.
+  for (const char* invisible :
+       {"\u3164\u3164", "\u115f\u1160", "\ufe0e\ufe0f", "\u0301\u0308", "\uffa0 \u3164"}) {
+    m.text = invisible;
+    auto refused = normalize(m, webhook, settings, now);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == errc::too_short);
+  }
+  m.text = "e\u0301";  // é, decomposed: a letter and its mark
+  CHECK(normalize(m, webhook, settings, now).has_value());
+  m.text = "\u2764\ufe0f";  // ❤️: an emoji with its presentation selector
+  CHECK(normalize(m, webhook, settings, now).has_value());
 }
 
 TEST_CASE(

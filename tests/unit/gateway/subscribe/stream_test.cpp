@@ -148,6 +148,23 @@ TEST_CASE("a position the window no longer holds asks for the missing Kafka rang
   CHECK(f.s->window_bytes() <= small.window_bytes);
 }
 
+TEST_CASE("a position ahead of what the stream has read is checked against Kafka before joining") {
+  fixture f;
+  f.publish(4);  // offsets 0 and 1 on both partitions
+  auto link = std::make_shared<counting_link>();
+  position ahead = f.s->head();
+  ahead.division[1] = {1001, record_anchor(1000, "k1")};  // a topic recreated shorter, or forged
+  auto r = f.s->attach_from(link, ahead);
+  REQUIRE(r.result == stream::join_result::outcome::needs_kafka);
+  REQUIRE(r.ranges.size() == 1);  // only the partition ahead, nothing to read: a check
+  CHECK(r.ranges[0].partition == 1);
+  CHECK(r.ranges[0].start.next == 1001);
+  CHECK(r.ranges[0].end == 1001);
+  // Once the history reader found offset 1000 there (another gateway read further): joined.
+  r = f.s->attach_from(link, ahead, true);
+  CHECK(r.result == stream::join_result::outcome::joined);
+}
+
 TEST_CASE("a position of another stream, or naming another record, is a mismatch") {
   fixture f;
   f.publish(4);
