@@ -230,6 +230,18 @@ class http_session final : public session,
     if (!cover_body(length ? std::min(static_cast<size_t>(*length), body_room_step)
                            : body_room_step))
       return refuse_for_room();
+    if (head.version() >= 11 && beast::iequals(head[http::field::expect], "100-continue")) {
+      // The client waits for this before its body (curl a second, others longer);
+      // nothing else is being written on the connection while a request is read.
+      auto go_on = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                      head.version());
+      return http::async_write(
+          stream_, *go_on,
+          [self = this->shared_from_this(), go_on](beast::error_code written, std::size_t) {
+            if (written) return self->close(ops::close_reason::io_error);
+            self->read_body_part();
+          });
+    }
     read_body_part();
   }
 

@@ -61,8 +61,8 @@ class kakao_adapter final : public adapter {
     auto root = payload->root();
     auto utterance = string_at(root, "/userRequest/utterance");
     auto user = string_at(root, "/userRequest/user/id");
-    if (!utterance) return unexpected(missing("/userRequest/utterance"));
-    if (!user) return unexpected(missing("/userRequest/user/id"));
+    if (!utterance) return unexpected(missing(root, "/userRequest/utterance"));
+    if (!user) return unexpected(missing(root, "/userRequest/user/id"));
 
     ingest::inbound_message m;
     m.channel = "kakao";

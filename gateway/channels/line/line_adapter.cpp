@@ -26,7 +26,7 @@ class line_adapter final : public adapter {
     auto payload = json_payload::parse(req.body);
     if (!payload) return unexpected(std::move(payload).error());
     auto events = array_at(payload->root(), "/events");
-    if (!events) return unexpected(missing("/events"));
+    if (!events) return unexpected(missing(payload->root(), "/events"));
     delivery d;
     size_t index = 0;
     for (auto event : *events) {
@@ -38,7 +38,7 @@ class line_adapter final : public adapter {
         continue;
       }
       auto event_id = string_at(event, "/webhookEventId");
-      if (!event_id) return unexpected(missing(at + "/webhookEventId"));
+      if (!event_id) return unexpected(missing(event, "/webhookEventId", at));
       ingest::inbound_message m;
       m.id = std::string(*event_id);
       m.channel = "line";

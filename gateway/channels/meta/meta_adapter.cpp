@@ -110,8 +110,8 @@ class meta_adapter final : public adapter {
     if (!payload) return unexpected(std::move(payload).error());
     auto object = string_at(payload->root(), "/object");
     auto entries = array_at(payload->root(), "/entry");
-    if (!object) return unexpected(missing("/object"));
-    if (!entries) return unexpected(missing("/entry"));
+    if (!object) return unexpected(missing(payload->root(), "/object"));
+    if (!entries) return unexpected(missing(payload->root(), "/entry"));
     delivery d;
     for (auto entry : *entries) {
       if (object == "whatsapp_business_account")

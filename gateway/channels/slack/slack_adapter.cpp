@@ -49,7 +49,7 @@ class slack_adapter final : public adapter {
     delivery d;
     if (type == "url_verification") {
       auto challenge = string_at(root, "/challenge");
-      if (!challenge) return unexpected(missing("/challenge"));
+      if (!challenge) return unexpected(missing(root, "/challenge"));
       d.answer = [reply = std::string(*challenge)](const std::vector<ingest::outcome>&) {
         return http::answer(200, "text/plain", reply);
       };
@@ -58,12 +58,14 @@ class slack_adapter final : public adapter {
     auto text = string_at(root, "/event/text");
     bool plain_message = type == "event_callback" && string_at(root, "/event/type") == "message" &&
                          !string_at(root, "/event/subtype") && !string_at(root, "/event/bot_id");
-    if (!plain_message || !text) {  // edits, bot posts, reactions, joins
+    if (plain_message && !text && !root.at_pointer("/event/text").error())
+      return unexpected(missing(root, "/event/text"));  // there, but not a string
+    if (!plain_message || !text) {                      // edits, bot posts, reactions, joins
       d.ignored_events = 1;
       return d;
     }
     auto event_id = string_at(root, "/event_id");
-    if (!event_id) return unexpected(missing("/event_id"));
+    if (!event_id) return unexpected(missing(root, "/event_id"));
     ingest::inbound_message m;
     m.id = std::string(*event_id);
     m.channel = "slack";

@@ -1,6 +1,7 @@
 #include "gateway/channels/support/json_payload.hpp"
 
 #include "common/error/errc.hpp"
+#include "common/json/number_range.hpp"
 #include "gateway/http/problem.hpp"
 
 namespace civic::gateway::channels {
@@ -10,6 +11,11 @@ expected<json_payload, field_error> json_payload::read(std::string_view body) {
   p.parser_ = std::make_unique<simdjson::dom::parser>();
   simdjson::padded_string padded(body);
   if (auto error = p.parser_->parse(padded).get(p.root_)) {
+    if (error == simdjson::NUMBER_ERROR) {
+      if (auto at = json::unrepresentable_number_pointer(body))
+        return unexpected(
+            field_error{errc::out_of_range, *at, "is a number beyond what a double holds"});
+    }
     errc code = error == simdjson::UTF8_ERROR    ? errc::invalid_utf8
                 : error == simdjson::DEPTH_ERROR ? errc::too_deep
                                                  : errc::malformed_json;
@@ -24,7 +30,7 @@ expected<json_payload, field_error> json_payload::read(std::string_view body) {
 
 expected<json_payload, response> json_payload::parse(std::string_view body) {
   auto p = read(body);
-  if (!p) return unexpected(http::problem(p.error().code, p.error().message));
+  if (!p) return unexpected(http::problem(p.error().code, p.error().message, p.error().pointer));
   return std::move(*p);
 }
 
@@ -60,8 +66,12 @@ std::optional<simdjson::dom::array> array_at(simdjson::dom::element e, std::stri
   return a;
 }
 
-response missing(std::string_view pointer) {
-  return http::problem(errc::missing_field, std::string(pointer) + " is required", pointer);
+response missing(simdjson::dom::element e, std::string_view pointer, std::string_view prefix) {
+  const std::string at = std::string(prefix) + std::string(pointer);
+  if (!e.at_pointer(pointer).error()) {
+    return http::problem(errc::wrong_type, at + " has another type than the channel sends", at);
+  }
+  return http::problem(errc::missing_field, at + " is required", at);
 }
 
 }  // namespace civic::gateway::channels

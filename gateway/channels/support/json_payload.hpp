@@ -36,7 +36,9 @@ std::optional<double> number_at(simdjson::dom::element e, std::string_view point
 std::optional<std::string> id_at(simdjson::dom::element e, std::string_view pointer);
 std::optional<simdjson::dom::array> array_at(simdjson::dom::element e, std::string_view pointer);
 
-// 400 naming the member a payload lacks.
-response missing(std::string_view pointer);
+// 400 naming the member a payload lacks (missing_field), or holds with another
+// type than the channel documents (wrong_type). `pointer` is looked up in `e`;
+// `prefix` is where `e` lies in the body ("/events/2"), for the answer.
+response missing(simdjson::dom::element e, std::string_view pointer, std::string_view prefix = "");
 
 }  // namespace civic::gateway::channels

@@ -27,7 +27,7 @@ class telegram_adapter final : public adapter {
     if (!payload) return unexpected(std::move(payload).error());
     auto update = payload->root();
     auto update_id = id_at(update, "/update_id");
-    if (!update_id) return unexpected(missing("/update_id"));
+    if (!update_id) return unexpected(missing(update, "/update_id"));
 
     delivery d;
     std::string_view kind;
@@ -37,8 +37,16 @@ class telegram_adapter final : public adapter {
         break;
       }
     }
+    simdjson::dom::element body;
+    if (!kind.empty() && (update.at_pointer(kind).get(body) || !body.is_object()))
+      return unexpected(missing(update, kind));  // there, but not an object
     auto text = kind.empty() ? std::nullopt : string_at(update, std::string(kind) + "/text");
     if (!text && !kind.empty()) text = string_at(update, std::string(kind) + "/caption");
+    for (const char* member : {"/text", "/caption"}) {
+      const std::string at = std::string(kind) + member;
+      if (!text && !kind.empty() && !update.at_pointer(at).error())
+        return unexpected(missing(update, at));  // there, but not a string
+    }
     if (!text) {  // callback queries, stickers, joins: acknowledged, not published
       d.ignored_events = 1;
       return d;

@@ -287,6 +287,24 @@ def test_a_websocket_version_other_than_13_is_426_naming_13(gateway):
     assert g.metric('gateway_http_refused_total{reason="upgrade_required"}') == 2
 
 
+def test_expect_100_continue_is_answered_before_the_body(gateway, bootstrap, run_id):
+    g = gateway()
+    m = message(run_id, "expect", 0)
+    head, _, body = message_request("Host: x\r\n", as_json(m), "Expect: 100-continue\r\n").partition("\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", g.port)) as s:
+        s.settimeout(3)  # curl gives up waiting after 1 s and sends the body anyway
+        s.sendall((head + "\r\n\r\n").encode())
+        interim = s.recv(4096)
+        assert interim.startswith(b"HTTP/1.1 100 Continue\r\n"), interim
+        s.sendall(body.encode())
+        s.settimeout(10)
+        final = b""
+        while b"\r\n\r\n" not in final:
+            final += s.recv(65536)
+        assert final.startswith(b"HTTP/1.1 200"), final
+    assert set(read_topic(bootstrap, {key(m)}, timeout=15)) == {key(m)}
+
+
 def test_an_absolute_form_target_is_routed_by_its_path(gateway, bootstrap, run_id):
     g = gateway()
     m = message(run_id, "absolute", 0)

@@ -120,6 +120,23 @@ TEST_CASE("telegram: the secret token decides; the update_id is the key") {
                         {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}});
   CHECK(ignored.status == 200);
   CHECK(h.sink.published.size() == 1);
+  // Wrong shapes name their member and type; a number beyond 64 bits is out of range.
+  const std::pair<const char*, const char*> refused[] = {
+      {R"({"update_id":1.5,"message":{"text":"x"}})",
+       R"("code":"wrong_type","pointer":"/update_id")"},
+      {R"({"update_id":99999999999999999999999,"message":{"text":"x"}})",
+       R"("code":"out_of_range","pointer":"/update_id")"},
+      {R"({"update_id":5,"message":5})", R"("code":"wrong_type","pointer":"/message")"},
+      {R"({"update_id":5,"message":{"text":12}})",
+       R"("code":"wrong_type","pointer":"/message/text")"},
+      {R"({"message":{"text":"x"}})", R"("code":"missing_field","pointer":"/update_id")"},
+  };
+  for (const auto& [payload, why] : refused) {
+    auto r = h.send("telegram", payload, {{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}});
+    CHECK_MESSAGE(r.status == 400, payload);
+    CHECK_MESSAGE(r.body.find(why) != std::string::npos, r.body);
+  }
+  CHECK(h.sink.published.size() == 1);
 }
 
 TEST_CASE("line: base64 HMAC of the body; webhookEventId is the key") {
@@ -152,6 +169,11 @@ TEST_CASE(
   auto answer = h.send("slack", challenge, headers(challenge, now));
   CHECK(answer.status == 200);
   CHECK(answer.content_type == "text/plain");
+  std::string numeric =
+      R"({"type":"event_callback","event_id":"Ev1","event":{"type":"message","text":12}})";
+  auto wrong = h.send("slack", numeric, headers(numeric, now));
+  CHECK(wrong.status == 400);
+  CHECK(wrong.body.find(R"("pointer":"/event/text")") != std::string::npos);
 }
 
 TEST_CASE("meta: the verify handshake, then signed WhatsApp deliveries keyed by the wamid's hash") {
