@@ -276,6 +276,11 @@ expected<support_request, api_error> parse_support_request(std::string_view body
   if (envelope::has_control_character(*supporter)) {
     return unexpected(refuse(errc::invalid_value, "/supporter", "may hold no control characters"));
   }
+  // "\u200b" or "   " would count as supporters of their own, unseen beside a real one.
+  if (!text::has_visible_character(*supporter) || envelope::has_invisible_formatting(*supporter)) {
+    return unexpected(refuse(errc::invalid_value, "/supporter",
+                             "must be a visible account name (no blank or zero-width characters)"));
+  }
   return support_request{*supporter};
 }
 

@@ -97,7 +97,13 @@ class meta_adapter final : public adapter {
       return http::problem(errc::forbidden,
                            "hub.mode must be subscribe with the right hub.verify_token");
     }
-    return http::answer(200, "text/plain", std::string(field("hub.challenge")));
+    if (field("hub.challenge").empty()) {
+      return http::problem(errc::missing_field, "hub.challenge is required",
+                           "/query/hub.challenge");
+    }
+    auto echo = http::answer(200, "text/plain", std::string(field("hub.challenge")));
+    echo.headers.emplace_back("X-Content-Type-Options", "nosniff");  // an echo of the caller's text
+    return echo;
   }
 
   bool authentic(const request& req) const override {

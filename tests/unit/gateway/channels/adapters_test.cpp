@@ -182,6 +182,9 @@ TEST_CASE("meta: the verify handshake, then signed WhatsApp deliveries keyed by 
                    "hub.mode=subscribe&hub.verify_token=meta-verify&hub.challenge=1158201444");
   CHECK(ok.status == 200);
   CHECK(ok.body == "1158201444");
+  CHECK(
+      h.send("meta", "", {}, "GET", "", "hub.mode=subscribe&hub.verify_token=meta-verify").status ==
+      400);  // nothing to echo
   CHECK(h.send("meta", "", {}, "GET", "", "hub.mode=subscribe&hub.verify_token=guess").status ==
         403);
   std::string body = fixture("meta", "whatsapp-text-ko");
