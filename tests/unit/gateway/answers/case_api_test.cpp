@@ -234,9 +234,9 @@ TEST_CASE("support names the supporter by pseudonym only") {
   REQUIRE(s.has_value());
   CHECK_FALSE(parse_support_request(R"({"supporter":""})").has_value());
   CHECK_FALSE(parse_support_request(R"({"supporter":"a","email":"x@y"})").has_value());
-  for (const char* body : {R"({"supporter":"a\u0000b"})", R"({"supporter":"a\nb"})",
-                           R"({"supporter":"\u200b"})", R"({"supporter":"   "})",
-                           R"({"supporter":"a\u200bb"})"}) {
+  for (const char* body :
+       {R"({"supporter":"a\u0000b"})", R"({"supporter":"a\nb"})", R"({"supporter":"\u200b"})",
+        R"({"supporter":"   "})", R"({"supporter":"a\u200bb"})"}) {
     auto refused = parse_support_request(body);
     REQUIRE_FALSE(refused.has_value());
     CHECK(refused.error().pointer == "/supporter");
