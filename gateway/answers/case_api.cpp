@@ -371,10 +371,7 @@ void idempotency_cache::finish(const std::string& key, entry e) {
   std::vector<waiter> waiters;
   {
     std::lock_guard lock(mutex_);
-    if (auto pending = in_flight_.find(key); pending != in_flight_.end()) {
-      waiters = std::move(pending->second.waiters);
-      in_flight_.erase(pending);
-    }
+    waiters = take_waiters_locked(key);
     put_locked(key, e);
   }
   for (auto& w : waiters) w(e);
@@ -384,12 +381,18 @@ void idempotency_cache::abandon(const std::string& key) {
   std::vector<waiter> waiters;
   {
     std::lock_guard lock(mutex_);
-    if (auto pending = in_flight_.find(key); pending != in_flight_.end()) {
-      waiters = std::move(pending->second.waiters);
-      in_flight_.erase(pending);
-    }
+    waiters = take_waiters_locked(key);
   }
   for (auto& w : waiters) w(std::nullopt);
+}
+
+std::vector<idempotency_cache::waiter> idempotency_cache::take_waiters_locked(
+    const std::string& key) {
+  auto pending = in_flight_.find(key);
+  if (pending == in_flight_.end()) return {};
+  std::vector<waiter> waiters = std::move(pending->second.waiters);
+  in_flight_.erase(pending);
+  return waiters;
 }
 
 void idempotency_cache::put_locked(const std::string& key, entry e) {

@@ -113,6 +113,7 @@ class idempotency_cache {
     std::vector<waiter> waiters;
   };
   void put_locked(const std::string& key, entry e);
+  std::vector<waiter> take_waiters_locked(const std::string& key);  // and forgets the key
 
   size_t capacity_;
   mutable std::mutex mutex_;

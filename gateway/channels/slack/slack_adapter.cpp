@@ -58,9 +58,9 @@ class slack_adapter final : public adapter {
     auto text = string_at(root, "/event/text");
     bool plain_message = type == "event_callback" && string_at(root, "/event/type") == "message" &&
                          !string_at(root, "/event/subtype") && !string_at(root, "/event/bot_id");
-    if (plain_message && !text && !root.at_pointer("/event/text").error())
-      return unexpected(missing(root, "/event/text"));  // there, but not a string
-    if (!plain_message || !text) {                      // edits, bot posts, reactions, joins
+    if (auto wrong = plain_message ? not_a_string(root, "/event/text") : std::nullopt)
+      return unexpected(std::move(*wrong));
+    if (!plain_message || !text) {  // edits, bot posts, reactions, joins
       d.ignored_events = 1;
       return d;
     }

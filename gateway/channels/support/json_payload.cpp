@@ -66,6 +66,11 @@ std::optional<simdjson::dom::array> array_at(simdjson::dom::element e, std::stri
   return a;
 }
 
+std::optional<response> not_a_string(simdjson::dom::element e, std::string_view pointer) {
+  if (string_at(e, pointer) || e.at_pointer(pointer).error()) return std::nullopt;
+  return missing(e, pointer);
+}
+
 response missing(simdjson::dom::element e, std::string_view pointer, std::string_view prefix) {
   const std::string at = std::string(prefix) + std::string(pointer);
   if (!e.at_pointer(pointer).error()) {

@@ -40,5 +40,7 @@ std::optional<simdjson::dom::array> array_at(simdjson::dom::element e, std::stri
 // type than the channel documents (wrong_type). `pointer` is looked up in `e`;
 // `prefix` is where `e` lies in the body ("/events/2"), for the answer.
 response missing(simdjson::dom::element e, std::string_view pointer, std::string_view prefix = "");
+// The wrong_type answer when `pointer` names a member that is there but not a string.
+std::optional<response> not_a_string(simdjson::dom::element e, std::string_view pointer);
 
 }  // namespace civic::gateway::channels

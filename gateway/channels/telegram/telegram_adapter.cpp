@@ -40,12 +40,12 @@ class telegram_adapter final : public adapter {
     simdjson::dom::element body;
     if (!kind.empty() && (update.at_pointer(kind).get(body) || !body.is_object()))
       return unexpected(missing(update, kind));  // there, but not an object
-    auto text = kind.empty() ? std::nullopt : string_at(update, std::string(kind) + "/text");
-    if (!text && !kind.empty()) text = string_at(update, std::string(kind) + "/caption");
+    std::optional<std::string_view> text;
     for (const char* member : {"/text", "/caption"}) {
+      if (kind.empty() || text) break;
       const std::string at = std::string(kind) + member;
-      if (!text && !kind.empty() && !update.at_pointer(at).error())
-        return unexpected(missing(update, at));  // there, but not a string
+      if (auto wrong = not_a_string(update, at)) return unexpected(std::move(*wrong));
+      text = string_at(update, at);
     }
     if (!text) {  // callback queries, stickers, joins: acknowledged, not published
       d.ignored_events = 1;
